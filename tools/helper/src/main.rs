@@ -1,1 +1,51 @@
-fn main() {}
+//! `ofiuco`: the one helper binary behind the ofiuco Bazel rules.
+//!
+//! Subcommands:
+//! * `lock`    — read a lock file and write the hub repository (BUILD text + file list).
+//! * `install` — install one wheel into a site-packages tree (a Bazel build action).
+//! * `resolve-url` — find a distribution file's URL in a package index page (PEP 691 / PEP 503).
+
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+mod cmd_install;
+mod cmd_lock;
+mod cmd_resolve;
+
+#[derive(Parser)]
+#[command(name = "ofiuco", version, about = "Helper of the ofiuco Bazel rules", long_about = None)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Read a lock file (poetry.lock) and write the hub repository into --output.
+    Lock(cmd_lock::Args),
+    /// Install one wheel into a tree: site-packages/, bin/, include/, data/.
+    Install(cmd_install::Args),
+    /// Print the URL of a distribution file listed in a package index page.
+    ResolveUrl(cmd_resolve::Args),
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Lock(args) => cmd_lock::run(args),
+        Command::Install(args) => cmd_install::run(args),
+        Command::ResolveUrl(args) => cmd_resolve::run(args),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(err) => {
+            // One place maps errors to the exit code; the chain reads as "error: ... \n  caused by: ...".
+            eprintln!("error: {err}");
+            for cause in err.chain().skip(1) {
+                eprintln!("  caused by: {cause}");
+            }
+            ExitCode::from(1)
+        }
+    }
+}
