@@ -1,1 +1,53 @@
-//! placeholder
+//! Lock file readers and the normalized lock model of ofiuco.
+//!
+//! [`read_poetry_lock`] reads a poetry.lock (lock-version 1.1, 2.0 and 2.1) and
+//! the `pyproject.toml` beside it into a [`Lock`]. TOML is read with `serde` +
+//! `toml`, requirements and markers with `pep508_rs`, versions with `pep440_rs`.
+
+mod constraint;
+mod error;
+mod model;
+mod poetry;
+mod pyproject;
+mod raw;
+
+pub use constraint::constraint_allows;
+pub use error::{LockError, SUPPORTED_POETRY_LOCK_VERSIONS};
+pub use model::{
+    marker_string, Dependency, DistFile, Index, Lock, Package, PackageMarkers, Project,
+    ProjectDependency, Source,
+};
+pub use poetry::{parse_poetry_lock, read_poetry_lock};
+pub use pyproject::MAIN_GROUP;
+
+/// PEP 503 name normalization: runs of `-`, `_` and `.` become one `-`, and
+/// letters are lowercased.
+pub fn normalize_name(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    let mut in_separator = false;
+    for c in s.trim().chars() {
+        if matches!(c, '-' | '_' | '.') {
+            if !in_separator {
+                out.push('-');
+            }
+            in_separator = true;
+        } else {
+            out.push(c.to_ascii_lowercase());
+            in_separator = false;
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::normalize_name;
+
+    #[test]
+    fn pep503() {
+        assert_eq!(normalize_name("Typing_Extensions"), "typing-extensions");
+        assert_eq!(normalize_name("zope.interface"), "zope-interface");
+        assert_eq!(normalize_name("a-_.b"), "a-b");
+        assert_eq!(normalize_name("PyYAML"), "pyyaml");
+    }
+}
