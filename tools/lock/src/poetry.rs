@@ -203,9 +203,18 @@ fn convert_package(
         }
     }
 
+    // toml does not keep table order: sort by normalized name (list items keep
+    // their order) so that the output does not depend on the lock's spelling.
+    dependencies.sort_by(|a, b| a.name.cmp(&b.name));
+
     let mut extras = BTreeMap::new();
     for (extra, requirements) in &raw.extras {
-        let names: Vec<String> = requirements.iter().map(|r| requirement_name(r)).collect();
+        let mut names: Vec<String> = Vec::with_capacity(requirements.len());
+        for name in requirements.iter().map(|r| requirement_name(r)) {
+            if !names.contains(&name) {
+                names.push(name);
+            }
+        }
         extras.insert(normalize_name(extra), names);
     }
 

@@ -76,13 +76,17 @@ pub(crate) fn parse_pyproject(text: &str, path: &Path) -> Result<Project, LockEr
                 .get(&group)
                 .map(|deps| deps.iter().map(|d| d.name.clone()).collect())
                 .unwrap_or_default();
+            let mut deps = Vec::new();
             for (name, spec) in table {
                 if name == "python" || known.contains(&normalize_name(name)) {
                     continue;
                 }
-                for dep in poetry_dependency(name, spec, &mut markers, &prefix)? {
-                    push(&mut project, &group, dep);
-                }
+                deps.extend(poetry_dependency(name, spec, &mut markers, &prefix)?);
+            }
+            // toml does not keep table order: sort by normalized name.
+            deps.sort_by(|a, b| a.name.cmp(&b.name));
+            for dep in deps {
+                push(&mut project, &group, dep);
             }
         }
         for (extra, names) in &poetry.extras {

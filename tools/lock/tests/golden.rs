@@ -1,0 +1,70 @@
+//! Golden tests: each `fixtures/<name>.lock` (with `fixtures/<name>.pyproject.toml`
+//! when present) parses into the model pinned in `fixtures/<name>.expected.json`.
+//! Run with UPDATE_GOLDEN=1 to rewrite the expected files.
+
+use std::path::{Path, PathBuf};
+
+use ofiuco_lock::parse_poetry_lock;
+
+fn fixtures() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures")
+}
+
+fn check(name: &str, lock_version: &str) {
+    let dir = fixtures();
+    let lock_text = std::fs::read_to_string(dir.join(format!("{name}.lock"))).unwrap();
+    let pyproject_path = dir.join(format!("{name}.pyproject.toml"));
+    let pyproject_text = std::fs::read_to_string(&pyproject_path).ok();
+    // Paths relative to the crate keep the expected JSON machine-independent.
+    let lock_path = PathBuf::from(format!("tests/fixtures/{name}.lock"));
+    let pyproject_rel = PathBuf::from(format!("tests/fixtures/{name}.pyproject.toml"));
+    let lock = parse_poetry_lock(
+        &lock_text,
+        &lock_path,
+        pyproject_text
+            .as_deref()
+            .map(|t| (t, pyproject_rel.as_path())),
+    )
+    .unwrap_or_else(|e| panic!("{name}: {e}"));
+    assert_eq!(lock.lock_version, lock_version);
+
+    let actual = serde_json::to_string_pretty(&lock).unwrap() + "\n";
+    let expected_path = dir.join(format!("{name}.expected.json"));
+    if std::env::var("UPDATE_GOLDEN").as_deref() == Ok("1") {
+        std::fs::write(&expected_path, &actual).unwrap();
+        return;
+    }
+    let expected = std::fs::read_to_string(&expected_path).unwrap_or_else(|e| {
+        panic!(
+            "{}: {e}\n  hint: run `UPDATE_GOLDEN=1 cargo test -p ofiuco-lock --test golden` to create it",
+            expected_path.display()
+        )
+    });
+    if actual != expected {
+        let first_diff = actual
+            .lines()
+            .zip(expected.lines())
+            .position(|(a, e)| a != e)
+            .map(|i| i + 1)
+            .unwrap_or_else(|| actual.lines().count().min(expected.lines().count()) + 1);
+        panic!(
+            "{name}: the parsed model differs from {} (first difference at line {first_diff})\n  hint: review, then run `UPDATE_GOLDEN=1 cargo test -p ofiuco-lock --test golden`\n--- actual ---\n{actual}",
+            expected_path.display()
+        );
+    }
+}
+
+#[test]
+fn lock_1_1() {
+    check("poetry-1.1", "1.1");
+}
+
+#[test]
+fn lock_2_0() {
+    check("poetry-2.0", "2.0");
+}
+
+#[test]
+fn lock_2_1_group_markers() {
+    check("poetry-2.1", "2.1");
+}
