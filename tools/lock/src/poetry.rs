@@ -403,3 +403,64 @@ impl<'p> MarkerCache<'p> {
         Ok((!marker.is_true()).then_some(marker))
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn extras_requirement_names() {
+        let cases = [
+            ("awscrt (==0.19.19)", "awscrt"),
+            ("coverage[toml] (>=5.0.2)", "coverage"),
+            ("pytest (>=6,!=8.1.*)", "pytest"),
+            ("jaraco.packaging (>=9.3)", "jaraco-packaging"),
+            ("awscrt (==0.19.19) ; extra == \"crt\"", "awscrt"),
+            ("PySocks (>=1.5.6,!=1.5.7)", "pysocks"),
+            ("typing_extensions", "typing-extensions"),
+            // Not PEP 508 (poetry's caret); falls back to the leading name.
+            ("Foo_Bar (^1.2)", "foo-bar"),
+        ];
+        for (text, name) in cases {
+            assert_eq!(requirement_name(text), name, "{text}");
+        }
+    }
+
+    #[test]
+    fn lock_1_1_shared_files_are_split_by_version() {
+        let file = |f: &str| RawFile {
+            file: f.to_string(),
+            hash: None,
+        };
+        let files = [
+            file("urllib3-1.26.20-py2.py3-none-any.whl"),
+            file("urllib3-1.26.20.tar.gz"),
+            file("urllib3-2.2.3-py3-none-any.whl"),
+        ];
+        let refs: Vec<&RawFile> = files.iter().collect();
+        let names = |v: &str| -> Vec<String> {
+            files_for_version(&refs, v)
+                .iter()
+                .map(|f| f.file.clone())
+                .collect()
+        };
+        assert_eq!(
+            names("1.26.20"),
+            [
+                "urllib3-1.26.20-py2.py3-none-any.whl",
+                "urllib3-1.26.20.tar.gz"
+            ]
+        );
+        assert_eq!(names("2.2.3"), ["urllib3-2.2.3-py3-none-any.whl"]);
+        assert_eq!(names("9.9").len(), 3);
+    }
+
+    #[test]
+    fn sha256_values() {
+        let hex = "AB".repeat(32);
+        assert_eq!(sha256_hex(&format!("sha256:{hex}")), Some("ab".repeat(32)));
+        assert_eq!(sha256_hex("md5:00"), None);
+        assert_eq!(sha256_hex("sha256:abc"), None);
+        assert_eq!(sha256_hex(&hex), None);
+    }
+}
