@@ -1,8 +1,77 @@
-//! Placeholder, filled in by its owner.
+//! `ofiuco lock`: a lock file -> the hub repository's files.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use anyhow::{bail, Context, Result};
+use ofiuco_hub::{render, HubOptions};
 
 #[derive(clap::Args)]
-pub struct Args {}
+pub struct Args {
+    /// The lock file: a poetry.lock (lock-version 1.1, 2.0 or 2.1).
+    lock: PathBuf,
+    /// Where to write the hub: BUILD.bazel, defs.bzl, _env/BUILD.bazel and files.json.
+    #[arg(long)]
+    output: PathBuf,
+    /// The hub's repository name; file repositories are named `<hub-name>__<file>`.
+    #[arg(long, default_value = "poetry")]
+    hub_name: String,
+    /// The Python version (`3.X`) that `python_version=auto` stands for.
+    #[arg(long, default_value = "3.12")]
+    python_version: String,
+}
 
-pub fn run(_args: Args) -> anyhow::Result<()> {
-    anyhow::bail!("not implemented yet")
+pub fn run(args: Args) -> Result<()> {
+    if args.hub_name.is_empty()
+        || !args.hub_name.starts_with(|c: char| c.is_ascii_alphabetic())
+        || !args
+            .hub_name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.'))
+    {
+        bail!(
+            "invalid hub name `{}`: a repository name starts with a letter and has only letters, digits, `_`, `-` and `.`",
+            args.hub_name
+        );
+    }
+    let lock = read_lock(&args.lock)?;
+    let hub = render(
+        &lock,
+        &HubOptions {
+            hub_name: args.hub_name.clone(),
+            host_python: args.python_version.clone(),
+        },
+    )?;
+    // Everything is rendered before anything is written: a refused lock leaves no partial hub.
+    let files = serde_json::json!({ "files": hub.files });
+    write(&args.output.join("_env/BUILD.bazel"), &hub.env_build)?;
+    write(&args.output.join("defs.bzl"), &hub.defs)?;
+    write(
+        &args.output.join("files.json"),
+        &serde_json::to_string_pretty(&files)?,
+    )?;
+    write(&args.output.join("BUILD.bazel"), &hub.build)?;
+    Ok(())
+}
+
+fn read_lock(path: &Path) -> Result<ofiuco_lock::Lock> {
+    let name = path
+        .file_name()
+        .and_then(|n| n.to_str())
+        .unwrap_or_default();
+    if name == "uv.lock" || (name.starts_with("pylock.") && name.ends_with(".toml")) {
+        bail!(
+            "{} is a {} lock file, which ofiuco cannot read yet\nhint: ofiuco reads poetry.lock today; uv.lock and pylock.toml support is planned",
+            path.display(),
+            if name == "uv.lock" { "uv" } else { "PEP 751" }
+        );
+    }
+    Ok(ofiuco_lock::read_poetry_lock(path)?)
+}
+
+fn write(path: &Path, text: &str) -> Result<()> {
+    if let Some(dir) = path.parent() {
+        fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
+    }
+    fs::write(path, text).with_context(|| format!("cannot write {}", path.display()))
 }

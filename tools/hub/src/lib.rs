@@ -1,1 +1,642 @@
-//! placeholder
+//! Renders the hub repository of a lock file: `BUILD.bazel` (one `package` per
+//! locked version, aliases, extras, groups), `defs.bzl` (the environment table
+//! and `pick()`), `_env/BUILD.bazel` (one `config_setting` per target
+//! environment) and the list of distribution-file repositories to declare.
+//!
+//! Everything that depends on the target is decided here, once per target
+//! environment of [`ofiuco_wheel::standard_envs`]: which wheel fits (PyPA tag
+//! priority) and which dependency edges apply (PEP 508 markers). Bazel then
+//! only `select()`s among precomputed answers, so it fetches nothing that the
+//! configuration does not need.
+
+mod envs;
+mod graph;
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+
+use minijinja::Environment;
+use ofiuco_lock::{Dependency, Lock, Package, PackageMarkers, Source};
+use ofiuco_wheel::{TargetEnv, WheelFilename};
+use serde::Serialize;
+
+pub use envs::{EnvSet, EnvTable};
+
+/// What the caller chooses about the hub.
+#[derive(Debug, Clone)]
+pub struct HubOptions {
+    /// The hub's apparent repository name (`poetry`); file repositories are `<hub>__<file>`.
+    pub hub_name: String,
+    /// The `3.X` version that the `auto` Python version setting stands for.
+    pub host_python: String,
+}
+
+/// The rendered hub.
+#[derive(Debug)]
+pub struct HubFiles {
+    /// `BUILD.bazel` at the hub's root.
+    pub build: String,
+    /// `defs.bzl` at the hub's root.
+    pub defs: String,
+    /// `_env/BUILD.bazel`.
+    pub env_build: String,
+    /// The distribution-file repositories the hub refers to.
+    pub files: Vec<FileRepo>,
+}
+
+/// One lazily fetched distribution-file repository.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct FileRepo {
+    pub repo: String,
+    pub filename: String,
+    pub sha256: String,
+    pub package: String,
+    pub version: String,
+    pub indexes: Vec<String>,
+    pub urls: Vec<String>,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum HubError {
+    #[error("invalid host Python version `{0}`: expected `3.X`, e.g. `3.12`")]
+    HostPython(String),
+    #[error("cannot render the hub's {file}: {source}")]
+    Template {
+        file: &'static str,
+        #[source]
+        source: minijinja::Error,
+    },
+}
+
+const PYPI_SIMPLE: &str = "https://pypi.org/simple";
+
+/// A value chosen per environment: rendered as `{value: [env indices]}` for `pick()`.
+#[derive(Debug, Serialize)]
+struct Group {
+    value: String,
+    envs: String,
+}
+
+#[derive(Debug, Default, Serialize)]
+struct Deps {
+    always: Vec<String>,
+    conditional: Vec<Group>,
+}
+
+#[derive(Debug, Serialize)]
+struct PackageView {
+    target: String,
+    display_name: String,
+    version: String,
+    unsupported: Option<String>,
+    wheel_single: Option<String>,
+    wheel_groups: Vec<Group>,
+    available: Vec<String>,
+    deps: Deps,
+    comments: Vec<String>,
+}
+
+#[derive(Debug, Serialize)]
+struct AliasView {
+    name: String,
+    actual: Option<String>,
+    groups: Vec<Group>,
+    default: String,
+}
+
+#[derive(Debug, Serialize)]
+struct LibraryView {
+    name: String,
+    deps: Deps,
+}
+
+/// Renders the hub of `lock`.
+pub fn render(lock: &Lock, opts: &HubOptions) -> Result<HubFiles, HubError> {
+    let host = parse_python(&opts.host_python)?;
+    let table = EnvTable::new(host);
+    Renderer::new(lock, opts, &table).render()
+}
+
+fn parse_python(value: &str) -> Result<(u8, u8), HubError> {
+    let bad = || HubError::HostPython(value.to_string());
+    let (major, minor) = value.split_once('.').ok_or_else(bad)?;
+    Ok((
+        major.parse().map_err(|_| bad())?,
+        minor.parse().map_err(|_| bad())?,
+    ))
+}
+
+struct Renderer<'a> {
+    lock: &'a Lock,
+    opts: &'a HubOptions,
+    table: &'a EnvTable,
+    /// Normalized name -> indices into `lock.packages`, highest version first.
+    by_name: BTreeMap<String, Vec<usize>>,
+    /// Distribution file name -> repository label.
+    file_labels: HashMap<(String, String), String>,
+    files: Vec<FileRepo>,
+}
+
+impl<'a> Renderer<'a> {
+    fn new(lock: &'a Lock, opts: &'a HubOptions, table: &'a EnvTable) -> Self {
+        let mut by_name: BTreeMap<String, Vec<usize>> = BTreeMap::new();
+        for (i, p) in lock.packages.iter().enumerate() {
+            by_name.entry(p.name.clone()).or_default().push(i);
+        }
+        for versions in by_name.values_mut() {
+            versions.sort_by(|a, b| {
+                let va = lock.packages[*a]
+                    .version
+                    .parse::<pep440_version::Version>()
+                    .ok();
+                let vb = lock.packages[*b]
+                    .version
+                    .parse::<pep440_version::Version>()
+                    .ok();
+                vb.cmp(&va)
+            });
+        }
+        Self {
+            lock,
+            opts,
+            table,
+            by_name,
+            file_labels: HashMap::new(),
+            files: Vec::new(),
+        }
+    }
+
+    fn render(mut self) -> Result<HubFiles, HubError> {
+        let edges = self.resolve_edges();
+        let graph = graph::Graph::new(self.lock.packages.len(), &edges);
+        let mut packages = Vec::new();
+        for i in 0..self.lock.packages.len() {
+            let view = self.package_view(i, &edges, &graph);
+            packages.push(view);
+        }
+        let mut aliases = self.aliases(&edges, &graph);
+        let mut libraries = self.extras(&graph);
+        libraries.extend(self.groups(&graph));
+        libraries.extend(graph.cycles().iter().map(|(name, members)| {
+            LibraryView {
+                name: name.clone(),
+                deps: Deps {
+                    always: members
+                        .iter()
+                        .map(|m| format!(":{}", target_name(&self.lock.packages[*m])))
+                        .collect(),
+                    conditional: Vec::new(),
+                },
+            }
+        }));
+        aliases.sort_by(|a, b| a.name.cmp(&b.name));
+
+        let mut env = Environment::new();
+        env.add_filter("q", |s: String| {
+            serde_json::to_string(&s).unwrap_or_default()
+        });
+        env.set_trim_blocks(true);
+        env.set_lstrip_blocks(true);
+        let ctx = minijinja::context! {
+            lock_path => self.lock.path.display().to_string(),
+            lock_version => self.lock.lock_version,
+            packages => packages,
+            aliases => aliases,
+            libraries => libraries,
+            host_python => self.opts.host_python,
+            envs => self.table.views(),
+        };
+        let render = |file: &'static str, text: &str| {
+            env.render_str(text, &ctx)
+                .map_err(|source| HubError::Template { file, source })
+        };
+        let build = render("BUILD.bazel", include_str!("../templates/BUILD.bazel.j2"))?;
+        let defs = render("defs.bzl", include_str!("../templates/defs.bzl.j2"))?;
+        let env_build = render(
+            "_env/BUILD.bazel",
+            include_str!("../templates/env_BUILD.bazel.j2"),
+        )?;
+        let mut files = std::mem::take(&mut self.files);
+        files.sort_by(|a, b| a.repo.cmp(&b.repo));
+        Ok(HubFiles {
+            build,
+            defs,
+            env_build,
+            files,
+        })
+    }
+
+    /// For every package, its dependency edges resolved to package indices.
+    fn resolve_edges(&self) -> Vec<Vec<Edge>> {
+        self.lock
+            .packages
+            .iter()
+            .map(|p| {
+                p.dependencies
+                    .iter()
+                    .filter_map(|d| {
+                        let candidates = self.by_name.get(&d.name)?;
+                        let targets: Vec<usize> = if candidates.len() == 1 {
+                            candidates.clone()
+                        } else {
+                            let fitting: Vec<usize> = candidates
+                                .iter()
+                                .copied()
+                                .filter(|c| {
+                                    d.constraint.as_deref().is_none_or(|constraint| {
+                                        ofiuco_lock::constraint_allows(
+                                            constraint,
+                                            &self.lock.packages[*c].version,
+                                        )
+                                    })
+                                })
+                                .collect();
+                            if fitting.is_empty() {
+                                candidates.clone()
+                            } else {
+                                fitting
+                            }
+                        };
+                        Some(Edge {
+                            dep: d.clone(),
+                            targets,
+                            envs: self.table.eval(d.marker.as_ref(), None),
+                        })
+                    })
+                    .collect()
+            })
+            .collect()
+    }
+
+    fn package_view(&mut self, i: usize, edges: &[Vec<Edge>], graph: &graph::Graph) -> PackageView {
+        let p = &self.lock.packages[i];
+        let mut view = PackageView {
+            target: target_name(p),
+            display_name: p.display_name.clone(),
+            version: p.version.clone(),
+            unsupported: None,
+            wheel_single: None,
+            wheel_groups: Vec::new(),
+            available: p.files.iter().map(|f| f.filename.clone()).collect(),
+            deps: Deps::default(),
+            comments: Vec::new(),
+        };
+        match &p.source {
+            Source::Git {
+                url,
+                reference,
+                resolved_reference,
+                ..
+            } => {
+                let rev = resolved_reference
+                    .as_deref()
+                    .or(reference.as_deref())
+                    .unwrap_or("HEAD");
+                view.unsupported = Some(format!(
+                    "it comes from the git repository {url} at {rev}; building packages from source is not supported yet (hint: depend on a released wheel instead)"
+                ));
+            }
+            Source::Directory { path, .. } | Source::File { path }
+                if !p.files.iter().any(|f| f.filename.ends_with(".whl")) =>
+            {
+                view.unsupported = Some(format!(
+                    "it comes from the local path {path}; building packages from source is not supported yet"
+                ));
+            }
+            _ => self.choose_wheel(i, &mut view),
+        }
+        let mut per_label: BTreeMap<String, EnvSet> = BTreeMap::new();
+        for edge in &edges[i] {
+            if edge.dep.optional || edge.envs == 0 {
+                continue;
+            }
+            for label in self.edge_labels(i, edge, graph) {
+                *per_label.entry(label).or_default() |= edge.envs;
+            }
+        }
+        view.deps = self.deps_view(per_label);
+        view.comments = graph.dropped_comments(i, self.lock);
+        view
+    }
+
+    fn choose_wheel(&mut self, i: usize, view: &mut PackageView) {
+        let p = &self.lock.packages[i];
+        let wheels: Vec<(WheelFilename, &ofiuco_lock::DistFile)> = p
+            .files
+            .iter()
+            .filter_map(|f| match f.filename.parse::<WheelFilename>() {
+                Ok(w) => Some((w, f)),
+                Err(_) => None,
+            })
+            .collect();
+        let names: Vec<&WheelFilename> = wheels.iter().map(|(w, _)| w).collect();
+        let mut by_wheel: BTreeMap<usize, EnvSet> = BTreeMap::new();
+        let pure = names.iter().all(|w| {
+            w.tag_triples()
+                .all(|(py, abi, plat)| is_universal(py, abi, plat))
+        });
+        if pure && !names.is_empty() {
+            // Every environment scores `py3-none-any` wheels alike: decide once.
+            if let Some(w) = self.table.priorities()[0].best_wheel(names.iter().copied()) {
+                by_wheel.insert(w, self.table.all());
+            }
+        } else {
+            for (e, priority) in self.table.priorities().iter().enumerate() {
+                if let Some(w) = priority.best_wheel(names.iter().copied()) {
+                    *by_wheel.entry(w).or_default() |= 1 << e;
+                }
+            }
+        }
+        let mut groups = Vec::new();
+        for (w, envs) in by_wheel {
+            let label = self.file_label(p, wheels[w].1);
+            groups.push((label, envs));
+        }
+        if groups.len() == 1 && groups[0].1 == self.table.all() {
+            view.wheel_single = Some(groups.remove(0).0);
+            view.available.clear();
+        } else {
+            view.wheel_groups = groups
+                .into_iter()
+                .map(|(value, envs)| Group {
+                    value,
+                    envs: self.table.indices(envs),
+                })
+                .collect();
+        }
+    }
+
+    fn file_label(&mut self, p: &Package, file: &ofiuco_lock::DistFile) -> String {
+        let key = (file.filename.clone(), file.sha256.clone());
+        if let Some(label) = self.file_labels.get(&key) {
+            return label.clone();
+        }
+        let base = format!(
+            "{}__{}",
+            self.opts.hub_name,
+            sanitize_repo_name(&file.filename)
+        );
+        let mut repo = base.clone();
+        let mut n = 2;
+        while self.files.iter().any(|f| f.repo == repo) {
+            repo = format!("{base}_{n}");
+            n += 1;
+        }
+        let (indexes, urls) = match &p.source {
+            Source::Registry { index: Some(index) } => (vec![index.url.clone()], Vec::new()),
+            Source::Url { url } => (Vec::new(), vec![url.clone()]),
+            _ => (vec![PYPI_SIMPLE.to_string()], Vec::new()),
+        };
+        self.files.push(FileRepo {
+            repo: repo.clone(),
+            filename: file.filename.clone(),
+            sha256: file.sha256.clone(),
+            package: p.name.clone(),
+            version: p.version.clone(),
+            indexes,
+            urls,
+        });
+        let label = format!("@{repo}//:file");
+        self.file_labels.insert(key, label.clone());
+        label
+    }
+
+    /// The labels an edge of package `from` points to: the version target(s)
+    /// (or its cycle group), plus `name[extra]` for requested extras.
+    fn edge_labels(&self, from: usize, edge: &Edge, graph: &graph::Graph) -> Vec<String> {
+        let mut labels = Vec::new();
+        if edge.targets.len() == 1 {
+            let t = edge.targets[0];
+            match graph.group_of(t) {
+                Some(g) if graph.group_of(from) == Some(g) => {}
+                Some(g) => labels.push(format!(":{g}")),
+                None => labels.push(format!(":{}", target_name(&self.lock.packages[t]))),
+            }
+        } else {
+            labels.push(format!(":{}", edge.dep.name));
+        }
+        for extra in &edge.dep.extras {
+            if self.extra_exists(&edge.dep.name, extra) {
+                labels.push(format!(":{}[{}]", edge.dep.name, extra));
+            }
+        }
+        labels
+    }
+
+    fn extra_exists(&self, name: &str, extra: &str) -> bool {
+        self.by_name
+            .get(name)
+            .and_then(|v| v.first())
+            .is_some_and(|i| self.lock.packages[*i].extras.contains_key(extra))
+    }
+
+    fn deps_view(&self, per_label: BTreeMap<String, EnvSet>) -> Deps {
+        let mut deps = Deps::default();
+        for (label, envs) in per_label {
+            if envs == self.table.all() {
+                deps.always.push(label);
+            } else {
+                deps.conditional.push(Group {
+                    value: label,
+                    envs: self.table.indices(envs),
+                });
+            }
+        }
+        deps
+    }
+
+    /// `:name` for every locked name, spelling variants, and per-environment
+    /// version choice where a name is locked at several versions.
+    fn aliases(&self, edges: &[Vec<Edge>], graph: &graph::Graph) -> Vec<AliasView> {
+        let mut incoming: Vec<EnvSet> = vec![0; self.lock.packages.len()];
+        let mut has_incoming = vec![false; self.lock.packages.len()];
+        for edge in edges.iter().flatten() {
+            if edge.targets.len() == 1 {
+                incoming[edge.targets[0]] |= edge.envs;
+                has_incoming[edge.targets[0]] = true;
+            }
+        }
+        let mut taken: BTreeSet<String> = self.by_name.keys().cloned().collect();
+        let mut aliases = Vec::new();
+        for (name, versions) in &self.by_name {
+            let label_of = |i: usize| match graph.group_of(i) {
+                Some(g) => format!(":{g}"),
+                None => format!(":{}", target_name(&self.lock.packages[i])),
+            };
+            if versions.len() == 1 {
+                aliases.push(AliasView {
+                    name: name.clone(),
+                    actual: Some(label_of(versions[0])),
+                    groups: Vec::new(),
+                    default: String::new(),
+                });
+            } else {
+                // Highest version first: each environment takes the first version that applies there.
+                let mut remaining = self.table.all();
+                let mut groups = Vec::new();
+                for &v in versions {
+                    let p = &self.lock.packages[v];
+                    let applies = match &p.markers {
+                        PackageMarkers::All(m) => self.table.eval(Some(m), None),
+                        PackageMarkers::ByGroup(map) => map
+                            .values()
+                            .fold(0, |acc, m| acc | self.table.eval(Some(m), None)),
+                        PackageMarkers::None if has_incoming[v] => incoming[v],
+                        PackageMarkers::None => self.table.all(),
+                    };
+                    let envs = applies & remaining;
+                    remaining &= !envs;
+                    if envs != 0 {
+                        groups.push(Group {
+                            value: label_of(v),
+                            envs: self.table.indices(envs),
+                        });
+                    }
+                }
+                aliases.push(AliasView {
+                    name: name.clone(),
+                    actual: None,
+                    groups,
+                    default: label_of(versions[0]),
+                });
+            }
+            for v in versions {
+                let display = &self.lock.packages[*v].display_name;
+                for variant in [
+                    display.clone(),
+                    display.to_lowercase(),
+                    name.replace('-', "_"),
+                    display.replace(['-', '.'], "_"),
+                ] {
+                    if taken.insert(variant.clone()) {
+                        aliases.push(AliasView {
+                            name: variant,
+                            actual: Some(format!(":{name}")),
+                            groups: Vec::new(),
+                            default: String::new(),
+                        });
+                    }
+                }
+            }
+        }
+        aliases
+    }
+
+    /// `name[extra]`: the package plus the dependencies the extra enables.
+    fn extras(&self, graph: &graph::Graph) -> Vec<LibraryView> {
+        let mut out = Vec::new();
+        for (name, versions) in &self.by_name {
+            let i = versions[0];
+            let p = &self.lock.packages[i];
+            for (extra, names) in &p.extras {
+                let mut per_label: BTreeMap<String, EnvSet> = BTreeMap::new();
+                per_label.insert(format!(":{name}"), self.table.all());
+                for d in &p.dependencies {
+                    if !names.contains(&d.name) {
+                        continue;
+                    }
+                    let envs = self.table.eval(d.marker.as_ref(), Some(extra));
+                    if envs == 0 {
+                        continue;
+                    }
+                    let Some(targets) = self.by_name.get(&d.name) else {
+                        continue;
+                    };
+                    let targets = if targets.len() == 1 {
+                        targets.clone()
+                    } else {
+                        Vec::new()
+                    };
+                    let edge = Edge {
+                        dep: d.clone(),
+                        targets,
+                        envs,
+                    };
+                    for label in self.edge_labels(usize::MAX, &edge, graph) {
+                        *per_label.entry(label).or_default() |= envs;
+                    }
+                }
+                out.push(LibraryView {
+                    name: format!("{name}[{extra}]"),
+                    deps: self.deps_view(per_label),
+                });
+            }
+        }
+        out
+    }
+
+    /// `group.<name>`: the pyproject's dependency groups.
+    fn groups(&self, _graph: &graph::Graph) -> Vec<LibraryView> {
+        let Some(project) = &self.lock.project else {
+            return Vec::new();
+        };
+        let mut out = Vec::new();
+        for (group, deps) in &project.dependencies {
+            let mut per_label: BTreeMap<String, EnvSet> = BTreeMap::new();
+            for d in deps {
+                if d.optional || !self.by_name.contains_key(&d.name) {
+                    continue;
+                }
+                let envs = self.table.eval(d.marker.as_ref(), None);
+                if envs == 0 {
+                    continue;
+                }
+                *per_label.entry(format!(":{}", d.name)).or_default() |= envs;
+                for extra in &d.extras {
+                    if self.extra_exists(&d.name, extra) {
+                        *per_label
+                            .entry(format!(":{}[{}]", d.name, extra))
+                            .or_default() |= envs;
+                    }
+                }
+            }
+            out.push(LibraryView {
+                name: format!("group.{group}"),
+                deps: self.deps_view(per_label),
+            });
+        }
+        out
+    }
+}
+
+/// A dependency edge resolved against the lock.
+#[derive(Debug, Clone)]
+struct Edge {
+    dep: Dependency,
+    /// The locked versions it may point to (one, or several: then the alias decides).
+    targets: Vec<usize>,
+    /// Where its marker holds (extras not selected).
+    envs: EnvSet,
+}
+
+/// The target of one locked version: `<name>__<version>`.
+fn target_name(p: &Package) -> String {
+    format!("{}__{}", p.name, p.version)
+}
+
+/// Tags every CPython 3 environment of the table accepts with the same priority.
+fn is_universal(python: &str, abi: &str, platform: &str) -> bool {
+    abi == "none" && platform == "any" && matches!(python, "py3" | "py2")
+}
+
+/// A repository name from a file name: letters, digits, `-`, `_` and `.`.
+fn sanitize_repo_name(filename: &str) -> String {
+    filename
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.') {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect()
+}
+
+/// Re-export so the graph module and tests can name environment values.
+pub fn describe_env(env: &TargetEnv) -> String {
+    env.to_string()
+}
+
+mod pep440_version {
+    pub use pep440_rs::Version;
+}

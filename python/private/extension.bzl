@@ -1,0 +1,55 @@
+"""The `poetry` module extension: lock file -> hub repository + file repositories."""
+
+load(":hub_repo.bzl", "detect_host_python", "hub_repo", "run_lock")
+load(":whl_file_repo.bzl", "whl_file_repo")
+
+_FALLBACK_PYTHON = "3.12"
+
+def _parse_one(mctx, helper, tag, host_python):
+    lock = mctx.path(tag.lock)
+    mctx.watch(lock)
+    pyproject = lock.dirname.get_child("pyproject.toml")
+    if pyproject.exists:
+        mctx.watch(pyproject)
+    python_version = tag.python_version or host_python or _FALLBACK_PYTHON
+    scratch = mctx.path("_lock/" + tag.name)
+    run_lock(mctx, helper, lock, scratch, tag.name, python_version)
+    spec = json.decode(mctx.read(scratch.get_child("files.json")))
+    for f in spec["files"]:
+        whl_file_repo(
+            name = f["repo"],
+            filename = f["filename"],
+            sha256 = f["sha256"],
+            package = f["package"],
+            version = f["version"],
+            indexes = f["indexes"],
+            urls = f["urls"],
+        )
+    hub_repo(name = tag.name, lock = tag.lock, hub_name = tag.name, python_version = python_version)
+
+def _poetry_impl(mctx):
+    helper = mctx.path(Label("@ofiuco_helper//:ofiuco"))
+    host_python = detect_host_python(mctx)
+    seen = {}
+    for mod in mctx.modules:
+        for tag in mod.tags.parse:
+            if tag.name in seen:
+                fail("ofiuco: two `poetry.parse` tags are named `{}` ({} and {}); give each lock its own hub name.".format(tag.name, seen[tag.name], tag.lock))
+            seen[tag.name] = tag.lock
+            _parse_one(mctx, helper, tag, host_python)
+    return mctx.extension_metadata(reproducible = True)
+
+_parse = tag_class(
+    doc = "Generate a hub repository `@<name>` from a poetry.lock (and the pyproject.toml beside it).",
+    attrs = {
+        "lock": attr.label(mandatory = True, doc = "The `poetry.lock` file (lock-version 1.1, 2.0 or 2.1)."),
+        "name": attr.string(mandatory = True, doc = "The hub's repository name, e.g. `poetry` for `@poetry//:numpy`."),
+        "python_version": attr.string(doc = "The Python version (`3.X`) that the `auto` setting of `@ofiuco//python/config:python_version` means. Default: the host `python3`'s version."),
+    },
+)
+
+poetry = module_extension(
+    implementation = _poetry_impl,
+    doc = "Reads Poetry lock files into hub repositories of `package` targets.",
+    tag_classes = {"parse": _parse},
+)

@@ -1,0 +1,77 @@
+"""Repository rule that provides the `ofiuco` helper binary for the host."""
+
+# Published prebuilt helpers: host key -> (url, sha256). Empty until the first
+# release; the cargo fallback below is what every host uses today.
+PREBUILT_HELPERS = {}
+
+def _host_key(rctx):
+    os = rctx.os.name.lower()
+    arch = rctx.os.arch.lower()
+    os = "macos" if os.startswith("mac") else ("windows" if os.startswith("windows") else os)
+    arch = {"amd64": "x86_64", "arm64": "aarch64"}.get(arch, arch)
+    return "{}_{}".format(os, arch)
+
+def _find_cargo(rctx):
+    cargo = rctx.which("cargo")
+    if cargo:
+        return cargo
+    home = rctx.os.environ.get("HOME", "")
+    if home:
+        candidate = rctx.path(home + "/.cargo/bin/cargo")
+        if candidate.exists:
+            return candidate
+    return None
+
+def _cargo_build(rctx, key):
+    cargo = _find_cargo(rctx)
+    if not cargo:
+        fail(("ofiuco: there is no prebuilt helper for this host ({}) and `cargo` is not on PATH.\n" +
+              "hint: install a Rust toolchain (https://rustup.rs) so ofiuco can build its helper, " +
+              "or use a release of ofiuco that publishes a helper for {}.").format(key, key))
+    manifest = rctx.path(Label("//:Cargo.toml"))
+    root = manifest.dirname
+
+    # Rebuild when the helper's sources change.
+    rctx.watch(manifest)
+    rctx.watch(root.get_child("Cargo.lock"))
+    rctx.watch_tree(root.get_child("tools"))
+    target_dir = rctx.os.environ.get("CARGO_TARGET_DIR") or str(rctx.path("cargo-target"))
+    rctx.report_progress("Building the ofiuco helper with cargo (once per change of its sources)")
+    result = rctx.execute(
+        [cargo, "build", "--locked", "--release", "--bin", "ofiuco", "--manifest-path", str(manifest), "--target-dir", target_dir],
+        timeout = 3600,
+        quiet = True,
+    )
+    if result.return_code != 0:
+        fail("ofiuco: `cargo build --locked --release` of the helper failed in {}:\n{}\nhint: check that this Rust toolchain (`cargo --version`) can build {}.".format(
+            root,
+            result.stderr,
+            manifest,
+        ))
+    built = target_dir + "/release/ofiuco"
+
+    # Copy rather than link: a later build in a shared CARGO_TARGET_DIR must not change this repository behind Bazel's back.
+    cp = rctx.execute(["cp", built, "ofiuco"])
+    if cp.return_code != 0:
+        fail("ofiuco: could not copy the built helper {}: {}".format(built, cp.stderr))
+
+def _helper_repo_impl(rctx):
+    key = _host_key(rctx)
+    prebuilt = PREBUILT_HELPERS.get(key)
+    if prebuilt:
+        rctx.download(url = prebuilt[0], sha256 = prebuilt[1], output = "ofiuco", executable = True)
+    else:
+        _cargo_build(rctx, key)
+    rctx.file("BUILD.bazel", """exports_files(["ofiuco"], visibility = ["//visibility:public"])\n""")
+
+helper_repo = repository_rule(
+    implementation = _helper_repo_impl,
+    doc = """Provides `:ofiuco`, the helper binary, for the host.
+
+Downloads a prebuilt binary (pinned by sha256) when one is published for the
+host, otherwise builds it from this module's sources with
+`cargo build --locked --release`. Set `CARGO_TARGET_DIR` (e.g. with
+`--repo_env`) to share cargo's build directory between workspaces.""",
+    environ = ["CARGO_TARGET_DIR"],
+    local = False,
+)

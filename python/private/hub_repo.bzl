@@ -1,0 +1,46 @@
+"""The hub repository: one target per locked package, written by `ofiuco lock`."""
+
+_DETECT = "import sys; print('%d.%d' % sys.version_info[:2])"
+
+def detect_host_python(rctx):
+    """Returns the `3.X` version of the host `python3`, or None."""
+    python = rctx.which("python3")
+    if not python:
+        return None
+    res = rctx.execute([python, "-c", _DETECT])
+    return res.stdout.strip() if res.return_code == 0 else None
+
+def run_lock(ctx, helper, lock, output, hub_name, python_version):
+    """Runs `ofiuco lock`; fails with its message when the lock is refused."""
+    res = ctx.execute([
+        helper,
+        "lock",
+        lock,
+        "--output",
+        output,
+        "--hub-name",
+        hub_name,
+        "--python-version",
+        python_version,
+    ])
+    if res.return_code != 0:
+        fail("ofiuco: cannot read {}:\n{}".format(lock, res.stderr))
+
+def _hub_repo_impl(rctx):
+    lock = rctx.path(rctx.attr.lock)
+    rctx.watch(lock)
+    pyproject = lock.dirname.get_child("pyproject.toml")
+    if pyproject.exists:
+        rctx.watch(pyproject)
+    run_lock(rctx, rctx.path(rctx.attr._helper), lock, rctx.path("."), rctx.attr.hub_name, rctx.attr.python_version)
+
+hub_repo = repository_rule(
+    implementation = _hub_repo_impl,
+    doc = "The generated hub repository of one lock file (`@poetry//:numpy`).",
+    attrs = {
+        "hub_name": attr.string(mandatory = True, doc = "The apparent name of the hub; file repositories are `<hub_name>__<file>`."),
+        "lock": attr.label(mandatory = True, allow_single_file = True, doc = "The lock file."),
+        "python_version": attr.string(mandatory = True, doc = "The Python version that `@ofiuco//python/config:python_version=auto` means."),
+        "_helper": attr.label(default = "@ofiuco_helper//:ofiuco"),
+    },
+)

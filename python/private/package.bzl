@@ -1,0 +1,81 @@
+"""The `package` rule: one locked Python distribution, installed for the target."""
+
+load("@rules_python//python:py_info.bzl", "PyInfo")
+load(":target_env.bzl", "TargetEnvInfo")
+
+def _no_wheel_message(ctx, env):
+    attr = ctx.attr
+    if attr.unsupported:
+        return "ofiuco: cannot build {} {} for {}: {}".format(attr.distribution, attr.version, env.description, attr.unsupported)
+    return ("ofiuco: no file of {dist} {version} fits the target {target}.\n" +
+            "  files in the lock: {files}\n" +
+            "hint: lock a version of {dist} that ships a wheel for this target, target another runtime " +
+            "(a newer glibc, e.g. the AWS Lambda python3.12+ presets, or another Python version), " +
+            "or leave {dist} out of this target. Building from sdists is not supported yet.").format(
+        dist = attr.distribution,
+        version = attr.version,
+        target = env.description,
+        files = ", ".join(attr.available) or "(none)",
+    )
+
+def _install(ctx, wheel):
+    tree = ctx.actions.declare_directory("_ofiuco/" + ctx.label.name)
+    args = ctx.actions.args()
+    args.add("install")
+    args.add("--wheel", wheel)
+    args.add("--output", tree.path)
+    ctx.actions.run(
+        executable = ctx.executable._helper,
+        arguments = [args],
+        inputs = [wheel],
+        outputs = [tree],
+        mnemonic = "OfiucoInstall",
+        progress_message = "Installing {} {} (%{{label}})".format(ctx.attr.distribution, ctx.attr.version),
+    )
+    return tree
+
+def _runfiles_path(ctx, file):
+    # short_path is `../<repo>/<path>` for files of external repositories.
+    if file.short_path.startswith("../"):
+        return file.short_path[3:]
+    return ctx.workspace_name + "/" + file.short_path
+
+def _package_impl(ctx):
+    if not ctx.file.wheel:
+        fail(_no_wheel_message(ctx, ctx.attr.target_env[TargetEnvInfo]))
+    tree = _install(ctx, ctx.file.wheel)
+    deps = [d[PyInfo] for d in ctx.attr.deps]
+    runfiles = ctx.runfiles(files = [tree]).merge_all([d[DefaultInfo].default_runfiles for d in ctx.attr.deps])
+    return [
+        DefaultInfo(files = depset([tree]), runfiles = runfiles),
+        PyInfo(
+            transitive_sources = depset([tree], transitive = [d.transitive_sources for d in deps]),
+            imports = depset([_runfiles_path(ctx, tree) + "/site-packages"], transitive = [d.imports for d in deps]),
+            uses_shared_libraries = True,
+            has_py3_only_sources = True,
+        ),
+        OutputGroupInfo(ofiuco_install = depset([tree])),
+    ]
+
+package = rule(
+    implementation = _package_impl,
+    doc = """One locked Python distribution, installed for the target configuration.
+
+The generated hub repository declares one `package` per locked (name, version);
+`@hub//:name` is an alias of it. The `wheel` attribute is a `select()` over
+target environments written by `ofiuco lock`, so only the file the target
+needs is ever fetched. The wheel is installed by `ofiuco install` in one build
+action into a tree (`site-packages/`, `bin/`, `include/`, `data/`); `PyInfo`
+carries one import path per package.""",
+    attrs = {
+        "available": attr.string_list(doc = "File names of this version in the lock, for the error when none fits."),
+        "deps": attr.label_list(providers = [PyInfo], doc = "Dependencies, already filtered by their markers for each target environment."),
+        "distribution": attr.string(mandatory = True, doc = "The distribution name as locked."),
+        "target_env": attr.label(mandatory = True, providers = [TargetEnvInfo], doc = "The hub's `target_env`, for error messages."),
+        "unsupported": attr.string(doc = "Why this package cannot be built (e.g. a git source); fails analysis when set."),
+        "version": attr.string(mandatory = True, doc = "The locked version."),
+        "wheel": attr.label(allow_single_file = [".whl"], doc = "The wheel for this target (a `select()`); unset when none fits."),
+        "_helper": attr.label(default = "@ofiuco_helper//:ofiuco", executable = True, cfg = "exec", allow_single_file = True),
+    },
+    provides = [PyInfo],
+)

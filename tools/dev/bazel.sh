@@ -1,0 +1,93 @@
+#!/usr/bin/env bash
+# Run Bazel for ofiuco's tests and examples.
+#
+#   tools/dev/bazel.sh ARGS...      # run bazel in the current directory
+#   tools/dev/bazel.sh --setup      # only provision (no-op when a bazel is on PATH)
+#
+# Uses `bazelisk` or `bazel` from PATH when there is one. Otherwise (machines
+# that cannot reach the Bazel Central Registry or GitHub) it provisions
+# Debian sid's packaged Bazel 7.7.1 (bazel-bootstrap) in a chroot under
+# $OFIUCO_BAZEL_ROOT (default /var/cache/ofiuco-bazel-sid) and runs it through
+# bubblewrap. Debian's /etc/bazel/bazelrc overrides platforms, rules_python
+# (0.22.1), bazel_skylib, rules_cc, rules_java, bazel_features, rules_license
+# and rules_proto with local copies; this script adds empty stand-ins for the
+# modules bazel_tools declares that Debian does not package. Provisioning needs
+# root, debootstrap and bubblewrap (installed with apt-get when missing) and
+# takes about two minutes, once per machine.
+set -euo pipefail
+
+if [[ -z "${OFIUCO_FORCE_CHROOT:-}" ]]; then
+  for b in bazelisk bazel; do
+    if command -v "$b" >/dev/null 2>&1; then
+      [[ "${1:-}" == "--setup" ]] && exit 0
+      exec "$b" "$@"
+    fi
+  done
+fi
+
+ROOT="${OFIUCO_BAZEL_ROOT:-${BAZEL_SID_ROOT:-/var/cache/ofiuco-bazel-sid}}"
+# Reuse the chroot the shared environment script may already have made.
+if [[ -z "${OFIUCO_BAZEL_ROOT:-}" && ! -f "$ROOT/.ready" && -f /var/cache/bazel-sid/.ready ]]; then
+  ROOT=/var/cache/bazel-sid
+fi
+APT_OPTS=(-o Acquire::Check-Valid-Until=false -o Acquire::Retries=3)
+
+setup() {
+  if [[ -x "$ROOT/usr/bin/bazel" && -f "$ROOT/.ready" ]]; then return 0; fi
+  echo "ofiuco: provisioning Debian's Bazel 7.7.1 in $ROOT (once per machine, ~2 min)" >&2
+  if ! command -v debootstrap >/dev/null || ! command -v bwrap >/dev/null; then
+    apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq debootstrap bubblewrap >/dev/null
+  fi
+  mkdir -p "$ROOT"
+  [[ -x "$ROOT/bin/bash" ]] || debootstrap --variant=minbase sid "$ROOT" http://deb.debian.org/debian >/dev/null
+  # Bazel's JVM must trust what the host trusts (for downloads from PyPI).
+  if compgen -G "/usr/local/share/ca-certificates/*.crt" >/dev/null; then
+    mkdir -p "$ROOT/usr/local/share/ca-certificates"
+    cp /usr/local/share/ca-certificates/*.crt "$ROOT/usr/local/share/ca-certificates/"
+  fi
+  cp /etc/resolv.conf "$ROOT/etc/resolv.conf" 2>/dev/null || true
+  # gcc: the fallback `cargo build` of the helper needs a linker inside the chroot.
+  bwrap --bind "$ROOT" / --proc /proc --dev /dev --setenv DEBIAN_FRONTEND noninteractive \
+    bash -c "apt-get ${APT_OPTS[*]} update -qq && apt-get ${APT_OPTS[*]} install -y -qq --no-install-recommends bazel-bootstrap ca-certificates-java gcc libc6-dev >/dev/null && update-ca-certificates >/dev/null"
+  local stubs="$ROOT/opt/bazel-stubs"
+  for m in apple_support buildozer protobuf zlib; do
+    mkdir -p "$stubs/$m"
+    echo "module(name = \"$m\")" >"$stubs/$m/MODULE.bazel"
+    : >"$stubs/$m/BUILD.bazel"
+  done
+  cat >"$stubs/buildozer/buildozer_binary.bzl" <<'BZL'
+def _stub_repo_impl(rctx):
+    rctx.file("BUILD.bazel", "")
+
+_stub_repo = repository_rule(implementation = _stub_repo_impl)
+
+def _impl(mctx):
+    _stub_repo(name = "buildozer_binary")
+
+buildozer_binary = module_extension(implementation = _impl)
+BZL
+  cat >"$ROOT/etc/bazel.bazelrc" <<'RC'
+common --override_module=apple_support=/opt/bazel-stubs/apple_support
+common --override_module=buildozer=/opt/bazel-stubs/buildozer
+common --override_module=protobuf=/opt/bazel-stubs/protobuf
+common --override_module=zlib=/opt/bazel-stubs/zlib
+RC
+  touch "$ROOT/.ready"
+}
+
+if [[ "${1:-}" == "--setup" ]]; then
+  setup
+  exit 0
+fi
+setup
+top="$(git rev-parse --show-toplevel 2>/dev/null || pwd -P)"
+mkdir -p "$HOME/.cache/bazel"
+binds=(--bind "$top" "$top" --bind "$HOME/.cache/bazel" "$HOME/.cache/bazel" --bind /tmp /tmp)
+for d in "$HOME/.cargo" "$HOME/.rustup" "${CARGO_TARGET_DIR:-}"; do
+  [[ -n "$d" && -d "$d" ]] && binds+=(--bind "$d" "$d")
+done
+exec bwrap --bind "$ROOT" / --proc /proc --dev /dev "${binds[@]}" \
+  --setenv HOME "$HOME" \
+  --setenv PATH "$HOME/.cargo/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin" \
+  --chdir "$(pwd -P)" bazel "$@"
