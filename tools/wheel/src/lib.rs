@@ -4,6 +4,7 @@
 
 mod env;
 mod filename;
+mod install;
 mod tags;
 
 pub use env::{
@@ -11,4 +12,8 @@ pub use env::{
     STANDARD_PYTHONS,
 };
 pub use filename::{is_sdist, normalize_name, WheelFilename, WheelFilenameError};
+pub use install::{
+    install, InstallError, InstallOptions, InstallReport, DEFAULT_MAX_COMPRESSION_RATIO,
+    DEFAULT_MAX_UNPACKED_BYTES,
+};
 pub use tags::{Tag, TagPriority};

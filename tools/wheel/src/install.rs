@@ -1,0 +1,1247 @@
+//! Installing one wheel into a tree, like `pip install --no-deps --target`, but
+//! strict (RECORD verified, unsafe archives refused) and deterministic.
+//!
+//! Layout of the output directory:
+//!
+//! | wheel content                         | installed to                 |
+//! |---------------------------------------|------------------------------|
+//! | root, `.data/purelib`, `.data/platlib` | `site-packages/`             |
+//! | `.data/scripts`, entry points         | `bin/`                       |
+//! | `.data/headers`                       | `include/<name>/`            |
+//! | `.data/data`                          | `data/`                      |
+//!
+//! The wheel is unpacked into a temporary directory next to the output
+//! directory and moved into place only when everything succeeded.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::fmt::Write as _;
+use std::fs::{self, File, OpenOptions};
+use std::io::{self, Read, Seek, SeekFrom, Write};
+use std::path::{Path, PathBuf};
+use std::str::FromStr;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::Arc;
+
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use base64::Engine as _;
+use pep440_rs::Version;
+use sha2::{Digest, Sha256};
+use zip::result::ZipError;
+use zip::ZipArchive;
+
+use crate::filename::{dist_info_name, normalize_name, WheelFilename, WheelFilenameError};
+
+/// Default of [`InstallOptions::max_unpacked_bytes`]: 8 GiB.
+pub const DEFAULT_MAX_UNPACKED_BYTES: u64 = 8 << 30;
+/// Default of [`InstallOptions::max_compression_ratio`].
+pub const DEFAULT_MAX_COMPRESSION_RATIO: u64 = 200;
+/// Files smaller than this are never treated as compression bombs.
+const BOMB_MIN_SIZE: u64 = 1 << 20;
+/// Read/hash/write chunk per worker thread.
+const CHUNK: usize = 1 << 20;
+/// The shebang of launchers and of `#!python` scripts: relocatable, found on `PATH`.
+const SHEBANG: &[u8] = b"#!/usr/bin/env python3\n";
+
+#[derive(Clone, Debug)]
+pub struct InstallOptions {
+    /// Refuse wheels whose files add up to more bytes than this.
+    pub max_unpacked_bytes: u64,
+    /// Refuse wheels with a file of at least 1 MiB that expands more than this
+    /// many times (a compression bomb).
+    pub max_compression_ratio: u64,
+    /// Worker threads; 0 picks the available parallelism (at least 2, at most 8).
+    pub threads: usize,
+}
+
+impl Default for InstallOptions {
+    fn default() -> Self {
+        InstallOptions {
+            max_unpacked_bytes: DEFAULT_MAX_UNPACKED_BYTES,
+            max_compression_ratio: DEFAULT_MAX_COMPRESSION_RATIO,
+            threads: 0,
+        }
+    }
+}
+
+/// What [`install`] wrote.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct InstallReport {
+    /// Files written, including launchers, `INSTALLER` and `RECORD`.
+    pub files: usize,
+    /// Their total size in bytes.
+    pub bytes: u64,
+}
+
+/// Why a wheel was not installed. Each message names the wheel (by file name)
+/// and the offending entry; nothing is left in or next to the output directory.
+#[derive(Debug, thiserror::Error)]
+pub enum InstallError {
+    #[error(transparent)]
+    Filename(#[from] WheelFilenameError),
+    #[error(
+        "cannot install `{wheel}` into `{}`: the directory is not empty\n\
+         hint: install each wheel into a new or empty directory",
+        out_dir.display()
+    )]
+    OutputNotEmpty { wheel: String, out_dir: PathBuf },
+    #[error("cannot install `{wheel}`: failed to {action} `{}`", path.display())]
+    Io {
+        wheel: String,
+        action: &'static str,
+        path: PathBuf,
+        #[source]
+        source: io::Error,
+    },
+    #[error(
+        "cannot open `{wheel}` as a zip archive\n\
+         hint: the file is damaged or not a wheel; download it again"
+    )]
+    NotAZip {
+        wheel: String,
+        #[source]
+        source: ZipError,
+    },
+    #[error(
+        "cannot read `{entry}` from `{wheel}`\n\
+         hint: the file is damaged; download it again"
+    )]
+    ReadEntry {
+        wheel: String,
+        entry: String,
+        #[source]
+        source: ZipError,
+    },
+    #[error(
+        "wheel `{wheel}` is unsafe: entry `{entry}` {reason}\n\
+         hint: nothing was installed; the wheel is malformed or malicious, report it to the package's maintainers"
+    )]
+    UnsafePath {
+        wheel: String,
+        entry: String,
+        reason: &'static str,
+    },
+    #[error(
+        "wheel `{wheel}` is invalid: entry `{entry}` occurs more than once\n\
+         hint: nothing was installed; the wheel is malformed, report it to the package's maintainers"
+    )]
+    DuplicateEntry { wheel: String, entry: String },
+    #[error(
+        "wheel `{wheel}` unpacks to {size} bytes, more than the limit of {limit} bytes\n\
+         hint: if the wheel is trustworthy, raise the limit with `--max-unpacked-bytes`"
+    )]
+    TooLarge {
+        wheel: String,
+        size: u64,
+        limit: u64,
+    },
+    #[error(
+        "wheel `{wheel}` looks like a compression bomb: entry `{entry}` expands {compressed} bytes \
+         to {size} bytes, more than {limit} times\n\
+         hint: if the wheel is trustworthy, raise the limit with `--max-compression-ratio`"
+    )]
+    CompressionBomb {
+        wheel: String,
+        entry: String,
+        size: u64,
+        compressed: u64,
+        limit: u64,
+    },
+    #[error(
+        "wheel `{wheel}` is corrupt: entry `{entry}` does not unpack to the {declared} bytes its zip header declares\n\
+         hint: the file is damaged; download it again"
+    )]
+    ArchiveSizeMismatch {
+        wheel: String,
+        entry: String,
+        declared: u64,
+    },
+    #[error(
+        "wheel `{wheel}` is invalid: {reason}\n\
+         hint: nothing was installed; the wheel is malformed, report it to the package's maintainers"
+    )]
+    Invalid { wheel: String, reason: String },
+    #[error(
+        "wheel `{wheel}` has `Wheel-Version: {version}`, but only version 1.x is supported\n\
+         hint: use a wheel built for Wheel-Version 1.0 (the current standard)"
+    )]
+    UnsupportedWheelVersion { wheel: String, version: String },
+    #[error(
+        "wheel `{wheel}` is invalid: `{entry}` is not listed in RECORD\n\
+         hint: nothing was installed; the wheel was modified after it was built, download or rebuild it"
+    )]
+    NotInRecord { wheel: String, entry: String },
+    #[error(
+        "wheel `{wheel}` is invalid: RECORD lists `{entry}`, which is not in the archive\n\
+         hint: nothing was installed; the wheel was modified after it was built, download or rebuild it"
+    )]
+    MissingFromArchive { wheel: String, entry: String },
+    #[error(
+        "wheel `{wheel}` is invalid: RECORD entry for `{entry}` {reason}\n\
+         hint: nothing was installed; the wheel is malformed, report it to the package's maintainers"
+    )]
+    RecordEntry {
+        wheel: String,
+        entry: String,
+        reason: String,
+    },
+    #[error(
+        "wheel `{wheel}` is corrupt: `{entry}` has hash `{actual}`, but RECORD says `{expected}`\n\
+         hint: nothing was installed; the wheel was modified after it was built, download or rebuild it"
+    )]
+    HashMismatch {
+        wheel: String,
+        entry: String,
+        expected: String,
+        actual: String,
+    },
+    #[error(
+        "wheel `{wheel}` is corrupt: `{entry}` has {actual} bytes, but RECORD says {expected}\n\
+         hint: nothing was installed; the wheel was modified after it was built, download or rebuild it"
+    )]
+    SizeMismatch {
+        wheel: String,
+        entry: String,
+        expected: u64,
+        actual: u64,
+    },
+    #[error(
+        "wheel `{wheel}` is invalid: `{entry}` is in the unknown data directory `{scheme}`\n\
+         hint: a wheel's `.data` directory may only contain `purelib`, `platlib`, `scripts`, `headers` and `data`"
+    )]
+    UnknownDataDir {
+        wheel: String,
+        entry: String,
+        scheme: String,
+    },
+    #[error(
+        "wheel `{wheel}` is invalid: `{entry}` and `{other}` would both be installed as `{dest}`\n\
+         hint: nothing was installed; the wheel is malformed, report it to the package's maintainers"
+    )]
+    DestinationConflict {
+        wheel: String,
+        entry: String,
+        other: String,
+        dest: String,
+    },
+    #[error(
+        "wheel `{wheel}` has an invalid entry point `{name} = {value}`: {reason}\n\
+         hint: nothing was installed; the wheel is malformed, report it to the package's maintainers"
+    )]
+    EntryPoint {
+        wheel: String,
+        name: String,
+        value: String,
+        reason: &'static str,
+    },
+}
+
+/// Installs `wheel` into `out_dir` (which must not exist or be empty) and
+/// returns what was written. See the module documentation for the layout.
+pub fn install(
+    wheel: &Path,
+    out_dir: &Path,
+    opts: &InstallOptions,
+) -> Result<InstallReport, InstallError> {
+    let wheel_name = wheel
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| wheel.display().to_string());
+    let filename = WheelFilename::from_str(&wheel_name)?;
+    let cx = Cx { wheel: wheel_name };
+
+    check_output_dir(&cx, out_dir)?;
+
+    let file = File::open(wheel).map_err(|e| cx.io("open", wheel, e))?;
+    let len = file.metadata().map_err(|e| cx.io("read", wheel, e))?.len();
+    let reader = SharedFile {
+        file: Arc::new(file),
+        pos: 0,
+        len,
+    };
+    let mut archive = ZipArchive::new(reader).map_err(|source| InstallError::NotAZip {
+        wheel: cx.wheel.clone(),
+        source,
+    })?;
+    let plan = plan(&cx, &filename, &mut archive, opts)?;
+
+    let parent = match out_dir.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+        _ => PathBuf::from("."),
+    };
+    fs::create_dir_all(&parent).map_err(|e| cx.io("create directory", &parent, e))?;
+    let staging = tempfile::Builder::new()
+        .prefix(".ofiuco-install-")
+        .tempdir_in(&parent)
+        .map_err(|e| cx.io("create a temporary directory in", &parent, e))?;
+    let root = staging.path();
+
+    create_dirs(&cx, root, &plan)?;
+    let mut rows: BTreeMap<String, (String, u64)> = BTreeMap::new();
+    for installed in extract(&cx, &archive, &plan, root, opts.threads)? {
+        rows.insert(installed.dest, (installed.hash, installed.size));
+    }
+    for (dest, content, mode) in plan.generated() {
+        let path = root.join(&dest);
+        write_file(&path, content.as_bytes(), mode).map_err(|e| cx.io("write", &path, e))?;
+        rows.insert(
+            dest,
+            (hash_string(&Sha256::digest(&content)), content.len() as u64),
+        );
+    }
+
+    let record_dest = format!("site-packages/{}/RECORD", plan.dist_info);
+    let mut record = String::new();
+    rows.insert(record_dest.clone(), (String::new(), 0));
+    for (dest, (hash, size)) in &rows {
+        let rel = match dest.strip_prefix("site-packages/") {
+            Some(rel) => rel.to_string(),
+            None => format!("../{dest}"),
+        };
+        let size = if hash.is_empty() {
+            String::new()
+        } else {
+            size.to_string()
+        };
+        let _ = writeln!(record, "{},{hash},{size}", csv_field(&rel));
+    }
+    let record_path = root.join(&record_dest);
+    write_file(&record_path, record.as_bytes(), 0o644)
+        .map_err(|e| cx.io("write", &record_path, e))?;
+
+    let report = InstallReport {
+        files: rows.len(),
+        bytes: rows.values().map(|(_, size)| size).sum::<u64>() + record.len() as u64,
+    };
+    commit(&cx, staging, out_dir)?;
+    Ok(report)
+}
+
+/// Names the wheel in errors.
+struct Cx {
+    wheel: String,
+}
+
+impl Cx {
+    fn io(&self, action: &'static str, path: &Path, source: io::Error) -> InstallError {
+        InstallError::Io {
+            wheel: self.wheel.clone(),
+            action,
+            path: path.to_path_buf(),
+            source,
+        }
+    }
+
+    fn invalid(&self, reason: impl Into<String>) -> InstallError {
+        InstallError::Invalid {
+            wheel: self.wheel.clone(),
+            reason: reason.into(),
+        }
+    }
+
+    fn read_entry(&self, entry: &str, source: ZipError) -> InstallError {
+        InstallError::ReadEntry {
+            wheel: self.wheel.clone(),
+            entry: entry.to_string(),
+            source,
+        }
+    }
+
+    fn record_entry(&self, entry: &str, reason: impl Into<String>) -> InstallError {
+        InstallError::RecordEntry {
+            wheel: self.wheel.clone(),
+            entry: entry.to_string(),
+            reason: reason.into(),
+        }
+    }
+}
+
+fn check_output_dir(cx: &Cx, out_dir: &Path) -> Result<(), InstallError> {
+    match fs::read_dir(out_dir) {
+        Ok(mut entries) => {
+            if entries.next().is_some() {
+                return Err(InstallError::OutputNotEmpty {
+                    wheel: cx.wheel.clone(),
+                    out_dir: out_dir.to_path_buf(),
+                });
+            }
+            Ok(())
+        }
+        Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(()),
+        Err(e) => Err(cx.io("read directory", out_dir, e)),
+    }
+}
+
+/// Moves the finished tree into `out_dir`: renames the staging directory when
+/// `out_dir` does not exist, else moves its children into the empty `out_dir`
+/// (Bazel pre-creates tree artifacts).
+fn commit(cx: &Cx, staging: tempfile::TempDir, out_dir: &Path) -> Result<(), InstallError> {
+    check_output_dir(cx, out_dir)?;
+    if !out_dir.exists() {
+        let path = staging.keep();
+        return fs::rename(&path, out_dir).map_err(|e| {
+            let _ = fs::remove_dir_all(&path);
+            cx.io("move the installed tree to", out_dir, e)
+        });
+    }
+    let children = fs::read_dir(staging.path())
+        .and_then(|entries| {
+            entries
+                .map(|e| e.map(|e| e.file_name()))
+                .collect::<Result<Vec<_>, _>>()
+        })
+        .map_err(|e| cx.io("read directory", staging.path(), e))?;
+    let mut moved = Vec::new();
+    for name in children {
+        let (from, to) = (staging.path().join(&name), out_dir.join(&name));
+        if let Err(e) = fs::rename(&from, &to) {
+            for done in moved {
+                let _ = fs::remove_dir_all(done);
+            }
+            return Err(cx.io("move the installed tree to", out_dir, e));
+        }
+        moved.push(to);
+    }
+    Ok(())
+}
+
+/// A `File` readable from many threads at once: every clone has its own
+/// position and reads with `pread`, so one parsed `ZipArchive` can be cloned per
+/// worker instead of re-reading the central directory.
+#[derive(Clone)]
+struct SharedFile {
+    file: Arc<File>,
+    pos: u64,
+    len: u64,
+}
+
+impl Read for SharedFile {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        #[cfg(unix)]
+        let n = std::os::unix::fs::FileExt::read_at(&*self.file, buf, self.pos)?;
+        #[cfg(windows)]
+        let n = std::os::windows::fs::FileExt::seek_read(&*self.file, buf, self.pos)?;
+        self.pos += n as u64;
+        Ok(n)
+    }
+}
+
+impl Seek for SharedFile {
+    fn seek(&mut self, pos: SeekFrom) -> io::Result<u64> {
+        let new = match pos {
+            SeekFrom::Start(n) => Some(n),
+            SeekFrom::End(d) => self.len.checked_add_signed(d),
+            SeekFrom::Current(d) => self.pos.checked_add_signed(d),
+        };
+        self.pos = new.ok_or_else(|| {
+            io::Error::new(
+                io::ErrorKind::InvalidInput,
+                "seek before the start of the file",
+            )
+        })?;
+        Ok(self.pos)
+    }
+}
+
+/// One archive file to unpack.
+struct Entry {
+    index: usize,
+    /// Normalized path in the archive.
+    name: String,
+    /// Path below the output root, `/`-separated.
+    dest: String,
+    size: u64,
+    compressed: u64,
+    executable: bool,
+    /// In `.data/scripts`: gets `#!python` rewritten.
+    script: bool,
+    /// (sha256, size) from RECORD; `None` for RECORD signatures.
+    expected: Option<([u8; 32], u64)>,
+}
+
+struct Plan {
+    entries: Vec<Entry>,
+    dist_info: String,
+    /// (name, module, attribute) of console and GUI scripts.
+    launchers: Vec<(String, String, String)>,
+}
+
+impl Plan {
+    /// Files written besides the archive's: launchers and `INSTALLER`.
+    fn generated(&self) -> Vec<(String, String, u32)> {
+        let mut out = Vec::new();
+        for (name, module, attr) in &self.launchers {
+            let import_name = attr.split('.').next().unwrap_or(attr);
+            let script = format!(
+                "{}# -*- coding: utf-8 -*-\n\
+                 import re\n\
+                 import sys\n\
+                 from {module} import {import_name}\n\
+                 if __name__ == '__main__':\n    \
+                 sys.argv[0] = re.sub(r'(-script\\.pyw|\\.exe)?$', '', sys.argv[0])\n    \
+                 sys.exit({attr}())\n",
+                String::from_utf8_lossy(SHEBANG)
+            );
+            out.push((format!("bin/{name}"), script, 0o755));
+        }
+        out.push((
+            format!("site-packages/{}/INSTALLER", self.dist_info),
+            "ofiuco\n".to_string(),
+            0o644,
+        ));
+        out
+    }
+}
+
+/// Normalizes an archive path (drops `.` and empty components) and refuses
+/// anything that could leave the install directory.
+fn normalize_entry(name: &str) -> Result<String, &'static str> {
+    let bytes = name.as_bytes();
+    if name.starts_with('/') || name.starts_with('\\') {
+        return Err("is an absolute path");
+    }
+    if bytes.len() >= 2 && bytes[0].is_ascii_alphabetic() && bytes[1] == b':' {
+        return Err("starts with a drive letter");
+    }
+    if name.split(['/', '\\']).any(|c| c == "..") {
+        return Err("has a `..` component, which would escape the install directory");
+    }
+    if name.contains('\0') {
+        return Err("contains a NUL character");
+    }
+    Ok(name
+        .split('/')
+        .filter(|c| !c.is_empty() && *c != ".")
+        .collect::<Vec<_>>()
+        .join("/"))
+}
+
+const S_IFMT: u32 = 0o170_000;
+const S_IFLNK: u32 = 0o120_000;
+const S_IFDIR: u32 = 0o040_000;
+
+struct RecordRow {
+    path: String,
+    hash: String,
+    size: String,
+    seen: bool,
+}
+
+fn read_small(
+    cx: &Cx,
+    archive: &mut ZipArchive<SharedFile>,
+    index: usize,
+    name: &str,
+) -> Result<String, InstallError> {
+    let mut text = String::new();
+    archive
+        .by_index(index)
+        .map_err(|e| cx.read_entry(name, e))?
+        .read_to_string(&mut text)
+        .map_err(|e| cx.read_entry(name, ZipError::Io(e)))?;
+    Ok(text)
+}
+
+/// Reads the central directory, `WHEEL`, `RECORD` and `entry_points.txt`, and
+/// checks everything that can be checked before unpacking.
+fn plan(
+    cx: &Cx,
+    filename: &WheelFilename,
+    archive: &mut ZipArchive<SharedFile>,
+    opts: &InstallOptions,
+) -> Result<Plan, InstallError> {
+    struct Raw {
+        index: usize,
+        name: String,
+        size: u64,
+        compressed: u64,
+        mode: Option<u32>,
+    }
+    // The zip crate keeps only the last of several entries with the same name;
+    // look at the central directory itself so that such archives are refused.
+    let duplicate = duplicate_name(
+        archive.clone().into_inner(),
+        archive.central_directory_start(),
+    )
+    .map_err(|e| cx.read_entry("the central directory", ZipError::Io(e)))?;
+    if let Some(entry) = duplicate {
+        return Err(InstallError::DuplicateEntry {
+            wheel: cx.wheel.clone(),
+            entry,
+        });
+    }
+    let mut files: Vec<Raw> = Vec::with_capacity(archive.len());
+    let mut seen: HashMap<String, ()> = HashMap::with_capacity(archive.len());
+    let mut total: u64 = 0;
+    for index in 0..archive.len() {
+        let raw_name = archive.name_for_index(index).unwrap_or("?").to_string();
+        let file = archive
+            .by_index_raw(index)
+            .map_err(|e| cx.read_entry(&raw_name, e))?;
+        let unsafe_path = |reason| InstallError::UnsafePath {
+            wheel: cx.wheel.clone(),
+            entry: raw_name.clone(),
+            reason,
+        };
+        let name = normalize_entry(&raw_name).map_err(unsafe_path)?;
+        let mode = file.unix_mode();
+        if mode.is_some_and(|m| m & S_IFMT == S_IFLNK) {
+            return Err(unsafe_path(
+                "is a symbolic link; wheels may only contain regular files",
+            ));
+        }
+        if file.encrypted() {
+            return Err(unsafe_path("is encrypted"));
+        }
+        if file.is_dir() || mode.is_some_and(|m| m & S_IFMT == S_IFDIR) || name.is_empty() {
+            continue;
+        }
+        if seen.insert(name.clone(), ()).is_some() {
+            return Err(InstallError::DuplicateEntry {
+                wheel: cx.wheel.clone(),
+                entry: raw_name,
+            });
+        }
+        let (size, compressed) = (file.size(), file.compressed_size());
+        if size >= BOMB_MIN_SIZE && size / compressed.max(1) > opts.max_compression_ratio {
+            return Err(InstallError::CompressionBomb {
+                wheel: cx.wheel.clone(),
+                entry: raw_name,
+                size,
+                compressed,
+                limit: opts.max_compression_ratio,
+            });
+        }
+        total = total.saturating_add(size);
+        files.push(Raw {
+            index,
+            name,
+            size,
+            compressed,
+            mode,
+        });
+    }
+    if total > opts.max_unpacked_bytes {
+        return Err(InstallError::TooLarge {
+            wheel: cx.wheel.clone(),
+            size: total,
+            limit: opts.max_unpacked_bytes,
+        });
+    }
+
+    // The one .dist-info directory, matching the filename.
+    let dist_infos: BTreeSet<&str> = files
+        .iter()
+        .filter_map(|f| f.name.split_once('/').map(|(top, _)| top))
+        .filter(|top| top.ends_with(".dist-info"))
+        .collect();
+    let dist_info = match dist_infos.len() {
+        1 => dist_infos
+            .into_iter()
+            .next()
+            .unwrap_or_default()
+            .to_string(),
+        0 => return Err(cx.invalid("it has no `.dist-info` directory")),
+        _ => {
+            let list: Vec<String> = dist_infos.iter().map(|d| format!("`{d}`")).collect();
+            return Err(cx.invalid(format!(
+                "it has more than one `.dist-info` directory: {}",
+                list.join(", ")
+            )));
+        }
+    };
+    let stem = dist_info.trim_end_matches(".dist-info");
+    let matches = stem.rsplit_once('-').is_some_and(|(name, version)| {
+        normalize_name(name) == filename.normalized_name()
+            && Version::from_str(version).is_ok_and(|v| v == filename.version)
+    });
+    if !matches {
+        return Err(cx.invalid(format!(
+            "its metadata directory `{dist_info}` does not match the filename; expected `{}-{}.dist-info`",
+            dist_info_name(&filename.name),
+            filename.version
+        )));
+    }
+    let data_dir = format!("{stem}.data");
+    let index_of = |path: &str| files.iter().find(|f| f.name == path).map(|f| f.index);
+
+    // WHEEL: Wheel-Version 1.x only.
+    let wheel_path = format!("{dist_info}/WHEEL");
+    let index = index_of(&wheel_path)
+        .ok_or_else(|| cx.invalid(format!("it has no `{wheel_path}` file")))?;
+    let wheel_text = read_small(cx, archive, index, &wheel_path)?;
+    let version = wheel_text
+        .lines()
+        .find_map(|line| {
+            let (key, value) = line.split_once(':')?;
+            (key.trim().eq_ignore_ascii_case("Wheel-Version")).then(|| value.trim().to_string())
+        })
+        .ok_or_else(|| cx.invalid(format!("`{wheel_path}` has no `Wheel-Version`")))?;
+    if version.split('.').next() != Some("1") {
+        return Err(InstallError::UnsupportedWheelVersion {
+            wheel: cx.wheel.clone(),
+            version,
+        });
+    }
+
+    // RECORD.
+    let record_path = format!("{dist_info}/RECORD");
+    let index = index_of(&record_path)
+        .ok_or_else(|| cx.invalid(format!("it has no `{record_path}` file")))?;
+    let record_text = read_small(cx, archive, index, &record_path)?;
+    let mut rows: Vec<RecordRow> = Vec::new();
+    let mut row_index: HashMap<String, usize> = HashMap::new();
+    for (line, fields) in parse_csv(&record_text)
+        .map_err(|reason| cx.invalid(format!("`{record_path}` is not valid CSV: {reason}")))?
+        .into_iter()
+        .enumerate()
+    {
+        let mut fields = fields.into_iter();
+        let path = fields.next().unwrap_or_default();
+        if path.is_empty() {
+            continue;
+        }
+        let name = normalize_entry(&path).map_err(|reason| InstallError::UnsafePath {
+            wheel: cx.wheel.clone(),
+            entry: format!("{path}` in `{record_path}"),
+            reason,
+        })?;
+        if row_index.insert(name.clone(), rows.len()).is_some() {
+            return Err(cx.invalid(format!(
+                "`{record_path}` lists `{path}` twice (line {})",
+                line + 1
+            )));
+        }
+        rows.push(RecordRow {
+            path,
+            hash: fields.next().unwrap_or_default(),
+            size: fields.next().unwrap_or_default(),
+            seen: false,
+        });
+    }
+    // Console and GUI scripts.
+    let entry_points_path = format!("{dist_info}/entry_points.txt");
+    let launchers = match index_of(&entry_points_path) {
+        Some(index) => {
+            let text = read_small(cx, archive, index, &entry_points_path)?;
+            parse_entry_points(cx, &text)?
+        }
+        None => Vec::new(),
+    };
+
+    let signatures = [
+        record_path.clone(),
+        format!("{record_path}.jws"),
+        format!("{record_path}.p7s"),
+    ];
+
+    let mut entries = Vec::with_capacity(files.len());
+    let mut dests: HashMap<String, usize> = HashMap::with_capacity(files.len());
+    for file in files {
+        if file.name == record_path {
+            if let Some(&row) = row_index.get(&file.name) {
+                rows[row].seen = true;
+            }
+            continue;
+        }
+        let expected = match row_index.get(&file.name) {
+            Some(&row) => {
+                let row = &mut rows[row];
+                row.seen = true;
+                if signatures.contains(&file.name) && row.hash.is_empty() {
+                    None
+                } else {
+                    Some(expected_hash(cx, row)?)
+                }
+            }
+            None if signatures.contains(&file.name) => None,
+            None => {
+                return Err(InstallError::NotInRecord {
+                    wheel: cx.wheel.clone(),
+                    entry: file.name,
+                })
+            }
+        };
+        if let Some((_, expected_size)) = expected {
+            if expected_size != file.size {
+                return Err(InstallError::SizeMismatch {
+                    wheel: cx.wheel.clone(),
+                    entry: file.name,
+                    expected: expected_size,
+                    actual: file.size,
+                });
+            }
+        }
+        let (dest, script) = destination(cx, &file.name, &data_dir, &filename.name)?;
+        if let Some(&other) = dests.get(&dest) {
+            let other: &Entry = &entries[other];
+            return Err(InstallError::DestinationConflict {
+                wheel: cx.wheel.clone(),
+                entry: other.name.clone(),
+                other: file.name,
+                dest,
+            });
+        }
+        dests.insert(dest.clone(), entries.len());
+        entries.push(Entry {
+            index: file.index,
+            name: file.name,
+            dest,
+            size: file.size,
+            compressed: file.compressed,
+            executable: script || file.mode.is_some_and(|m| m & 0o111 != 0),
+            script,
+            expected,
+        });
+    }
+    if let Some(row) = rows.iter().find(|row| !row.seen) {
+        return Err(InstallError::MissingFromArchive {
+            wheel: cx.wheel.clone(),
+            entry: row.path.clone(),
+        });
+    }
+
+    // Big files first, so that the workers finish together.
+    entries.sort_by(|a, b| b.compressed.cmp(&a.compressed).then(a.index.cmp(&b.index)));
+    Ok(Plan {
+        entries,
+        dist_info,
+        launchers,
+    })
+}
+
+/// The first file name that occurs twice in the central directory starting at `start`.
+fn duplicate_name(mut reader: SharedFile, start: u64) -> io::Result<Option<String>> {
+    const SIGNATURE: &[u8] = b"PK\x01\x02";
+    const FIXED: usize = 46;
+    let mut directory = Vec::new();
+    reader.seek(SeekFrom::Start(start))?;
+    reader.read_to_end(&mut directory)?;
+    let mut names = std::collections::HashSet::new();
+    let mut pos = 0;
+    while directory.get(pos..pos + 4) == Some(SIGNATURE) && pos + FIXED <= directory.len() {
+        let u16_at =
+            |at: usize| usize::from(u16::from_le_bytes([directory[at], directory[at + 1]]));
+        let name_len = u16_at(pos + 28);
+        let (extra_len, comment_len) = (u16_at(pos + 30), u16_at(pos + 32));
+        let Some(name) = directory.get(pos + FIXED..pos + FIXED + name_len) else {
+            break;
+        };
+        if !names.insert(name) {
+            return Ok(Some(String::from_utf8_lossy(name).into_owned()));
+        }
+        pos += FIXED + name_len + extra_len + comment_len;
+    }
+    Ok(None)
+}
+
+fn expected_hash(cx: &Cx, row: &RecordRow) -> Result<([u8; 32], u64), InstallError> {
+    let entry = &row.path;
+    if row.hash.is_empty() {
+        return Err(cx.record_entry(entry, "has no hash"));
+    }
+    let (algorithm, value) = row
+        .hash
+        .split_once('=')
+        .ok_or_else(|| cx.record_entry(entry, format!("has a malformed hash `{}`", row.hash)))?;
+    if algorithm != "sha256" {
+        return Err(cx.record_entry(
+            entry,
+            format!("uses the hash algorithm `{algorithm}`; only `sha256` is supported"),
+        ));
+    }
+    let digest: [u8; 32] = URL_SAFE_NO_PAD
+        .decode(value.trim_end_matches('='))
+        .ok()
+        .and_then(|bytes| bytes.try_into().ok())
+        .ok_or_else(|| cx.record_entry(entry, format!("has a malformed hash `{}`", row.hash)))?;
+    let size = row
+        .size
+        .parse::<u64>()
+        .map_err(|_| cx.record_entry(entry, format!("has an invalid size `{}`", row.size)))?;
+    Ok((digest, size))
+}
+
+/// Where an archive file goes, relative to the output root, and whether it is a script.
+fn destination(
+    cx: &Cx,
+    name: &str,
+    data_dir: &str,
+    dist_name: &str,
+) -> Result<(String, bool), InstallError> {
+    let Some(rest) = name
+        .strip_prefix(data_dir)
+        .and_then(|rest| rest.strip_prefix('/'))
+    else {
+        return Ok((format!("site-packages/{name}"), false));
+    };
+    let (scheme, path) = rest.split_once('/').unwrap_or((rest, ""));
+    let dest = match scheme {
+        "purelib" | "platlib" if !path.is_empty() => format!("site-packages/{path}"),
+        "scripts" if !path.is_empty() => return Ok((format!("bin/{path}"), true)),
+        "headers" if !path.is_empty() => format!("include/{dist_name}/{path}"),
+        "data" if !path.is_empty() => format!("data/{path}"),
+        _ => {
+            return Err(InstallError::UnknownDataDir {
+                wheel: cx.wheel.clone(),
+                entry: name.to_string(),
+                scheme: scheme.to_string(),
+            })
+        }
+    };
+    Ok((dest, false))
+}
+
+/// `[console_scripts]` and `[gui_scripts]` of `entry_points.txt` as
+/// (name, module, attribute).
+fn parse_entry_points(cx: &Cx, text: &str) -> Result<Vec<(String, String, String)>, InstallError> {
+    let is_dotted = |s: &str| {
+        !s.is_empty()
+            && s.split('.').all(|part| {
+                part.chars()
+                    .next()
+                    .is_some_and(|c| c.is_alphabetic() || c == '_')
+                    && part.chars().all(|c| c.is_alphanumeric() || c == '_')
+            })
+    };
+    let mut section = "";
+    let mut out = BTreeMap::new();
+    for line in text.lines() {
+        let line = line.trim();
+        if line.is_empty() || line.starts_with('#') || line.starts_with(';') {
+            continue;
+        }
+        if let Some(name) = line.strip_prefix('[').and_then(|l| l.strip_suffix(']')) {
+            section = name.trim();
+            continue;
+        }
+        if section != "console_scripts" && section != "gui_scripts" {
+            continue;
+        }
+        let Some((name, value)) = line.split_once('=') else {
+            continue;
+        };
+        let (name, value) = (name.trim(), value.trim());
+        let fail = |reason| InstallError::EntryPoint {
+            wheel: cx.wheel.clone(),
+            name: name.to_string(),
+            value: value.to_string(),
+            reason,
+        };
+        if name.is_empty() || name == "." || name == ".." || name.contains(['/', '\\', '\0']) {
+            return Err(fail("the script name must be a plain file name"));
+        }
+        let target = value.split_once('[').map_or(value, |(t, _)| t).trim();
+        let (module, attr) = target
+            .split_once(':')
+            .ok_or_else(|| fail("expected `module:function`"))?;
+        let (module, attr) = (module.trim(), attr.trim());
+        if !is_dotted(module) || !is_dotted(attr) {
+            return Err(fail("expected `module:function` with Python identifiers"));
+        }
+        out.insert(name.to_string(), (module.to_string(), attr.to_string()));
+    }
+    Ok(out
+        .into_iter()
+        .map(|(name, (module, attr))| (name, module, attr))
+        .collect())
+}
+
+/// Splits CSV (as Python's `csv` module writes it) into rows of fields.
+fn parse_csv(text: &str) -> Result<Vec<Vec<String>>, String> {
+    let mut rows = Vec::new();
+    let mut row = Vec::new();
+    let mut field = String::new();
+    let mut chars = text.chars().peekable();
+    let mut quoted = false;
+    let mut line = 1;
+    while let Some(c) = chars.next() {
+        match (quoted, c) {
+            (true, '"') if chars.peek() == Some(&'"') => {
+                chars.next();
+                field.push('"');
+            }
+            (true, '"') => quoted = false,
+            (true, c) => {
+                if c == '\n' {
+                    line += 1;
+                }
+                field.push(c);
+            }
+            (false, '"') if field.is_empty() => quoted = true,
+            (false, ',') => row.push(std::mem::take(&mut field)),
+            (false, '\r') if chars.peek() == Some(&'\n') => {}
+            (false, '\n') => {
+                row.push(std::mem::take(&mut field));
+                rows.push(std::mem::take(&mut row));
+                line += 1;
+            }
+            (false, c) => field.push(c),
+        }
+    }
+    if quoted {
+        return Err(format!("unterminated quote on line {line}"));
+    }
+    if !field.is_empty() || !row.is_empty() {
+        row.push(field);
+        rows.push(row);
+    }
+    Ok(rows)
+}
+
+fn csv_field(value: &str) -> String {
+    if value.contains([',', '"', '\n', '\r']) {
+        format!("\"{}\"", value.replace('"', "\"\""))
+    } else {
+        value.to_string()
+    }
+}
+
+fn hash_string(digest: &[u8]) -> String {
+    format!("sha256={}", URL_SAFE_NO_PAD.encode(digest))
+}
+
+#[cfg(unix)]
+fn set_mode(file: &File, mode: u32) -> io::Result<()> {
+    use std::os::unix::fs::PermissionsExt;
+    file.set_permissions(fs::Permissions::from_mode(mode))
+}
+
+#[cfg(not(unix))]
+fn set_mode(_file: &File, _mode: u32) -> io::Result<()> {
+    Ok(())
+}
+
+fn create_file(path: &Path, mode: u32) -> io::Result<File> {
+    let mut options = OpenOptions::new();
+    options.write(true).create(true).truncate(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, mode);
+    options.open(path)
+}
+
+fn write_file(path: &Path, content: &[u8], mode: u32) -> io::Result<()> {
+    let mut file = create_file(path, mode)?;
+    file.write_all(content)?;
+    set_mode(&file, mode)
+}
+
+/// Creates every directory of the tree with mode 0755 (independent of the umask).
+fn create_dirs(cx: &Cx, root: &Path, plan: &Plan) -> Result<(), InstallError> {
+    let mut dirs = BTreeSet::new();
+    let generated = [
+        "bin/".to_string(),
+        format!("site-packages/{}/", plan.dist_info),
+    ];
+    let dests = plan.entries.iter().map(|e| e.dest.as_str());
+    let launchers = if plan.launchers.is_empty() {
+        &generated[1..]
+    } else {
+        &generated[..]
+    };
+    for dest in dests.chain(launchers.iter().map(String::as_str)) {
+        let mut end = 0;
+        while let Some(pos) = dest[end..].find('/') {
+            end += pos;
+            dirs.insert(&dest[..end]);
+            end += 1;
+        }
+    }
+    let mut paths = vec![root.to_path_buf()];
+    for dir in dirs {
+        let path = root.join(dir);
+        match fs::create_dir(&path) {
+            Ok(()) => {}
+            Err(e) if e.kind() == io::ErrorKind::AlreadyExists && path.is_dir() => {}
+            Err(e) => return Err(cx.io("create directory", &path, e)),
+        }
+        paths.push(path);
+    }
+    #[cfg(unix)]
+    for path in paths {
+        use std::os::unix::fs::PermissionsExt;
+        fs::set_permissions(&path, fs::Permissions::from_mode(0o755))
+            .map_err(|e| cx.io("set permissions of", &path, e))?;
+    }
+    Ok(())
+}
+
+struct Installed {
+    dest: String,
+    hash: String,
+    size: u64,
+}
+
+/// Unpacks, hashes and verifies all entries on several threads, each with its
+/// own clone of the archive.
+fn extract(
+    cx: &Cx,
+    archive: &ZipArchive<SharedFile>,
+    plan: &Plan,
+    root: &Path,
+    threads: usize,
+) -> Result<Vec<Installed>, InstallError> {
+    let threads = if threads == 0 {
+        std::thread::available_parallelism().map_or(2, |n| n.get().clamp(2, 8))
+    } else {
+        threads
+    }
+    .min(plan.entries.len())
+    .max(1);
+    let next = AtomicUsize::new(0);
+    let failed = AtomicBool::new(false);
+    let results: Vec<Result<Vec<Installed>, (usize, InstallError)>> = std::thread::scope(|s| {
+        let handles: Vec<_> = (0..threads)
+            .map(|_| {
+                let mut archive = archive.clone();
+                let (next, failed) = (&next, &failed);
+                s.spawn(move || {
+                    let mut buf = vec![0u8; CHUNK];
+                    let mut done = Vec::new();
+                    while !failed.load(Ordering::Relaxed) {
+                        let i = next.fetch_add(1, Ordering::Relaxed);
+                        let Some(entry) = plan.entries.get(i) else {
+                            break;
+                        };
+                        match extract_entry(cx, &mut archive, entry, root, &mut buf) {
+                            Ok(installed) => done.push(installed),
+                            Err(err) => {
+                                failed.store(true, Ordering::Relaxed);
+                                return Err((i, err));
+                            }
+                        }
+                    }
+                    Ok(done)
+                })
+            })
+            .collect();
+        handles
+            .into_iter()
+            .map(|h| {
+                h.join()
+                    .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+            })
+            .collect()
+    });
+    let mut installed = Vec::with_capacity(plan.entries.len());
+    let mut first_error: Option<(usize, InstallError)> = None;
+    for result in results {
+        match result {
+            Ok(done) => installed.extend(done),
+            Err((i, err)) => {
+                if first_error.as_ref().is_none_or(|(j, _)| i < *j) {
+                    first_error = Some((i, err));
+                }
+            }
+        }
+    }
+    match first_error {
+        Some((_, err)) => Err(err),
+        None => Ok(installed),
+    }
+}
+
+/// Reads until `buf` is full or the entry ends.
+fn fill(reader: &mut impl Read, buf: &mut [u8]) -> io::Result<usize> {
+    let mut filled = 0;
+    while filled < buf.len() {
+        match reader.read(&mut buf[filled..]) {
+            Ok(0) => break,
+            Ok(n) => filled += n,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(filled)
+}
+
+fn extract_entry(
+    cx: &Cx,
+    archive: &mut ZipArchive<SharedFile>,
+    entry: &Entry,
+    root: &Path,
+    buf: &mut [u8],
+) -> Result<Installed, InstallError> {
+    let read_err = |e| cx.read_entry(&entry.name, e);
+    let mut reader = archive.by_index(entry.index).map_err(read_err)?;
+    let path = root.join(&entry.dest);
+    let mode = if entry.executable { 0o755 } else { 0o644 };
+    let mut out = create_file(&path, mode).map_err(|e| cx.io("create", &path, e))?;
+    let write_err = |e| cx.io("write", &path, e);
+
+    let mut original = Sha256::new();
+    // Set when the content is rewritten (`#!python` scripts): hash of what was written.
+    let mut written: Option<(Sha256, u64)> = None;
+    let mut size: u64 = 0;
+    loop {
+        let n = fill(&mut reader, buf).map_err(|e| read_err(ZipError::Io(e)))?;
+        if n == 0 {
+            break;
+        }
+        let chunk = &buf[..n];
+        if size == 0 && entry.script && chunk.starts_with(b"#!python") {
+            let rest = chunk
+                .iter()
+                .position(|&b| b == b'\n')
+                .map_or(&[][..], |p| &chunk[p + 1..]);
+            let mut hasher = Sha256::new();
+            hasher.update(SHEBANG);
+            out.write_all(SHEBANG).map_err(write_err)?;
+            written = Some((hasher, SHEBANG.len() as u64));
+            if let Some((hasher, len)) = written.as_mut() {
+                hasher.update(rest);
+                *len += rest.len() as u64;
+            }
+            out.write_all(rest).map_err(write_err)?;
+        } else {
+            if let Some((hasher, len)) = written.as_mut() {
+                hasher.update(chunk);
+                *len += n as u64;
+            }
+            out.write_all(chunk).map_err(write_err)?;
+        }
+        original.update(chunk);
+        size += n as u64;
+        if size > entry.size {
+            break;
+        }
+    }
+    if size != entry.size {
+        return Err(InstallError::ArchiveSizeMismatch {
+            wheel: cx.wheel.clone(),
+            entry: entry.name.clone(),
+            declared: entry.size,
+        });
+    }
+    let digest = original.finalize();
+    if let Some((expected, expected_size)) = &entry.expected {
+        if *expected_size != size {
+            return Err(InstallError::SizeMismatch {
+                wheel: cx.wheel.clone(),
+                entry: entry.name.clone(),
+                expected: *expected_size,
+                actual: size,
+            });
+        }
+        if digest.as_slice() != expected {
+            return Err(InstallError::HashMismatch {
+                wheel: cx.wheel.clone(),
+                entry: entry.name.clone(),
+                expected: hash_string(expected),
+                actual: hash_string(&digest),
+            });
+        }
+    }
+    set_mode(&out, mode).map_err(|e| cx.io("set permissions of", &path, e))?;
+    let (hash, size) = match written {
+        Some((hasher, len)) => (hash_string(&hasher.finalize()), len),
+        None => (hash_string(&digest), size),
+    };
+    Ok(Installed {
+        dest: entry.dest.clone(),
+        hash,
+        size,
+    })
+}
+
+#[cfg(test)]
+mod tests;

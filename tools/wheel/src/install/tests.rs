@@ -1,0 +1,521 @@
+//! Unit tests of the installer, on wheels crafted with the `zip` crate.
+
+use super::*;
+use std::path::Path;
+
+use zip::write::SimpleFileOptions;
+use zip::{CompressionMethod, ZipWriter};
+
+const WHEEL_NAME: &str = "demo-1.0-py3-none-any.whl";
+
+/// (archive path, content, unix mode); a mode with `S_IFLNK` makes a symlink to `content`.
+type Files = Vec<(String, Vec<u8>, u32)>;
+
+fn good_files() -> Files {
+    let file = |name: &str, content: &str, mode: u32| {
+        (name.to_string(), content.as_bytes().to_vec(), mode)
+    };
+    vec![
+        file("demo/__init__.py", "from demo.cli import main\n", 0o644),
+        file("demo/cli.py", "def main():\n    print('hi')\n", 0o644),
+        file("demo/_native.so", "\x7fELF pretend", 0o755),
+        file("demo-1.0.data/scripts/demo-tool", "#!python\nprint('tool')\n", 0o644),
+        file("demo-1.0.data/scripts/demo.sh", "#!/bin/sh\necho hi\n", 0o755),
+        file("demo-1.0.data/headers/demo.h", "int demo(void);\n", 0o644),
+        file("demo-1.0.data/data/share/demo/readme.txt", "read me\n", 0o644),
+        file("demo-1.0.data/platlib/demo_plat.py", "X = 1\n", 0o644),
+        file("demo-1.0.dist-info/METADATA", "Metadata-Version: 2.1\nName: demo\nVersion: 1.0\n", 0o644),
+        file("demo-1.0.dist-info/WHEEL", "Wheel-Version: 1.0\nGenerator: test\nRoot-Is-Purelib: true\nTag: py3-none-any\n", 0o644),
+        file(
+            "demo-1.0.dist-info/entry_points.txt",
+            "[console_scripts]\ndemo = demo.cli:main\n\n[gui_scripts]\ndemo-gui = demo.cli:main [gui]\n",
+            0o644,
+        ),
+    ]
+}
+
+fn record_rows(files: &Files) -> Vec<String> {
+    let mut rows: Vec<String> = files
+        .iter()
+        .map(|(name, content, _)| {
+            format!(
+                "{},{},{}",
+                csv_field(name),
+                hash_string(&Sha256::digest(content)),
+                content.len()
+            )
+        })
+        .collect();
+    rows.push("demo-1.0.dist-info/RECORD,,".to_string());
+    rows
+}
+
+/// Writes `files` and then `record` (as `demo-1.0.dist-info/RECORD`) into `path`.
+fn write_wheel(path: &Path, files: &Files, record: &[String]) {
+    let mut zip = ZipWriter::new(File::create(path).unwrap());
+    for (name, content, mode) in files {
+        let options = SimpleFileOptions::default()
+            .compression_method(CompressionMethod::Deflated)
+            .unix_permissions(*mode & 0o7777);
+        if mode & S_IFMT == S_IFLNK {
+            zip.add_symlink(name.as_str(), String::from_utf8_lossy(content), options)
+                .unwrap();
+        } else {
+            zip.start_file(name.as_str(), options).unwrap();
+            zip.write_all(content).unwrap();
+        }
+    }
+    let options = SimpleFileOptions::default().compression_method(CompressionMethod::Deflated);
+    let record_path = record
+        .iter()
+        .find_map(|row| row.strip_suffix(",,").filter(|p| p.ends_with("/RECORD")))
+        .unwrap_or("demo-1.0.dist-info/RECORD");
+    zip.start_file(record_path, options).unwrap();
+    zip.write_all((record.join("\n") + "\n").as_bytes())
+        .unwrap();
+    zip.finish().unwrap();
+}
+
+/// A wheel made of `good_files()` after `edit(files, record)`; the record is
+/// computed before `edit` runs.
+fn build(dir: &Path, edit: impl FnOnce(&mut Files, &mut Vec<String>)) -> PathBuf {
+    let mut files = good_files();
+    let mut record = record_rows(&files);
+    edit(&mut files, &mut record);
+    let path = dir.join(WHEEL_NAME);
+    write_wheel(&path, &files, &record);
+    path
+}
+
+/// Every file and directory below `root` as `path mode size`, sorted.
+fn tree(root: &Path) -> String {
+    fn walk(root: &Path, dir: &Path, out: &mut Vec<String>) {
+        for entry in fs::read_dir(dir).unwrap() {
+            let path = entry.unwrap().path();
+            let meta = fs::symlink_metadata(&path).unwrap();
+            let rel = path
+                .strip_prefix(root)
+                .unwrap()
+                .to_string_lossy()
+                .into_owned();
+            #[cfg(unix)]
+            let mode = {
+                use std::os::unix::fs::PermissionsExt;
+                format!("{:o}", meta.permissions().mode() & 0o7777)
+            };
+            #[cfg(not(unix))]
+            let mode = "-";
+            if meta.is_dir() {
+                out.push(format!("{rel}/ {mode}"));
+                walk(root, &path, out);
+            } else {
+                out.push(format!("{rel} {mode} {}", meta.len()));
+            }
+        }
+    }
+    let mut out = Vec::new();
+    walk(root, root, &mut out);
+    out.sort();
+    out.join("\n")
+}
+
+/// Installs a wheel built by `build(edit)` with `opts`, expects failure, checks
+/// that nothing was left next to the output directory and returns the message.
+fn install_err_with(
+    opts: &InstallOptions,
+    edit: impl FnOnce(&mut Files, &mut Vec<String>),
+) -> String {
+    let tmp = tempfile::tempdir().unwrap();
+    let wheel = build(tmp.path(), edit);
+    let parent = tmp.path().join("install");
+    fs::create_dir(&parent).unwrap();
+    let err = install(&wheel, &parent.join("out"), opts)
+        .unwrap_err()
+        .to_string();
+    assert_eq!(tree(&parent), "", "install left files behind after: {err}");
+    err
+}
+
+fn install_err(edit: impl FnOnce(&mut Files, &mut Vec<String>)) -> String {
+    install_err_with(&InstallOptions::default(), edit)
+}
+
+fn add(files: &mut Files, record: &mut Vec<String>, name: &str, content: &[u8], mode: u32) {
+    files.push((name.to_string(), content.to_vec(), mode));
+    record.push(format!(
+        "{name},{},{}",
+        hash_string(&Sha256::digest(content)),
+        content.len()
+    ));
+}
+
+#[test]
+fn installs_good_wheel() {
+    let tmp = tempfile::tempdir().unwrap();
+    let wheel = build(tmp.path(), |_, _| {});
+    let out = tmp.path().join("out");
+    let report = install(&wheel, &out, &InstallOptions::default()).unwrap();
+    insta::assert_snapshot!(tree(&out), @r#"
+        bin/ 755
+        bin/demo 755 211
+        bin/demo-gui 755 211
+        bin/demo-tool 755 37
+        bin/demo.sh 755 18
+        data/ 755
+        data/share/ 755
+        data/share/demo/ 755
+        data/share/demo/readme.txt 644 8
+        include/ 755
+        include/demo/ 755
+        include/demo/demo.h 644 16
+        site-packages/ 755
+        site-packages/demo-1.0.dist-info/ 755
+        site-packages/demo-1.0.dist-info/INSTALLER 644 7
+        site-packages/demo-1.0.dist-info/METADATA 644 46
+        site-packages/demo-1.0.dist-info/RECORD 644 1072
+        site-packages/demo-1.0.dist-info/WHEEL 644 75
+        site-packages/demo-1.0.dist-info/entry_points.txt 644 85
+        site-packages/demo/ 755
+        site-packages/demo/__init__.py 644 26
+        site-packages/demo/_native.so 755 12
+        site-packages/demo/cli.py 644 28
+        site-packages/demo_plat.py 644 6
+    "#);
+    assert_eq!(report.files, 15);
+    let read = |rel: &str| fs::read_to_string(out.join(rel)).unwrap();
+    insta::assert_snapshot!(read("site-packages/demo-1.0.dist-info/RECORD"), @r#"
+        ../bin/demo,sha256=R2KAa-tU8-PtkTFKttX6h6HtRmJ6jP_DI-AM23J33GQ,211
+        ../bin/demo-gui,sha256=R2KAa-tU8-PtkTFKttX6h6HtRmJ6jP_DI-AM23J33GQ,211
+        ../bin/demo-tool,sha256=QQvy6Pd7uoY04yGzeshvAJQ3woA9PmfkjvCzyEe_VeM,37
+        ../bin/demo.sh,sha256=KZABho-4wC_UMcM2xtBY9VWMXf9bWvXm_gS4cKapy7o,18
+        ../data/share/demo/readme.txt,sha256=Zc4B_MPiLni2NBnvD0STsJUNqsfO6XMptCj1yv05XNo,8
+        ../include/demo/demo.h,sha256=lEFI_Y_qYu7W6gfT4RtfziYpp_YP4u9a6JUuhcBf5Dg,16
+        demo-1.0.dist-info/INSTALLER,sha256=sC8_wApZ1NOE6US4DWumhOMlUUXcfhASMHmR1K09wwQ,7
+        demo-1.0.dist-info/METADATA,sha256=NKonpgZPlYtBt4GiF_KQ_Qq1-WUeK25Kzas0G3uTwwU,46
+        demo-1.0.dist-info/RECORD,,
+        demo-1.0.dist-info/WHEEL,sha256=GOJWfGKy_s7ZRMtmrMyJFvIHxzo0gLZVhGWWyTqB6uo,75
+        demo-1.0.dist-info/entry_points.txt,sha256=W85HLX4aAWgY1nm1uay4OLMXwLFBOpsip9HZfT2ZLOo,85
+        demo/__init__.py,sha256=P6ddqLdxiP9LgdG4eGFOF7gshrmvn8EonWsLTSqKFNA,26
+        demo/_native.so,sha256=GuVgTSz4YlqrtsZcLR4HcWlucWdaqVCo8g4RG7snpT4,12
+        demo/cli.py,sha256=Apxw9IvaEL1FRj4Mc5jXeGBbUmKjv5w-CRAAyXjoeoo,28
+        demo_plat.py,sha256=Crrh4K5yghbuRJk8Wjp1X4scOH2Uf8TE9yyrDkqEIUs,6
+    "#);
+    insta::assert_snapshot!(read("bin/demo"), @r#"
+        #!/usr/bin/env python3
+        # -*- coding: utf-8 -*-
+        import re
+        import sys
+        from demo.cli import main
+        if __name__ == '__main__':
+            sys.argv[0] = re.sub(r'(-script\.pyw|\.exe)?$', '', sys.argv[0])
+            sys.exit(main())
+    "#);
+    assert_eq!(
+        read("bin/demo-tool"),
+        "#!/usr/bin/env python3\nprint('tool')\n"
+    );
+    assert_eq!(
+        read("site-packages/demo-1.0.dist-info/INSTALLER"),
+        "ofiuco\n"
+    );
+    let total: u64 = read("site-packages/demo-1.0.dist-info/RECORD")
+        .lines()
+        .filter_map(|l| l.rsplit(',').next()?.parse::<u64>().ok())
+        .sum();
+    assert_eq!(
+        report.bytes,
+        total + read("site-packages/demo-1.0.dist-info/RECORD").len() as u64
+    );
+    // Nothing but the output next to it.
+    let siblings: Vec<_> = fs::read_dir(tmp.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .collect();
+    assert_eq!(siblings.len(), 2, "{siblings:?}");
+}
+
+#[test]
+fn installs_into_empty_existing_dir_and_is_deterministic() {
+    let tmp = tempfile::tempdir().unwrap();
+    let wheel = build(tmp.path(), |_, _| {});
+    let first = tmp.path().join("first");
+    install(&wheel, &first, &InstallOptions::default()).unwrap();
+    let second = tmp.path().join("second");
+    fs::create_dir(&second).unwrap();
+    let opts = InstallOptions {
+        threads: 1,
+        ..InstallOptions::default()
+    };
+    install(&wheel, &second, &opts).unwrap();
+    assert_eq!(tree(&first), tree(&second));
+    let record =
+        |root: &Path| fs::read(root.join("site-packages/demo-1.0.dist-info/RECORD")).unwrap();
+    assert_eq!(record(&first), record(&second));
+}
+
+#[test]
+fn refuses_non_empty_output() {
+    let tmp = tempfile::tempdir().unwrap();
+    let wheel = build(tmp.path(), |_, _| {});
+    let out = tmp.path().join("out");
+    fs::create_dir(&out).unwrap();
+    fs::write(out.join("stale.txt"), "x").unwrap();
+    let err = install(&wheel, &out, &InstallOptions::default())
+        .unwrap_err()
+        .to_string();
+    let err = err.replace(&tmp.path().display().to_string(), "[TMP]");
+    insta::assert_snapshot!(err, @r#"
+        cannot install `demo-1.0-py3-none-any.whl` into `[TMP]/out`: the directory is not empty
+        hint: install each wheel into a new or empty directory
+    "#);
+    assert_eq!(tree(&out), "stale.txt 644 1");
+}
+
+#[test]
+fn refuses_parent_dir_component() {
+    insta::assert_snapshot!(install_err(|f, r| add(f, r, "demo/../../evil.py", b"x", 0o644)), @r#"
+        wheel `demo-1.0-py3-none-any.whl` is unsafe: entry `demo/../../evil.py` has a `..` component, which would escape the install directory
+        hint: nothing was installed; the wheel is malformed or malicious, report it to the package's maintainers
+    "#);
+}
+
+#[test]
+fn refuses_backslash_escape() {
+    insta::assert_snapshot!(install_err(|f, r| add(f, r, "demo\\..\\..\\evil.py", b"x", 0o644)), @r#"
+        wheel `demo-1.0-py3-none-any.whl` is unsafe: entry `demo\..\..\evil.py` has a `..` component, which would escape the install directory
+        hint: nothing was installed; the wheel is malformed or malicious, report it to the package's maintainers
+    "#);
+}
+
+#[test]
+fn refuses_absolute_paths() {
+    insta::assert_snapshot!(install_err(|f, r| add(f, r, "/etc/evil", b"x", 0o644)), @r#"
+        wheel `demo-1.0-py3-none-any.whl` is unsafe: entry `/etc/evil` is an absolute path
+        hint: nothing was installed; the wheel is malformed or malicious, report it to the package's maintainers
+    "#);
+    insta::assert_snapshot!(install_err(|f, r| add(f, r, "C:/evil", b"x", 0o644)), @r#"
+        wheel `demo-1.0-py3-none-any.whl` is unsafe: entry `C:/evil` starts with a drive letter
+        hint: nothing was installed; the wheel is malformed or malicious, report it to the package's maintainers
+    "#);
+}
+
+#[test]
+fn refuses_symlink() {
+    insta::assert_snapshot!(install_err(|f, r| add(f, r, "demo/link", b"/etc/passwd", S_IFLNK | 0o777)), @r#"
+        wheel `demo-1.0-py3-none-any.whl` is unsafe: entry `demo/link` is a symbolic link; wheels may only contain regular files
+        hint: nothing was installed; the wheel is malformed or malicious, report it to the package's maintainers
+    "#);
+}
+
+#[test]
+fn refuses_hash_mismatch() {
+    let err = install_err(|files, _| files[1].1 = b"def main():\n    print('HI')\n".to_vec());
+    insta::assert_snapshot!(err, @r#"
+        wheel `demo-1.0-py3-none-any.whl` is corrupt: `demo/cli.py` has hash `sha256=sALadYDkO22Ylmiz6Bwj166DO5praVsx4-h0DD8W3PQ`, but RECORD says `sha256=Apxw9IvaEL1FRj4Mc5jXeGBbUmKjv5w-CRAAyXjoeoo`
+        hint: nothing was installed; the wheel was modified after it was built, download or rebuild it
+    "#);
+}
+
+#[test]
+fn refuses_size_mismatch() {
+    let err = install_err(|_, record| record[1] = record[1].replace(",28", ",29"));
+    insta::assert_snapshot!(err, @r#"
+        wheel `demo-1.0-py3-none-any.whl` is corrupt: `demo/cli.py` has 28 bytes, but RECORD says 29
+        hint: nothing was installed; the wheel was modified after it was built, download or rebuild it
+    "#);
+}
+
+#[test]
+fn refuses_file_missing_from_record() {
+    insta::assert_snapshot!(install_err(|_, record| { record.remove(2); }), @r#"
+        wheel `demo-1.0-py3-none-any.whl` is invalid: `demo/_native.so` is not listed in RECORD
+        hint: nothing was installed; the wheel was modified after it was built, download or rebuild it
+    "#);
+}
+
+#[test]
+fn refuses_record_entry_missing_from_archive() {
+    insta::assert_snapshot!(install_err(|files, _| { files.remove(2); }), @r#"
+        wheel `demo-1.0-py3-none-any.whl` is invalid: RECORD lists `demo/_native.so`, which is not in the archive
+        hint: nothing was installed; the wheel was modified after it was built, download or rebuild it
+    "#);
+}
+
+#[test]
+fn refuses_record_without_hash() {
+    insta::assert_snapshot!(install_err(|_, record| record[0] = "demo/__init__.py,,".to_string()), @r#"
+        wheel `demo-1.0-py3-none-any.whl` is invalid: RECORD entry for `demo/__init__.py` has no hash
+        hint: nothing was installed; the wheel is malformed, report it to the package's maintainers
+    "#);
+}
+
+#[test]
+fn refuses_duplicate_after_normalization() {
+    insta::assert_snapshot!(install_err(|f, _| {
+        let again = f[1].clone();
+        f.push(("./demo/cli.py".to_string(), again.1, again.2));
+    }), @r#"
+        wheel `demo-1.0-py3-none-any.whl` is invalid: entry `./demo/cli.py` occurs more than once
+        hint: nothing was installed; the wheel is malformed, report it to the package's maintainers
+    "#);
+}
+
+#[test]
+fn refuses_exact_duplicate_entries() {
+    let tmp = tempfile::tempdir().unwrap();
+    // Two entries of equal name length, then rename the second to the first in
+    // place: the zip writer refuses to write duplicates itself.
+    let wheel = build(tmp.path(), |f, r| {
+        add(
+            f,
+            r,
+            "demo/cla.py",
+            b"def main():\n    print('hi')\n",
+            0o644,
+        )
+    });
+    let bytes = fs::read(&wheel).unwrap();
+    let (from, to) = (b"demo/cla.py", b"demo/cli.py");
+    let mut patched = bytes.clone();
+    for i in 0..bytes.len() - from.len() {
+        if &bytes[i..i + from.len()] == from {
+            patched[i..i + to.len()].copy_from_slice(to);
+        }
+    }
+    fs::write(&wheel, patched).unwrap();
+    let out = tmp.path().join("out");
+    let err = install(&wheel, &out, &InstallOptions::default())
+        .unwrap_err()
+        .to_string();
+    insta::assert_snapshot!(err, @r#"
+        wheel `demo-1.0-py3-none-any.whl` is invalid: entry `demo/cli.py` occurs more than once
+        hint: nothing was installed; the wheel is malformed, report it to the package's maintainers
+    "#);
+    assert!(!out.exists());
+}
+
+#[test]
+fn refuses_too_large() {
+    let opts = InstallOptions {
+        max_unpacked_bytes: 100,
+        ..InstallOptions::default()
+    };
+    insta::assert_snapshot!(install_err_with(&opts, |_, _| {}), @r#"
+        wheel `demo-1.0-py3-none-any.whl` unpacks to 1264 bytes, more than the limit of 100 bytes
+        hint: if the wheel is trustworthy, raise the limit with `--max-unpacked-bytes`
+    "#);
+}
+
+#[test]
+fn refuses_compression_bomb() {
+    insta::assert_snapshot!(install_err(|f, r| add(f, r, "demo/zeros.bin", &vec![0; 2 << 20], 0o644)), @r#"
+        wheel `demo-1.0-py3-none-any.whl` looks like a compression bomb: entry `demo/zeros.bin` expands 2049 bytes to 2097152 bytes, more than 200 times
+        hint: if the wheel is trustworthy, raise the limit with `--max-compression-ratio`
+    "#);
+}
+
+#[test]
+fn refuses_wheel_version_2() {
+    let err = install_err(|files, record| {
+        let wheel = b"Wheel-Version: 2.0\nRoot-Is-Purelib: true\n".to_vec();
+        record[9] = format!(
+            "demo-1.0.dist-info/WHEEL,{},{}",
+            hash_string(&Sha256::digest(&wheel)),
+            wheel.len()
+        );
+        files[9].1 = wheel;
+    });
+    insta::assert_snapshot!(err, @r#"
+        wheel `demo-1.0-py3-none-any.whl` has `Wheel-Version: 2.0`, but only version 1.x is supported
+        hint: use a wheel built for Wheel-Version 1.0 (the current standard)
+    "#);
+}
+
+#[test]
+fn refuses_mismatched_dist_info() {
+    let err = install_err(|files, record| {
+        for (name, _, _) in files.iter_mut() {
+            *name = name.replace("demo-1.0.dist-info", "demo-1.1.dist-info");
+        }
+        for row in record.iter_mut() {
+            *row = row.replace("demo-1.0.dist-info", "demo-1.1.dist-info");
+        }
+    });
+    insta::assert_snapshot!(err, @r#"
+        wheel `demo-1.0-py3-none-any.whl` is invalid: its metadata directory `demo-1.1.dist-info` does not match the filename; expected `demo-1.0.dist-info`
+        hint: nothing was installed; the wheel is malformed, report it to the package's maintainers
+    "#);
+}
+
+#[test]
+fn refuses_unknown_data_dir() {
+    insta::assert_snapshot!(install_err(|f, r| add(f, r, "demo-1.0.data/lib/x.py", b"x", 0o644)), @r#"
+        wheel `demo-1.0-py3-none-any.whl` is invalid: `demo-1.0.data/lib/x.py` is in the unknown data directory `lib`
+        hint: a wheel's `.data` directory may only contain `purelib`, `platlib`, `scripts`, `headers` and `data`
+    "#);
+}
+
+#[test]
+fn refuses_conflicting_destinations() {
+    insta::assert_snapshot!(install_err(|f, r| add(f, r, "demo-1.0.data/purelib/demo/cli.py", b"x", 0o644)), @r#"
+        wheel `demo-1.0-py3-none-any.whl` is invalid: `demo/cli.py` and `demo-1.0.data/purelib/demo/cli.py` would both be installed as `site-packages/demo/cli.py`
+        hint: nothing was installed; the wheel is malformed, report it to the package's maintainers
+    "#);
+}
+
+#[test]
+fn entry_paths() {
+    assert_eq!(normalize_entry("./a//b/./c.py"), Ok("a/b/c.py".to_string()));
+    assert_eq!(normalize_entry("a/"), Ok("a".to_string()));
+    assert!(normalize_entry("a/../../b").is_err());
+    assert!(normalize_entry("a\\..\\..\\b").is_err());
+    assert!(normalize_entry("/etc/passwd").is_err());
+    assert!(normalize_entry("C:/x").is_err());
+    assert_eq!(normalize_entry("a\\b"), Ok("a\\b".to_string()));
+}
+
+#[test]
+fn csv() {
+    let rows = parse_csv("a,b,c\r\n\"x,y\",\"q\"\"\",1\nlast,,").unwrap();
+    assert_eq!(
+        rows,
+        [
+            vec!["a", "b", "c"],
+            vec!["x,y", "q\"", "1"],
+            vec!["last", "", ""]
+        ]
+    );
+    assert!(parse_csv("\"open,1").is_err());
+    assert_eq!(csv_field("a,b"), "\"a,b\"");
+    assert_eq!(csv_field("plain"), "plain");
+}
+
+#[test]
+fn entry_points() {
+    let cx = Cx {
+        wheel: "w.whl".to_string(),
+    };
+    let text = "[console_scripts]\nfoo = foo.cli:main [extra]\nbar=bar:app.run\n\
+                [gui_scripts]\ngui = g:main\n[other]\nx = y:z\n";
+    assert_eq!(
+        parse_entry_points(&cx, text).unwrap(),
+        [
+            ("bar".into(), "bar".into(), "app.run".into()),
+            ("foo".into(), "foo.cli".into(), "main".into()),
+            ("gui".into(), "g".into(), "main".into()),
+        ]
+    );
+    let err = |text: &str| parse_entry_points(&cx, text).unwrap_err().to_string();
+    insta::assert_snapshot!(err("[console_scripts]\n../evil = a:b\n"), @r#"
+        wheel `w.whl` has an invalid entry point `../evil = a:b`: the script name must be a plain file name
+        hint: nothing was installed; the wheel is malformed, report it to the package's maintainers
+    "#);
+    insta::assert_snapshot!(err("[console_scripts]\nx = a\n"), @r#"
+        wheel `w.whl` has an invalid entry point `x = a`: expected `module:function`
+        hint: nothing was installed; the wheel is malformed, report it to the package's maintainers
+    "#);
+    insta::assert_snapshot!(err("[console_scripts]\nx = a:b; rm -rf\n"), @r#"
+        wheel `w.whl` has an invalid entry point `x = a:b; rm -rf`: expected `module:function` with Python identifiers
+        hint: nothing was installed; the wheel is malformed, report it to the package's maintainers
+    "#);
+}
