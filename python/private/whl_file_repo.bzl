@@ -11,12 +11,11 @@ filegroup(
 )
 """
 
-def _pypi_path_url(filename, name):
-    # https://files.pythonhosted.org/packages/<python tag>/<first letter>/<name>/<file>:
-    # served by pypi.org itself; never required (mirrors may refuse it).
-    parts = filename[:-len(".whl")].split("-") if filename.endswith(".whl") else []
-    tag = parts[-3] if len(parts) >= 5 else "source"
-    return "https://files.pythonhosted.org/packages/{}/{}/{}/{}".format(tag, name[0], name, filename)
+def _probe_url(filename):
+    # A URL that can only be answered by the repository cache (looked up by
+    # sha256) or by --distdir (looked up by the URL's base name): fetching it
+    # fails at once, without any network request.
+    return "file:///ofiuco-cache-probe/" + filename
 
 def _index_page(rctx, index):
     """Downloads the Simple API page of the package; returns (path, url) or None."""
@@ -51,7 +50,7 @@ def _whl_file_repo_impl(rctx):
     sha256 = rctx.attr.sha256
 
     # 1. The repository cache (by sha256) and --distdir (by file name) answer without the network.
-    first = list(rctx.attr.urls) or [_pypi_path_url(filename, rctx.attr.package)]
+    first = list(rctx.attr.urls) or [_probe_url(filename)]
     result = rctx.download(url = first, output = filename, sha256 = sha256, allow_fail = True)
     if not result.success and not rctx.attr.urls:
         # 2. Find the URL in the package's Simple API page (PEP 691 JSON or PEP 503 HTML).
