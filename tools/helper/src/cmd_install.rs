@@ -4,7 +4,10 @@
 use std::path::PathBuf;
 
 use anyhow::Context;
-use ofiuco_wheel::{InstallOptions, DEFAULT_MAX_COMPRESSION_RATIO, DEFAULT_MAX_UNPACKED_BYTES};
+use ofiuco_wheel::{
+    InstallOptions, DEFAULT_BOMB_MIN_SIZE, DEFAULT_MAX_COMPRESSION_RATIO,
+    DEFAULT_MAX_UNPACKED_BYTES,
+};
 
 #[derive(clap::Args)]
 pub struct Args {
@@ -17,7 +20,7 @@ pub struct Args {
     /// Refuse wheels whose files add up to more bytes than this.
     #[arg(long, value_name = "N", default_value_t = DEFAULT_MAX_UNPACKED_BYTES)]
     max_unpacked_bytes: u64,
-    /// Refuse wheels with a file (1 MiB or more) that expands more than this many times.
+    /// Refuse wheels with a file (64 MiB or more) that expands more than this many times.
     #[arg(long, value_name = "N", default_value_t = DEFAULT_MAX_COMPRESSION_RATIO)]
     max_compression_ratio: u64,
     /// Worker threads; 0 uses the available parallelism.
@@ -29,6 +32,7 @@ pub fn run(args: Args) -> anyhow::Result<()> {
     let opts = InstallOptions {
         max_unpacked_bytes: args.max_unpacked_bytes,
         max_compression_ratio: args.max_compression_ratio,
+        bomb_min_size: DEFAULT_BOMB_MIN_SIZE,
         threads: args.threads,
     };
     ofiuco_wheel::install(&args.wheel, &args.output, &opts).with_context(|| {

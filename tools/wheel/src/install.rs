@@ -34,9 +34,12 @@ use crate::filename::{dist_info_name, normalize_name, WheelFilename, WheelFilena
 /// Default of [`InstallOptions::max_unpacked_bytes`]: 8 GiB.
 pub const DEFAULT_MAX_UNPACKED_BYTES: u64 = 8 << 30;
 /// Default of [`InstallOptions::max_compression_ratio`].
-pub const DEFAULT_MAX_COMPRESSION_RATIO: u64 = 200;
-/// Files smaller than this are never treated as compression bombs.
-const BOMB_MIN_SIZE: u64 = 1 << 20;
+pub const DEFAULT_MAX_COMPRESSION_RATIO: u64 = 100;
+/// Default of [`InstallOptions::bomb_min_size`]: 64 MiB. Smaller files are not
+/// checked: auditwheel-repaired libraries padded by patchelf routinely expand
+/// a few MiB more than 200 times (e.g. pillow's `libXau`), and the total stays
+/// bounded by [`InstallOptions::max_unpacked_bytes`].
+pub const DEFAULT_BOMB_MIN_SIZE: u64 = 64 << 20;
 /// Read/hash/write chunk per worker thread.
 const CHUNK: usize = 1 << 20;
 /// The shebang of launchers and of `#!python` scripts: relocatable, found on `PATH`.
@@ -46,9 +49,11 @@ const SHEBANG: &[u8] = b"#!/usr/bin/env python3\n";
 pub struct InstallOptions {
     /// Refuse wheels whose files add up to more bytes than this.
     pub max_unpacked_bytes: u64,
-    /// Refuse wheels with a file of at least 1 MiB that expands more than this
-    /// many times (a compression bomb).
+    /// Refuse wheels with a file of at least `bomb_min_size` bytes that expands
+    /// more than this many times (a compression bomb).
     pub max_compression_ratio: u64,
+    /// See `max_compression_ratio`.
+    pub bomb_min_size: u64,
     /// Worker threads; 0 picks the available parallelism (at least 2, at most 8).
     pub threads: usize,
 }
@@ -58,6 +63,7 @@ impl Default for InstallOptions {
         InstallOptions {
             max_unpacked_bytes: DEFAULT_MAX_UNPACKED_BYTES,
             max_compression_ratio: DEFAULT_MAX_COMPRESSION_RATIO,
+            bomb_min_size: DEFAULT_BOMB_MIN_SIZE,
             threads: 0,
         }
     }
@@ -602,7 +608,7 @@ fn plan(
             });
         }
         let (size, compressed) = (file.size(), file.compressed_size());
-        if size >= BOMB_MIN_SIZE && size / compressed.max(1) > opts.max_compression_ratio {
+        if size >= opts.bomb_min_size && size / compressed.max(1) > opts.max_compression_ratio {
             return Err(InstallError::CompressionBomb {
                 wheel: cx.wheel.clone(),
                 entry: raw_name,

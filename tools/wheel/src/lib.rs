@@ -13,7 +13,7 @@ pub use env::{
 };
 pub use filename::{is_sdist, normalize_name, WheelFilename, WheelFilenameError};
 pub use install::{
-    install, InstallError, InstallOptions, InstallReport, DEFAULT_MAX_COMPRESSION_RATIO,
-    DEFAULT_MAX_UNPACKED_BYTES,
+    install, InstallError, InstallOptions, InstallReport, DEFAULT_BOMB_MIN_SIZE,
+    DEFAULT_MAX_COMPRESSION_RATIO, DEFAULT_MAX_UNPACKED_BYTES,
 };
 pub use tags::{Tag, TagPriority};

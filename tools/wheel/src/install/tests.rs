@@ -408,10 +408,27 @@ fn refuses_too_large() {
 
 #[test]
 fn refuses_compression_bomb() {
-    insta::assert_snapshot!(install_err(|f, r| add(f, r, "demo/zeros.bin", &vec![0; 2 << 20], 0o644)), @r#"
-        wheel `demo-1.0-py3-none-any.whl` looks like a compression bomb: entry `demo/zeros.bin` expands 2049 bytes to 2097152 bytes, more than 200 times
+    let opts = InstallOptions {
+        bomb_min_size: 1 << 20,
+        ..InstallOptions::default()
+    };
+    let zeros = vec![0; 2 << 20];
+    insta::assert_snapshot!(install_err_with(&opts, |f, r| add(f, r, "demo/zeros.bin", &zeros, 0o644)), @r#"
+        wheel `demo-1.0-py3-none-any.whl` looks like a compression bomb: entry `demo/zeros.bin` expands 2049 bytes to 2097152 bytes, more than 100 times
         hint: if the wheel is trustworthy, raise the limit with `--max-compression-ratio`
     "#);
+}
+
+#[test]
+fn accepts_padded_libraries_below_the_bomb_floor() {
+    // Like pillow's patchelf-padded `libXau`: 2 MiB that deflate ~220 times.
+    let tmp = tempfile::tempdir().unwrap();
+    let mut lib = vec![0u8; 2 << 20];
+    lib[..4].copy_from_slice(b"\x7fELF");
+    let wheel = build(tmp.path(), |f, r| {
+        add(f, r, "demo.libs/libpadded.so", &lib, 0o755)
+    });
+    install(&wheel, &tmp.path().join("out"), &InstallOptions::default()).unwrap();
 }
 
 #[test]
