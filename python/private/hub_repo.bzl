@@ -3,7 +3,14 @@
 _DETECT = "import sys; print('%d.%d' % sys.version_info[:2])"
 
 def detect_host_python(rctx):
-    """Returns the `3.X` version of the host `python3`, or None."""
+    """Detects the version of the host `python3`.
+
+    Args:
+      rctx: a repository_ctx or module_ctx.
+
+    Returns:
+      The `3.X` version, or None when there is no `python3` on PATH.
+    """
     python = rctx.which("python3")
     if not python:
         return None
@@ -11,7 +18,16 @@ def detect_host_python(rctx):
     return res.stdout.strip() if res.return_code == 0 else None
 
 def run_lock(ctx, helper, lock, output, hub_name, python_version):
-    """Runs `ofiuco lock`; fails with its message when the lock is refused."""
+    """Runs `ofiuco lock`; fails with its message when the lock is refused.
+
+    Args:
+      ctx: a repository_ctx or module_ctx.
+      helper: path of the `ofiuco` binary.
+      lock: path of the lock file.
+      output: directory to write the hub into.
+      hub_name: the hub's apparent repository name.
+      python_version: the `3.X` version that `auto` stands for.
+    """
     res = ctx.execute([
         helper,
         "lock",

@@ -5,11 +5,11 @@ load(":python_version_flag.bzl", "PythonVersionInfo")
 TargetEnvInfo = provider(
     doc = "The target platform and Python version of a configuration, as ofiuco sees it.",
     fields = {
-        "os": "str: `linux`, `macos`, `windows` or `unknown`.",
         "cpu": "str: `x86_64`, `aarch64` or `unknown`.",
-        "libc": "str: e.g. `glibc_2_26`, `musl_1_2`, or `` off Linux.",
-        "python": "str: the target Python version, `3.X`.",
         "description": "str: all of the above for humans, e.g. `linux aarch64, glibc <= 2.26, CPython 3.11`.",
+        "libc": "str: e.g. `glibc_2_26`, `musl_1_2`, or `` off Linux.",
+        "os": "str: `linux`, `macos`, `windows` or `unknown`.",
+        "python": "str: the target Python version, `3.X`.",
     },
 )
 

@@ -82,8 +82,10 @@ if [[ "${1:-}" == "--setup" ]]; then
 fi
 setup
 top="$(git rev-parse --show-toplevel 2>/dev/null || pwd -P)"
+# This checkout too: workspaces elsewhere (tests/e2e) point local_path_override at it.
+self="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd -P)"
 mkdir -p "$HOME/.cache/bazel"
-binds=(--bind "$top" "$top" --bind "$HOME/.cache/bazel" "$HOME/.cache/bazel" --bind /tmp /tmp)
+binds=(--bind "$top" "$top" --bind "$self" "$self" --bind "$HOME/.cache/bazel" "$HOME/.cache/bazel" --bind /tmp /tmp)
 for d in "$HOME/.cargo" "$HOME/.rustup" "${CARGO_TARGET_DIR:-}"; do
   [[ -n "$d" && -d "$d" ]] && binds+=(--bind "$d" "$d")
 done

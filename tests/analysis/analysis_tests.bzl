@@ -1,0 +1,71 @@
+"""Analysis tests: wheel choice, marker-filtered deps and error messages per target."""
+
+load("@bazel_skylib//lib:unittest.bzl", "analysistest", "asserts")
+load("@rules_python//python:py_info.bzl", "PyInfo")
+
+_PLATFORMS = "//command_line_option:platforms"
+_PYTHON = str(Label("//python/config:python_version"))
+
+def _platform(name):
+    return str(Label("//tests/platforms:" + name))
+
+def _imports_test_impl(ctx):
+    env = analysistest.begin(ctx)
+    imports = analysistest.target_under_test(env)[PyInfo].imports.to_list()
+    for want in ctx.attr.want:
+        asserts.true(env, [i for i in imports if want in i], "expected an import path containing `{}` in {}".format(want, imports))
+    for unwanted in ctx.attr.unwanted:
+        asserts.false(env, [i for i in imports if unwanted in i], "unexpected import path containing `{}` in {}".format(unwanted, imports))
+    return analysistest.end(env)
+
+_IMPORTS_ATTRS = {
+    "unwanted": attr.string_list(doc = "Substrings no import path may contain."),
+    "want": attr.string_list(doc = "Substrings some import path must contain."),
+}
+
+imports_linux_py310_test = analysistest.make(
+    _imports_test_impl,
+    attrs = _IMPORTS_ATTRS,
+    config_settings = {_PLATFORMS: _platform("linux_x86_64"), _PYTHON: "3.10"},
+)
+
+imports_linux_py313_test = analysistest.make(
+    _imports_test_impl,
+    attrs = _IMPORTS_ATTRS,
+    config_settings = {_PLATFORMS: _platform("linux_x86_64"), _PYTHON: "3.13"},
+)
+
+imports_windows_py312_test = analysistest.make(
+    _imports_test_impl,
+    attrs = _IMPORTS_ATTRS,
+    config_settings = {_PLATFORMS: _platform("windows_x86_64"), _PYTHON: "3.12"},
+)
+
+def _fails_test_impl(ctx):
+    env = analysistest.begin(ctx)
+    for message in ctx.attr.messages:
+        asserts.expect_failure(env, message)
+    return analysistest.end(env)
+
+_FAILS_ATTRS = {"messages": attr.string_list(doc = "Substrings the analysis failure must contain.")}
+
+fails_linux_py310_test = analysistest.make(
+    _fails_test_impl,
+    attrs = _FAILS_ATTRS,
+    expect_failure = True,
+    config_settings = {_PLATFORMS: _platform("linux_x86_64"), _PYTHON: "3.10"},
+)
+
+fails_al2_arm64_py311_test = analysistest.make(
+    _fails_test_impl,
+    attrs = _FAILS_ATTRS,
+    expect_failure = True,
+    config_settings = {_PLATFORMS: _platform("linux_arm64_glibc_2_26"), _PYTHON: "3.11"},
+)
+
+fails_riscv64_test = analysistest.make(
+    _fails_test_impl,
+    attrs = _FAILS_ATTRS,
+    expect_failure = True,
+    config_settings = {_PLATFORMS: _platform("linux_riscv64"), _PYTHON: "3.12"},
+)

@@ -1,0 +1,105 @@
+#!/usr/bin/env bash
+# End-to-end checks through a real Bazel: what users see for bad inputs, and
+# what gets fetched. Runs in a scratch workspace that depends on this checkout.
+set -uo pipefail
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd -P)"
+BAZEL="$ROOT/tools/dev/bazel.sh"
+export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$ROOT/target}"
+WS="$(mktemp -d /tmp/ofiuco-e2e.XXXXXX)"
+LOCK_SRC="$ROOT/examples/basic/poetry.lock"
+passed=0
+failed=0
+
+cleanup() {
+  (cd "$WS" && "$BAZEL" shutdown >/dev/null 2>&1) || true
+  rm -rf "$WS"
+}
+trap cleanup EXIT
+
+cat >"$WS/MODULE.bazel" <<MOD
+module(name = "ofiuco_e2e")
+
+bazel_dep(name = "ofiuco")
+local_path_override(module_name = "ofiuco", path = "$ROOT")
+
+poetry = use_extension("@ofiuco//python:extensions.bzl", "poetry")
+poetry.parse(name = "poetry", lock = "//:poetry.lock")
+use_repo(poetry, "poetry")
+MOD
+cp "$ROOT/.bazelrc" "$ROOT/.bazelversion" "$WS/"
+: >"$WS/BUILD.bazel"
+cp "$ROOT/examples/basic/pyproject.toml" "$WS/"
+
+bazel() { (cd "$WS" && "$BAZEL" "$@" 2>&1); }
+
+# check NAME EXPECTED_STATUS(0|fail) COMMAND... ; expects each line of $EXPECT in the output.
+check() {
+  local name="$1" want="$2"
+  shift 2
+  local out status
+  out="$(bazel "$@")"
+  status=$?
+  local ok=1
+  if [[ "$want" == 0 && $status != 0 ]] || [[ "$want" == fail && $status == 0 ]]; then ok=0; fi
+  while IFS= read -r line; do
+    [[ -z "$line" ]] && continue
+    grep -qF -- "$line" <<<"$out" || { ok=0; echo "    missing: $line"; }
+  done <<<"${EXPECT:-}"
+  if [[ $ok == 1 ]]; then
+    passed=$((passed + 1))
+    echo "PASS $name"
+  else
+    failed=$((failed + 1))
+    echo "FAIL $name (exit $status)"
+    tail -25 <<<"$out" | sed 's/^/    | /'
+  fi
+}
+
+# 1. A warm repository cache answers every download: a fresh output base with
+#    downloads disabled still builds (no index queries, no file downloads).
+#    (The examples ran first and filled the repository cache.)
+cp "$LOCK_SRC" "$WS/poetry.lock"
+EXPECT="" check warm_cache_needs_no_network 0 build --repository_disable_download @poetry//:numpy @poetry//:requests
+
+# 2. Laziness: numpy has dozens of wheels in the lock; only the host's was fetched.
+out_base="$(bazel info output_base | tail -1)"
+declared=$(grep -c '"filename": "numpy-' "$out_base"/external/*~poetry/files.json 2>/dev/null || echo 0)
+fetched=$(find "$out_base/external" -maxdepth 1 -type d -name '*poetry__numpy-*' | wc -l)
+if [[ "$declared" -gt 10 && "$fetched" == 1 ]]; then
+  passed=$((passed + 1)); echo "PASS only_the_needed_wheel_is_fetched ($fetched of $declared numpy wheels)"
+else
+  failed=$((failed + 1)); echo "FAIL only_the_needed_wheel_is_fetched ($fetched of $declared numpy wheels)"
+fi
+
+# 3. Unknown package label.
+EXPECT="no such target '@@ofiuco~~poetry~poetry//:no-such-package'" \
+  check unknown_package_label fail build @poetry//:no-such-package
+
+# 4. Hash mismatch on download: the lock's sha256 of idna's wheel is wrong.
+good_sha=$(grep -o 'idna-3.20-py3-none-any.whl", hash = "sha256:[0-9a-f]*' "$LOCK_SRC" | sed 's/.*sha256://')
+bad_sha=$(printf '%s' "$good_sha" | tr '0-9a-f' '1-9a-f0')
+sed "s/$good_sha/$bad_sha/" "$LOCK_SRC" >"$WS/poetry.lock"
+EXPECT="ofiuco: hash mismatch for idna-3.20-py3-none-any.whl of idna 3.20: the lock says sha256 $bad_sha
+but https://files.pythonhosted.org/
+served $good_sha
+hint: the lock file is stale" check hash_mismatch fail build @poetry//:idna
+
+# 5. Malformed TOML: line and column.
+{ head -5 "$LOCK_SRC"; echo 'version = = "broken"'; } >"$WS/poetry.lock"
+EXPECT="ofiuco: cannot read
+poetry.lock:6:11\`: invalid TOML
+hint: fix the file by hand, or regenerate it" check malformed_toml fail build @poetry//:idna
+
+# 6. Unknown lock-version.
+sed 's/^lock-version = .*/lock-version = "9.0"/' "$LOCK_SRC" >"$WS/poetry.lock"
+EXPECT="has lock-version \`9.0\`, which ofiuco cannot read (supported: 1.1, 2.0, 2.1)" check unknown_lock_version fail build @poetry//:idna
+
+# 7. Missing hash.
+sed 's/{file = "idna-3.20-py3-none-any.whl", hash = "sha256:[0-9a-f]*"}/{file = "idna-3.20-py3-none-any.whl", hash = ""}/' "$LOCK_SRC" >"$WS/poetry.lock"
+EXPECT="of package \`idna\` 3.20
+idna-3.20-py3-none-any.whl
+hint:" check missing_hash fail build @poetry//:idna
+
+echo
+echo "e2e: $passed passed, $failed failed"
+[[ $failed == 0 ]]

@@ -1,0 +1,36 @@
+"""Packages of tests/hub/poetry.lock, installed for the host, import and work."""
+
+import sys
+import unittest
+
+
+class HostTest(unittest.TestCase):
+    def test_extra_brings_its_dependency(self):
+        import socks  # PySocks, from requests[socks]
+        import requests
+
+        self.assertTrue(hasattr(socks, "socksocket"))
+        self.assertTrue(requests.__version__)
+
+    def test_c_extension(self):
+        from markupsafe import _speedups, escape
+
+        self.assertTrue(_speedups.__file__.endswith(".so"))
+        self.assertEqual(str(escape("<a>")), "&lt;a&gt;")
+
+    def test_numpy_alias_picks_the_version_for_this_python(self):
+        import numpy
+
+        want = "2.4.6" if sys.version_info >= (3, 11) else "2.2.6"
+        self.assertEqual(numpy.__version__, want)
+
+    def test_markers_for_the_host(self):
+        import pytest
+
+        self.assertTrue(pytest.__version__)
+        mods = [p for p in sys.path if "tomli__" in p]
+        self.assertEqual(mods if sys.version_info >= (3, 11) else [], [])
+
+
+if __name__ == "__main__":
+    unittest.main()
