@@ -4,11 +4,15 @@
 //! * `lock`    — read a lock file and write the hub repository (BUILD text + file list).
 //! * `install` — install one wheel into a site-packages tree (a Bazel build action).
 //! * `resolve-url` — find a distribution file's URL in a package index page (PEP 691 / PEP 503).
+//! * `fragment` — pack one installed tree into a compressed fragment zip (optional ELF checks).
+//! * `zip`     — assemble fragments and application files into a reproducible Lambda zip.
+//! * `venv`    — merge installed trees into one tree (py_venv).
 
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
+mod cmd_archive;
 mod cmd_install;
 mod cmd_lock;
 mod cmd_resolve;
@@ -28,6 +32,12 @@ enum Command {
     Install(cmd_install::Args),
     /// Print the URL of a distribution file listed in a package index page.
     ResolveUrl(cmd_resolve::Args),
+    /// Pack an installed tree's site-packages into a compressed fragment zip.
+    Fragment(cmd_archive::FragmentArgs),
+    /// Assemble fragments and application files into a byte-reproducible Lambda zip.
+    Zip(cmd_archive::ZipArgs),
+    /// Merge installed trees into one tree (site-packages, bin, include, data).
+    Venv(cmd_archive::VenvArgs),
 }
 
 fn main() -> ExitCode {
@@ -36,6 +46,9 @@ fn main() -> ExitCode {
         Command::Lock(args) => cmd_lock::run(args),
         Command::Install(args) => cmd_install::run(args),
         Command::ResolveUrl(args) => cmd_resolve::run(args),
+        Command::Fragment(args) => cmd_archive::run_fragment(args),
+        Command::Zip(args) => cmd_archive::run_zip(args),
+        Command::Venv(args) => cmd_archive::run_venv(args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -1,0 +1,318 @@
+//! ELF checks: does a shared object run on the target CPU and glibc?
+//!
+//! Files are recognized by their magic (`\x7fELF`), not their extension. The
+//! CPU check compares `e_machine`; the glibc check reads the version needs
+//! (`.gnu.version_r`, `DT_VERNEED`) and compares every `GLIBC_2.X` entry with
+//! the ceiling. Other version namespaces (`GLIBCXX_`, `CXXABI_`, ...) belong
+//! to other libraries and are not compared.
+
+use std::fmt;
+use std::str::FromStr;
+
+use goblin::elf::header::{EM_AARCH64, EM_X86_64};
+use goblin::elf::Elf;
+
+/// The CPUs AWS Lambda and the container targets run on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Cpu {
+    X86_64,
+    Aarch64,
+}
+
+impl Cpu {
+    pub fn e_machine(self) -> u16 {
+        match self {
+            Cpu::X86_64 => EM_X86_64,
+            Cpu::Aarch64 => EM_AARCH64,
+        }
+    }
+}
+
+impl fmt::Display for Cpu {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Cpu::X86_64 => "x86_64",
+            Cpu::Aarch64 => "aarch64",
+        })
+    }
+}
+
+impl FromStr for Cpu {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        match s {
+            "x86_64" | "amd64" => Ok(Cpu::X86_64),
+            "aarch64" | "arm64" => Ok(Cpu::Aarch64),
+            _ => Err(format!(
+                "unknown CPU `{s}`; expected `x86_64` (or `amd64`) or `aarch64` (or `arm64`)"
+            )),
+        }
+    }
+}
+
+/// Names `e_machine` values the way wheel tags do.
+pub fn machine_name(e_machine: u16) -> String {
+    use goblin::elf::header::*;
+    match e_machine {
+        EM_X86_64 => "x86_64".into(),
+        EM_AARCH64 => "aarch64".into(),
+        EM_386 => "i686".into(),
+        EM_ARM => "armv7l".into(),
+        EM_PPC64 => "ppc64le".into(),
+        EM_S390 => "s390x".into(),
+        EM_RISCV => "riscv64".into(),
+        other => format!("{} (e_machine {other})", machine_to_str(other)),
+    }
+}
+
+/// A glibc version such as 2.26.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub struct GlibcVersion {
+    pub major: u32,
+    pub minor: u32,
+}
+
+impl fmt::Display for GlibcVersion {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}.{}", self.major, self.minor)
+    }
+}
+
+impl FromStr for GlibcVersion {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        let bad = || format!("invalid glibc version `{s}`; expected e.g. `2.26`");
+        let (major, minor) = s.split_once('.').ok_or_else(bad)?;
+        let minor = minor.split('.').next().unwrap_or(minor);
+        Ok(GlibcVersion {
+            major: major.parse().map_err(|_| bad())?,
+            minor: minor.parse().map_err(|_| bad())?,
+        })
+    }
+}
+
+impl GlibcVersion {
+    /// Parses the name of a version need, `GLIBC_2.34` or `GLIBC_2.2.5`;
+    /// `None` for other namespaces and for `GLIBC_PRIVATE`.
+    pub fn from_version_name(name: &str) -> Option<Self> {
+        let rest = name.strip_prefix("GLIBC_")?;
+        let mut parts = rest.split('.');
+        let major = parts.next()?.parse().ok()?;
+        let minor = parts.next().map_or(Some(0), |m| m.parse().ok())?;
+        Some(GlibcVersion { major, minor })
+    }
+}
+
+/// What to check ELF files against; `None` fields are not checked.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct ElfCheck {
+    pub cpu: Option<Cpu>,
+    pub glibc: Option<GlibcVersion>,
+}
+
+impl ElfCheck {
+    pub fn is_enabled(&self) -> bool {
+        self.cpu.is_some() || self.glibc.is_some()
+    }
+}
+
+/// The highest `GLIBC_` version an ELF file needs, and what needs it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct GlibcNeed {
+    pub version: GlibcVersion,
+    /// The library the version is needed from, e.g. `libc.so.6`.
+    pub library: String,
+    /// The first dynamic symbol bound to that version, if any.
+    pub symbol: Option<String>,
+}
+
+impl GlibcNeed {
+    /// "symbol `pthread_create` from libc.so.6" or "version need on libc.so.6".
+    pub fn describe(&self) -> String {
+        match &self.symbol {
+            Some(symbol) => format!("symbol `{symbol}` from {}", self.library),
+            None => format!("a version need on {}", self.library),
+        }
+    }
+}
+
+/// What [`inspect`] learned about one ELF file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ElfInfo {
+    pub e_machine: u16,
+    pub glibc: Option<GlibcNeed>,
+}
+
+/// Why an ELF file fails an [`ElfCheck`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ElfProblem {
+    Machine {
+        found: u16,
+        expected: Cpu,
+    },
+    Glibc {
+        need: GlibcNeed,
+        ceiling: GlibcVersion,
+    },
+}
+
+/// True if `bytes` starts with the ELF magic.
+pub fn is_elf(bytes: &[u8]) -> bool {
+    bytes.starts_with(b"\x7fELF")
+}
+
+/// Reads the machine and the highest glibc version need of an ELF file.
+pub fn inspect(bytes: &[u8]) -> Result<ElfInfo, goblin::error::Error> {
+    let elf = Elf::parse(bytes)?;
+    let mut best: Option<(GlibcVersion, String, u16)> = None;
+    if let Some(verneed) = &elf.verneed {
+        for need in verneed.iter() {
+            let library = elf.dynstrtab.get_at(need.vn_file).unwrap_or("?");
+            for aux in need.iter() {
+                let Some(name) = elf.dynstrtab.get_at(aux.vna_name) else {
+                    continue;
+                };
+                if let Some(version) = GlibcVersion::from_version_name(name) {
+                    if best.as_ref().is_none_or(|(v, _, _)| version > *v) {
+                        best = Some((version, library.to_string(), aux.vna_other));
+                    }
+                }
+            }
+        }
+    }
+    let glibc = best.map(|(version, library, index)| {
+        let symbol = elf.versym.as_ref().and_then(|versym| {
+            versym.iter().enumerate().find_map(|(i, v)| {
+                if v.version() != index {
+                    return None;
+                }
+                let sym = elf.dynsyms.get(i)?;
+                let name = elf.dynstrtab.get_at(sym.st_name)?;
+                (!name.is_empty()).then(|| name.to_string())
+            })
+        });
+        GlibcNeed {
+            version,
+            library,
+            symbol,
+        }
+    });
+    Ok(ElfInfo {
+        e_machine: elf.header.e_machine,
+        glibc,
+    })
+}
+
+/// Checks `info` against `check`; the CPU is checked first.
+pub fn check(info: &ElfInfo, check: &ElfCheck) -> Result<(), ElfProblem> {
+    if let Some(cpu) = check.cpu {
+        if info.e_machine != cpu.e_machine() {
+            return Err(ElfProblem::Machine {
+                found: info.e_machine,
+                expected: cpu,
+            });
+        }
+    }
+    if let (Some(ceiling), Some(need)) = (check.glibc, &info.glibc) {
+        if need.version > ceiling {
+            return Err(ElfProblem::Glibc {
+                need: need.clone(),
+                ceiling,
+            });
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const X86_64_SO: &[u8] = include_bytes!("../testdata/libneeds_glibc_2_34.x86_64.so");
+    const AARCH64_SO_GZ: &[u8] =
+        include_bytes!("../testdata/_speedups.cpython-311-aarch64-linux-gnu.so.gz");
+
+    fn aarch64_so() -> Vec<u8> {
+        use std::io::Read;
+        let mut out = Vec::new();
+        flate2::read::GzDecoder::new(AARCH64_SO_GZ)
+            .read_to_end(&mut out)
+            .unwrap();
+        out
+    }
+
+    #[test]
+    fn versions() {
+        assert_eq!(
+            GlibcVersion::from_version_name("GLIBC_2.2.5"),
+            Some(GlibcVersion { major: 2, minor: 2 })
+        );
+        assert_eq!(
+            GlibcVersion::from_version_name("GLIBC_2.34"),
+            Some(GlibcVersion {
+                major: 2,
+                minor: 34
+            })
+        );
+        assert_eq!(GlibcVersion::from_version_name("GLIBC_PRIVATE"), None);
+        assert_eq!(GlibcVersion::from_version_name("GLIBCXX_3.4.29"), None);
+        assert!("2.26".parse::<GlibcVersion>().unwrap() < "2.100".parse().unwrap());
+        insta::assert_snapshot!("2".parse::<GlibcVersion>().unwrap_err(), @"invalid glibc version `2`; expected e.g. `2.26`");
+        insta::assert_snapshot!("sparc".parse::<Cpu>().unwrap_err(), @"unknown CPU `sparc`; expected `x86_64` (or `amd64`) or `aarch64` (or `arm64`)");
+    }
+
+    #[test]
+    fn x86_64_fixture_needs_glibc_2_34() {
+        assert!(is_elf(X86_64_SO));
+        let info = inspect(X86_64_SO).unwrap();
+        assert_eq!(info.e_machine, EM_X86_64);
+        let need = info.glibc.clone().unwrap();
+        assert_eq!(need.version.to_string(), "2.34");
+        assert_eq!(need.library, "libc.so.6");
+        assert_eq!(need.describe(), "symbol `pthread_create` from libc.so.6");
+
+        let ok = ElfCheck {
+            cpu: Some(Cpu::X86_64),
+            glibc: Some("2.34".parse().unwrap()),
+        };
+        assert_eq!(check(&info, &ok), Ok(()));
+        let old = ElfCheck {
+            cpu: Some(Cpu::X86_64),
+            glibc: Some("2.26".parse().unwrap()),
+        };
+        assert!(matches!(check(&info, &old), Err(ElfProblem::Glibc { .. })));
+        let arm = ElfCheck {
+            cpu: Some(Cpu::Aarch64),
+            glibc: None,
+        };
+        assert_eq!(
+            check(&info, &arm),
+            Err(ElfProblem::Machine {
+                found: EM_X86_64,
+                expected: Cpu::Aarch64
+            })
+        );
+    }
+
+    #[test]
+    fn aarch64_fixture_from_a_manylinux_wheel() {
+        let so = aarch64_so();
+        let info = inspect(&so).unwrap();
+        assert_eq!(machine_name(info.e_machine), "aarch64");
+        // manylinux2014 (glibc 2.17) wheel: fits Lambda's AL2 (2.26).
+        let need = info.glibc.unwrap();
+        assert!(need.version <= "2.17".parse().unwrap(), "{need:?}");
+        let lambda = ElfCheck {
+            cpu: Some(Cpu::Aarch64),
+            glibc: Some("2.26".parse().unwrap()),
+        };
+        assert_eq!(check(&inspect(&so).unwrap(), &lambda), Ok(()));
+    }
+
+    #[test]
+    fn not_elf() {
+        assert!(!is_elf(b"#!/bin/sh\n"));
+        assert!(inspect(b"\x7fELF\x02\x01").is_err());
+        assert_eq!(machine_name(8), "MIPS (e_machine 8)");
+    }
+}

@@ -1,0 +1,45 @@
+//! Deterministic archives for the ofiuco rules.
+//!
+//! * [`fragment`] packs one installed package tree (the output of `ofiuco
+//!   install`) into a compressed *fragment* zip, optionally checking every ELF
+//!   file against a target CPU and glibc ceiling ([`elf`]).
+//! * [`assemble`] copies the compressed entries of many fragments, plus a few
+//!   application files, into a byte-reproducible AWS Lambda zip (function or
+//!   layer layout), applying `exclude` globs ([`exclude`]) and Lambda's size
+//!   limits, and reports sizes per package.
+//! * [`venv`] merges several installed trees into one (for `py_venv`).
+//!
+//! Every output is written to a temporary file or directory beside it and
+//! renamed into place at the end, so an error leaves no partial output.
+
+pub mod assemble;
+pub mod elf;
+mod error;
+pub mod exclude;
+pub mod fragment;
+mod tree;
+pub mod venv;
+
+pub use assemble::{assemble, AppFile, AssembleOptions, Layout, LimitMode, Limits, Report};
+pub use elf::{Cpu, ElfCheck, GlibcVersion};
+pub use error::ArchiveError;
+pub use exclude::Excludes;
+pub use fragment::{pack_fragment, FragmentManifest, FragmentOptions};
+pub use venv::{merge_venv, VenvReport};
+
+/// The timestamp of every entry: 1980-01-01 00:00:00, the zip epoch.
+pub fn fixed_time() -> zip::DateTime {
+    zip::DateTime::default()
+}
+
+/// The comment that marks a zip as an ofiuco fragment; the package name follows.
+pub(crate) const FRAGMENT_COMMENT_PREFIX: &str = "ofiuco-fragment/1 package=";
+
+/// Zip modes are normalized: 0755 if any execute bit is set, else 0644.
+pub fn normalized_mode(executable: bool) -> u32 {
+    if executable {
+        0o755
+    } else {
+        0o644
+    }
+}
