@@ -1,6 +1,6 @@
 //! The target environments a hub chooses for, and per-environment answers as bit sets.
 
-use std::cell::RefCell;
+use std::cell::{OnceCell, RefCell};
 use std::collections::HashMap;
 use std::str::FromStr;
 
@@ -15,9 +15,14 @@ pub type EnvSet = u128;
 /// it is not among them. At most 128 (an [`EnvSet`]).
 pub struct EnvTable {
     envs: Vec<TargetEnv>,
-    priorities: Vec<TagPriority>,
+    /// Built on first use: the hub ranks wheels without these tables.
+    priorities: OnceCell<Vec<TagPriority>>,
     markers: Vec<MarkerEnvironment>,
-    cache: RefCell<HashMap<(String, Option<String>), EnvSet>>,
+    /// Marker trees are interned: equal trees evaluate alike.
+    cache: RefCell<HashMap<MarkerTree, EnvSet>>,
+    /// Extra -> marker -> set, for markers evaluated with an extra selected.
+    extra_cache: RefCell<HashMap<String, HashMap<MarkerTree, EnvSet>>>,
+    indices: RefCell<HashMap<EnvSet, String>>,
 }
 
 #[derive(Serialize)]
@@ -46,10 +51,12 @@ impl EnvTable {
             "an EnvSet holds at most 128 environments"
         );
         Self {
-            priorities: envs.iter().map(TargetEnv::tag_priority).collect(),
+            priorities: OnceCell::new(),
             markers: envs.iter().map(TargetEnv::marker_environment).collect(),
             envs,
             cache: RefCell::new(HashMap::new()),
+            extra_cache: RefCell::new(HashMap::new()),
+            indices: RefCell::new(HashMap::new()),
         }
     }
 
@@ -57,8 +64,10 @@ impl EnvTable {
         &self.envs
     }
 
+    /// Each environment's tag priority table (built on first call).
     pub fn priorities(&self) -> &[TagPriority] {
-        &self.priorities
+        self.priorities
+            .get_or_init(|| self.envs.iter().map(TargetEnv::tag_priority).collect())
     }
 
     /// Every environment.
@@ -75,12 +84,20 @@ impl EnvTable {
         let Some(marker) = marker else {
             return self.all();
         };
-        let Some(text) = ofiuco_lock::marker_string(marker) else {
+        if marker.is_true() {
             return self.all();
+        }
+        let cached = match extra {
+            None => self.cache.borrow().get(marker).copied(),
+            Some(extra) => self
+                .extra_cache
+                .borrow()
+                .get(extra)
+                .and_then(|m| m.get(marker))
+                .copied(),
         };
-        let key = (text, extra.map(str::to_string));
-        if let Some(set) = self.cache.borrow().get(&key) {
-            return *set;
+        if let Some(set) = cached {
+            return set;
         }
         let extras: Vec<ExtraName> = extra
             .and_then(|e| ExtraName::from_str(e).ok())
@@ -92,13 +109,33 @@ impl EnvTable {
                 set |= 1 << i;
             }
         }
-        self.cache.borrow_mut().insert(key, set);
+        match extra {
+            None => {
+                self.cache.borrow_mut().insert(marker.clone(), set);
+            }
+            Some(extra) => {
+                self.extra_cache
+                    .borrow_mut()
+                    .entry(extra.to_string())
+                    .or_default()
+                    .insert(marker.clone(), set);
+            }
+        }
         set
     }
 
     /// The indices of a set as a Starlark list expression: `[3, 7]`, with runs
     /// written as ranges: `list(range(0, 21)) + [30]`.
     pub fn indices(&self, set: EnvSet) -> String {
+        if let Some(text) = self.indices.borrow().get(&set) {
+            return text.clone();
+        }
+        let text = self.format_indices(set);
+        self.indices.borrow_mut().insert(set, text.clone());
+        text
+    }
+
+    fn format_indices(&self, set: EnvSet) -> String {
         let mut parts = Vec::new();
         let mut singles = Vec::new();
         let mut i = 0;

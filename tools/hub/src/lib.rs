@@ -11,8 +11,9 @@
 
 mod envs;
 mod graph;
+mod wheels;
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
 use minijinja::Environment;
 use ofiuco_lock::{Dependency, Lock, Package, PackageMarkers, Source};
@@ -134,6 +135,11 @@ struct Renderer<'a> {
     /// Distribution file name -> repository label.
     file_labels: HashMap<(String, String), String>,
     files: Vec<FileRepo>,
+    /// The repository names in `files`.
+    repos: HashSet<String>,
+    /// Per package: its wheels, with interned tags.
+    wheels: Vec<Vec<wheels::RankedWheel>>,
+    ranker: wheels::Ranker,
 }
 
 impl<'a> Renderer<'a> {
@@ -155,6 +161,22 @@ impl<'a> Renderer<'a> {
                 vb.cmp(&va)
             });
         }
+        let mut interner = wheels::Interner::default();
+        let wheels = lock
+            .packages
+            .iter()
+            .map(|p| {
+                p.files
+                    .iter()
+                    .enumerate()
+                    .filter_map(|(i, f)| {
+                        let name = f.filename.parse::<WheelFilename>().ok()?;
+                        Some(interner.wheel(name, i))
+                    })
+                    .collect()
+            })
+            .collect();
+        let ranker = wheels::Ranker::new(table.envs(), &interner);
         Self {
             lock,
             opts,
@@ -162,6 +184,9 @@ impl<'a> Renderer<'a> {
             by_name,
             file_labels: HashMap::new(),
             files: Vec::new(),
+            repos: HashSet::new(),
+            wheels,
+            ranker,
         }
     }
 
@@ -320,35 +345,28 @@ impl<'a> Renderer<'a> {
 
     fn choose_wheel(&mut self, i: usize, view: &mut PackageView) {
         let p = &self.lock.packages[i];
-        let wheels: Vec<(WheelFilename, &ofiuco_lock::DistFile)> = p
-            .files
-            .iter()
-            .filter_map(|f| match f.filename.parse::<WheelFilename>() {
-                Ok(w) => Some((w, f)),
-                Err(_) => None,
-            })
-            .collect();
-        let names: Vec<&WheelFilename> = wheels.iter().map(|(w, _)| w).collect();
+        let wheels = std::mem::take(&mut self.wheels[i]);
         let mut by_wheel: BTreeMap<usize, EnvSet> = BTreeMap::new();
-        let pure = names.iter().all(|w| {
-            w.tag_triples()
+        let pure = wheels.iter().all(|w| {
+            w.name
+                .tag_triples()
                 .all(|(py, abi, plat)| is_universal(py, abi, plat))
         });
-        if pure && !names.is_empty() {
+        if pure && !wheels.is_empty() {
             // Every environment scores `py3-none-any` wheels alike: decide once.
-            if let Some(w) = self.table.priorities()[0].best_wheel(names.iter().copied()) {
+            if let Some(w) = self.ranker.best_wheel(0, &wheels) {
                 by_wheel.insert(w, self.table.all());
             }
         } else {
-            for (e, priority) in self.table.priorities().iter().enumerate() {
-                if let Some(w) = priority.best_wheel(names.iter().copied()) {
+            for e in 0..self.table.envs().len() {
+                if let Some(w) = self.ranker.best_wheel(e, &wheels) {
                     *by_wheel.entry(w).or_default() |= 1 << e;
                 }
             }
         }
         let mut groups = Vec::new();
         for (w, envs) in by_wheel {
-            let label = self.file_label(p, wheels[w].1);
+            let label = self.file_label(p, &p.files[wheels[w].file]);
             groups.push((label, envs));
         }
         if groups.len() == 1 && groups[0].1 == self.table.all() {
@@ -377,7 +395,7 @@ impl<'a> Renderer<'a> {
         );
         let mut repo = base.clone();
         let mut n = 2;
-        while self.files.iter().any(|f| f.repo == repo) {
+        while self.repos.contains(&repo) {
             repo = format!("{base}_{n}");
             n += 1;
         }
@@ -386,6 +404,7 @@ impl<'a> Renderer<'a> {
             Source::Url { url } => (Vec::new(), vec![url.clone()]),
             _ => (vec![PYPI_SIMPLE.to_string()], Vec::new()),
         };
+        self.repos.insert(repo.clone());
         self.files.push(FileRepo {
             repo: repo.clone(),
             filename: file.filename.clone(),

@@ -7,7 +7,7 @@ use std::str::FromStr;
 use pep508_rs::{MarkerEnvironment, MarkerEnvironmentBuilder};
 
 use crate::filename::WheelFilename;
-use crate::tags::{Tag, TagPriority};
+use crate::tags::{Tag, TagOrder, TagPriority};
 
 /// Operating system of a target. macOS carries the deployment target the
 /// target's CPython accepts wheels for (e.g. 14.0).
@@ -170,37 +170,41 @@ impl TargetEnv {
     /// as `packaging.tags.sys_tags()` orders them (`cpython_tags()` then
     /// `compatible_tags()`).
     pub fn supported_tags(&self) -> Vec<Tag> {
-        let platforms = self.platform_tags();
+        let order = self.tag_order();
+        let mut tags = Vec::with_capacity(order.tag_count());
+        tags.extend(order.tags());
+        tags
+    }
+
+    /// [`TargetEnv::supported_tags`] in its generated shape, for ranking tags
+    /// without listing them. Its pairs and `none-any` tags depend only on
+    /// `python`, its platforms only on `os`, `arch` and `libc`.
+    pub fn tag_order(&self) -> TagOrder {
         let (major, minor) = self.python;
         let interpreter = format!("cp{major}{minor}");
-        let mut tags = Vec::with_capacity(platforms.len() * (usize::from(minor) * 2 + 4) + 16);
-        let each_platform = |tags: &mut Vec<Tag>, python: &str, abi: &str| {
-            for platform in &platforms {
-                tags.push(Tag::new(python, abi, platform));
-            }
-        };
         // cpython_tags: the interpreter's own ABI, abi3, none, then older abi3.
-        each_platform(&mut tags, &interpreter, &interpreter);
+        let mut pairs = vec![(interpreter.clone(), interpreter.clone())];
         let use_abi3 = (major, minor) >= (3, 2);
         if use_abi3 {
-            each_platform(&mut tags, &interpreter, "abi3");
+            pairs.push((interpreter.clone(), "abi3".to_string()));
         }
-        each_platform(&mut tags, &interpreter, "none");
+        pairs.push((interpreter.clone(), "none".to_string()));
         if use_abi3 {
             for older in (2..minor).rev() {
-                each_platform(&mut tags, &format!("cp{major}{older}"), "abi3");
+                pairs.push((format!("cp{major}{older}"), "abi3".to_string()));
             }
         }
         // compatible_tags: pyXY-none-platform, then *-none-any.
         let py_range = py_interpreter_range(self.python);
-        for python in &py_range {
-            each_platform(&mut tags, python, "none");
-        }
-        tags.push(Tag::new(&interpreter, "none", "any"));
-        for python in &py_range {
-            tags.push(Tag::new(python, "none", "any"));
-        }
-        tags
+        pairs.extend(
+            py_range
+                .iter()
+                .map(|python| (python.clone(), "none".to_string())),
+        );
+        let mut any = Vec::with_capacity(py_range.len() + 1);
+        any.push(interpreter);
+        any.extend(py_range);
+        TagOrder::new(pairs, self.platform_tags(), any)
     }
 
     /// The priority table of [`TargetEnv::supported_tags`], for many lookups.
@@ -507,6 +511,34 @@ mod tests {
         for (env, text) in cases {
             let key = env.key();
             assert_eq!(tag_strings(&env), expected(text), "{key}");
+        }
+    }
+
+    /// `TagOrder::priority` ranks exactly as the table of the materialized tags does.
+    #[test]
+    fn tag_order_matches_table() {
+        let mut envs = standard_envs();
+        envs.push(TargetEnv::linux_glibc(Arch::X86_64, (3, 2), (3, 9)));
+        envs.push(TargetEnv::macos(Arch::X86_64, (10, 9), (3, 1)));
+        envs.push(TargetEnv::macos(Arch::X86_64, (10, 3), (2, 7)));
+        let probes = [
+            Tag::new("py2", "none", "any"),
+            Tag::new("cp311", "abi3", "any"),
+            Tag::new("cp39", "cp39", "linux_x86_64"),
+            Tag::new("py3", "none", "manylinux_2_50_x86_64"),
+        ];
+        for env in envs {
+            let order = env.tag_order();
+            let table = env.tag_priority();
+            let tags = env.supported_tags();
+            assert_eq!(order.tag_count(), tags.len(), "{env}");
+            for tag in tags.iter().chain(&probes) {
+                assert_eq!(
+                    order.priority(&tag.python, &tag.abi, &tag.platform),
+                    table.tag_priority(&tag.python, &tag.abi, &tag.platform),
+                    "{env}: {tag}"
+                );
+            }
         }
     }
 

@@ -16,4 +16,4 @@ pub use install::{
     install, InstallError, InstallOptions, InstallReport, DEFAULT_BOMB_MIN_SIZE,
     DEFAULT_MAX_COMPRESSION_RATIO, DEFAULT_MAX_UNPACKED_BYTES,
 };
-pub use tags::{Tag, TagPriority};
+pub use tags::{Tag, TagOrder, TagPriority};

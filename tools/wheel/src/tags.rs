@@ -34,6 +34,115 @@ impl fmt::Display for Tag {
     }
 }
 
+/// The tags a CPython target supports, in the shape `packaging.tags.sys_tags()`
+/// generates them: every (interpreter, ABI) pair crossed with every platform,
+/// pair-major, then the `<python>-none-any` tags. [`TagOrder::tags`] lists them
+/// most preferred first; [`TagOrder::priority`] finds a tag's position without
+/// materializing the list, which is what choosing among many wheels for many
+/// targets needs.
+///
+/// A tag's position is `pair_rank * platform_count + platform_rank` for a
+/// platform-specific tag and `pair_count * platform_count + any_rank` for a
+/// `*-none-any` one, so the python/ABI part and the platform part of a ranking
+/// can be computed (and shared between targets) separately.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct TagOrder {
+    pairs: Vec<(String, String)>,
+    platforms: Vec<String>,
+    any: Vec<String>,
+}
+
+impl TagOrder {
+    /// `pairs` (python, abi) and `platforms` most preferred first, then the
+    /// python tags of the `<python>-none-any` tags.
+    pub fn new(pairs: Vec<(String, String)>, platforms: Vec<String>, any: Vec<String>) -> Self {
+        TagOrder {
+            pairs,
+            platforms,
+            any,
+        }
+    }
+
+    /// Every tag, most preferred first (a tag listed twice appears twice).
+    pub fn tags(&self) -> impl Iterator<Item = Tag> + '_ {
+        let blocks = self.pairs.iter().flat_map(move |(python, abi)| {
+            self.platforms
+                .iter()
+                .map(move |platform| Tag::new(python, abi, platform))
+        });
+        blocks.chain(
+            self.any
+                .iter()
+                .map(|python| Tag::new(python.as_str(), "none", "any")),
+        )
+    }
+
+    /// The (python, abi) pairs, most preferred first.
+    pub fn pairs(&self) -> impl ExactSizeIterator<Item = (&str, &str)> + '_ {
+        self.pairs.iter().map(|(p, a)| (p.as_str(), a.as_str()))
+    }
+
+    /// The platforms, most preferred first.
+    pub fn platforms(&self) -> impl ExactSizeIterator<Item = &str> + '_ {
+        self.platforms.iter().map(String::as_str)
+    }
+
+    /// The python tags of the `<python>-none-any` tags, most preferred first.
+    pub fn any_pythons(&self) -> impl ExactSizeIterator<Item = &str> + '_ {
+        self.any.iter().map(String::as_str)
+    }
+
+    /// Number of tags [`TagOrder::tags`] yields.
+    pub fn tag_count(&self) -> usize {
+        self.pairs.len() * self.platforms.len() + self.any.len()
+    }
+
+    /// Number of (python, abi) pairs.
+    pub fn pair_count(&self) -> usize {
+        self.pairs.len()
+    }
+
+    /// Number of platforms.
+    pub fn platform_count(&self) -> usize {
+        self.platforms.len()
+    }
+
+    /// The first position of (python, abi) among the pairs.
+    pub fn pair_rank(&self, python: &str, abi: &str) -> Option<usize> {
+        self.pairs.iter().position(|(p, a)| p == python && a == abi)
+    }
+
+    /// The first position of `platform` among the platforms.
+    pub fn platform_rank(&self, platform: &str) -> Option<usize> {
+        self.platforms.iter().position(|p| p == platform)
+    }
+
+    /// The first position of `python` among the `<python>-none-any` tags.
+    pub fn any_rank(&self, python: &str) -> Option<usize> {
+        self.any.iter().position(|p| p == python)
+    }
+
+    /// The priority of one tag (its first position in [`TagOrder::tags`], as
+    /// [`TagPriority`] counts it); `None` if the target does not support it.
+    pub fn priority(&self, python: &str, abi: &str, platform: &str) -> Option<usize> {
+        let platforms = self.platforms.len();
+        let specific = self
+            .pair_rank(python, abi)
+            .zip(self.platform_rank(platform))
+            .map(|(pair, platform)| pair * platforms + platform);
+        let any = if abi == "none" && platform == "any" {
+            self.any_rank(python)
+                .map(|rank| self.pairs.len() * platforms + rank)
+        } else {
+            None
+        };
+        match (specific, any) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        }
+    }
+}
+
 /// FNV-1a: the keys are short tag strings and small integers, for which
 /// SipHash's DoS resistance buys nothing and costs most of the lookup time.
 struct Fnv(u64);
