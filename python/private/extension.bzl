@@ -3,17 +3,14 @@
 load(":hub_repo.bzl", "detect_host_python", "hub_repo", "run_lock")
 load(":whl_file_repo.bzl", "whl_file_repo")
 
-_FALLBACK_PYTHON = "3.12"
-
 def _parse_one(mctx, helper, tag, host_python):
     lock = mctx.path(tag.lock)
     mctx.watch(lock)
     pyproject = lock.dirname.get_child("pyproject.toml")
     if pyproject.exists:
         mctx.watch(pyproject)
-    python_version = tag.python_version or host_python or _FALLBACK_PYTHON
     scratch = mctx.path("_lock/" + tag.name)
-    run_lock(mctx, helper, lock, scratch, tag.name, python_version)
+    run_lock(mctx, helper, lock, scratch, tag.name, tag.python_version, host_python)
     spec = json.decode(mctx.read(scratch.get_child("files.json")))
     for f in spec["files"]:
         whl_file_repo(
@@ -25,7 +22,7 @@ def _parse_one(mctx, helper, tag, host_python):
             indexes = f["indexes"],
             urls = f["urls"],
         )
-    hub_repo(name = tag.name, lock = tag.lock, hub_name = tag.name, python_version = python_version)
+    hub_repo(name = tag.name, lock = tag.lock, hub_name = tag.name, python_version = tag.python_version)
 
 def _poetry_impl(mctx):
     helper = mctx.path(Label("@ofiuco_helper//:ofiuco"))
@@ -44,7 +41,7 @@ _parse = tag_class(
     attrs = {
         "lock": attr.label(mandatory = True, doc = "The `poetry.lock` file (lock-version 1.1, 2.0 or 2.1)."),
         "name": attr.string(mandatory = True, doc = "The hub's repository name, e.g. `poetry` for `@poetry//:numpy`."),
-        "python_version": attr.string(doc = "The Python version (`3.X`) that the `auto` setting of `@ofiuco//python/config:python_version` means. Default: the host `python3`'s version."),
+        "python_version": attr.string(doc = "The Python version (`3.X`) that the `auto` setting of `@ofiuco//python/config:python_version` means. Default: the host `python3`'s version when the lock's `python-versions` allows it, otherwise the newest version it allows."),
     },
 )
 

@@ -17,7 +17,7 @@ def detect_host_python(rctx):
     res = rctx.execute([python, "-c", _DETECT])
     return res.stdout.strip() if res.return_code == 0 else None
 
-def run_lock(ctx, helper, lock, output, hub_name, python_version):
+def run_lock(ctx, helper, lock, output, hub_name, python_version, host_python):
     """Runs `ofiuco lock`; fails with its message when the lock is refused.
 
     Args:
@@ -26,19 +26,15 @@ def run_lock(ctx, helper, lock, output, hub_name, python_version):
       lock: path of the lock file.
       output: directory to write the hub into.
       hub_name: the hub's apparent repository name.
-      python_version: the `3.X` version that `auto` stands for.
+      python_version: the `3.X` version that `auto` stands for, or "" to let the helper choose.
+      host_python: the host `python3`'s `3.X` version, or None.
     """
-    res = ctx.execute([
-        helper,
-        "lock",
-        lock,
-        "--output",
-        output,
-        "--hub-name",
-        hub_name,
-        "--python-version",
-        python_version,
-    ])
+    args = [helper, "lock", lock, "--output", output, "--hub-name", hub_name]
+    if python_version:
+        args.extend(["--python-version", python_version])
+    if host_python:
+        args.extend(["--host-python", host_python])
+    res = ctx.execute(args)
     if res.return_code != 0:
         fail("ofiuco: cannot read {}:\n{}".format(lock, res.stderr))
 
@@ -48,7 +44,8 @@ def _hub_repo_impl(rctx):
     pyproject = lock.dirname.get_child("pyproject.toml")
     if pyproject.exists:
         rctx.watch(pyproject)
-    run_lock(rctx, rctx.path(rctx.attr._helper), lock, rctx.path("."), rctx.attr.hub_name, rctx.attr.python_version)
+    host_python = detect_host_python(rctx) if not rctx.attr.python_version else None
+    run_lock(rctx, rctx.path(rctx.attr._helper), lock, rctx.path("."), rctx.attr.hub_name, rctx.attr.python_version, host_python)
 
 hub_repo = repository_rule(
     implementation = _hub_repo_impl,
@@ -56,7 +53,7 @@ hub_repo = repository_rule(
     attrs = {
         "hub_name": attr.string(mandatory = True, doc = "The apparent name of the hub; file repositories are `<hub_name>__<file>`."),
         "lock": attr.label(mandatory = True, allow_single_file = True, doc = "The lock file."),
-        "python_version": attr.string(mandatory = True, doc = "The Python version that `@ofiuco//python/config:python_version=auto` means."),
+        "python_version": attr.string(doc = "The Python version that `@ofiuco//python/config:python_version=auto` means. Default: the host `python3`'s when the lock allows it, else the newest the lock allows."),
         "_helper": attr.label(default = "@ofiuco_helper//:ofiuco"),
     },
 )

@@ -1,6 +1,7 @@
 """The `package` rule: one locked Python distribution, installed for the target."""
 
 load("@rules_python//python:py_info.bzl", "PyInfo")
+load(":providers.bzl", "OfiucoPackageInfo", "normalize_name")
 load(":target_env.bzl", "TargetEnvInfo")
 
 def _no_wheel_message(ctx, env):
@@ -34,6 +35,28 @@ def _install(ctx, wheel):
     )
     return tree
 
+def _fragment(ctx, tree, env):
+    """Packs the installed tree into a compressed zip fragment for py_zip, checking its ELF files against the target."""
+    fragment = ctx.actions.declare_file("_ofiuco/{}.fragment.zip".format(ctx.label.name))
+    args = ctx.actions.args()
+    args.add("fragment")
+    args.add("--tree", tree.path)
+    args.add("--package", ctx.attr.distribution)
+    args.add("--output", fragment)
+    if env.os == "linux" and env.cpu != "unknown":
+        args.add("--check-cpu", env.cpu)
+    if env.glibc:
+        args.add("--check-glibc", env.glibc)
+    ctx.actions.run(
+        executable = ctx.executable._helper,
+        arguments = [args],
+        inputs = [tree],
+        outputs = [fragment],
+        mnemonic = "OfiucoFragment",
+        progress_message = "Packing {} {} for {} (%{{label}})".format(ctx.attr.distribution, ctx.attr.version, env.description),
+    )
+    return fragment
+
 def _runfiles_path(ctx, file):
     # short_path is `../<repo>/<path>` for files of external repositories.
     if file.short_path.startswith("../"):
@@ -41,9 +64,11 @@ def _runfiles_path(ctx, file):
     return ctx.workspace_name + "/" + file.short_path
 
 def _package_impl(ctx):
+    env = ctx.attr.target_env[TargetEnvInfo]
     if not ctx.file.wheel:
-        fail(_no_wheel_message(ctx, ctx.attr.target_env[TargetEnvInfo]))
+        fail(_no_wheel_message(ctx, env))
     tree = _install(ctx, ctx.file.wheel)
+    fragment = _fragment(ctx, tree, env)
     deps = [d[PyInfo] for d in ctx.attr.deps]
     runfiles = ctx.runfiles(files = [tree]).merge_all([d[DefaultInfo].default_runfiles for d in ctx.attr.deps])
     return [
@@ -54,7 +79,14 @@ def _package_impl(ctx):
             uses_shared_libraries = True,
             has_py3_only_sources = True,
         ),
-        OutputGroupInfo(ofiuco_install = depset([tree])),
+        OfiucoPackageInfo(
+            name = normalize_name(ctx.attr.distribution),
+            version = ctx.attr.version,
+            tree = tree,
+            fragment = fragment,
+            deps = [d[OfiucoPackageInfo].name for d in ctx.attr.deps if OfiucoPackageInfo in d],
+        ),
+        OutputGroupInfo(ofiuco_install = depset([tree]), ofiuco_fragment = depset([fragment])),
     ]
 
 package = rule(
@@ -77,5 +109,5 @@ carries one import path per package.""",
         "wheel": attr.label(allow_single_file = [".whl"], doc = "The wheel for this target (a `select()`); unset when none fits."),
         "_helper": attr.label(default = "@ofiuco_helper//:ofiuco", executable = True, cfg = "exec", allow_single_file = True),
     },
-    provides = [PyInfo],
+    provides = [PyInfo, OfiucoPackageInfo],
 )

@@ -7,11 +7,14 @@ TargetEnvInfo = provider(
     fields = {
         "cpu": "str: `x86_64`, `aarch64` or `unknown`.",
         "description": "str: all of the above for humans, e.g. `linux aarch64, glibc <= 2.26, CPython 3.11`.",
+        "glibc": "str: the glibc ceiling as `2.X`, or `` when the target has no glibc.",
         "libc": "str: e.g. `glibc_2_26`, `musl_1_2`, or `` off Linux.",
         "os": "str: `linux`, `macos`, `windows` or `unknown`.",
         "python": "str: the target Python version, `3.X`.",
     },
 )
+
+_PYTHONS = ["3.9", "3.10", "3.11", "3.12", "3.13", "3.14"]
 
 _LIBCS = ["glibc_2_17", "glibc_2_26", "glibc_2_28", "glibc_2_31", "glibc_2_34", "glibc_2_35", "glibc_2_36", "glibc_2_39", "musl_1_2"]
 
@@ -37,12 +40,13 @@ def _target_env_impl(ctx):
     libc = _first(ctx, zip(_LIBCS, ctx.attr._libcs), "") if os == "linux" else ""
     python = ctx.attr._python_version[PythonVersionInfo].value
     if python == "auto":
-        python = ctx.attr.host_python_version
+        python = _first(ctx, zip(_PYTHONS, ctx.attr._python_constraints), ctx.attr.host_python_version)
     parts = [os + " " + cpu]
     if libc:
         parts.append(_describe_libc(libc))
     parts.append("CPython " + python)
-    return [TargetEnvInfo(os = os, cpu = cpu, libc = libc, python = python, description = ", ".join(parts))]
+    glibc = libc[len("glibc_"):].replace("_", ".") if libc.startswith("glibc_") else ""
+    return [TargetEnvInfo(os = os, cpu = cpu, libc = libc, glibc = glibc, python = python, description = ", ".join(parts))]
 
 target_env = rule(
     implementation = _target_env_impl,
@@ -56,6 +60,7 @@ target_env = rule(
         "_libcs": attr.label_list(default = ["//python/libc:" + libc for libc in _LIBCS]),
         "_linux": attr.label(default = "@platforms//os:linux"),
         "_macos": attr.label(default = "@platforms//os:macos"),
+        "_python_constraints": attr.label_list(default = ["//python/version:" + v for v in _PYTHONS]),
         "_python_version": attr.label(default = "//python/config:python_version"),
         "_windows": attr.label(default = "@platforms//os:windows"),
         "_x86_64": attr.label(default = "@platforms//cpu:x86_64"),

@@ -40,8 +40,32 @@ enum Command {
     Venv(cmd_archive::VenvArgs),
 }
 
+/// The command line, with Bazel's `@file` parameter files expanded (one argument per line).
+fn args() -> std::io::Result<Vec<std::ffi::OsString>> {
+    let mut out = Vec::new();
+    for arg in std::env::args_os() {
+        match arg.to_str().and_then(|a| a.strip_prefix('@')) {
+            Some(path) if !out.is_empty() => {
+                out.extend(
+                    std::fs::read_to_string(path)?
+                        .lines()
+                        .map(std::ffi::OsString::from),
+                );
+            }
+            _ => out.push(arg),
+        }
+    }
+    Ok(out)
+}
+
 fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let cli = match args() {
+        Ok(args) => Cli::parse_from(args),
+        Err(err) => {
+            eprintln!("error: cannot read a parameter file: {err}");
+            return ExitCode::from(2);
+        }
+    };
     let result = match cli.command {
         Command::Lock(args) => cmd_lock::run(args),
         Command::Install(args) => cmd_install::run(args),

@@ -1,0 +1,55 @@
+#!/usr/bin/env bash
+# Builds the Lambda zips for linux arm64 on this (x86_64) host, unzips the
+# python3.11 one and calls the handler under an emulated arm64 CPython 3.11,
+# with boto3 provided beside it the way the Lambda runtime provides it.
+# Also checks what the zips hold, and that a second output base gives the same bytes.
+set -uo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")"
+ROOT="$(cd ../.. && pwd -P)"
+BAZEL="$ROOT/tools/dev/bazel.sh"
+ARM64_PYTHON="$ROOT/tools/dev/arm64-python.sh"
+export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$ROOT/target}"
+passed=0
+failed=0
+ok() { passed=$((passed + 1)); echo "PASS $*"; }
+ko() { failed=$((failed + 1)); echo "FAIL $*"; }
+expect() { if eval "$2"; then ok "$1"; else ko "$1"; fi; }
+
+targets=(//:deploy_python3_11 //:deploy_python3_12 //:runtime_boto3_python3_11 //:deploy_aws_lambda)
+"$BAZEL" build "${targets[@]}" || { echo "FAIL build"; echo "smoke: 0 passed, 1 failed"; exit 1; }
+bin="$("$BAZEL" info bazel-bin 2>/dev/null)"
+tmp="$(mktemp -d)"
+repro_base="$(mktemp -d /tmp/ofiuco-repro.XXXXXX)"
+trap 'rm -rf "$tmp"; (cd "$PWD" && "$BAZEL" --output_base="$repro_base" shutdown >/dev/null 2>&1); rm -rf "$repro_base"' EXIT
+
+unzip_to() { python3 -c 'import sys, zipfile; zipfile.ZipFile(sys.argv[1]).extractall(sys.argv[2])' "$1" "$2"; }
+unzip_to "$bin/deploy_python3_11.zip" "$tmp/fn"
+unzip_to "$bin/runtime_boto3_python3_11.zip" "$tmp/runtime"
+list() { python3 -c 'import sys, zipfile; print("\n".join(zipfile.ZipFile(sys.argv[1]).namelist()))' "$1"; }
+
+expect "handler at the zip root" '[[ -f "$tmp/fn/lambda_function.py" ]]'
+expect "boto3 and its closure left out" '[[ ! -e "$tmp/fn/boto3" && ! -e "$tmp/fn/botocore" && ! -e "$tmp/fn/s3transfer" && ! -e "$tmp/fn/jmespath" ]]'
+expect "dist-info and tests excluded" '! list "$bin/deploy_python3_11.zip" | grep -qE "\.dist-info/|^numpy/.*/tests/|^shapely/tests/"'
+expect "arm64 CPython 3.11 extension inside" '[[ -f "$tmp/fn/numpy/_core/_multiarray_umath.cpython-311-aarch64-linux-gnu.so" ]]'
+expect "python3.12 zip holds cp312 arm64 extensions" 'list "$bin/deploy_python3_12.zip" | grep -q "pydantic_core/_pydantic_core.cpython-312-aarch64-linux-gnu.so"'
+expect "DESIGN snippet zip (bare arm64 platform) holds arm64 code" 'list "$bin/deploy_aws_lambda.zip" | grep -q "aarch64-linux-gnu.so"'
+expect "no interpreter or runfiles inside" '! list "$bin/deploy_python3_11.zip" | grep -qE "runfiles|(^|/)python3(\.[0-9]+)?$"'
+expect "size report lists numpy" 'grep -q numpy "$bin/deploy_python3_11.report.txt"'
+
+out="$(PYTHONPATH="$tmp/fn:$tmp/runtime" "$ARM64_PYTHON" -c '
+import json, platform, lambda_function
+assert platform.machine() == "aarch64", platform.machine()
+print(json.dumps(lambda_function.handler({"x": 1, "y": 2, "radius": 3}, None)))' 2>&1)"
+echo "    arm64 handler output: $out"
+expect "handler runs under emulated arm64 CPython 3.11" 'grep -q "\\\\\"area\\\\\": 28.27" <<<"$out" && grep -q "\\\\\"numpy\\\\\": \\\\\"2.2.6\\\\\"" <<<"$out"'
+
+sha1="$(sha256sum "$bin/deploy_python3_11.zip" | cut -d" " -f1)"
+"$BAZEL" --output_base="$repro_base" build //:deploy_python3_11 >/dev/null 2>&1
+bin2="$("$BAZEL" --output_base="$repro_base" info bazel-bin 2>/dev/null)"
+sha2="$(sha256sum "$bin2/deploy_python3_11.zip" 2>/dev/null | cut -d" " -f1)"
+echo "    sha256 $sha1 / $sha2"
+expect "byte-reproducible across output bases" '[[ -n "$sha2" && "$sha1" == "$sha2" ]]'
+
+echo
+echo "smoke: $passed passed, $failed failed"
+[[ $failed == 0 ]]

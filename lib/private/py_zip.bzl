@@ -1,0 +1,100 @@
+"""py_zip: a deterministic AWS Lambda zip of a Python target, built for a target platform."""
+
+load("//python/private:providers.bzl", "normalize_name")
+load(":collect.bzl", "OfiucoCollectInfo", "archive_path", "collect_aspect", "select_packages")
+load(":transitions.bzl", "TRANSITION_ATTRS", "target_transition")
+
+_LAMBDA_MAX_ZIPPED = 50 * 1024 * 1024
+_LAMBDA_MAX_UNZIPPED = 250 * 1024 * 1024
+
+def _zip_args(ctx, out, report_json, report_txt, packages, files):
+    args = ctx.actions.args()
+    args.use_param_file("@%s", use_always = True)
+    args.set_param_file_format("multiline")
+    args.add("zip")
+    args.add("--output", out)
+    args.add("--layout", ctx.attr.layout)
+    args.add("--report", report_json)
+    args.add("--report-text", report_txt)
+    args.add("--limits", ctx.attr.lambda_limits)
+    args.add("--max-zipped", str(_LAMBDA_MAX_ZIPPED))
+    args.add("--max-unzipped", str(_LAMBDA_MAX_UNZIPPED))
+    args.add_all(ctx.attr.exclude, before_each = "--exclude")
+    args.add_all([p.fragment for p in packages], before_each = "--fragment")
+    args.add_all(files, before_each = "--file", map_each = _file_arg)
+    return args
+
+def _file_arg(file):
+    return "{}={}".format(archive_path(file), file.path)
+
+def _py_zip_impl(ctx):
+    target = ctx.attr.target[0]
+    info = target[OfiucoCollectInfo]
+    exclude = {normalize_name(n): True for n in ctx.attr.exclude_packages}
+    packages = select_packages(info, exclude, ctx.attr.exclude_package_dependencies)
+    files = info.files.to_list()
+    out = ctx.actions.declare_file(ctx.label.name + ".zip")
+    report_json = ctx.actions.declare_file(ctx.label.name + ".report.json")
+    report_txt = ctx.actions.declare_file(ctx.label.name + ".report.txt")
+    ctx.actions.run(
+        executable = ctx.executable._helper,
+        arguments = [_zip_args(ctx, out, report_json, report_txt, packages, files)],
+        inputs = [p.fragment for p in packages] + files,
+        outputs = [out, report_json, report_txt],
+        mnemonic = "OfiucoZip",
+        progress_message = "Zipping %{label} (" + ctx.attr.layout + " layout)",
+    )
+    return [
+        DefaultInfo(files = depset([out, report_txt])),
+        OutputGroupInfo(report = depset([report_json, report_txt])),
+    ]
+
+py_zip = rule(
+    implementation = _py_zip_impl,
+    doc = """A deterministic zip of a Python target for AWS Lambda (or any zip-based deployment).
+
+The `target` (usually a `py_library` with the handler) is built for `platform`
+and `python_version`: every locked package is installed from the wheel for that
+target (e.g. linux arm64, glibc 2.26, CPython 3.11), whatever the host is.
+The archive holds the application's sources and data (at their paths in the
+repository) and the packages' site-packages contents: no interpreter, no
+Bazel runfiles, nothing that runs on unzip. Entries are sorted, timestamps
+fixed and modes normalized, so the same inputs give the same bytes.
+
+Each package is packed once into a compressed fragment (a cacheable action
+per package and target); the zip copies those entries without recompressing,
+so changing one source file rewrites only that file's entry. Every ELF file of
+a package is checked against the target (machine type, glibc symbol versions)
+when the fragment is made.
+
+Outputs: `<name>.zip` and `<name>.report.txt` (per-package zipped/unzipped
+sizes); output group `report` adds `<name>.report.json`.""",
+    attrs = dict(TRANSITION_ATTRS, **{
+        "exclude": attr.string_list(
+            doc = "Glob patterns of paths inside the archive to leave out: `**` matches any number of directories, `*` and `?` stay within one path component. Matched against the full path in the archive (with `python/` in layer layout), e.g. `**/__pycache__/**`, `**.dist-info/**`, `numpy/tests/**`.",
+        ),
+        "exclude_package_dependencies": attr.bool(
+            doc = "Also leave out the packages that only `exclude_packages` need (e.g. botocore, s3transfer, jmespath with boto3). Packages the application reaches some other way stay.",
+        ),
+        "exclude_packages": attr.string_list(
+            doc = "Distribution names to leave out (any spelling; e.g. `boto3`, which the Lambda runtime provides).",
+        ),
+        "lambda_limits": attr.string(
+            default = "error",
+            values = ["error", "warn"],
+            doc = "What exceeding AWS Lambda's limits does (50 MB zipped for direct upload, 250 MB unzipped): fail the build or print a warning. Either way the largest packages are listed.",
+        ),
+        "layout": attr.string(
+            default = "function",
+            values = ["function", "layer"],
+            doc = "`function`: packages and sources at the root of the zip (handler `module.function`). `layer`: everything under `python/`, for a Lambda layer.",
+        ),
+        "target": attr.label(
+            mandatory = True,
+            cfg = target_transition,
+            aspects = [collect_aspect],
+            doc = "The Python target to ship (`py_library` or `py_binary`) with its `deps` closure.",
+        ),
+        "_helper": attr.label(default = "@ofiuco_helper//:ofiuco", executable = True, cfg = "exec", allow_single_file = True),
+    }),
+)

@@ -1,0 +1,30 @@
+"""Providers shared by ofiuco's rules."""
+
+OfiucoPackageInfo = provider(
+    doc = "One installed locked distribution (from the `package` rule).",
+    fields = {
+        "deps": "list[str]: normalized names of the packages it depends on directly (in this configuration).",
+        "fragment": "File: the installed site-packages packed as a compressed zip fragment (built only on request).",
+        "name": "str: the normalized (PEP 503) distribution name.",
+        "tree": "File: the install tree (TreeArtifact: site-packages/, bin/, include/, data/).",
+        "version": "str: the locked version.",
+    },
+)
+
+def normalize_name(name):
+    """PEP 503 normalization: lower case, runs of `-`, `_` and `.` become one `-`.
+
+    Args:
+      name: a distribution name.
+
+    Returns:
+      The normalized name.
+    """
+    out = []
+    for c in name.lower().elems():
+        if c in "-_.":
+            if not out or out[-1] != "-":
+                out.append("-")
+        else:
+            out.append(c)
+    return "".join(out)

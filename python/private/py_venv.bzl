@@ -1,0 +1,64 @@
+"""py_venv: several locked packages merged into one site-packages tree."""
+
+load("@rules_python//python:py_info.bzl", "PyInfo")
+load("//lib/private:collect.bzl", "OfiucoCollectInfo", "collect_aspect")
+
+def _merge(ctx, packages):
+    tree = ctx.actions.declare_directory(ctx.label.name + ".venv")
+    args = ctx.actions.args()
+    args.use_param_file("@%s", use_always = True)
+    args.set_param_file_format("multiline")
+    args.add("venv")
+    args.add("--output", tree.path)
+    args.add_all(packages, before_each = "--tree", map_each = _tree_arg, expand_directories = False)
+    ctx.actions.run(
+        executable = ctx.executable._helper,
+        arguments = [args],
+        inputs = [p.tree for p in packages],
+        outputs = [tree],
+        mnemonic = "OfiucoVenv",
+        progress_message = "Merging {} packages into %{{label}}".format(len(packages)),
+    )
+    return tree
+
+def _tree_arg(package):
+    return "{}={}".format(package.name, package.tree.path)
+
+def _py_venv_impl(ctx):
+    infos = [d[OfiucoCollectInfo] for d in ctx.attr.deps]
+    packages = sorted(depset(transitive = [i.packages for i in infos]).to_list(), key = lambda p: (p.name, p.version))
+    tree = _merge(ctx, packages)
+    path = tree.short_path[3:] if tree.short_path.startswith("../") else ctx.workspace_name + "/" + tree.short_path
+    return [
+        DefaultInfo(files = depset([tree]), runfiles = ctx.runfiles(files = [tree])),
+        PyInfo(
+            transitive_sources = depset([tree]),
+            imports = depset([path + "/site-packages"]),
+            uses_shared_libraries = True,
+            has_py3_only_sources = True,
+        ),
+    ]
+
+py_venv = rule(
+    implementation = _py_venv_impl,
+    doc = """Merges locked packages and their dependency closure into one site-packages tree.
+
+Some packages find each other by relative paths inside one site-packages
+(torch and the nvidia-* libraries, namespace packages spread over several
+distributions); others are simply many, and one import path beats hundreds.
+The tree is built in a single action. Two packages that install different
+files at the same path fail the build, naming both.
+
+`py_venv` provides `PyInfo` with that one import path, so it goes in `deps` of
+`py_binary`, `py_test` and `py_library`. Put only locked packages (or
+libraries of them) in its `deps`; keep application code in the rules that
+depend on the `py_venv`, and do not also depend on the same packages directly.""",
+    attrs = {
+        "deps": attr.label_list(
+            aspects = [collect_aspect],
+            doc = "Locked packages (`@poetry//:numpy`), merged with all their dependencies.",
+        ),
+        "_helper": attr.label(default = "@ofiuco_helper//:ofiuco", executable = True, cfg = "exec", allow_single_file = True),
+    },
+    provides = [PyInfo],
+)
