@@ -72,11 +72,7 @@ impl EnvTable {
 
     /// Every environment.
     pub fn all(&self) -> EnvSet {
-        if self.envs.len() == 128 {
-            u128::MAX
-        } else {
-            (1u128 << self.envs.len()) - 1
-        }
+        all_of(self.envs.len())
     }
 
     /// Where `marker` holds (with `extra` selected, if any); no marker holds everywhere.
@@ -130,34 +126,9 @@ impl EnvTable {
         if let Some(text) = self.indices.borrow().get(&set) {
             return text.clone();
         }
-        let text = self.format_indices(set);
+        let text = format_indices(set, self.envs.len());
         self.indices.borrow_mut().insert(set, text.clone());
         text
-    }
-
-    fn format_indices(&self, set: EnvSet) -> String {
-        let mut parts = Vec::new();
-        let mut singles = Vec::new();
-        let mut i = 0;
-        while i < self.envs.len() {
-            if set & (1 << i) == 0 {
-                i += 1;
-                continue;
-            }
-            let start = i;
-            while i < self.envs.len() && set & (1 << i) != 0 {
-                i += 1;
-            }
-            if i - start >= 3 {
-                parts.push(format!("list(range({start}, {i}))"));
-            } else {
-                singles.extend((start..i).map(|j| j.to_string()));
-            }
-        }
-        if !singles.is_empty() || parts.is_empty() {
-            parts.push(format!("[{}]", singles.join(", ")));
-        }
-        parts.join(" + ")
     }
 
     pub(crate) fn views(&self) -> Vec<EnvView> {
@@ -170,6 +141,41 @@ impl EnvTable {
             })
             .collect()
     }
+}
+
+/// The set of the first `n` environments.
+pub(crate) fn all_of(n: usize) -> EnvSet {
+    if n == 128 {
+        u128::MAX
+    } else {
+        (1u128 << n) - 1
+    }
+}
+
+/// [`EnvTable::indices`] for a table of `n` environments.
+pub(crate) fn format_indices(set: EnvSet, n: usize) -> String {
+    let mut parts = Vec::new();
+    let mut singles = Vec::new();
+    let mut i = 0;
+    while i < n {
+        if set & (1 << i) == 0 {
+            i += 1;
+            continue;
+        }
+        let start = i;
+        while i < n && set & (1 << i) != 0 {
+            i += 1;
+        }
+        if i - start >= 3 {
+            parts.push(format!("list(range({start}, {i}))"));
+        } else {
+            singles.extend((start..i).map(|j| j.to_string()));
+        }
+    }
+    if !singles.is_empty() || parts.is_empty() {
+        parts.push(format!("[{}]", singles.join(", ")));
+    }
+    parts.join(" + ")
 }
 
 /// The Bazel constraint values of an environment's platform.

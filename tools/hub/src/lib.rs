@@ -10,14 +10,15 @@
 //! configuration does not need.
 
 mod envs;
+mod files;
 mod graph;
 mod wheels;
 
-use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+use std::collections::{BTreeMap, BTreeSet};
 
 use minijinja::Environment;
-use ofiuco_lock::{Dependency, Lock, Package, PackageMarkers, Source};
-use ofiuco_wheel::{TargetEnv, WheelFilename};
+use ofiuco_lock::{Dependency, Lock, Package, PackageMarkers};
+use ofiuco_wheel::TargetEnv;
 use serde::Serialize;
 
 pub use envs::{EnvSet, EnvTable};
@@ -67,8 +68,6 @@ pub enum HubError {
         source: minijinja::Error,
     },
 }
-
-const PYPI_SIMPLE: &str = "https://pypi.org/simple";
 
 /// A value chosen per environment: rendered as `{value: [env indices]}` for `pick()`.
 #[derive(Debug, Serialize)]
@@ -132,14 +131,6 @@ struct Renderer<'a> {
     table: &'a EnvTable,
     /// Normalized name -> indices into `lock.packages`, highest version first.
     by_name: BTreeMap<String, Vec<usize>>,
-    /// Distribution file name -> repository label.
-    file_labels: HashMap<(String, String), String>,
-    files: Vec<FileRepo>,
-    /// The repository names in `files`.
-    repos: HashSet<String>,
-    /// Per package: its wheels, with interned tags.
-    wheels: Vec<Vec<wheels::RankedWheel>>,
-    ranker: wheels::Ranker,
 }
 
 impl<'a> Renderer<'a> {
@@ -161,43 +152,83 @@ impl<'a> Renderer<'a> {
                 vb.cmp(&va)
             });
         }
-        let mut interner = wheels::Interner::default();
-        let wheels = lock
-            .packages
-            .iter()
-            .map(|p| {
-                p.files
-                    .iter()
-                    .enumerate()
-                    .filter_map(|(i, f)| {
-                        let name = f.filename.parse::<WheelFilename>().ok()?;
-                        Some(interner.wheel(name, i))
-                    })
-                    .collect()
-            })
-            .collect();
-        let ranker = wheels::Ranker::new(table.envs(), &interner);
         Self {
             lock,
             opts,
             table,
             by_name,
-            file_labels: HashMap::new(),
-            files: Vec::new(),
-            repos: HashSet::new(),
-            wheels,
-            ranker,
         }
     }
 
-    fn render(mut self) -> Result<HubFiles, HubError> {
+    fn render(self) -> Result<HubFiles, HubError> {
+        let env = template_environment();
+        let (lock, envs, hub_name) = (self.lock, self.table.envs(), self.opts.hub_name.as_str());
+        // The wheel side (the bulk of the work) runs beside the dependency side.
+        let (parts, (wheel_parts, mut files)) = std::thread::scope(|scope| {
+            let worker = scope.spawn(move || files::wheel_parts(lock, envs, hub_name));
+            let parts = self.wheel_independent_parts(&env);
+            let wheel_side = worker
+                .join()
+                .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+            (parts, wheel_side)
+        });
+        let Parts {
+            package_deps,
+            aliases,
+            libraries,
+            defs,
+            env_build,
+        } = parts?;
+        let packages: Vec<PackageView> = self
+            .lock
+            .packages
+            .iter()
+            .zip(wheel_parts)
+            .zip(package_deps)
+            .map(|((p, wheel), (deps, comments))| PackageView {
+                target: target_name(p),
+                display_name: p.display_name.clone(),
+                version: p.version.clone(),
+                unsupported: wheel.unsupported,
+                wheel_single: wheel.wheel_single,
+                wheel_groups: wheel.wheel_groups,
+                available: wheel.available,
+                deps,
+                comments,
+            })
+            .collect();
+        let ctx = minijinja::context! {
+            lock_path => self.lock.path.display().to_string(),
+            lock_version => self.lock.lock_version,
+            packages => packages,
+            aliases => aliases,
+            libraries => libraries,
+            host_python => self.opts.host_python,
+            envs => self.table.views(),
+        };
+        let build = env
+            .render_str(include_str!("../templates/BUILD.bazel.j2"), &ctx)
+            .map_err(|source| HubError::Template {
+                file: "BUILD.bazel",
+                source,
+            })?;
+        files.sort_by(|a, b| a.repo.cmp(&b.repo));
+        Ok(HubFiles {
+            build,
+            defs,
+            env_build,
+            files,
+        })
+    }
+
+    /// What does not depend on the wheel choice: each package's dependencies
+    /// and comments, aliases, extras and groups, `defs.bzl` and `_env/BUILD.bazel`.
+    fn wheel_independent_parts(&self, env: &Environment<'_>) -> Result<Parts, HubError> {
         let edges = self.resolve_edges();
         let graph = graph::Graph::new(self.lock.packages.len(), &edges);
-        let mut packages = Vec::new();
-        for i in 0..self.lock.packages.len() {
-            let view = self.package_view(i, &edges, &graph);
-            packages.push(view);
-        }
+        let package_deps = (0..self.lock.packages.len())
+            .map(|i| self.package_deps(i, &edges, &graph))
+            .collect();
         let mut aliases = self.aliases(&edges, &graph);
         let mut libraries = self.extras(&graph);
         libraries.extend(self.groups(&graph));
@@ -214,19 +245,7 @@ impl<'a> Renderer<'a> {
             }
         }));
         aliases.sort_by(|a, b| a.name.cmp(&b.name));
-
-        let mut env = Environment::new();
-        env.add_filter("q", |s: String| {
-            serde_json::to_string(&s).unwrap_or_default()
-        });
-        env.set_trim_blocks(true);
-        env.set_lstrip_blocks(true);
         let ctx = minijinja::context! {
-            lock_path => self.lock.path.display().to_string(),
-            lock_version => self.lock.lock_version,
-            packages => packages,
-            aliases => aliases,
-            libraries => libraries,
             host_python => self.opts.host_python,
             envs => self.table.views(),
         };
@@ -234,19 +253,17 @@ impl<'a> Renderer<'a> {
             env.render_str(text, &ctx)
                 .map_err(|source| HubError::Template { file, source })
         };
-        let build = render("BUILD.bazel", include_str!("../templates/BUILD.bazel.j2"))?;
         let defs = render("defs.bzl", include_str!("../templates/defs.bzl.j2"))?;
         let env_build = render(
             "_env/BUILD.bazel",
             include_str!("../templates/env_BUILD.bazel.j2"),
         )?;
-        let mut files = std::mem::take(&mut self.files);
-        files.sort_by(|a, b| a.repo.cmp(&b.repo));
-        Ok(HubFiles {
-            build,
+        Ok(Parts {
+            package_deps,
+            aliases,
+            libraries,
             defs,
             env_build,
-            files,
         })
     }
 
@@ -292,43 +309,13 @@ impl<'a> Renderer<'a> {
             .collect()
     }
 
-    fn package_view(&mut self, i: usize, edges: &[Vec<Edge>], graph: &graph::Graph) -> PackageView {
-        let p = &self.lock.packages[i];
-        let mut view = PackageView {
-            target: target_name(p),
-            display_name: p.display_name.clone(),
-            version: p.version.clone(),
-            unsupported: None,
-            wheel_single: None,
-            wheel_groups: Vec::new(),
-            available: p.files.iter().map(|f| f.filename.clone()).collect(),
-            deps: Deps::default(),
-            comments: Vec::new(),
-        };
-        match &p.source {
-            Source::Git {
-                url,
-                reference,
-                resolved_reference,
-                ..
-            } => {
-                let rev = resolved_reference
-                    .as_deref()
-                    .or(reference.as_deref())
-                    .unwrap_or("HEAD");
-                view.unsupported = Some(format!(
-                    "it comes from the git repository {url} at {rev}; building packages from source is not supported yet (hint: depend on a released wheel instead)"
-                ));
-            }
-            Source::Directory { path, .. } | Source::File { path }
-                if !p.files.iter().any(|f| f.filename.ends_with(".whl")) =>
-            {
-                view.unsupported = Some(format!(
-                    "it comes from the local path {path}; building packages from source is not supported yet"
-                ));
-            }
-            _ => self.choose_wheel(i, &mut view),
-        }
+    /// A package's dependency labels and comments.
+    fn package_deps(
+        &self,
+        i: usize,
+        edges: &[Vec<Edge>],
+        graph: &graph::Graph,
+    ) -> (Deps, Vec<String>) {
         let mut per_label: BTreeMap<String, EnvSet> = BTreeMap::new();
         for edge in &edges[i] {
             if edge.dep.optional || edge.envs == 0 {
@@ -338,85 +325,10 @@ impl<'a> Renderer<'a> {
                 *per_label.entry(label).or_default() |= edge.envs;
             }
         }
-        view.deps = self.deps_view(per_label);
-        view.comments = graph.dropped_comments(i, self.lock);
-        view
-    }
-
-    fn choose_wheel(&mut self, i: usize, view: &mut PackageView) {
-        let p = &self.lock.packages[i];
-        let wheels = std::mem::take(&mut self.wheels[i]);
-        let mut by_wheel: BTreeMap<usize, EnvSet> = BTreeMap::new();
-        let pure = wheels.iter().all(|w| {
-            w.name
-                .tag_triples()
-                .all(|(py, abi, plat)| is_universal(py, abi, plat))
-        });
-        if pure && !wheels.is_empty() {
-            // Every environment scores `py3-none-any` wheels alike: decide once.
-            if let Some(w) = self.ranker.best_wheel(0, &wheels) {
-                by_wheel.insert(w, self.table.all());
-            }
-        } else {
-            for e in 0..self.table.envs().len() {
-                if let Some(w) = self.ranker.best_wheel(e, &wheels) {
-                    *by_wheel.entry(w).or_default() |= 1 << e;
-                }
-            }
-        }
-        let mut groups = Vec::new();
-        for (w, envs) in by_wheel {
-            let label = self.file_label(p, &p.files[wheels[w].file]);
-            groups.push((label, envs));
-        }
-        if groups.len() == 1 && groups[0].1 == self.table.all() {
-            view.wheel_single = Some(groups.remove(0).0);
-            view.available.clear();
-        } else {
-            view.wheel_groups = groups
-                .into_iter()
-                .map(|(value, envs)| Group {
-                    value,
-                    envs: self.table.indices(envs),
-                })
-                .collect();
-        }
-    }
-
-    fn file_label(&mut self, p: &Package, file: &ofiuco_lock::DistFile) -> String {
-        let key = (file.filename.clone(), file.sha256.clone());
-        if let Some(label) = self.file_labels.get(&key) {
-            return label.clone();
-        }
-        let base = format!(
-            "{}__{}",
-            self.opts.hub_name,
-            sanitize_repo_name(&file.filename)
-        );
-        let mut repo = base.clone();
-        let mut n = 2;
-        while self.repos.contains(&repo) {
-            repo = format!("{base}_{n}");
-            n += 1;
-        }
-        let (indexes, urls) = match &p.source {
-            Source::Registry { index: Some(index) } => (vec![index.url.clone()], Vec::new()),
-            Source::Url { url } => (Vec::new(), vec![url.clone()]),
-            _ => (vec![PYPI_SIMPLE.to_string()], Vec::new()),
-        };
-        self.repos.insert(repo.clone());
-        self.files.push(FileRepo {
-            repo: repo.clone(),
-            filename: file.filename.clone(),
-            sha256: file.sha256.clone(),
-            package: p.name.clone(),
-            version: p.version.clone(),
-            indexes,
-            urls,
-        });
-        let label = format!("@{repo}//:file");
-        self.file_labels.insert(key, label.clone());
-        label
+        (
+            self.deps_view(per_label),
+            graph.dropped_comments(i, self.lock),
+        )
     }
 
     /// The labels an edge of package `from` points to: the version target(s)
@@ -617,6 +529,16 @@ impl<'a> Renderer<'a> {
     }
 }
 
+/// What [`Renderer::wheel_independent_parts`] computes.
+struct Parts {
+    /// Per package: its `deps` and comments.
+    package_deps: Vec<(Deps, Vec<String>)>,
+    aliases: Vec<AliasView>,
+    libraries: Vec<LibraryView>,
+    defs: String,
+    env_build: String,
+}
+
 /// A dependency edge resolved against the lock.
 #[derive(Debug, Clone)]
 struct Edge {
@@ -632,23 +554,15 @@ fn target_name(p: &Package) -> String {
     format!("{}__{}", p.name, p.version)
 }
 
-/// Tags every CPython 3 environment of the table accepts with the same priority.
-fn is_universal(python: &str, abi: &str, platform: &str) -> bool {
-    abi == "none" && platform == "any" && matches!(python, "py3" | "py2")
-}
-
-/// A repository name from a file name: letters, digits, `-`, `_` and `.`.
-fn sanitize_repo_name(filename: &str) -> String {
-    filename
-        .chars()
-        .map(|c| {
-            if c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.') {
-                c
-            } else {
-                '_'
-            }
-        })
-        .collect()
+/// The template environment: `q` quotes a string as a Starlark (JSON) literal.
+fn template_environment() -> Environment<'static> {
+    let mut env = Environment::new();
+    env.add_filter("q", |s: String| {
+        serde_json::to_string(&s).unwrap_or_default()
+    });
+    env.set_trim_blocks(true);
+    env.set_lstrip_blocks(true);
+    env
 }
 
 /// Re-export so the graph module and tests can name environment values.

@@ -14,12 +14,15 @@
 use std::collections::HashMap;
 use std::hash::{BuildHasherDefault, Hasher};
 
+use ofiuco_lock::Lock;
 use ofiuco_wheel::{TagOrder, TargetEnv, WheelFilename};
+
+use crate::EnvSet;
 
 const NONE: u32 = u32::MAX;
 
-/// FNV-1a for the short tag strings interned here.
-struct Fnv(u64);
+/// FNV-1a.
+pub(crate) struct Fnv(u64);
 
 impl Default for Fnv {
     fn default() -> Self {
@@ -42,7 +45,10 @@ impl Hasher for Fnv {
     }
 }
 
-type Ids = HashMap<String, u32, BuildHasherDefault<Fnv>>;
+/// A hasher for short strings and integers, where SipHash's DoS resistance buys nothing.
+pub(crate) type FastHash = BuildHasherDefault<Fnv>;
+
+type Ids = HashMap<String, u32, FastHash>;
 
 fn intern(ids: &mut Ids, value: &str) -> u32 {
     if let Some(id) = ids.get(value) {
@@ -199,6 +205,63 @@ impl Ranker {
         }
         best.map(|(_, index)| index)
     }
+}
+
+/// For every package of `lock`: the wheel each environment of `envs` installs,
+/// as (index into the package's files, environments) in file order. Empty for
+/// a package without wheels or whose wheels fit nowhere.
+pub(crate) fn choose_all(lock: &Lock, envs: &[TargetEnv]) -> Vec<Vec<(usize, EnvSet)>> {
+    let mut interner = Interner::default();
+    let wheels: Vec<Vec<RankedWheel>> = lock
+        .packages
+        .iter()
+        .map(|p| {
+            p.files
+                .iter()
+                .enumerate()
+                .filter_map(|(i, f)| {
+                    let name = f.filename.parse::<WheelFilename>().ok()?;
+                    Some(interner.wheel(name, i))
+                })
+                .collect()
+        })
+        .collect();
+    let ranker = Ranker::new(envs, &interner);
+    let all = crate::envs::all_of(envs.len());
+    wheels
+        .iter()
+        .map(|wheels| {
+            let mut by_wheel: Vec<EnvSet> = vec![0; wheels.len()];
+            let pure = wheels.iter().all(|w| {
+                w.name
+                    .tag_triples()
+                    .all(|(py, abi, plat)| is_universal(py, abi, plat))
+            });
+            if pure && !wheels.is_empty() {
+                // Every environment scores `py3-none-any` wheels alike: decide once.
+                if let Some(w) = ranker.best_wheel(0, wheels) {
+                    by_wheel[w] = all;
+                }
+            } else {
+                for e in 0..envs.len() {
+                    if let Some(w) = ranker.best_wheel(e, wheels) {
+                        by_wheel[w] |= 1 << e;
+                    }
+                }
+            }
+            by_wheel
+                .into_iter()
+                .enumerate()
+                .filter(|(_, envs)| *envs != 0)
+                .map(|(w, envs)| (wheels[w].file, envs))
+                .collect()
+        })
+        .collect()
+}
+
+/// Tags every CPython 3 environment of the table accepts with the same priority.
+fn is_universal(python: &str, abi: &str, platform: &str) -> bool {
+    abi == "none" && platform == "any" && matches!(python, "py3" | "py2")
 }
 
 fn python_tables(order: &TagOrder, interner: &Interner) -> PythonTables {

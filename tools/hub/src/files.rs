@@ -1,0 +1,171 @@
+//! The wheel side of the package targets: which file each environment
+//! installs, and the file repositories those choices refer to. Independent of
+//! the dependency graph, so it is computed beside it.
+
+use std::collections::{HashMap, HashSet};
+
+use ofiuco_lock::{DistFile, Lock, Package, Source};
+use ofiuco_wheel::TargetEnv;
+
+use crate::envs::{all_of, format_indices};
+use crate::wheels::{choose_all, FastHash};
+use crate::{EnvSet, FileRepo, Group};
+
+const PYPI_SIMPLE: &str = "https://pypi.org/simple";
+
+/// The wheel fields of one package target.
+#[derive(Debug, Default)]
+pub(crate) struct WheelPart {
+    pub(crate) unsupported: Option<String>,
+    pub(crate) wheel_single: Option<String>,
+    pub(crate) wheel_groups: Vec<Group>,
+    pub(crate) available: Vec<String>,
+}
+
+/// Per package of `lock`, its [`WheelPart`]; and the file repositories, in
+/// the order they were first referred to.
+pub(crate) fn wheel_parts(
+    lock: &Lock,
+    envs: &[TargetEnv],
+    hub_name: &str,
+) -> (Vec<WheelPart>, Vec<FileRepo>) {
+    let choices = choose_all(lock, envs);
+    let all = all_of(envs.len());
+    let mut files = Files {
+        hub_name,
+        labels: HashMap::default(),
+        repos: HashSet::default(),
+        files: Vec::new(),
+    };
+    let mut indices: HashMap<EnvSet, String, FastHash> = HashMap::default();
+    let parts = lock
+        .packages
+        .iter()
+        .zip(choices)
+        .map(|(p, by_wheel)| {
+            let mut part = WheelPart {
+                available: p.files.iter().map(|f| f.filename.clone()).collect(),
+                ..WheelPart::default()
+            };
+            match &p.source {
+                Source::Git {
+                    url,
+                    reference,
+                    resolved_reference,
+                    ..
+                } => {
+                    let rev = resolved_reference
+                        .as_deref()
+                        .or(reference.as_deref())
+                        .unwrap_or("HEAD");
+                    part.unsupported = Some(format!(
+                        "it comes from the git repository {url} at {rev}; building packages from source is not supported yet (hint: depend on a released wheel instead)"
+                    ));
+                }
+                Source::Directory { path, .. } | Source::File { path }
+                    if !p.files.iter().any(|f| f.filename.ends_with(".whl")) =>
+                {
+                    part.unsupported = Some(format!(
+                        "it comes from the local path {path}; building packages from source is not supported yet"
+                    ));
+                }
+                _ => {
+                    let mut groups: Vec<(String, EnvSet)> = by_wheel
+                        .into_iter()
+                        .map(|(w, envs)| (files.label(p, &p.files[w]), envs))
+                        .collect();
+                    if groups.len() == 1 && groups[0].1 == all {
+                        part.wheel_single = Some(groups.remove(0).0);
+                        part.available.clear();
+                    } else {
+                        part.wheel_groups = groups
+                            .into_iter()
+                            .map(|(value, set)| Group {
+                                value,
+                                envs: indices
+                                    .entry(set)
+                                    .or_insert_with(|| format_indices(set, envs.len()))
+                                    .clone(),
+                            })
+                            .collect();
+                    }
+                }
+            }
+            part
+        })
+        .collect();
+    (parts, files.files)
+}
+
+/// Names the file repositories: `<hub>__<sanitized file name>`, with `_2`,
+/// `_3`, ... for distinct files (by name and hash) that sanitize alike.
+struct Files<'a> {
+    hub_name: &'a str,
+    /// (file name, sha256) -> label.
+    labels: HashMap<(&'a str, &'a str), String, FastHash>,
+    /// The repository names in `files`.
+    repos: HashSet<String, FastHash>,
+    files: Vec<FileRepo>,
+}
+
+impl<'a> Files<'a> {
+    fn label(&mut self, p: &'a Package, file: &'a DistFile) -> String {
+        let key = (file.filename.as_str(), file.sha256.as_str());
+        if let Some(label) = self.labels.get(&key) {
+            return label.clone();
+        }
+        let mut base = String::with_capacity(self.hub_name.len() + 2 + file.filename.len());
+        base.push_str(self.hub_name);
+        base.push_str("__");
+        sanitize_repo_name(&file.filename, &mut base);
+        let mut repo = base.clone();
+        let mut n = 2;
+        while self.repos.contains(&repo) {
+            repo = format!("{base}_{n}");
+            n += 1;
+        }
+        let (indexes, urls) = match &p.source {
+            Source::Registry { index: Some(index) } => (vec![index.url.clone()], Vec::new()),
+            Source::Url { url } => (Vec::new(), vec![url.clone()]),
+            _ => (vec![PYPI_SIMPLE.to_string()], Vec::new()),
+        };
+        let label = format!("@{repo}//:file");
+        self.repos.insert(repo.clone());
+        self.files.push(FileRepo {
+            repo,
+            filename: file.filename.clone(),
+            sha256: file.sha256.clone(),
+            package: p.name.clone(),
+            version: p.version.clone(),
+            indexes,
+            urls,
+        });
+        self.labels.insert(key, label.clone());
+        label
+    }
+}
+
+/// Appends a repository name made from a file name: letters, digits, `-`,
+/// `_` and `.`; anything else becomes `_`.
+fn sanitize_repo_name(filename: &str, out: &mut String) {
+    let valid = |c: char| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.');
+    if filename.chars().all(valid) {
+        out.push_str(filename);
+    } else {
+        out.extend(filename.chars().map(|c| if valid(c) { c } else { '_' }));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::sanitize_repo_name;
+
+    #[test]
+    fn sanitizes() {
+        let mut out = String::new();
+        sanitize_repo_name("a+b-1.0-py3-none-any.whl", &mut out);
+        assert_eq!(out, "a_b-1.0-py3-none-any.whl");
+        sanitize_repo_name("é", &mut out);
+        assert_eq!(out, "a_b-1.0-py3-none-any.whl_");
+    }
+}
