@@ -27,7 +27,15 @@ poetry.parse(name = "poetry", lock = "//:poetry.lock")
 use_repo(poetry, "poetry")
 MOD
 cp "$ROOT/.bazelrc" "$ROOT/.bazelversion" "$WS/"
-: >"$WS/BUILD.bazel"
+cat >"$WS/BUILD.bazel" <<'BUILD'
+load("@ofiuco//lib:py_zip.bzl", "py_zip")
+
+py_zip(
+    name = "numpy_arm64",
+    platform = "@ofiuco//lib/platforms:aws_lambda_python3_12_arm64",
+    target = "@poetry//:numpy",
+)
+BUILD
 cp "$ROOT/examples/basic/pyproject.toml" "$WS/"
 
 bazel() { (cd "$WS" && "$BAZEL" "$@" 2>&1); }
@@ -69,6 +77,15 @@ if [[ "$declared" -gt 10 && "$fetched" == 1 ]]; then
   passed=$((passed + 1)); echo "PASS only_the_needed_wheel_is_fetched ($fetched of $declared numpy wheels)"
 else
   failed=$((failed + 1)); echo "FAIL only_the_needed_wheel_is_fetched ($fetched of $declared numpy wheels)"
+fi
+
+# 2b. Across targets: the arm64 zip fetches numpy's arm64 wheel for CPython 3.12, and nothing else of numpy.
+EXPECT="" check arm64_zip_builds 0 build //:numpy_arm64
+numpy_repos="$(find "$out_base/external" -maxdepth 1 -type d -name '*poetry__numpy-*' -printf '%f\n' | sed 's/.*poetry__//' | sort)"
+if [[ "$(wc -l <<<"$numpy_repos")" == 2 ]] && grep -q 'cp312-cp312-manylinux.*aarch64' <<<"$numpy_repos"; then
+  passed=$((passed + 1)); echo "PASS arm64_build_fetches_only_its_wheel"
+else
+  failed=$((failed + 1)); echo "FAIL arm64_build_fetches_only_its_wheel: $numpy_repos"
 fi
 
 # 3. Unknown package label.

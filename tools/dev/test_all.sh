@@ -41,5 +41,9 @@ for example in examples/*/; do
   (cd "$example" && "$BAZEL" test //...)
 done
 
+step "AWS Lambda zips under an emulated arm64 CPython"
+tools/dev/arm64-python.sh --setup
+examples/aws_lambda/smoke_test_arm64.sh
+
 step "end-to-end checks"
 tests/e2e/run.sh
