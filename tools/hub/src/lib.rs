@@ -245,7 +245,10 @@ impl<'a> Renderer<'a> {
             }
         }));
         aliases.sort_by(|a, b| a.name.cmp(&b.name));
+        // Everything of the BUILD.bazel context but the targets.
         let ctx = minijinja::context! {
+            lock_path => self.lock.path.display().to_string(),
+            lock_version => self.lock.lock_version,
             host_python => self.opts.host_python,
             envs => self.table.views(),
         };
@@ -557,12 +560,19 @@ fn target_name(p: &Package) -> String {
 /// The template environment: `q` quotes a string as a Starlark (JSON) literal.
 fn template_environment() -> Environment<'static> {
     let mut env = Environment::new();
-    env.add_filter("q", |s: String| {
-        serde_json::to_string(&s).unwrap_or_default()
-    });
+    env.add_filter("q", quote);
     env.set_trim_blocks(true);
     env.set_lstrip_blocks(true);
     env
+}
+
+/// The `q` filter: a value (a string, in practice) as a JSON string literal.
+fn quote(value: &minijinja::Value) -> String {
+    match value.as_str() {
+        Some(text) => serde_json::to_string(text),
+        None => serde_json::to_string(&value.to_string()),
+    }
+    .unwrap_or_default()
 }
 
 /// Re-export so the graph module and tests can name environment values.

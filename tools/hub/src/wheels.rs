@@ -69,10 +69,25 @@ pub(crate) struct Interner {
 
 /// A wheel with its tags as (python, abi, platform) ids.
 pub(crate) struct RankedWheel {
-    pub(crate) name: WheelFilename,
     /// The index of the file in the package's `files`.
     pub(crate) file: usize,
     tags: Vec<[u32; 3]>,
+    /// Only for a wheel with a build tag: its name, to order build tags.
+    build: Option<Box<WheelFilename>>,
+    /// Whether every tag is `py3-none-any` or `py2-none-any`.
+    universal: bool,
+}
+
+impl RankedWheel {
+    /// Whether this wheel's build tag orders after `other`'s
+    /// ([`WheelFilename::cmp_build_tag`]): no build tag orders first.
+    fn build_tag_after(&self, other: &RankedWheel) -> bool {
+        match (&self.build, &other.build) {
+            (None, _) => false,
+            (Some(_), None) => true,
+            (Some(a), Some(b)) => a.cmp_build_tag(b).is_gt(),
+        }
+    }
 }
 
 impl Interner {
@@ -89,7 +104,15 @@ impl Interner {
                 }
             }
         }
-        RankedWheel { name, file, tags }
+        let universal = name
+            .tag_triples()
+            .all(|(py, abi, plat)| is_universal(py, abi, plat));
+        RankedWheel {
+            file,
+            tags,
+            build: name.build_tag.is_some().then(|| Box::new(name)),
+            universal,
+        }
     }
 }
 
@@ -195,8 +218,7 @@ impl Ranker {
                 None => true,
                 Some((best_rank, best_index)) => {
                     rank < best_rank
-                        || (rank == best_rank
-                            && wheel.name.cmp_build_tag(&wheels[best_index].name).is_gt())
+                        || (rank == best_rank && wheel.build_tag_after(&wheels[best_index]))
                 }
             };
             if better {
@@ -232,11 +254,7 @@ pub(crate) fn choose_all(lock: &Lock, envs: &[TargetEnv]) -> Vec<Vec<(usize, Env
         .iter()
         .map(|wheels| {
             let mut by_wheel: Vec<EnvSet> = vec![0; wheels.len()];
-            let pure = wheels.iter().all(|w| {
-                w.name
-                    .tag_triples()
-                    .all(|(py, abi, plat)| is_universal(py, abi, plat))
-            });
+            let pure = wheels.iter().all(|w| w.universal);
             if pure && !wheels.is_empty() {
                 // Every environment scores `py3-none-any` wheels alike: decide once.
                 if let Some(w) = ranker.best_wheel(0, wheels) {
