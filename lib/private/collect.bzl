@@ -1,5 +1,6 @@
 """An aspect that collects what a Python target ships: application files and the package graph."""
 
+# buildifier: disable=bzl-visibility (python/ and lib/ share ofiuco's own internals)
 load("//python/private:providers.bzl", "OfiucoPackageInfo")
 
 OfiucoCollectInfo = provider(

@@ -1,5 +1,6 @@
 """py_zip: a deterministic AWS Lambda zip of a Python target, built for a target platform."""
 
+# buildifier: disable=bzl-visibility (python/ and lib/ share ofiuco's own internals)
 load("//python/private:providers.bzl", "normalize_name")
 load(":collect.bzl", "OfiucoCollectInfo", "archive_path", "collect_aspect", "select_packages")
 load(":transitions.bzl", "TRANSITION_ATTRS", "target_transition")

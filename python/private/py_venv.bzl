@@ -1,6 +1,8 @@
 """py_venv: several locked packages merged into one site-packages tree."""
 
 load("@rules_python//python:py_info.bzl", "PyInfo")
+
+# buildifier: disable=bzl-visibility (python/ and lib/ share ofiuco's own internals)
 load("//lib/private:collect.bzl", "OfiucoCollectInfo", "collect_aspect")
 
 def _merge(ctx, packages):
