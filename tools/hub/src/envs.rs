@@ -25,7 +25,7 @@ pub struct EnvTable {
     indices: RefCell<HashMap<EnvSet, String>>,
 }
 
-#[derive(Serialize)]
+#[derive(Debug, Serialize)]
 pub(crate) struct EnvView {
     key: String,
     python: String,

@@ -4,11 +4,10 @@
 
 use std::collections::{HashMap, HashSet};
 
-use ofiuco_lock::{DistFile, Lock, Package, Source};
-use ofiuco_wheel::TargetEnv;
+use ofiuco_lock::{DistFile, Package, Source};
 
 use crate::envs::{all_of, format_indices};
-use crate::wheels::{choose_all, FastHash};
+use crate::wheels::FastHash;
 use crate::{EnvSet, FileRepo, Group};
 
 const PYPI_SIMPLE: &str = "https://pypi.org/simple";
@@ -22,79 +21,97 @@ pub(crate) struct WheelPart {
     pub(crate) available: Vec<String>,
 }
 
-/// Per package of `lock`, its [`WheelPart`]; and the file repositories, in
-/// the order they were first referred to.
-pub(crate) fn wheel_parts(
-    lock: &Lock,
-    envs: &[TargetEnv],
-    hub_name: &str,
-) -> (Vec<WheelPart>, Vec<FileRepo>) {
-    let choices = choose_all(lock, envs);
-    let all = all_of(envs.len());
-    let mut files = Files {
-        hub_name,
-        labels: HashMap::default(),
-        repos: HashSet::default(),
-        files: Vec::new(),
-    };
-    let mut indices: HashMap<EnvSet, String, FastHash> = HashMap::default();
-    let parts = lock
-        .packages
-        .iter()
-        .zip(choices)
-        .map(|(p, by_wheel)| {
-            let mut part = WheelPart {
-                available: p.files.iter().map(|f| f.filename.clone()).collect(),
-                ..WheelPart::default()
-            };
-            match &p.source {
-                Source::Git {
-                    url,
-                    reference,
-                    resolved_reference,
-                    ..
-                } => {
-                    let rev = resolved_reference
-                        .as_deref()
-                        .or(reference.as_deref())
-                        .unwrap_or("HEAD");
-                    part.unsupported = Some(format!(
-                        "it comes from the git repository {url} at {rev}; building packages from source is not supported yet (hint: depend on a released wheel instead)"
-                    ));
-                }
-                Source::Directory { path, .. } | Source::File { path }
-                    if !p.files.iter().any(|f| f.filename.ends_with(".whl")) =>
-                {
-                    part.unsupported = Some(format!(
-                        "it comes from the local path {path}; building packages from source is not supported yet"
-                    ));
-                }
-                _ => {
-                    let mut groups: Vec<(String, EnvSet)> = by_wheel
+/// The wheel fields of package targets, built in lock order (file repository
+/// names depend on the order files are first referred to).
+pub(crate) struct WheelSide<'a> {
+    files: Files<'a>,
+    parts: Vec<WheelPart>,
+    indices: HashMap<EnvSet, String, FastHash>,
+    env_count: usize,
+}
+
+impl<'a> WheelSide<'a> {
+    pub(crate) fn new(hub_name: &'a str, env_count: usize, packages: usize) -> Self {
+        WheelSide {
+            files: Files {
+                hub_name,
+                labels: HashMap::default(),
+                repos: HashSet::default(),
+                files: Vec::new(),
+            },
+            parts: Vec::with_capacity(packages),
+            indices: HashMap::default(),
+            env_count,
+        }
+    }
+
+    /// Adds the next `packages`, with their [`crate::wheels::choose_all`] answers.
+    pub(crate) fn extend(&mut self, packages: &'a [Package], choices: Vec<Vec<(usize, EnvSet)>>) {
+        for (p, by_wheel) in packages.iter().zip(choices) {
+            let part = self.part(p, by_wheel);
+            self.parts.push(part);
+        }
+    }
+
+    /// Per package, its [`WheelPart`]; and the file repositories, in the
+    /// order they were first referred to.
+    pub(crate) fn finish(self) -> (Vec<WheelPart>, Vec<FileRepo>) {
+        (self.parts, self.files.files)
+    }
+
+    fn part(&mut self, p: &'a Package, by_wheel: Vec<(usize, EnvSet)>) -> WheelPart {
+        let mut part = WheelPart::default();
+        let available = || p.files.iter().map(|f| f.filename.clone()).collect();
+        match &p.source {
+            Source::Git {
+                url,
+                reference,
+                resolved_reference,
+                ..
+            } => {
+                let rev = resolved_reference
+                    .as_deref()
+                    .or(reference.as_deref())
+                    .unwrap_or("HEAD");
+                part.unsupported = Some(format!(
+                    "it comes from the git repository {url} at {rev}; building packages from source is not supported yet (hint: depend on a released wheel instead)"
+                ));
+                part.available = available();
+            }
+            Source::Directory { path, .. } | Source::File { path }
+                if !p.files.iter().any(|f| f.filename.ends_with(".whl")) =>
+            {
+                part.unsupported = Some(format!(
+                    "it comes from the local path {path}; building packages from source is not supported yet"
+                ));
+                part.available = available();
+            }
+            _ => {
+                let mut groups: Vec<(String, EnvSet)> = by_wheel
+                    .into_iter()
+                    .map(|(w, envs)| (self.files.label(p, &p.files[w]), envs))
+                    .collect();
+                if groups.len() == 1 && groups[0].1 == all_of(self.env_count) {
+                    part.wheel_single = Some(groups.remove(0).0);
+                } else {
+                    part.available = available();
+                    let env_count = self.env_count;
+                    part.wheel_groups = groups
                         .into_iter()
-                        .map(|(w, envs)| (files.label(p, &p.files[w]), envs))
+                        .map(|(value, set)| Group {
+                            value,
+                            envs: self
+                                .indices
+                                .entry(set)
+                                .or_insert_with(|| format_indices(set, env_count))
+                                .clone(),
+                        })
                         .collect();
-                    if groups.len() == 1 && groups[0].1 == all {
-                        part.wheel_single = Some(groups.remove(0).0);
-                        part.available.clear();
-                    } else {
-                        part.wheel_groups = groups
-                            .into_iter()
-                            .map(|(value, set)| Group {
-                                value,
-                                envs: indices
-                                    .entry(set)
-                                    .or_insert_with(|| format_indices(set, envs.len()))
-                                    .clone(),
-                            })
-                            .collect();
-                    }
                 }
             }
-            part
-        })
-        .collect();
-    (parts, files.files)
+        }
+        part
+    }
 }
 
 /// Names the file repositories: `<hub>__<sanitized file name>`, with `_2`,

@@ -116,6 +116,16 @@ pub fn render(lock: &Lock, opts: &HubOptions) -> Result<HubFiles, HubError> {
     Renderer::new(lock, opts, &table).render()
 }
 
+/// [`render`], with BUILD.bazel rendered in one piece (for tests of the split).
+#[cfg(test)]
+fn render_unsplit(lock: &Lock, opts: &HubOptions) -> Result<HubFiles, HubError> {
+    let host = parse_python(&opts.host_python)?;
+    let table = EnvTable::new(host);
+    let mut renderer = Renderer::new(lock, opts, &table);
+    renderer.split_build = false;
+    renderer.render()
+}
+
 fn parse_python(value: &str) -> Result<(u8, u8), HubError> {
     let bad = || HubError::HostPython(value.to_string());
     let (major, minor) = value.split_once('.').ok_or_else(bad)?;
@@ -131,6 +141,8 @@ struct Renderer<'a> {
     table: &'a EnvTable,
     /// Normalized name -> indices into `lock.packages`, highest version first.
     by_name: BTreeMap<String, Vec<usize>>,
+    /// Render BUILD.bazel in two halves on two threads.
+    split_build: bool,
 }
 
 impl<'a> Renderer<'a> {
@@ -157,21 +169,37 @@ impl<'a> Renderer<'a> {
             opts,
             table,
             by_name,
+            split_build: true,
         }
     }
 
     fn render(self) -> Result<HubFiles, HubError> {
         let env = template_environment();
-        let (lock, envs, hub_name) = (self.lock, self.table.envs(), self.opts.hub_name.as_str());
-        // The wheel side (the bulk of the work) runs beside the dependency side.
-        let (parts, (wheel_parts, mut files)) = std::thread::scope(|scope| {
-            let worker = scope.spawn(move || files::wheel_parts(lock, envs, hub_name));
+        let (packages, envs, hub_name) = (
+            self.lock.packages.as_slice(),
+            self.table.envs(),
+            self.opts.hub_name.as_str(),
+        );
+        // The wheel side (the bulk of the work) runs beside the dependency
+        // side: a worker takes the first packages (about three quarters of
+        // the files), the main thread the rest once its own part is done.
+        let split = split_point(packages);
+        let (head, tail) = packages.split_at(split);
+        let (parts, side) = std::thread::scope(|scope| {
+            let worker = scope.spawn(move || {
+                let mut side = files::WheelSide::new(hub_name, envs.len(), packages.len());
+                side.extend(head, wheels::choose_all(head, envs));
+                side
+            });
             let parts = self.wheel_independent_parts(&env);
-            let wheel_side = worker
+            let tail_choices = wheels::choose_all(tail, envs);
+            let mut side = worker
                 .join()
                 .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
-            (parts, wheel_side)
+            side.extend(tail, tail_choices);
+            (parts, side)
         });
+        let (wheel_parts, mut files) = side.finish();
         let Parts {
             package_deps,
             aliases,
@@ -197,21 +225,13 @@ impl<'a> Renderer<'a> {
                 comments,
             })
             .collect();
-        let ctx = minijinja::context! {
-            lock_path => self.lock.path.display().to_string(),
-            lock_version => self.lock.lock_version,
-            packages => packages,
-            aliases => aliases,
-            libraries => libraries,
-            host_python => self.opts.host_python,
-            envs => self.table.views(),
-        };
-        let build = env
-            .render_str(include_str!("../templates/BUILD.bazel.j2"), &ctx)
-            .map_err(|source| HubError::Template {
-                file: "BUILD.bazel",
-                source,
-            })?;
+        let build = BuildContext {
+            lock_path: self.lock.path.display().to_string(),
+            lock_version: &self.lock.lock_version,
+            host_python: &self.opts.host_python,
+            envs: self.table.views(),
+        }
+        .render(&env, &packages, &aliases, &libraries, self.split_build)?;
         files.sort_by(|a, b| a.repo.cmp(&b.repo));
         Ok(HubFiles {
             build,
@@ -532,6 +552,75 @@ impl<'a> Renderer<'a> {
     }
 }
 
+/// What BUILD.bazel is rendered from, but the targets.
+struct BuildContext<'a> {
+    lock_path: String,
+    lock_version: &'a str,
+    host_python: &'a str,
+    envs: Vec<envs::EnvView>,
+}
+
+impl BuildContext<'_> {
+    fn render_part(
+        &self,
+        env: &Environment<'_>,
+        packages: &[PackageView],
+        aliases: &[AliasView],
+        libraries: &[LibraryView],
+    ) -> Result<String, HubError> {
+        let ctx = minijinja::context! {
+            lock_path => self.lock_path,
+            lock_version => self.lock_version,
+            packages => packages,
+            aliases => aliases,
+            libraries => libraries,
+            host_python => self.host_python,
+            envs => self.envs,
+        };
+        env.render_str(include_str!("../templates/BUILD.bazel.j2"), &ctx)
+            .map_err(|source| HubError::Template {
+                file: "BUILD.bazel",
+                source,
+            })
+    }
+
+    /// BUILD.bazel, rendered in two halves on two threads. The template is a
+    /// header followed by one loop each over packages, aliases and libraries,
+    /// so the whole is the first half's packages rendered alone, followed by
+    /// the rest rendered without its header (the text rendered from no
+    /// targets at all). Where that does not hold, it renders in one piece.
+    fn render(
+        &self,
+        env: &Environment<'_>,
+        packages: &[PackageView],
+        aliases: &[AliasView],
+        libraries: &[LibraryView],
+        split: bool,
+    ) -> Result<String, HubError> {
+        if !split {
+            return self.render_part(env, packages, aliases, libraries);
+        }
+        let (first, second) = packages.split_at(packages.len() / 2);
+        let (head, tail, header) = std::thread::scope(|scope| {
+            let head = scope.spawn(|| self.render_part(env, first, &[], &[]));
+            let tail = self.render_part(env, second, aliases, libraries);
+            let header = self.render_part(env, &[], &[], &[]);
+            let head = head
+                .join()
+                .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+            (head, tail, header)
+        });
+        let (mut head, tail, header) = (head?, tail?, header?);
+        match tail.strip_prefix(header.as_str()) {
+            Some(rest) if head.starts_with(header.as_str()) => {
+                head.push_str(rest);
+                Ok(head)
+            }
+            _ => self.render_part(env, packages, aliases, libraries),
+        }
+    }
+}
+
 /// What [`Renderer::wheel_independent_parts`] computes.
 struct Parts {
     /// Per package: its `deps` and comments.
@@ -555,6 +644,20 @@ struct Edge {
 /// The target of one locked version: `<name>__<version>`.
 fn target_name(p: &Package) -> String {
     format!("{}__{}", p.name, p.version)
+}
+
+/// Where the worker's packages end: after about three quarters of the files
+/// (the main thread first resolves the dependency side).
+fn split_point(packages: &[Package]) -> usize {
+    let total: usize = packages.iter().map(|p| p.files.len()).sum();
+    let mut seen = 0;
+    for (i, p) in packages.iter().enumerate() {
+        if seen * 4 >= total * 3 {
+            return i;
+        }
+        seen += p.files.len();
+    }
+    packages.len()
 }
 
 /// The template environment: `q` quotes a string as a Starlark (JSON) literal.
@@ -582,4 +685,38 @@ pub fn describe_env(env: &TargetEnv) -> String {
 
 mod pep440_version {
     pub use pep440_rs::Version;
+}
+
+#[cfg(test)]
+mod tests {
+    use std::path::{Path, PathBuf};
+
+    use super::*;
+
+    /// The two-thread BUILD.bazel equals the one-piece one.
+    #[test]
+    fn split_build_renders_like_one_piece() {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+        let mut locks: Vec<PathBuf> = ["poetry-1.1", "poetry-2.0", "poetry-2.1"]
+            .iter()
+            .map(|name| root.join(format!("../lock/tests/fixtures/{name}.lock")))
+            .collect();
+        let big = root.join("../../../shared/corpus/dlt-hub__dlt/@b1cff8cc66/poetry.lock");
+        if big.is_file() {
+            locks.push(big);
+        }
+        for path in locks {
+            let lock = ofiuco_lock::read_poetry_lock(&path).unwrap();
+            for host_python in ["3.12", "3.9"] {
+                let opts = HubOptions {
+                    hub_name: "poetry".to_string(),
+                    host_python: host_python.to_string(),
+                };
+                let split = render(&lock, &opts).unwrap();
+                let whole = render_unsplit(&lock, &opts).unwrap();
+                assert!(split.build == whole.build, "{}", path.display());
+                assert_eq!(split.files, whole.files);
+            }
+        }
+    }
 }

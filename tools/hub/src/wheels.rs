@@ -14,7 +14,7 @@
 use std::collections::HashMap;
 use std::hash::{BuildHasherDefault, Hasher};
 
-use ofiuco_lock::Lock;
+use ofiuco_lock::Package;
 use ofiuco_wheel::{TagOrder, TargetEnv, WheelFilename};
 
 use crate::EnvSet;
@@ -229,13 +229,12 @@ impl Ranker {
     }
 }
 
-/// For every package of `lock`: the wheel each environment of `envs` installs,
-/// as (index into the package's files, environments) in file order. Empty for
-/// a package without wheels or whose wheels fit nowhere.
-pub(crate) fn choose_all(lock: &Lock, envs: &[TargetEnv]) -> Vec<Vec<(usize, EnvSet)>> {
+/// For every package of `packages`: the wheel each environment of `envs`
+/// installs, as (index into the package's files, environments) in file order.
+/// Empty for a package without wheels or whose wheels fit nowhere.
+pub(crate) fn choose_all(packages: &[Package], envs: &[TargetEnv]) -> Vec<Vec<(usize, EnvSet)>> {
     let mut interner = Interner::default();
-    let wheels: Vec<Vec<RankedWheel>> = lock
-        .packages
+    let wheels: Vec<Vec<RankedWheel>> = packages
         .iter()
         .map(|p| {
             p.files
