@@ -99,12 +99,22 @@ impl EnvTable {
             .and_then(|e| ExtraName::from_str(e).ok())
             .into_iter()
             .collect();
-        let mut set = 0;
-        for (i, env) in self.markers.iter().enumerate() {
-            if marker.evaluate(env, &extras) {
-                set |= 1 << i;
+        // A marker that does not test this extra evaluates as without it (and
+        // is then most likely cached already).
+        let tests_extra = extras
+            .first()
+            .is_some_and(|name| marker.clone().simplify_extras_with(|e| e == name) != *marker);
+        let set = if extra.is_some() && !tests_extra {
+            self.eval(Some(marker), None)
+        } else {
+            let mut set = 0;
+            for (i, env) in self.markers.iter().enumerate() {
+                if marker.evaluate(env, &extras) {
+                    set |= 1 << i;
+                }
             }
-        }
+            set
+        };
         match extra {
             None => {
                 self.cache.borrow_mut().insert(marker.clone(), set);
