@@ -16,11 +16,10 @@
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::fmt::Write as _;
 use std::fs::{self, File, OpenOptions};
-use std::io::{self, Read, Seek, SeekFrom, Write};
+use std::io::{self, Cursor, Read, Write};
 use std::path::{Path, PathBuf};
 use std::str::FromStr;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
-use std::sync::Arc;
 
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine as _;
@@ -42,6 +41,13 @@ pub const DEFAULT_MAX_COMPRESSION_RATIO: u64 = 100;
 pub const DEFAULT_BOMB_MIN_SIZE: u64 = 64 << 20;
 /// Read/hash/write chunk per worker thread.
 const CHUNK: usize = 1 << 20;
+/// Automatic thread count: the cost of creating one file, in bytes of content.
+const ENTRY_COST: u64 = 16 << 10;
+/// Automatic thread count: one more thread per this much work (bytes of
+/// content plus [`ENTRY_COST`] per file) besides the largest file.
+const WORK_PER_THREAD: u64 = 4 << 20;
+/// Automatic thread count: at most this many.
+const MAX_THREADS: usize = 8;
 /// The shebang of launchers and of `#!python` scripts: relocatable, found on `PATH`.
 const SHEBANG: &[u8] = b"#!/usr/bin/env python3\n";
 
@@ -54,7 +60,8 @@ pub struct InstallOptions {
     pub max_compression_ratio: u64,
     /// See `max_compression_ratio`.
     pub bomb_min_size: u64,
-    /// Worker threads; 0 picks the available parallelism (at least 2, at most 8).
+    /// Worker threads; 0 picks a number by the amount of work: 1 for small
+    /// wheels, up to the available parallelism (at most 8) for big ones.
     pub threads: usize,
 }
 
@@ -257,38 +264,39 @@ pub fn install(
 
     check_output_dir(&cx, out_dir)?;
 
-    let file = File::open(wheel).map_err(|e| cx.io("open", wheel, e))?;
-    let len = file.metadata().map_err(|e| cx.io("read", wheel, e))?.len();
-    let reader = SharedFile {
-        file: Arc::new(file),
-        pos: 0,
-        len,
-    };
-    let mut archive = ZipArchive::new(reader).map_err(|source| InstallError::NotAZip {
-        wheel: cx.wheel.clone(),
-        source,
-    })?;
-    let plan = plan(&cx, &filename, &mut archive, opts)?;
+    // One read of the whole wheel (wheels are at most a few hundred MB); every
+    // worker then reads it through its own cursor instead of many small preads.
+    let bytes = read_wheel(&cx, wheel)?;
+    let mut archive =
+        ZipArchive::new(Cursor::new(&bytes[..])).map_err(|source| InstallError::NotAZip {
+            wheel: cx.wheel.clone(),
+            source,
+        })?;
+    let plan = plan(&cx, &filename, &mut archive, &bytes, opts)?;
 
     let parent = match out_dir.parent() {
         Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
         _ => PathBuf::from("."),
     };
     fs::create_dir_all(&parent).map_err(|e| cx.io("create directory", &parent, e))?;
-    let staging = tempfile::Builder::new()
-        .prefix(".ofiuco-install-")
+    let mut builder = tempfile::Builder::new();
+    builder.prefix(".ofiuco-install-");
+    #[cfg(unix)]
+    builder.permissions(std::os::unix::fs::PermissionsExt::from_mode(0o755));
+    let staging = builder
         .tempdir_in(&parent)
         .map_err(|e| cx.io("create a temporary directory in", &parent, e))?;
     let root = staging.path();
+    let modes = Modes::probe(&cx, root)?;
 
-    create_dirs(&cx, root, &plan)?;
+    create_dirs(&cx, root, &plan, modes)?;
     let mut rows: BTreeMap<String, (String, u64)> = BTreeMap::new();
-    for installed in extract(&cx, &archive, &plan, root, opts.threads)? {
+    for installed in extract(&cx, &archive, &plan, root, opts.threads, modes)? {
         rows.insert(installed.dest, (installed.hash, installed.size));
     }
     for (dest, content, mode) in plan.generated() {
         let path = root.join(&dest);
-        write_file(&path, content.as_bytes(), mode).map_err(|e| cx.io("write", &path, e))?;
+        write_file(&path, content.as_bytes(), mode, modes).map_err(|e| cx.io("write", &path, e))?;
         rows.insert(
             dest,
             (hash_string(&Sha256::digest(&content)), content.len() as u64),
@@ -311,7 +319,7 @@ pub fn install(
         let _ = writeln!(record, "{},{hash},{size}", csv_field(&rel));
     }
     let record_path = root.join(&record_dest);
-    write_file(&record_path, record.as_bytes(), 0o644)
+    write_file(&record_path, record.as_bytes(), 0o644, modes)
         .map_err(|e| cx.io("write", &record_path, e))?;
 
     let report = InstallReport {
@@ -410,42 +418,18 @@ fn commit(cx: &Cx, staging: tempfile::TempDir, out_dir: &Path) -> Result<(), Ins
     Ok(())
 }
 
-/// A `File` readable from many threads at once: every clone has its own
-/// position and reads with `pread`, so one parsed `ZipArchive` can be cloned per
-/// worker instead of re-reading the central directory.
-#[derive(Clone)]
-struct SharedFile {
-    file: Arc<File>,
-    pos: u64,
-    len: u64,
-}
+/// The archive, read from memory; clones share the bytes and the parsed
+/// central directory, each with its own position.
+type Archive<'a> = ZipArchive<Cursor<&'a [u8]>>;
 
-impl Read for SharedFile {
-    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
-        #[cfg(unix)]
-        let n = std::os::unix::fs::FileExt::read_at(&*self.file, buf, self.pos)?;
-        #[cfg(windows)]
-        let n = std::os::windows::fs::FileExt::seek_read(&*self.file, buf, self.pos)?;
-        self.pos += n as u64;
-        Ok(n)
-    }
-}
-
-impl Seek for SharedFile {
-    fn seek(&mut self, pos: SeekFrom) -> io::Result<u64> {
-        let new = match pos {
-            SeekFrom::Start(n) => Some(n),
-            SeekFrom::End(d) => self.len.checked_add_signed(d),
-            SeekFrom::Current(d) => self.pos.checked_add_signed(d),
-        };
-        self.pos = new.ok_or_else(|| {
-            io::Error::new(
-                io::ErrorKind::InvalidInput,
-                "seek before the start of the file",
-            )
-        })?;
-        Ok(self.pos)
-    }
+/// The whole wheel, in one read.
+fn read_wheel(cx: &Cx, path: &Path) -> Result<Vec<u8>, InstallError> {
+    let mut file = File::open(path).map_err(|e| cx.io("open", path, e))?;
+    // `File::read_to_end` sizes the buffer from the file's metadata: two reads.
+    let mut bytes = Vec::new();
+    file.read_to_end(&mut bytes)
+        .map_err(|e| cx.io("read", path, e))?;
+    Ok(bytes)
 }
 
 /// One archive file to unpack.
@@ -534,7 +518,7 @@ struct RecordRow {
 
 fn read_small(
     cx: &Cx,
-    archive: &mut ZipArchive<SharedFile>,
+    archive: &mut Archive,
     index: usize,
     name: &str,
 ) -> Result<String, InstallError> {
@@ -552,7 +536,8 @@ fn read_small(
 fn plan(
     cx: &Cx,
     filename: &WheelFilename,
-    archive: &mut ZipArchive<SharedFile>,
+    archive: &mut Archive,
+    bytes: &[u8],
     opts: &InstallOptions,
 ) -> Result<Plan, InstallError> {
     struct Raw {
@@ -564,12 +549,11 @@ fn plan(
     }
     // The zip crate keeps only the last of several entries with the same name;
     // look at the central directory itself so that such archives are refused.
-    let duplicate = duplicate_name(
-        archive.clone().into_inner(),
-        archive.central_directory_start(),
-    )
-    .map_err(|e| cx.read_entry("the central directory", ZipError::Io(e)))?;
-    if let Some(entry) = duplicate {
+    let directory = usize::try_from(archive.central_directory_start())
+        .ok()
+        .and_then(|start| bytes.get(start..))
+        .unwrap_or_default();
+    if let Some(entry) = duplicate_name(directory) {
         return Err(InstallError::DuplicateEntry {
             wheel: cx.wheel.clone(),
             entry,
@@ -815,13 +799,11 @@ fn plan(
     })
 }
 
-/// The first file name that occurs twice in the central directory starting at `start`.
-fn duplicate_name(mut reader: SharedFile, start: u64) -> io::Result<Option<String>> {
+/// The first file name that occurs twice in `directory`, the archive from the
+/// start of its central directory.
+fn duplicate_name(directory: &[u8]) -> Option<String> {
     const SIGNATURE: &[u8] = b"PK\x01\x02";
     const FIXED: usize = 46;
-    let mut directory = Vec::new();
-    reader.seek(SeekFrom::Start(start))?;
-    reader.read_to_end(&mut directory)?;
     let mut names = std::collections::HashSet::new();
     let mut pos = 0;
     while directory.get(pos..pos + 4) == Some(SIGNATURE) && pos + FIXED <= directory.len() {
@@ -833,11 +815,11 @@ fn duplicate_name(mut reader: SharedFile, start: u64) -> io::Result<Option<Strin
             break;
         };
         if !names.insert(name) {
-            return Ok(Some(String::from_utf8_lossy(name).into_owned()));
+            return Some(String::from_utf8_lossy(name).into_owned());
         }
         pos += FIXED + name_len + extra_len + comment_len;
     }
-    Ok(None)
+    None
 }
 
 fn expected_hash(cx: &Cx, row: &RecordRow) -> Result<([u8; 32], u64), InstallError> {
@@ -1006,6 +988,40 @@ fn hash_string(digest: &[u8]) -> String {
     format!("sha256={}", URL_SAFE_NO_PAD.encode(digest))
 }
 
+/// Whether files and directories created with their final mode (0644, 0755)
+/// get exactly that mode, or need a `chmod` because the umask (or a default
+/// ACL, or a setgid parent) alters it.
+#[derive(Clone, Copy)]
+struct Modes {
+    chmod: bool,
+}
+
+impl Modes {
+    /// Looks at the staging root, created with mode 0755: if it has exactly
+    /// that mode, so will everything created below it with 0755 or 0644 (whose
+    /// permission bits are a subset), and no `chmod` is needed.
+    fn probe(cx: &Cx, root: &Path) -> Result<Modes, InstallError> {
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let mode = fs::metadata(root)
+                .map_err(|e| cx.io("read the metadata of", root, e))?
+                .permissions()
+                .mode();
+            let chmod = mode & 0o7777 != 0o755;
+            if chmod {
+                set_path_mode(root, 0o755).map_err(|e| cx.io("set permissions of", root, e))?;
+            }
+            Ok(Modes { chmod })
+        }
+        #[cfg(not(unix))]
+        {
+            let _ = (cx, root);
+            Ok(Modes { chmod: false })
+        }
+    }
+}
+
 #[cfg(unix)]
 fn set_mode(file: &File, mode: u32) -> io::Result<()> {
     use std::os::unix::fs::PermissionsExt;
@@ -1017,6 +1033,13 @@ fn set_mode(_file: &File, _mode: u32) -> io::Result<()> {
     Ok(())
 }
 
+#[cfg(unix)]
+fn set_path_mode(path: &Path, mode: u32) -> io::Result<()> {
+    use std::os::unix::fs::PermissionsExt;
+    fs::set_permissions(path, fs::Permissions::from_mode(mode))
+}
+
+/// Creates a new file with its final `mode` (`chmod` later if `modes` says so).
 fn create_file(path: &Path, mode: u32) -> io::Result<File> {
     let mut options = OpenOptions::new();
     options.write(true).create(true).truncate(true);
@@ -1025,14 +1048,17 @@ fn create_file(path: &Path, mode: u32) -> io::Result<File> {
     options.open(path)
 }
 
-fn write_file(path: &Path, content: &[u8], mode: u32) -> io::Result<()> {
+fn write_file(path: &Path, content: &[u8], mode: u32, modes: Modes) -> io::Result<()> {
     let mut file = create_file(path, mode)?;
     file.write_all(content)?;
-    set_mode(&file, mode)
+    if modes.chmod {
+        set_mode(&file, mode)?;
+    }
+    Ok(())
 }
 
 /// Creates every directory of the tree with mode 0755 (independent of the umask).
-fn create_dirs(cx: &Cx, root: &Path, plan: &Plan) -> Result<(), InstallError> {
+fn create_dirs(cx: &Cx, root: &Path, plan: &Plan, modes: Modes) -> Result<(), InstallError> {
     let mut dirs = BTreeSet::new();
     let generated = [
         "bin/".to_string(),
@@ -1052,22 +1078,25 @@ fn create_dirs(cx: &Cx, root: &Path, plan: &Plan) -> Result<(), InstallError> {
             end += 1;
         }
     }
-    let mut paths = vec![root.to_path_buf()];
+    let mut builder = fs::DirBuilder::new();
+    #[cfg(unix)]
+    std::os::unix::fs::DirBuilderExt::mode(&mut builder, 0o755);
+    let mut path = root.to_path_buf();
     for dir in dirs {
-        let path = root.join(dir);
-        match fs::create_dir(&path) {
+        path.clear();
+        path.push(root);
+        path.push(dir);
+        match builder.create(&path) {
             Ok(()) => {}
             Err(e) if e.kind() == io::ErrorKind::AlreadyExists && path.is_dir() => {}
             Err(e) => return Err(cx.io("create directory", &path, e)),
         }
-        paths.push(path);
+        #[cfg(unix)]
+        if modes.chmod {
+            set_path_mode(&path, 0o755).map_err(|e| cx.io("set permissions of", &path, e))?;
+        }
     }
-    #[cfg(unix)]
-    for path in paths {
-        use std::os::unix::fs::PermissionsExt;
-        fs::set_permissions(&path, fs::Permissions::from_mode(0o755))
-            .map_err(|e| cx.io("set permissions of", &path, e))?;
-    }
+    let _ = modes;
     Ok(())
 }
 
@@ -1077,22 +1106,56 @@ struct Installed {
     size: u64,
 }
 
-/// Unpacks, hashes and verifies all entries on several threads, each with its
-/// own clone of the archive.
+/// The number of worker threads for `plan` when none is asked for: one more
+/// than the work besides the largest file (which one thread must do alone) has
+/// [`WORK_PER_THREAD`]s, at most the available parallelism. Small wheels get one
+/// thread: spawning more costs more than it saves, and Bazel runs other
+/// actions on the other cores.
+fn auto_threads(plan: &Plan) -> usize {
+    let work = |e: &Entry| e.size.saturating_add(ENTRY_COST);
+    let total = plan
+        .entries
+        .iter()
+        .map(work)
+        .fold(0u64, u64::saturating_add);
+    let largest = plan.entries.iter().map(work).max().unwrap_or(0);
+    let wanted = usize::try_from((total - largest) / WORK_PER_THREAD)
+        .unwrap_or(usize::MAX)
+        .saturating_add(1);
+    if wanted == 1 {
+        // Spares the cgroup lookups of `available_parallelism`.
+        return 1;
+    }
+    let available = std::thread::available_parallelism().map_or(1, |n| n.get());
+    wanted.min(available).min(MAX_THREADS)
+}
+
+/// Unpacks, hashes and verifies all entries, on several threads (each with
+/// its own clone of the archive) if the wheel is big enough.
 fn extract(
     cx: &Cx,
-    archive: &ZipArchive<SharedFile>,
+    archive: &Archive,
     plan: &Plan,
     root: &Path,
     threads: usize,
+    modes: Modes,
 ) -> Result<Vec<Installed>, InstallError> {
     let threads = if threads == 0 {
-        std::thread::available_parallelism().map_or(2, |n| n.get().clamp(2, 8))
+        auto_threads(plan)
     } else {
         threads
     }
     .min(plan.entries.len())
     .max(1);
+    if threads == 1 {
+        let mut archive = archive.clone();
+        let mut buf = vec![0u8; CHUNK];
+        return plan
+            .entries
+            .iter()
+            .map(|entry| extract_entry(cx, &mut archive, entry, root, &mut buf, modes))
+            .collect();
+    }
     let next = AtomicUsize::new(0);
     let failed = AtomicBool::new(false);
     let results: Vec<Result<Vec<Installed>, (usize, InstallError)>> = std::thread::scope(|s| {
@@ -1108,7 +1171,7 @@ fn extract(
                         let Some(entry) = plan.entries.get(i) else {
                             break;
                         };
-                        match extract_entry(cx, &mut archive, entry, root, &mut buf) {
+                        match extract_entry(cx, &mut archive, entry, root, &mut buf, modes) {
                             Ok(installed) => done.push(installed),
                             Err(err) => {
                                 failed.store(true, Ordering::Relaxed);
@@ -1162,10 +1225,11 @@ fn fill(reader: &mut impl Read, buf: &mut [u8]) -> io::Result<usize> {
 
 fn extract_entry(
     cx: &Cx,
-    archive: &mut ZipArchive<SharedFile>,
+    archive: &mut Archive,
     entry: &Entry,
     root: &Path,
     buf: &mut [u8],
+    modes: Modes,
 ) -> Result<Installed, InstallError> {
     let read_err = |e| cx.read_entry(&entry.name, e);
     let mut reader = archive.by_index(entry.index).map_err(read_err)?;
@@ -1237,7 +1301,9 @@ fn extract_entry(
             });
         }
     }
-    set_mode(&out, mode).map_err(|e| cx.io("set permissions of", &path, e))?;
+    if modes.chmod {
+        set_mode(&out, mode).map_err(|e| cx.io("set permissions of", &path, e))?;
+    }
     let (hash, size) = match written {
         Some((hasher, len)) => (hash_string(&hasher.finalize()), len),
         None => (hash_string(&digest), size),

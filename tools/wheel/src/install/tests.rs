@@ -242,8 +242,9 @@ fn installs_into_empty_existing_dir_and_is_deterministic() {
     install(&wheel, &first, &InstallOptions::default()).unwrap();
     let second = tmp.path().join("second");
     fs::create_dir(&second).unwrap();
+    // The default picks one thread for this small wheel; force several.
     let opts = InstallOptions {
-        threads: 1,
+        threads: 4,
         ..InstallOptions::default()
     };
     install(&wheel, &second, &opts).unwrap();
@@ -251,6 +252,37 @@ fn installs_into_empty_existing_dir_and_is_deterministic() {
     let record =
         |root: &Path| fs::read(root.join("site-packages/demo-1.0.dist-info/RECORD")).unwrap();
     assert_eq!(record(&first), record(&second));
+}
+
+#[test]
+fn thread_count_follows_the_work() {
+    let plan = |sizes: &[u64]| Plan {
+        entries: sizes
+            .iter()
+            .enumerate()
+            .map(|(index, &size)| Entry {
+                index,
+                name: format!("f{index}"),
+                dest: format!("site-packages/f{index}"),
+                size,
+                compressed: size,
+                executable: false,
+                script: false,
+                expected: None,
+            })
+            .collect(),
+        dist_info: "demo-1.0.dist-info".to_string(),
+        launchers: Vec::new(),
+    };
+    let available = std::thread::available_parallelism()
+        .map_or(1, |n| n.get())
+        .min(MAX_THREADS);
+    // A few small files, or one big file and little else: one thread.
+    assert_eq!(auto_threads(&plan(&[1000; 10])), 1);
+    assert_eq!(auto_threads(&plan(&[100 << 20, 1000, 1000])), 1);
+    // Much work besides the largest file: as many threads as there are cores.
+    assert_eq!(auto_threads(&plan(&[1 << 20; 100])), available);
+    assert_eq!(auto_threads(&plan(&[10_000; 2000])), available);
 }
 
 #[test]
