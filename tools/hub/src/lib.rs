@@ -14,7 +14,7 @@ mod files;
 mod graph;
 mod wheels;
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use minijinja::Environment;
 use ofiuco_lock::{Dependency, Lock, Package, PackageMarkers};
@@ -141,6 +141,10 @@ struct Renderer<'a> {
     table: &'a EnvTable,
     /// Normalized name -> indices into `lock.packages`, highest version first.
     by_name: BTreeMap<String, Vec<usize>>,
+    /// Package index -> its target name: `<name>__<version>`, with `__2`,
+    /// `__3`… for further entries of the same name and version (e.g. one
+    /// `url` wheel per Python version).
+    targets: Vec<String>,
     /// Render BUILD.bazel in two halves on two threads.
     split_build: bool,
 }
@@ -164,11 +168,27 @@ impl<'a> Renderer<'a> {
                 vb.cmp(&va)
             });
         }
+        let mut seen: HashMap<String, usize> = HashMap::new();
+        let targets = lock
+            .packages
+            .iter()
+            .map(|p| {
+                let base = target_name(p);
+                let n = seen.entry(base.clone()).or_default();
+                *n += 1;
+                if *n == 1 {
+                    base
+                } else {
+                    format!("{base}__{n}")
+                }
+            })
+            .collect();
         Self {
             lock,
             opts,
             table,
             by_name,
+            targets,
             split_build: true,
         }
     }
@@ -213,8 +233,9 @@ impl<'a> Renderer<'a> {
             .iter()
             .zip(wheel_parts)
             .zip(package_deps)
-            .map(|((p, wheel), (deps, comments))| PackageView {
-                target: target_name(p),
+            .zip(&self.targets)
+            .map(|(((p, wheel), (deps, comments)), target)| PackageView {
+                target: target.clone(),
                 display_name: p.display_name.clone(),
                 version: p.version.clone(),
                 unsupported: wheel.unsupported,
@@ -258,7 +279,7 @@ impl<'a> Renderer<'a> {
                 deps: Deps {
                     always: members
                         .iter()
-                        .map(|m| format!(":{}", target_name(&self.lock.packages[*m])))
+                        .map(|m| format!(":{}", self.targets[*m]))
                         .collect(),
                     conditional: Vec::new(),
                 },
@@ -363,7 +384,7 @@ impl<'a> Renderer<'a> {
             match graph.group_of(t) {
                 Some(g) if graph.group_of(from) == Some(g) => {}
                 Some(g) => labels.push(format!(":{g}")),
-                None => labels.push(format!(":{}", target_name(&self.lock.packages[t]))),
+                None => labels.push(format!(":{}", self.targets[t])),
             }
         } else {
             labels.push(format!(":{}", edge.dep.name));
@@ -414,7 +435,7 @@ impl<'a> Renderer<'a> {
         for (name, versions) in &self.by_name {
             let label_of = |i: usize| match graph.group_of(i) {
                 Some(g) => format!(":{g}"),
-                None => format!(":{}", target_name(&self.lock.packages[i])),
+                None => format!(":{}", self.targets[i]),
             };
             if versions.len() == 1 {
                 aliases.push(AliasView {
@@ -426,26 +447,37 @@ impl<'a> Renderer<'a> {
             } else {
                 // Highest version first: each environment takes the first version that applies there.
                 let mut remaining = self.table.all();
-                let mut groups = Vec::new();
-                for &v in versions {
-                    let p = &self.lock.packages[v];
-                    let applies = match &p.markers {
-                        PackageMarkers::All(m) => self.table.eval(Some(m), None),
-                        PackageMarkers::ByGroup(map) => map
-                            .values()
-                            .fold(0, |acc, m| acc | self.table.eval(Some(m), None)),
-                        PackageMarkers::None if has_incoming[v] => incoming[v],
-                        PackageMarkers::None => self.table.all(),
+                let mut chosen: Vec<(usize, EnvSet)> = Vec::new();
+                let mut choose =
+                    |v: usize, envs: EnvSet| match chosen.iter_mut().find(|(c, _)| *c == v) {
+                        Some((_, set)) => *set |= envs,
+                        None => chosen.push((v, envs)),
                     };
-                    let envs = applies & remaining;
+                for &v in versions {
+                    let applies = self.applies(v, &incoming, &has_incoming);
+                    // Among the entries that apply, prefer one with a file for the environment.
+                    let covered = self.coverage(v);
+                    let envs = applies & remaining & covered;
                     remaining &= !envs;
                     if envs != 0 {
-                        groups.push(Group {
-                            value: label_of(v),
-                            envs: self.table.indices(envs),
-                        });
+                        choose(v, envs);
                     }
                 }
+                // Environments no entry has a file for: the first that applies (its error names the target).
+                for &v in versions {
+                    let envs = self.applies(v, &incoming, &has_incoming) & remaining;
+                    remaining &= !envs;
+                    if envs != 0 {
+                        choose(v, envs);
+                    }
+                }
+                let groups = chosen
+                    .into_iter()
+                    .map(|(v, envs)| Group {
+                        value: label_of(v),
+                        envs: self.table.indices(envs),
+                    })
+                    .collect();
                 aliases.push(AliasView {
                     name: name.clone(),
                     actual: None,
@@ -473,6 +505,28 @@ impl<'a> Renderer<'a> {
             }
         }
         aliases
+    }
+
+    /// Where entry `v` of a name applies: its package markers, else where the
+    /// edges that resolve to it hold, else everywhere.
+    fn applies(&self, v: usize, incoming: &[EnvSet], has_incoming: &[bool]) -> EnvSet {
+        match &self.lock.packages[v].markers {
+            PackageMarkers::All(m) => self.table.eval(Some(m), None),
+            PackageMarkers::ByGroup(map) => map
+                .values()
+                .fold(0, |acc, m| acc | self.table.eval(Some(m), None)),
+            PackageMarkers::None if has_incoming[v] => incoming[v],
+            PackageMarkers::None => self.table.all(),
+        }
+    }
+
+    /// Where entry `v` has a wheel (only computed for names locked more than once).
+    fn coverage(&self, v: usize) -> EnvSet {
+        let p = std::slice::from_ref(&self.lock.packages[v]);
+        wheels::choose_all(p, self.table.envs())
+            .into_iter()
+            .flatten()
+            .fold(0, |acc, (_, envs)| acc | envs)
     }
 
     /// `name[extra]`: the package plus the dependencies the extra enables.

@@ -16,25 +16,11 @@ use ofiuco_hub::{render, HubFiles, HubOptions};
 
 const HUB: &str = "poetry";
 
-/// Known bug, pinned so that it is neither forgotten nor hidden: a lock that
-/// lists one (name, version) several times with different `url` sources (one
-/// wheel per CPython) renders one `ofiuco_package` per entry, all with the
-/// same `<name>__<version>` target name, which Bazel refuses. (corpus lock
-/// directory, target) pairs; the test fails when the list is out of date.
-const KNOWN_DUPLICATE_TARGETS: &[(&str, &str)] = &[
-    (
-        "huggingface__text-generation-inference/server@d61f14f271",
-        "attention-kernels__0.1.1",
-    ),
-    (
-        "huggingface__text-generation-inference/server@d61f14f271",
-        "marlin-kernels__0.3.7",
-    ),
-    (
-        "huggingface__text-generation-inference/server@d61f14f271",
-        "moe-kernels__0.7.0",
-    ),
-];
+/// (corpus lock directory, target) pairs defined more than once. Empty: a
+/// (name, version) locked several times (one `url` wheel per CPython in
+/// huggingface__text-generation-inference/server@d61f14f271) gets `__2`, `__3`…
+/// targets. The test fails when the list is out of date.
+const KNOWN_DUPLICATE_TARGETS: &[(&str, &str)] = &[];
 const HOST_PYTHON: &str = "3.12";
 
 fn corpus_dir() -> PathBuf {
