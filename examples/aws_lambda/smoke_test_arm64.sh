@@ -26,14 +26,18 @@ unzip_to() { python3 -c 'import sys, zipfile; zipfile.ZipFile(sys.argv[1]).extra
 unzip_to "$bin/deploy_python3_11.zip" "$tmp/fn"
 unzip_to "$bin/runtime_boto3_python3_11.zip" "$tmp/runtime"
 list() { python3 -c 'import sys, zipfile; print("\n".join(zipfile.ZipFile(sys.argv[1]).namelist()))' "$1"; }
+# Listings captured once: `list | grep -q` would race with pipefail (SIGPIPE).
+fn311="$(list "$bin/deploy_python3_11.zip")"
+fn312="$(list "$bin/deploy_python3_12.zip")"
+snippet="$(list "$bin/deploy_aws_lambda.zip")"
 
 expect "handler at the zip root" '[[ -f "$tmp/fn/lambda_function.py" ]]'
 expect "boto3 and its closure left out" '[[ ! -e "$tmp/fn/boto3" && ! -e "$tmp/fn/botocore" && ! -e "$tmp/fn/s3transfer" && ! -e "$tmp/fn/jmespath" ]]'
-expect "dist-info and tests excluded" '! list "$bin/deploy_python3_11.zip" | grep -qE "\.dist-info/|^numpy/.*/tests/|^shapely/tests/"'
+expect "dist-info and tests excluded" '! grep -qE "\.dist-info/|^numpy/.*/tests/|^shapely/tests/" <<<"$fn311"'
 expect "arm64 CPython 3.11 extension inside" '[[ -f "$tmp/fn/numpy/_core/_multiarray_umath.cpython-311-aarch64-linux-gnu.so" ]]'
-expect "python3.12 zip holds cp312 arm64 extensions" 'list "$bin/deploy_python3_12.zip" | grep -q "pydantic_core/_pydantic_core.cpython-312-aarch64-linux-gnu.so"'
-expect "DESIGN snippet zip (bare arm64 platform) holds arm64 code" 'list "$bin/deploy_aws_lambda.zip" | grep -q "aarch64-linux-gnu.so"'
-expect "no interpreter or runfiles inside" '! list "$bin/deploy_python3_11.zip" | grep -qE "runfiles|(^|/)python3(\.[0-9]+)?$"'
+expect "python3.12 zip holds cp312 arm64 extensions" 'grep -q "pydantic_core/_pydantic_core.cpython-312-aarch64-linux-gnu.so" <<<"$fn312"'
+expect "DESIGN snippet zip (bare arm64 platform) holds arm64 code" 'grep -q "aarch64-linux-gnu.so" <<<"$snippet"'
+expect "no interpreter or runfiles inside" '! grep -qE "runfiles|(^|/)python3(\.[0-9]+)?$" <<<"$fn311"'
 expect "size report lists numpy" 'grep -q numpy "$bin/deploy_python3_11.report.txt"'
 
 out="$(PYTHONPATH="$tmp/fn:$tmp/runtime" "$ARM64_PYTHON" -c '

@@ -9,7 +9,7 @@ cd "$(dirname "${BASH_SOURCE[0]}")/../.."
 VERSION=8.2.1
 TOOLS="${OFIUCO_TOOLS_DIR:-$HOME/.cache/ofiuco-tools}"
 BIN="$TOOLS/node_modules/.bin/buildifier"
-if ! "$BIN" --version 2>/dev/null | grep -q "$VERSION"; then
+if [[ "$("$BIN" --version 2>/dev/null)" != *"$VERSION"* ]]; then
   mkdir -p "$TOOLS"
   npm install --silent --no-audit --no-fund --prefix "$TOOLS" "@bazel/buildifier@$VERSION" >/dev/null
 fi
