@@ -52,7 +52,11 @@ pub fn run(args: Args) -> Result<()> {
         },
     )?;
     // Everything is rendered before anything is written: a refused lock leaves no partial hub.
-    let files = serde_json::json!({ "files": hub.files });
+    #[derive(serde::Serialize)]
+    struct FilesJson<'a> {
+        files: &'a [ofiuco_hub::FileRepo],
+    }
+    let files = FilesJson { files: &hub.files };
     write(&args.output.join("_env/BUILD.bazel"), &hub.env_build)?;
     write(&args.output.join("defs.bzl"), &hub.defs)?;
     write(
@@ -60,6 +64,9 @@ pub fn run(args: Args) -> Result<()> {
         &serde_json::to_string_pretty(&files)?,
     )?;
     write(&args.output.join("BUILD.bazel"), &hub.build)?;
+    // The process ends here: freeing the model and the rendered text would only cost time.
+    std::mem::forget(hub);
+    std::mem::forget(lock);
     Ok(())
 }
 
