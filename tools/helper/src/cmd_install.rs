@@ -23,7 +23,7 @@ pub struct Args {
     /// Refuse wheels with a file (64 MiB or more) that expands more than this many times.
     #[arg(long, value_name = "N", default_value_t = DEFAULT_MAX_COMPRESSION_RATIO)]
     max_compression_ratio: u64,
-    /// Worker threads; 0 uses the available parallelism.
+    /// Worker threads; 0 chooses by the amount of work (1 for small wheels, up to the available cores).
     #[arg(long, value_name = "N", default_value_t = 0)]
     threads: usize,
 }
