@@ -3,7 +3,7 @@
 # Results go to tools/bench/results/NN-name.md (one section per benchmark) and are
 # assembled into docs/benchmarks.md; numbers are never typed by hand.
 #
-# usage: tools/bench/run.sh [BENCHMARK...]     (default: all of: lock install)
+# usage: tools/bench/run.sh [BENCHMARK...]     (default: all of: lock install lambda)
 #
 # Environment:
 #   OFIUCO_BENCH_CACHE     tools venv (uv, pip), wheels, uv cache, scratch  [~/.cache/ofiuco-bench]
@@ -12,13 +12,15 @@
 #   OFIUCO_BENCH_PYTHON311 a CPython 3.11 interpreter for uv/pip (B)    [python3.11 on PATH or pyenv]
 #   OFIUCO_BENCH_LOCK_WARMUP / _LOCK_MIN_RUNS     hyperfine settings of A [3 / 20]
 #   OFIUCO_BENCH_INSTALL_WARMUP / _INSTALL_RUNS   hyperfine settings of B [1 / 7]
+#   OFIUCO_BENCH_LAMBDA_RUNS / _LAMBDA_INC_RUNS   hyperfine runs of C (clean / incremental) [5 / 7]
+#   OFIUCO_BENCH_LAMBDA_WS  run C in this workspace in place [default: a git archive of HEAD's examples/aws_lambda]
 #   CARGO_TARGET_DIR       respected when building the helper
 #
 # Adding a benchmark: write a function bench_<name> that writes
 # $RESULTS/<NN>-<name>.md (start it with `<!-- section: NN-name -->`), add <name> to ALL.
 set -euo pipefail
 
-ALL=(lock install)
+ALL=(lock install lambda)
 
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 ROOT=$(cd "$HERE/../.." && pwd)
@@ -182,6 +184,110 @@ for line in sys.stdin:
         --result "$n_pip=$o/pip" --result "$n_pipnc=$o/pip-nc" \
         --ofiuco-seq "$n_seq" --ofiuco-par "$n_par" --uv-warm "$n_uvw" --uv-cold "$n_uvc"
     cp "$tmp/b.json" "$RESULTS/20-install.json"  # raw timings, kept beside the section
+    rm -rf "$tmp"
+}
+
+# --- C. the AWS Lambda zip (linux arm64) of examples/aws_lambda ----------------------------
+bench_lambda() {
+    local out=$RESULTS/30-lambda.md label=//:deploy_python3_11
+    local runs=${OFIUCO_BENCH_LAMBDA_RUNS:-5} inc_runs=${OFIUCO_BENCH_LAMBDA_INC_RUNS:-7}
+    local ws bazel handler lambda_rev
+    if [[ -n ${OFIUCO_BENCH_LAMBDA_WS:-} ]]; then
+        # In place: the helper repository watches this checkout's tools/, so any edit there
+        # during the run rebuilds the helper inside a timed run (the profiles show it).
+        ws=$OFIUCO_BENCH_LAMBDA_WS bazel=$ROOT/tools/dev/bazel.sh lambda_rev=$rev
+        export CARGO_TARGET_DIR=$TARGET_DIR
+    else
+        # A snapshot of HEAD (`git archive`, no worktree): edits of the checkout during the run
+        # cannot rebuild the helper in the middle of a timed build, and the numbers belong to
+        # one commit. Its own cargo target directory, so `cargo build` above and the helper
+        # repository do not invalidate each other.
+        local src=$SCRATCH/lambda-src head
+        head=$(git -C "$ROOT" rev-parse HEAD)
+        if [[ $(cat "$src/.ofiuco-rev" 2>/dev/null) != "$head" ]]; then
+            log "benchmark C: snapshot of HEAD in $src"
+            rm -rf "$src" && mkdir -p "$src"
+            git -C "$ROOT" archive HEAD | tar -x -C "$src"
+            echo "$head" >"$src/.ofiuco-rev"
+        fi
+        ws=$src/examples/aws_lambda bazel=$src/tools/dev/bazel.sh
+        lambda_rev="$(git -C "$ROOT" rev-parse --short HEAD) (a git archive of HEAD)"
+        export CARGO_TARGET_DIR=$CACHE/lambda-target
+        mkdir -p "$CARGO_TARGET_DIR"
+    fi
+    handler=$ws/lambda_function.py
+    if git -C "$ws" rev-parse --git-dir >/dev/null 2>&1; then
+        git -C "$ws" diff --quiet -- "$handler" || die "benchmark C edits $handler and restores it: commit or stash its changes first"
+    fi
+    local tmp o=$SCRATCH/lambda uvcache=$CACHE/uv-cache-lambda
+    tmp=$(mktemp -d)
+    mkdir -p "$o"
+    cp "$handler" "$tmp/handler.orig"
+    # Whatever happens, the example's handler is restored byte for byte.
+    trap "cp '$tmp/handler.orig' '$handler'" EXIT
+    "$PY_REF" "$HERE/lambda_requirements.py" "$ws/pyproject.toml" "$ws/poetry.lock" --exclude boto3 >"$tmp/requirements.txt"
+
+    log "benchmark C: warming uv's cache ($uvcache) and Bazel (server, repositories, helper)"
+    LAMBDA_UV_TAGS=$tmp/uv-tags.txt "$HERE/lambda_uv_zip.sh" "$UV" "$uvcache" "$tmp/requirements.txt" "$handler" "$o/uv" "$o/uv.zip"
+    (cd "$ws" && "$bazel" build "$label")
+    local bazel_version
+    bazel_version=$(cd "$ws" && "$bazel" --version)
+
+    local uvz="$HERE/lambda_uv_zip.sh $UV $uvcache $tmp/requirements.txt $handler $o/uv $o/uv.zip"
+    local bz="$HERE/lambda_bazel.sh $bazel $ws"
+    local n_bz="ofiuco: bazel clean; bazel build (server running)"
+    local n_bzcold="ofiuco: bazel clean; bazel shutdown; bazel build"
+    local n_uv="uv pip install + prune + zip -qr (warm cache)"
+    local n_uvoff="uv pip install --offline + prune + zip -qr (warm cache)"
+    local n_uvinst="uv pip install --offline only (reference: no prune, no zip)"
+    local uvinst="$UV pip install -q --no-deps --require-hashes --only-binary :all: --python-platform aarch64-manylinux_2_28 --python-version 3.11 --index-url https://pypi.org/simple --link-mode=copy --cache-dir $uvcache --offline"
+    local before after
+    before=$(loadavg)
+    log "benchmark C1: the zip from clean outputs, $runs runs"
+    hyperfine --warmup 1 --runs "$runs" --style basic \
+        --export-json "$tmp/c1.json" --export-markdown "$tmp/c1.md" \
+        --prepare "cd $ws && $bazel clean" -n "$n_bz" "$bz $tmp/prof-clean $label" \
+        --prepare "cd $ws && $bazel clean && $bazel shutdown" -n "$n_bzcold" "$bz $tmp/prof-cold $label" \
+        --prepare "rm -rf $o/uv $o/uv.zip" -n "$n_uv" "$uvz" \
+        --prepare "rm -rf $o/uv $o/uv.zip" -n "$n_uvoff" "$uvz --offline" \
+        --prepare "rm -rf $o/uv-only" -n "$n_uvinst" "$uvinst --target $o/uv-only -r $tmp/requirements.txt" ||
+        die "hyperfine failed; Bazel's output of each run is in $tmp/prof-*/run-*.log"
+    after=$(loadavg)
+    cp "$ws/bazel-bin/deploy_python3_11.zip" "$o/ofiuco.zip"
+    cp "$ws/bazel-bin/deploy_python3_11.report.txt" "$o/ofiuco.report.txt"
+
+    log "benchmark C2: one edited .py file, $inc_runs runs"
+    local n_inc="ofiuco: bazel build after editing lambda_function.py"
+    local n_naive="zip -qr of the pruned uv tree into a new archive"
+    local n_upd="zip -q of the one changed file into the previous archive"
+    cp "$o/uv.zip" "$o/update.zip"
+    local before2 after2
+    before2=$(loadavg)
+    hyperfine --warmup 1 --runs "$inc_runs" --style basic \
+        --export-json "$tmp/c2.json" --export-markdown "$tmp/c2.md" \
+        --prepare "$HERE/lambda_edit.sh $tmp/handler.orig $handler" -n "$n_inc" "$bz $tmp/prof-inc $label" \
+        --prepare "$HERE/lambda_edit.sh $tmp/handler.orig $o/uv/lambda_function.py && rm -f $o/naive.zip" \
+        -n "$n_naive" "cd $o/uv && zip -qr $o/naive.zip ." \
+        --prepare "$HERE/lambda_edit.sh $tmp/handler.orig $o/uv/lambda_function.py" \
+        -n "$n_upd" "cd $o/uv && zip -q $o/update.zip lambda_function.py" ||
+        die "hyperfine failed; Bazel's output of each run is in $tmp/prof-inc/run-*.log"
+    after2=$(loadavg)
+    cp "$tmp/handler.orig" "$handler"
+    trap - EXIT
+    cmp -s "$tmp/handler.orig" "$handler" || die "$handler was not restored"
+
+    "$HERE/report.py" lambda "$out" --ofiuco-rev "$lambda_rev" --label "$label" --bazel-version "$bazel_version" --workspace "examples/aws_lambda" \
+        --json "$tmp/c1.json" --markdown "$tmp/c1.md" --warmup 1 --runs "$runs" \
+        --load-before "$before" --load-after "$after" \
+        --inc-json "$tmp/c2.json" --inc-markdown "$tmp/c2.md" --inc-runs "$inc_runs" \
+        --inc-load-before "$before2" --inc-load-after "$after2" \
+        --profiles "$n_bz=$tmp/prof-clean" --profiles "$n_bzcold=$tmp/prof-cold" --profiles "$n_inc=$tmp/prof-inc" \
+        --ofiuco-zip "$o/ofiuco.zip" --ofiuco-report "$o/ofiuco.report.txt" \
+        --uv-zip "$o/uv.zip" --uv-dir "$o/uv" --uv-tags "$tmp/uv-tags.txt" --requirements "$tmp/requirements.txt" \
+        --clean-bazel "$n_bz" --clean-bazel-cold "$n_bzcold" --clean-uv "$n_uv" --clean-uv-offline "$n_uvoff" --clean-uv-install "$n_uvinst" \
+        --inc-bazel "$n_inc" --inc-naive "$n_naive" --inc-update "$n_upd" --target-zip-ms 500
+    cp "$tmp/c1.json" "$RESULTS/30-lambda-clean.json"  # raw timings, kept beside the section
+    cp "$tmp/c2.json" "$RESULTS/30-lambda-incremental.json"
     rm -rf "$tmp"
 }
 
