@@ -1,0 +1,80 @@
+"""Unit tests of ofiuco's pure Starlark functions."""
+
+load("@bazel_skylib//lib:unittest.bzl", "asserts", "unittest")
+
+# buildifier: disable=bzl-visibility (tests of ofiuco's own internals)
+load("//lib/private:collect.bzl", "OfiucoCollectInfo", "select_packages")
+
+# buildifier: disable=bzl-visibility
+load("//python/private:providers.bzl", "normalize_name")
+
+def _normalize_name_test_impl(ctx):
+    env = unittest.begin(ctx)
+    for given, want in [
+        ("typing_extensions", "typing-extensions"),
+        ("Typing.Extensions", "typing-extensions"),
+        ("zope.interface", "zope-interface"),
+        ("PyYAML", "pyyaml"),
+        ("a__-._b", "a-b"),
+    ]:
+        asserts.equals(env, want, normalize_name(given))
+    return unittest.end(env)
+
+normalize_name_test = unittest.make(_normalize_name_test_impl)
+
+def _pkg(name, deps = []):
+    return struct(name = name, version = "1", deps = deps)
+
+# The Lambda shape: the app needs boto3 and numpy; boto3 needs botocore and
+# s3transfer; s3transfer needs botocore; botocore needs urllib3, which the
+# app also reaches through requests.
+_PACKAGES = [
+    _pkg("boto3", ["botocore", "s3transfer"]),
+    _pkg("botocore", ["urllib3"]),
+    _pkg("s3transfer", ["botocore"]),
+    _pkg("numpy"),
+    _pkg("requests", ["urllib3"]),
+    _pkg("urllib3"),
+]
+
+def _info():
+    return OfiucoCollectInfo(
+        packages = depset(_PACKAGES),
+        roots = depset(["boto3", "numpy", "requests"]),
+        files = depset(),
+    )
+
+def _names(packages):
+    return [p.name for p in packages]
+
+def _select_packages_test_impl(ctx):
+    env = unittest.begin(ctx)
+    asserts.equals(
+        env,
+        ["boto3", "botocore", "numpy", "requests", "s3transfer", "urllib3"],
+        _names(select_packages(_info(), {}, False)),
+    )
+
+    # Only the named package goes.
+    asserts.equals(
+        env,
+        ["botocore", "numpy", "requests", "s3transfer", "urllib3"],
+        _names(select_packages(_info(), {"boto3": True}, False)),
+    )
+
+    # With its closure: botocore and s3transfer go; urllib3 stays (requests needs it).
+    asserts.equals(
+        env,
+        ["numpy", "requests", "urllib3"],
+        _names(select_packages(_info(), {"boto3": True}, True)),
+    )
+    return unittest.end(env)
+
+select_packages_test = unittest.make(_select_packages_test_impl)
+
+def unit_test_suite(name):
+    unittest.suite(
+        name,
+        normalize_name_test,
+        select_packages_test,
+    )
