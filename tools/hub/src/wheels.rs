@@ -12,7 +12,6 @@
 //! only on the platform, so they are built once per distinct value and shared.
 
 use std::collections::HashMap;
-use std::hash::{BuildHasherDefault, Hasher};
 
 use ofiuco_lock::Package;
 use ofiuco_wheel::{TagOrder, TargetEnv, WheelFilename};
@@ -21,32 +20,8 @@ use crate::EnvSet;
 
 const NONE: u32 = u32::MAX;
 
-/// FNV-1a.
-pub(crate) struct Fnv(u64);
-
-impl Default for Fnv {
-    fn default() -> Self {
-        Fnv(0xcbf2_9ce4_8422_2325)
-    }
-}
-
-impl Hasher for Fnv {
-    fn finish(&self) -> u64 {
-        self.0
-    }
-
-    fn write(&mut self, bytes: &[u8]) {
-        let mut hash = self.0;
-        for byte in bytes {
-            hash ^= u64::from(*byte);
-            hash = hash.wrapping_mul(0x0000_0100_0000_01b3);
-        }
-        self.0 = hash;
-    }
-}
-
 /// A hasher for short strings and integers, where SipHash's DoS resistance buys nothing.
-pub(crate) type FastHash = BuildHasherDefault<Fnv>;
+pub(crate) type FastHash = rustc_hash::FxBuildHasher;
 
 type Ids = HashMap<String, u32, FastHash>;
 

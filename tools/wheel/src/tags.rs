@@ -1,8 +1,6 @@
 //! Compatibility tags (PEP 425) and a fast priority table for choosing wheels.
 
-use std::collections::HashMap;
 use std::fmt;
-use std::hash::{BuildHasherDefault, Hasher};
 
 use crate::filename::WheelFilename;
 
@@ -143,32 +141,9 @@ impl TagOrder {
     }
 }
 
-/// FNV-1a: the keys are short tag strings and small integers, for which
-/// SipHash's DoS resistance buys nothing and costs most of the lookup time.
-struct Fnv(u64);
-
-impl Default for Fnv {
-    fn default() -> Self {
-        Fnv(0xcbf2_9ce4_8422_2325)
-    }
-}
-
-impl Hasher for Fnv {
-    fn finish(&self) -> u64 {
-        self.0
-    }
-
-    fn write(&mut self, bytes: &[u8]) {
-        let mut hash = self.0;
-        for byte in bytes {
-            hash ^= u64::from(*byte);
-            hash = hash.wrapping_mul(0x0000_0100_0000_01b3);
-        }
-        self.0 = hash;
-    }
-}
-
-type FastMap<K, V> = HashMap<K, V, BuildHasherDefault<Fnv>>;
+/// The keys are short tag strings and small integers, for which SipHash's DoS
+/// resistance buys nothing and costs most of the lookup time.
+type FastMap<K, V> = rustc_hash::FxHashMap<K, V>;
 
 /// The supported tags of one target, indexed for lookups: priority 0 is the
 /// most preferred tag. Build it once per target (see
