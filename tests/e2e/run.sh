@@ -117,6 +117,16 @@ EXPECT="of package \`idna\` 3.20
 idna-3.20-py3-none-any.whl
 hint:" check missing_hash fail build @poetry//:idna
 
+# 8. No prebuilt helper for this host and no cargo: one clear message.
+nocargo_base="$(mktemp -d /tmp/ofiuco-nocargo.XXXXXX)"
+cp "$LOCK_SRC" "$WS/poetry.lock"
+EXPECT="ofiuco: there is no prebuilt helper for this host (linux_x86_64) and \`cargo\` is not on PATH.
+hint: install a Rust toolchain (https://rustup.rs)" \
+  check no_helper_without_cargo fail --output_base="$nocargo_base" build \
+  --repo_env=PATH=/nonexistent --repo_env=HOME=/nonexistent --repo_env=CARGO_TARGET_DIR= @poetry//:idna
+(cd "$WS" && "$BAZEL" --output_base="$nocargo_base" shutdown >/dev/null 2>&1)
+rm -rf "$nocargo_base"
+
 echo
 echo "e2e: $passed passed, $failed failed"
 [[ $failed == 0 ]]
