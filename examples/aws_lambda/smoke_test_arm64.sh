@@ -15,7 +15,7 @@ ok() { passed=$((passed + 1)); echo "PASS $*"; }
 ko() { failed=$((failed + 1)); echo "FAIL $*"; }
 expect() { if eval "$2"; then ok "$1"; else ko "$1"; fi; }
 
-targets=(//:deploy_python3_11 //:deploy_python3_12 //:runtime_boto3_python3_11 //:deploy_aws_lambda)
+targets=(//:deploy_python3_11 //:deploy_python3_12 //:layer_python3_12 //:runtime_boto3_python3_11 //:deploy_aws_lambda)
 "$BAZEL" build "${targets[@]}" || { echo "FAIL build"; echo "smoke: 0 passed, 1 failed"; exit 1; }
 bin="$("$BAZEL" info bazel-bin 2>/dev/null)"
 tmp="$(mktemp -d)"
@@ -30,6 +30,7 @@ list() { python3 -c 'import sys, zipfile; print("\n".join(zipfile.ZipFile(sys.ar
 fn311="$(list "$bin/deploy_python3_11.zip")"
 fn312="$(list "$bin/deploy_python3_12.zip")"
 snippet="$(list "$bin/deploy_aws_lambda.zip")"
+layer="$(list "$bin/layer_python3_12.zip")"
 
 expect "handler at the zip root" '[[ -f "$tmp/fn/lambda_function.py" ]]'
 expect "boto3 and its closure left out" '[[ ! -e "$tmp/fn/boto3" && ! -e "$tmp/fn/botocore" && ! -e "$tmp/fn/s3transfer" && ! -e "$tmp/fn/jmespath" ]]'
@@ -37,6 +38,7 @@ expect "dist-info and tests excluded" '! grep -qE "\.dist-info/|^numpy/.*/tests/
 expect "arm64 CPython 3.11 extension inside" '[[ -f "$tmp/fn/numpy/_core/_multiarray_umath.cpython-311-aarch64-linux-gnu.so" ]]'
 expect "python3.12 zip holds cp312 arm64 extensions" 'grep -q "pydantic_core/_pydantic_core.cpython-312-aarch64-linux-gnu.so" <<<"$fn312"'
 expect "DESIGN snippet zip (bare arm64 platform) holds arm64 code" 'grep -q "aarch64-linux-gnu.so" <<<"$snippet"'
+expect "layer layout: everything under python/" '! grep -qv "^python/" <<<"$layer" && grep -q "^python/numpy/__init__.py$" <<<"$layer"'
 expect "no interpreter or runfiles inside" '! grep -qE "runfiles|(^|/)python3(\.[0-9]+)?$" <<<"$fn311"'
 expect "size report lists numpy" 'grep -q numpy "$bin/deploy_python3_11.report.txt"'
 
