@@ -1,7 +1,7 @@
 """The `package` rule: one locked Python distribution, installed for the target."""
 
 load("@rules_python//python:py_info.bzl", "PyInfo")
-load(":providers.bzl", "OfiucoPackageInfo", "normalize_name")
+load(":providers.bzl", "OfiucoPackageInfo", "normalize_name", "runfiles_path")
 load(":target_env.bzl", "TargetEnvInfo")
 
 def _no_wheel_message(ctx, env):
@@ -57,12 +57,6 @@ def _fragment(ctx, tree, env):
     )
     return fragment
 
-def _runfiles_path(ctx, file):
-    # short_path is `../<repo>/<path>` for files of external repositories.
-    if file.short_path.startswith("../"):
-        return file.short_path[3:]
-    return ctx.workspace_name + "/" + file.short_path
-
 def _package_impl(ctx):
     env = ctx.attr.target_env[TargetEnvInfo]
     if not ctx.file.wheel:
@@ -75,7 +69,7 @@ def _package_impl(ctx):
         DefaultInfo(files = depset([tree]), runfiles = runfiles),
         PyInfo(
             transitive_sources = depset([tree], transitive = [d.transitive_sources for d in deps]),
-            imports = depset([_runfiles_path(ctx, tree) + "/site-packages"], transitive = [d.imports for d in deps]),
+            imports = depset([runfiles_path(ctx, tree) + "/site-packages"], transitive = [d.imports for d in deps]),
             uses_shared_libraries = True,
             has_py3_only_sources = True,
         ),

@@ -28,3 +28,19 @@ def normalize_name(name):
         else:
             out.append(c)
     return "".join(out)
+
+def runfiles_path(ctx, file):
+    """The path of a file below the runfiles root, as `PyInfo.imports` wants it.
+
+    Args:
+      ctx: the rule context.
+      file: a File (or directory) of this rule or of an external repository.
+
+    Returns:
+      `<repository>/<path>`.
+    """
+
+    # short_path is `../<repo>/<path>` for files of external repositories.
+    if file.short_path.startswith("../"):
+        return file.short_path[3:]
+    return ctx.workspace_name + "/" + file.short_path

@@ -4,6 +4,7 @@ load("@rules_python//python:py_info.bzl", "PyInfo")
 
 # buildifier: disable=bzl-visibility (python/ and lib/ share ofiuco's own internals)
 load("//lib/private:collect.bzl", "OfiucoCollectInfo", "collect_aspect")
+load(":providers.bzl", "runfiles_path")
 
 def _merge(ctx, packages):
     tree = ctx.actions.declare_directory(ctx.label.name + ".venv")
@@ -30,12 +31,11 @@ def _py_venv_impl(ctx):
     infos = [d[OfiucoCollectInfo] for d in ctx.attr.deps]
     packages = sorted(depset(transitive = [i.packages for i in infos]).to_list(), key = lambda p: (p.name, p.version))
     tree = _merge(ctx, packages)
-    path = tree.short_path[3:] if tree.short_path.startswith("../") else ctx.workspace_name + "/" + tree.short_path
     return [
         DefaultInfo(files = depset([tree]), runfiles = ctx.runfiles(files = [tree])),
         PyInfo(
             transitive_sources = depset([tree]),
-            imports = depset([path + "/site-packages"]),
+            imports = depset([runfiles_path(ctx, tree) + "/site-packages"]),
             uses_shared_libraries = True,
             has_py3_only_sources = True,
         ),
