@@ -88,6 +88,26 @@ else
   failed=$((failed + 1)); echo "FAIL arm64_build_fetches_only_its_wheel: $numpy_repos"
 fi
 
+# 2c. Packages locked from PyPI itself (no [package.source]): the file is found
+#     through https://pypi.org/simple. A fresh repository cache forces the lookup.
+python3 - "$LOCK_SRC" "$WS/poetry.lock" <<'PY'
+import re, sys
+text = open(sys.argv[1]).read()
+open(sys.argv[2], "w").write(re.sub(r"\n\[package\.source\]\n(?:[a-z]+ = .*\n)+", "\n", text))
+PY
+if grep -q 'package.source' "$WS/poetry.lock"; then echo "    (could not strip sources)"; fi
+fresh_cache="$(mktemp -d /tmp/ofiuco-repo-cache.XXXXXX)"
+fresh_base="$(mktemp -d /tmp/ofiuco-output-base.XXXXXX)"
+EXPECT="" check pypi_default_index 0 --output_base="$fresh_base" build --repository_cache="$fresh_cache" @poetry//:idna @poetry//:certifi
+fetched_from="$(find "$fresh_cache" -type f -path '*content_addressable*' | wc -l)"
+if [[ "$fetched_from" -ge 2 ]]; then
+  passed=$((passed + 1)); echo "PASS pypi_default_index_downloaded ($fetched_from files into the fresh repository cache)"
+else
+  failed=$((failed + 1)); echo "FAIL pypi_default_index_downloaded ($fetched_from files)"
+fi
+(cd "$WS" && "$BAZEL" --output_base="$fresh_base" shutdown >/dev/null 2>&1)
+rm -rf "$fresh_cache" "$fresh_base"
+
 # 3. Unknown package label.
 EXPECT="no such target '@@ofiuco~~poetry~poetry//:no-such-package'" \
   check unknown_package_label fail build @poetry//:no-such-package
