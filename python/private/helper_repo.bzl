@@ -22,6 +22,18 @@ def _find_cargo(rctx):
             return candidate
     return None
 
+def _watch_sources(rctx, root):
+    """Rebuild when the helper's sources change: the workspace manifest and lock, and each crate's manifest, src/ and templates/."""
+    rctx.watch(root.get_child("Cargo.toml"))
+    rctx.watch(root.get_child("Cargo.lock"))
+    for crate in root.get_child("tools").readdir():
+        if not crate.get_child("Cargo.toml").exists:
+            continue
+        rctx.watch(crate.get_child("Cargo.toml"))
+        for tree in ["src", "templates"]:
+            if crate.get_child(tree).exists:
+                rctx.watch_tree(crate.get_child(tree))
+
 def _cargo_build(rctx, key):
     cargo = _find_cargo(rctx)
     if not cargo:
@@ -31,10 +43,7 @@ def _cargo_build(rctx, key):
     manifest = rctx.path(Label("//:Cargo.toml"))
     root = manifest.dirname
 
-    # Rebuild when the helper's sources change.
-    rctx.watch(manifest)
-    rctx.watch(root.get_child("Cargo.lock"))
-    rctx.watch_tree(root.get_child("tools"))
+    _watch_sources(rctx, root)
     target_dir = rctx.os.environ.get("CARGO_TARGET_DIR") or str(rctx.path("cargo-target"))
     rctx.report_progress("Building the ofiuco helper with cargo (once per change of its sources)")
     result = rctx.execute(
