@@ -3,7 +3,7 @@
 load(":hub_repo.bzl", "detect_host_python", "hub_repo", "run_lock")
 load(":whl_file_repo.bzl", "whl_file_repo")
 
-def _parse_one(mctx, helper, tag, host_python):
+def _parse_one(mctx, helper, tag, host_python, repos):
     lock = mctx.path(tag.lock)
     mctx.watch(lock)
     pyproject = lock.dirname.get_child("pyproject.toml")
@@ -13,7 +13,7 @@ def _parse_one(mctx, helper, tag, host_python):
     run_lock(mctx, helper, lock, scratch, tag.name, tag.python_version, host_python)
     spec = json.decode(mctx.read(scratch.get_child("files.json")))
     for f in spec["files"]:
-        whl_file_repo(
+        repos.whl_file_repo(
             name = f["repo"],
             filename = f["filename"],
             sha256 = f["sha256"],
@@ -22,9 +22,20 @@ def _parse_one(mctx, helper, tag, host_python):
             indexes = f["indexes"],
             urls = f["urls"],
         )
-    hub_repo(name = tag.name, lock = tag.lock, hub_name = tag.name, python_version = tag.python_version)
+    repos.hub_repo(name = tag.name, lock = tag.lock, hub_name = tag.name, python_version = tag.python_version)
 
-def _poetry_impl(mctx):
+_REPOS = struct(hub_repo = hub_repo, whl_file_repo = whl_file_repo)
+
+def poetry_impl(mctx, repos = _REPOS):
+    """Declares a hub and its file repositories for every `poetry.parse` tag.
+
+    Args:
+      mctx: the module_ctx (tests pass a mock).
+      repos: the repository rules to call (tests pass recorders).
+
+    Returns:
+      The extension's metadata.
+    """
     helper = mctx.path(Label("@ofiuco_helper//:ofiuco"))
     host_python = detect_host_python(mctx)
     seen = {}
@@ -33,7 +44,7 @@ def _poetry_impl(mctx):
             if tag.name in seen:
                 fail("ofiuco: two `poetry.parse` tags are named `{}` ({} and {}); give each lock its own hub name.".format(tag.name, seen[tag.name], tag.lock))
             seen[tag.name] = tag.lock
-            _parse_one(mctx, helper, tag, host_python)
+            _parse_one(mctx, helper, tag, host_python, repos)
     return mctx.extension_metadata(reproducible = True)
 
 _parse = tag_class(
@@ -46,7 +57,7 @@ _parse = tag_class(
 )
 
 poetry = module_extension(
-    implementation = _poetry_impl,
+    implementation = poetry_impl,
     doc = "Reads Poetry lock files into hub repositories of `package` targets.",
     tag_classes = {"parse": _parse},
 )

@@ -1,0 +1,105 @@
+"""The poetry extension's glue, against a mock module_ctx: tags -> `ofiuco lock` -> repositories."""
+
+load("@bazel_skylib//lib:unittest.bzl", "asserts", "unittest")
+
+# buildifier: disable=bzl-visibility (tests of ofiuco's own internals)
+load("//python/private:extension.bzl", "poetry_impl")
+
+_FILES_JSON = json.encode({"files": [
+    {
+        "filename": "six-1.17.0-py2.py3-none-any.whl",
+        "indexes": ["https://pypi.org/simple"],
+        "package": "six",
+        "repo": "hub__six-1.17.0-py2.py3-none-any.whl",
+        "sha256": "4721f391ed90541fddacab5acf947aa0d3dc7d27b2e1e8eda2be8970586c3274",
+        "urls": [],
+        "version": "1.17.0",
+    },
+    {
+        "filename": "kernels-0.1-cp311-cp311-linux_x86_64.whl",
+        "indexes": [],
+        "package": "kernels",
+        "repo": "hub__kernels-0.1-cp311-cp311-linux_x86_64.whl",
+        "sha256": "00" * 32,
+        "urls": ["https://example.com/kernels-0.1-cp311-cp311-linux_x86_64.whl"],
+        "version": "0.1",
+    },
+]})
+
+def _fake_path(name, children = {}):
+    return struct(
+        name = name,
+        exists = True,
+        dirname = struct(get_child = lambda child: _fake_path(name.rpartition("/")[0] + "/" + child)),
+        get_child = lambda child: children.get(child, _fake_path(name + "/" + child)),
+    )
+
+def _mock_mctx(tags, calls):
+    """A module_ctx whose helper answers `3.12` for the host Python and writes _FILES_JSON."""
+    return struct(
+        modules = [struct(tags = struct(parse = tags))],
+        path = lambda p: _fake_path(str(p)),
+        watch = lambda p: calls["watch"].append(p.name),
+        which = lambda tool: _fake_path("/usr/bin/" + tool),
+        execute = lambda args, **kwargs: (calls["execute"].append([str(a) if type(a) == "Label" else getattr(a, "name", a) for a in args]) or struct(return_code = 0, stdout = "3.12\n", stderr = "")),
+        read = lambda p: _FILES_JSON,
+        extension_metadata = lambda **kwargs: struct(**kwargs),
+    )
+
+def _recorders(calls):
+    return struct(
+        hub_repo = lambda **kwargs: calls["hub_repo"].append(kwargs),
+        whl_file_repo = lambda **kwargs: calls["whl_file_repo"].append(kwargs),
+    )
+
+def _tag(name, python_version = ""):
+    return struct(name = name, lock = "//:" + name + ".lock", python_version = python_version)
+
+def _calls():
+    return {"execute": [], "hub_repo": [], "watch": [], "whl_file_repo": []}
+
+def _declares_repos_test_impl(ctx):
+    env = unittest.begin(ctx)
+    calls = _calls()
+    metadata = poetry_impl(_mock_mctx([_tag("hub")], calls), _recorders(calls))
+    asserts.true(env, metadata.reproducible)
+
+    # One file repository per files.json entry, with its attributes; then the hub.
+    asserts.equals(env, ["hub__six-1.17.0-py2.py3-none-any.whl", "hub__kernels-0.1-cp311-cp311-linux_x86_64.whl"], [c["name"] for c in calls["whl_file_repo"]])
+    six = calls["whl_file_repo"][0]
+    asserts.equals(env, "4721f391ed90541fddacab5acf947aa0d3dc7d27b2e1e8eda2be8970586c3274", six["sha256"])
+    asserts.equals(env, ["https://pypi.org/simple"], six["indexes"])
+    asserts.equals(env, ["https://example.com/kernels-0.1-cp311-cp311-linux_x86_64.whl"], calls["whl_file_repo"][1]["urls"])
+    asserts.equals(env, [{"hub_name": "hub", "lock": "//:hub.lock", "name": "hub", "python_version": ""}], calls["hub_repo"])
+
+    # The lock and the pyproject beside it are watched.
+    asserts.equals(env, ["//:hub.lock", "//pyproject.toml"], calls["watch"])
+
+    # `ofiuco lock` gets the host Python to choose from, and no fixed version.
+    lock_call = [c for c in calls["execute"] if "lock" in c][0]
+    asserts.true(env, "--host-python" in lock_call and "3.12" in lock_call, str(lock_call))
+    asserts.false(env, "--python-version" in lock_call, str(lock_call))
+    asserts.equals(env, ["--hub-name", "hub"], lock_call[lock_call.index("--hub-name"):lock_call.index("--hub-name") + 2])
+    return unittest.end(env)
+
+declares_repos_test = unittest.make(_declares_repos_test_impl)
+
+def _python_version_test_impl(ctx):
+    env = unittest.begin(ctx)
+    calls = _calls()
+    poetry_impl(_mock_mctx([_tag("a", python_version = "3.11"), _tag("b")], calls), _recorders(calls))
+    lock_calls = [c for c in calls["execute"] if "lock" in c]
+    asserts.equals(env, 2, len(lock_calls))
+    asserts.equals(env, ["--python-version", "3.11"], lock_calls[0][lock_calls[0].index("--python-version"):][:2])
+    asserts.false(env, "--python-version" in lock_calls[1])
+    asserts.equals(env, ["3.11", ""], [c["python_version"] for c in calls["hub_repo"]])
+    return unittest.end(env)
+
+python_version_test = unittest.make(_python_version_test_impl)
+
+def extension_test_suite(name):
+    unittest.suite(
+        name,
+        declares_repos_test,
+        python_version_test,
+    )
