@@ -190,6 +190,17 @@ pub(crate) fn read_file(path: &Path) -> Result<Vec<u8>, ArchiveError> {
     fs::read(path).map_err(io_err("read", path))
 }
 
+/// Test fixture: writes `files` (path, content) below `dir` and returns `dir`.
+#[cfg(test)]
+pub(crate) fn test_tree(dir: &Path, files: &[(&str, &str)]) -> std::path::PathBuf {
+    for (path, content) in files {
+        let path = dir.join(path);
+        fs::create_dir_all(path.parent().unwrap()).unwrap();
+        fs::write(path, content).unwrap();
+    }
+    dir.to_path_buf()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -117,14 +117,7 @@ fn copy_file(file: &TreeFile, dest: &Path) -> Result<(), ArchiveError> {
 mod tests {
     use super::*;
 
-    fn tree(dir: &Path, files: &[(&str, &str)]) -> PathBuf {
-        for (path, content) in files {
-            let path = dir.join(path);
-            fs::create_dir_all(path.parent().unwrap()).unwrap();
-            fs::write(path, content).unwrap();
-        }
-        dir.to_path_buf()
-    }
+    use crate::tree::test_tree as tree;
 
     #[test]
     fn merges_trees() {
