@@ -20,23 +20,12 @@ pub use model::{
 pub use poetry::{parse_poetry_lock, read_poetry_lock};
 pub use pyproject::MAIN_GROUP;
 
-/// PEP 503 name normalization: runs of `-`, `_` and `.` become one `-`, and
-/// letters are lowercased.
+/// PEP 503 name normalization (runs of `-`, `_` and `.` become one `-`,
+/// letters are lowercased) of a name as written in a lock, surrounding
+/// whitespace ignored. One implementation serves the whole workspace:
+/// [`ofiuco_wheel::normalize_name`].
 pub fn normalize_name(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    let mut in_separator = false;
-    for c in s.trim().chars() {
-        if matches!(c, '-' | '_' | '.') {
-            if !in_separator {
-                out.push('-');
-            }
-            in_separator = true;
-        } else {
-            out.push(c.to_ascii_lowercase());
-            in_separator = false;
-        }
-    }
-    out
+    ofiuco_wheel::normalize_name(s.trim())
 }
 
 #[cfg(test)]
