@@ -1,8 +1,17 @@
-"""The `package` rule and the providers it uses (generated hubs load it)."""
+"""What generated hubs load: the `package` rule, the public hub targets and `pick()`.
 
+Not meant to be loaded by users' BUILD files; its API follows the hub's needs.
+"""
+
+load("//python/private:envs.bzl", _pick = "pick", _pick_lists = "pick_lists")
+load("//python/private:hub_target.bzl", _hub_target = "hub_target", _not_needed = "not_needed", _outside_lock = "outside_lock")
 load("//python/private:package.bzl", _package = "package")
-load("//python/private:target_env.bzl", _TargetEnvInfo = "TargetEnvInfo", _target_env = "target_env")
+load("//python/private:target_env.bzl", _TargetEnvInfo = "TargetEnvInfo")
 
 package = _package
-target_env = _target_env
+hub_target = _hub_target
+not_needed = _not_needed
+outside_lock = _outside_lock
+pick = _pick
+pick_lists = _pick_lists
 TargetEnvInfo = _TargetEnvInfo

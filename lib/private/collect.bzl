@@ -13,7 +13,11 @@ OfiucoCollectInfo = provider(
 )
 
 def _collect_impl(target, ctx):
-    infos = [d[OfiucoCollectInfo] for d in getattr(ctx.rule.attr, "deps", []) if OfiucoCollectInfo in d]
+    edges = list(getattr(ctx.rule.attr, "deps", []))
+    actual = getattr(ctx.rule.attr, "actual", None)
+    if actual:
+        edges.append(actual)
+    infos = [d[OfiucoCollectInfo] for d in edges if OfiucoCollectInfo in d]
     packages = [i.packages for i in infos]
     if OfiucoPackageInfo in target:
         info = target[OfiucoPackageInfo]
@@ -32,8 +36,8 @@ def _collect_impl(target, ctx):
 
 collect_aspect = aspect(
     implementation = _collect_impl,
-    attr_aspects = ["deps"],
-    doc = "Collects application files and locked packages along `deps`.",
+    attr_aspects = ["deps", "actual"],
+    doc = "Collects application files and locked packages along `deps` (and `actual` of hub targets).",
 )
 
 def select_packages(info, exclude, exclude_dependencies):

@@ -1,19 +1,25 @@
 """Transitions to a target platform and Python version."""
 
 _PLATFORMS = "//command_line_option:platforms"
-PYTHON_VERSION_FLAG = str(Label("//python/config:python_version"))
+PINNED_PYTHON_VERSION = str(Label("//python/config:pinned_python_version"))
 
 def _target_transition_impl(settings, attr):
-    platforms = [str(attr.platform)] if attr.platform else settings[_PLATFORMS]
+    if attr.python_version:
+        pinned = attr.python_version
+    elif attr.platform:
+        # A new platform: its own Python version (or the flags') applies.
+        pinned = ""
+    else:
+        pinned = settings[PINNED_PYTHON_VERSION]
     return {
-        _PLATFORMS: platforms,
-        PYTHON_VERSION_FLAG: attr.python_version or settings[PYTHON_VERSION_FLAG],
+        _PLATFORMS: [str(attr.platform)] if attr.platform else settings[_PLATFORMS],
+        PINNED_PYTHON_VERSION: pinned,
     }
 
 target_transition = transition(
     implementation = _target_transition_impl,
-    inputs = [_PLATFORMS, PYTHON_VERSION_FLAG],
-    outputs = [_PLATFORMS, PYTHON_VERSION_FLAG],
+    inputs = [_PLATFORMS, PINNED_PYTHON_VERSION],
+    outputs = [_PLATFORMS, PINNED_PYTHON_VERSION],
 )
 
 TRANSITION_ATTRS = {
@@ -21,7 +27,7 @@ TRANSITION_ATTRS = {
         doc = "The target platform (e.g. `@ofiuco//lib/platforms:aws_lambda_python3_12_arm64`). Wheels, markers and checks follow it. Default: the current target platform.",
     ),
     "python_version": attr.string(
-        doc = "The target Python version, `3.X`. Default: the one the platform carries (`@ofiuco//python/version`), else the current setting of `@ofiuco//python/config:python_version`.",
+        doc = "The target Python version (`3.12`, `3.13t`). It wins over the platform's (`@ofiuco//python/version`) and the flags. Default: the platform's, else `--@ofiuco//python/config:python_version`, else rules_python's version flag, else the host `python3`'s.",
     ),
     "_allowlist_function_transition": attr.label(
         default = "@bazel_tools//tools/allowlists/function_transition_allowlist",

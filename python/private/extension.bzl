@@ -1,16 +1,16 @@
 """The `poetry` module extension: lock file -> hub repository + file repositories."""
 
-load(":hub_repo.bzl", "detect_host_python", "hub_repo", "run_lock")
+load(":hub_repo.bzl", "hub_repo", "run_lock")
 load(":whl_file_repo.bzl", "whl_file_repo")
 
-def _parse_one(mctx, helper, tag, host_python, repos):
+def _parse_one(mctx, helper, tag, repos):
     lock = mctx.path(tag.lock)
     mctx.watch(lock)
     pyproject = lock.dirname.get_child("pyproject.toml")
     if pyproject.exists:
         mctx.watch(pyproject)
     scratch = mctx.path("_lock/" + tag.name)
-    run_lock(mctx, helper, lock, scratch, tag.name, tag.python_version, host_python)
+    run_lock(mctx, helper, lock, scratch, tag.name)
     spec = json.decode(mctx.read(scratch.get_child("files.json")))
     for f in spec["files"]:
         repos.whl_file_repo(
@@ -22,7 +22,7 @@ def _parse_one(mctx, helper, tag, host_python, repos):
             indexes = f["indexes"],
             urls = f["urls"],
         )
-    repos.hub_repo(name = tag.name, lock = tag.lock, hub_name = tag.name, python_version = tag.python_version)
+    repos.hub_repo(name = tag.name, build_file_content = mctx.read(scratch.get_child("BUILD.bazel")))
 
 _REPOS = struct(hub_repo = hub_repo, whl_file_repo = whl_file_repo)
 
@@ -37,14 +37,13 @@ def poetry_impl(mctx, repos = _REPOS):
       The extension's metadata.
     """
     helper = mctx.path(Label("@ofiuco_helper//:ofiuco"))
-    host_python = detect_host_python(mctx)
     seen = {}
     for mod in mctx.modules:
         for tag in mod.tags.parse:
             if tag.name in seen:
                 fail("ofiuco: two `poetry.parse` tags are named `{}` ({} and {}); give each lock its own hub name.".format(tag.name, seen[tag.name], tag.lock))
             seen[tag.name] = tag.lock
-            _parse_one(mctx, helper, tag, host_python, repos)
+            _parse_one(mctx, helper, tag, repos)
     return mctx.extension_metadata(reproducible = True)
 
 _parse = tag_class(
@@ -52,7 +51,6 @@ _parse = tag_class(
     attrs = {
         "lock": attr.label(mandatory = True, doc = "The `poetry.lock` file (lock-version 1.1, 2.0 or 2.1)."),
         "name": attr.string(mandatory = True, doc = "The hub's repository name, e.g. `poetry` for `@poetry//:numpy`."),
-        "python_version": attr.string(doc = "The Python version (`3.X`) that the `auto` setting of `@ofiuco//python/config:python_version` means. Default: the host `python3`'s version when the lock's `python-versions` allows it, otherwise the newest version it allows."),
     },
 )
 

@@ -1,6 +1,7 @@
 """The `package` rule: one locked Python distribution, installed for the target."""
 
 load("@rules_python//python:py_info.bzl", "PyInfo")
+load(":hub_target.bzl", "hub_transition")
 load(":providers.bzl", "OfiucoPackageInfo", "normalize_name", "runfiles_path")
 load(":target_env.bzl", "TargetEnvInfo")
 
@@ -63,8 +64,8 @@ def _package_impl(ctx):
         fail(_no_wheel_message(ctx, env))
     tree = _install(ctx, ctx.file.wheel)
     fragment = _fragment(ctx, tree, env)
-    deps = [d[PyInfo] for d in ctx.attr.deps]
-    runfiles = ctx.runfiles(files = [tree]).merge_all([d[DefaultInfo].default_runfiles for d in ctx.attr.deps])
+    deps = [d[PyInfo] for d in ctx.attr.deps + [ctx.attr._python_check]]
+    runfiles = ctx.runfiles(files = [tree]).merge_all([d[DefaultInfo].default_runfiles for d in ctx.attr.deps + [ctx.attr._python_check]])
     return [
         DefaultInfo(files = depset([tree]), runfiles = runfiles),
         PyInfo(
@@ -85,6 +86,9 @@ def _package_impl(ctx):
 
 package = rule(
     implementation = _package_impl,
+    # Resolves the target Python like the hub's public names do, so that a
+    # locked version named directly (`@hub//:numpy__2.4.6`) selects alike.
+    cfg = hub_transition,
     doc = """One locked Python distribution, installed for the target configuration.
 
 The generated hub repository declares one `package` per locked (name, version);
@@ -97,11 +101,13 @@ carries one import path per package.""",
         "available": attr.string_list(doc = "File names of this version in the lock, for the error when none fits."),
         "deps": attr.label_list(providers = [PyInfo], doc = "Dependencies, already filtered by their markers for each target environment."),
         "distribution": attr.string(mandatory = True, doc = "The distribution name as locked."),
-        "target_env": attr.label(mandatory = True, providers = [TargetEnvInfo], doc = "The hub's `target_env`, for error messages."),
+        "target_env": attr.label(default = "//python/envs:target", providers = [TargetEnvInfo], doc = "Describes the configuration, for checks and error messages."),
         "unsupported": attr.string(doc = "Why this package cannot be built (e.g. a git source); fails analysis when set."),
         "version": attr.string(mandatory = True, doc = "The locked version."),
         "wheel": attr.label(allow_single_file = [".whl"], doc = "The wheel for this target (a `select()`); unset when none fits."),
+        "_allowlist_function_transition": attr.label(default = "@bazel_tools//tools/allowlists/function_transition_allowlist"),
         "_helper": attr.label(default = "@ofiuco_helper//:ofiuco", executable = True, cfg = "exec", allow_single_file = True),
+        "_python_check": attr.label(default = "//python/private:python_check", providers = [PyInfo]),
     },
     provides = [PyInfo, OfiucoPackageInfo],
 )

@@ -35,14 +35,14 @@ def _fake_path(name, children = {}):
     )
 
 def _mock_mctx(tags, calls):
-    """A module_ctx whose helper answers `3.12` for the host Python and writes _FILES_JSON."""
+    """A module_ctx whose helper writes _FILES_JSON and a BUILD.bazel naming the lock."""
     return struct(
         modules = [struct(tags = struct(parse = tags))],
         path = lambda p: _fake_path(str(p)),
         watch = lambda p: calls["watch"].append(p.name),
         which = lambda tool: _fake_path("/usr/bin/" + tool),
-        execute = lambda args, **kwargs: (calls["execute"].append([str(a) if type(a) == "Label" else getattr(a, "name", a) for a in args]) or struct(return_code = 0, stdout = "3.12\n", stderr = "")),
-        read = lambda p: _FILES_JSON,
+        execute = lambda args, **kwargs: (calls["execute"].append([str(a) if type(a) == "Label" else getattr(a, "name", a) for a in args]) or struct(return_code = 0, stdout = "", stderr = "")),
+        read = lambda p: _FILES_JSON if p.name.endswith("files.json") else "# hub of " + p.name,
         extension_metadata = lambda **kwargs: struct(**kwargs),
     )
 
@@ -52,8 +52,8 @@ def _recorders(calls):
         whl_file_repo = lambda **kwargs: calls["whl_file_repo"].append(kwargs),
     )
 
-def _tag(name, python_version = ""):
-    return struct(name = name, lock = "//:" + name + ".lock", python_version = python_version)
+def _tag(name):
+    return struct(name = name, lock = "//:" + name + ".lock")
 
 def _calls():
     return {"execute": [], "hub_repo": [], "watch": [], "whl_file_repo": []}
@@ -70,36 +70,34 @@ def _declares_repos_test_impl(ctx):
     asserts.equals(env, "4721f391ed90541fddacab5acf947aa0d3dc7d27b2e1e8eda2be8970586c3274", six["sha256"])
     asserts.equals(env, ["https://pypi.org/simple"], six["indexes"])
     asserts.equals(env, ["https://example.com/kernels-0.1-cp311-cp311-linux_x86_64.whl"], calls["whl_file_repo"][1]["urls"])
-    asserts.equals(env, [{"hub_name": "hub", "lock": "//:hub.lock", "name": "hub", "python_version": ""}], calls["hub_repo"])
+    asserts.equals(env, [{"build_file_content": "# hub of _lock/hub/BUILD.bazel", "name": "hub"}], calls["hub_repo"])
 
     # The lock and the pyproject beside it are watched.
     asserts.equals(env, ["//:hub.lock", "//pyproject.toml"], calls["watch"])
 
-    # `ofiuco lock` gets the host Python to choose from, and no fixed version.
-    lock_call = [c for c in calls["execute"] if "lock" in c][0]
-    asserts.true(env, "--host-python" in lock_call and "3.12" in lock_call, str(lock_call))
-    asserts.false(env, "--python-version" in lock_call, str(lock_call))
+    # `ofiuco lock` runs once; the hub repository gets what it wrote.
+    lock_calls = [c for c in calls["execute"] if "lock" in c]
+    asserts.equals(env, 1, len(lock_calls))
+    lock_call = lock_calls[0]
     asserts.equals(env, ["--hub-name", "hub"], lock_call[lock_call.index("--hub-name"):lock_call.index("--hub-name") + 2])
     return unittest.end(env)
 
 declares_repos_test = unittest.make(_declares_repos_test_impl)
 
-def _python_version_test_impl(ctx):
+def _one_lock_run_per_tag_test_impl(ctx):
     env = unittest.begin(ctx)
     calls = _calls()
-    poetry_impl(_mock_mctx([_tag("a", python_version = "3.11"), _tag("b")], calls), _recorders(calls))
+    poetry_impl(_mock_mctx([_tag("a"), _tag("b")], calls), _recorders(calls))
     lock_calls = [c for c in calls["execute"] if "lock" in c]
-    asserts.equals(env, 2, len(lock_calls))
-    asserts.equals(env, ["--python-version", "3.11"], lock_calls[0][lock_calls[0].index("--python-version"):][:2])
-    asserts.false(env, "--python-version" in lock_calls[1])
-    asserts.equals(env, ["3.11", ""], [c["python_version"] for c in calls["hub_repo"]])
+    asserts.equals(env, [["a"], ["b"]], [c[c.index("--hub-name") + 1:] for c in lock_calls])
+    asserts.equals(env, ["a", "b"], [c["name"] for c in calls["hub_repo"]])
     return unittest.end(env)
 
-python_version_test = unittest.make(_python_version_test_impl)
+one_lock_run_per_tag_test = unittest.make(_one_lock_run_per_tag_test_impl)
 
 def extension_test_suite(name):
     unittest.suite(
         name,
         declares_repos_test,
-        python_version_test,
+        one_lock_run_per_tag_test,
     )

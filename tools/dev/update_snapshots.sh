@@ -1,12 +1,16 @@
 #!/usr/bin/env bash
-# Regenerates the checked-in snapshots of generated hub files
-# (tests/hub/snapshots/*.snapshot) after a deliberate change of `ofiuco lock`'s output.
+# Regenerates the checked-in generated files after a deliberate change of the
+# helper's output: the hub snapshot (tests/hub/snapshots/*.snapshot), the Rust
+# golden hubs (tools/hub/tests/golden) and ofiuco's environment table
+# (python/private/envs_table.bzl).
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/../.."
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$PWD/target}"
+OFIUCO_UPDATE=1 cargo test -q -p ofiuco-hub --lib env_table >/dev/null
+UPDATE_GOLDEN=1 cargo test -q -p ofiuco-hub --test golden >/dev/null
 tools/dev/bazel.sh build //tests/hub:hub
 bin="$(tools/dev/bazel.sh info bazel-bin 2>/dev/null)/tests/hub/generated"
-for name in BUILD.bazel defs.bzl _env/BUILD.bazel; do
+for name in BUILD.bazel; do
   install -m 0644 "$bin/$name" "tests/hub/snapshots/${name//\//_}.snapshot"
 done
-git status --short tests/hub/snapshots
+git status --short tests/hub/snapshots tools/hub/tests/golden python/private/envs_table.bzl

@@ -10,20 +10,12 @@ use ofiuco_hub::{render, HubOptions};
 pub struct Args {
     /// The lock file: a poetry.lock (lock-version 1.1, 2.0 or 2.1).
     lock: PathBuf,
-    /// Where to write the hub: BUILD.bazel, defs.bzl, _env/BUILD.bazel and files.json.
+    /// Where to write the hub: BUILD.bazel and files.json.
     #[arg(long)]
     output: PathBuf,
     /// The hub's repository name; file repositories are named `<hub-name>__<file>`.
     #[arg(long, default_value = "poetry")]
     hub_name: String,
-    /// The Python version (`3.X`) that `python_version=auto` stands for.
-    /// Default: --host-python when the lock's `python-versions` allows it,
-    /// otherwise the newest Python 3.10–3.14 it allows.
-    #[arg(long)]
-    python_version: Option<String>,
-    /// The version (`3.X`) of the host's `python3`, if there is one.
-    #[arg(long)]
-    host_python: Option<String>,
 }
 
 pub fn run(args: Args) -> Result<()> {
@@ -40,15 +32,10 @@ pub fn run(args: Args) -> Result<()> {
         );
     }
     let lock = read_lock(&args.lock)?;
-    let host_python = match args.python_version {
-        Some(version) => version,
-        None => default_python(&lock, args.host_python.as_deref())?,
-    };
     let hub = render(
         &lock,
         &HubOptions {
             hub_name: args.hub_name.clone(),
-            host_python,
         },
     )?;
     // Everything is rendered before anything is written: a refused lock leaves no partial hub.
@@ -57,8 +44,6 @@ pub fn run(args: Args) -> Result<()> {
         files: &'a [ofiuco_hub::FileRepo],
     }
     let files = FilesJson { files: &hub.files };
-    write(&args.output.join("_env/BUILD.bazel"), &hub.env_build)?;
-    write(&args.output.join("defs.bzl"), &hub.defs)?;
     write(
         &args.output.join("files.json"),
         &serde_json::to_string_pretty(&files)?,
@@ -68,36 +53,6 @@ pub fn run(args: Args) -> Result<()> {
     std::mem::forget(hub);
     std::mem::forget(lock);
     Ok(())
-}
-
-/// The host's Python when the lock allows it, else the newest standard version the lock allows.
-fn default_python(lock: &ofiuco_lock::Lock, host: Option<&str>) -> Result<String> {
-    let allows = |minor: &str| {
-        let full = match minor
-            .split_once('.')
-            .and_then(|(a, b)| Some((a.parse().ok()?, b.parse().ok()?)))
-        {
-            Some(version) => ofiuco_wheel::python_full_version(version),
-            None => return false,
-        };
-        lock.python_versions
-            .as_deref()
-            .is_none_or(|c| ofiuco_lock::constraint_allows(c, &full))
-    };
-    if let Some(host) = host.filter(|h| allows(h)) {
-        return Ok(host.to_string());
-    }
-    ofiuco_wheel::STANDARD_PYTHONS
-        .rev()
-        .map(|minor| format!("3.{minor}"))
-        .find(|v| allows(v))
-        .ok_or_else(|| {
-            anyhow::anyhow!(
-                "{} allows no Python that ofiuco targets (python-versions = {:?}; ofiuco targets 3.10 to 3.14)\nhint: pass `python_version` to `poetry.parse`",
-                lock.path.display(),
-                lock.python_versions.as_deref().unwrap_or_default()
-            )
-        })
 }
 
 fn read_lock(path: &Path) -> Result<ofiuco_lock::Lock> {

@@ -1,22 +1,19 @@
 //! The target environments a hub chooses for, and per-environment answers as bit sets.
 
-use std::cell::{OnceCell, RefCell};
+use std::cell::RefCell;
 use std::collections::HashMap;
 use std::str::FromStr;
 
-use ofiuco_wheel::{standard_envs, Libc, Os, TagPriority, TargetEnv};
+use ofiuco_wheel::{standard_envs, TargetEnv};
 use pep508_rs::{ExtraName, MarkerEnvironment, MarkerTree};
-use serde::Serialize;
 
 /// Bit `i` set: the answer holds in environment `i` of the [`EnvTable`].
 pub type EnvSet = u128;
 
-/// The environments of a hub: [`standard_envs`], plus the host Python's when
-/// it is not among them. At most 128 (an [`EnvSet`]).
+/// The environments of every hub: [`standard_envs`], in the order of
+/// `python/private/envs_table.bzl`, whose indices hubs use.
 pub struct EnvTable {
     envs: Vec<TargetEnv>,
-    /// Built on first use: the hub ranks wheels without these tables.
-    priorities: OnceCell<Vec<TagPriority>>,
     markers: Vec<MarkerEnvironment>,
     /// Marker trees are interned: equal trees evaluate alike.
     cache: RefCell<HashMap<MarkerTree, EnvSet>>,
@@ -25,33 +22,14 @@ pub struct EnvTable {
     indices: RefCell<HashMap<EnvSet, String>>,
 }
 
-#[derive(Debug, Serialize)]
-pub(crate) struct EnvView {
-    key: String,
-    python: String,
-    constraints: String,
-}
-
 impl EnvTable {
-    pub fn new(host_python: (u8, u8)) -> Self {
-        let mut envs = standard_envs();
-        if !envs.iter().any(|e| e.python == host_python) {
-            let template: Vec<TargetEnv> = envs
-                .iter()
-                .filter(|e| e.python == envs[0].python)
-                .copied()
-                .collect();
-            envs.extend(template.into_iter().map(|e| TargetEnv {
-                python: host_python,
-                ..e
-            }));
-        }
+    pub fn new() -> Self {
+        let envs = standard_envs();
         assert!(
             envs.len() <= 128,
             "an EnvSet holds at most 128 environments"
         );
         Self {
-            priorities: OnceCell::new(),
             markers: envs.iter().map(TargetEnv::marker_environment).collect(),
             envs,
             cache: RefCell::new(HashMap::new()),
@@ -62,12 +40,6 @@ impl EnvTable {
 
     pub fn envs(&self) -> &[TargetEnv] {
         &self.envs
-    }
-
-    /// Each environment's tag priority table (built on first call).
-    pub fn priorities(&self) -> &[TagPriority] {
-        self.priorities
-            .get_or_init(|| self.envs.iter().map(TargetEnv::tag_priority).collect())
     }
 
     /// Every environment.
@@ -141,16 +113,6 @@ impl EnvTable {
         text
     }
 
-    pub(crate) fn views(&self) -> Vec<EnvView> {
-        self.envs
-            .iter()
-            .map(|e| EnvView {
-                key: e.key(),
-                python: format!("{}.{}", e.python.0, e.python.1),
-                constraints: constraints(e),
-            })
-            .collect()
-    }
 }
 
 /// The set of the first `n` environments.
@@ -188,29 +150,3 @@ pub(crate) fn format_indices(set: EnvSet, n: usize) -> String {
     parts.join(" + ")
 }
 
-/// The Bazel constraint values of an environment's platform.
-fn constraints(env: &TargetEnv) -> String {
-    let os = match env.os {
-        Os::Linux => "linux",
-        Os::Macos { .. } => "macos",
-        Os::Windows => "windows",
-    };
-    let cpu = match env.arch {
-        ofiuco_wheel::Arch::X86_64 => "x86_64",
-        ofiuco_wheel::Arch::Aarch64 => "aarch64",
-    };
-    let mut values = vec![
-        format!("\"@platforms//os:{os}\""),
-        format!("\"@platforms//cpu:{cpu}\""),
-    ];
-    match env.libc {
-        Libc::Glibc { major, minor } => {
-            values.push(format!("\"@ofiuco//python/libc:glibc_{major}_{minor}\""))
-        }
-        Libc::Musl { major, minor } => {
-            values.push(format!("\"@ofiuco//python/libc:musl_{major}_{minor}\""))
-        }
-        Libc::None => {}
-    }
-    format!("[{}]", values.join(", "))
-}

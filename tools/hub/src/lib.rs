@@ -1,7 +1,9 @@
 //! Renders the hub repository of a lock file: `BUILD.bazel` (one `package` per
-//! locked version, aliases, extras, groups), `defs.bzl` (the environment table
-//! and `pick()`), `_env/BUILD.bazel` (one `config_setting` per target
-//! environment) and the list of distribution-file repositories to declare.
+//! locked version, public names, extras, groups) and the list of
+//! distribution-file repositories to declare. Everything that does not depend
+//! on the lock (the environment table, its `config_setting`s, `pick()`) lives
+//! once in the ofiuco module (`python/private/envs_table.bzl`, rendered by
+//! [`render_env_table`]).
 //!
 //! Everything that depends on the target is decided here, once per target
 //! environment of [`ofiuco_wheel::standard_envs`]: which wheel fits (PyPA tag
@@ -9,6 +11,7 @@
 //! only `select()`s among precomputed answers, so it fetches nothing that the
 //! configuration does not need.
 
+mod env_table;
 mod envs;
 mod files;
 mod graph;
@@ -21,6 +24,7 @@ use ofiuco_lock::{Dependency, Lock, Package, PackageMarkers};
 use ofiuco_wheel::TargetEnv;
 use serde::Serialize;
 
+pub use env_table::render_env_table;
 pub use envs::{EnvSet, EnvTable};
 
 /// What the caller chooses about the hub.
@@ -28,19 +32,13 @@ pub use envs::{EnvSet, EnvTable};
 pub struct HubOptions {
     /// The hub's apparent repository name (`poetry`); file repositories are `<hub>__<file>`.
     pub hub_name: String,
-    /// The `3.X` version that the `auto` Python version setting stands for.
-    pub host_python: String,
 }
 
 /// The rendered hub.
 #[derive(Debug)]
 pub struct HubFiles {
-    /// `BUILD.bazel` at the hub's root.
+    /// `BUILD.bazel` at the hub's root, the hub's only file.
     pub build: String,
-    /// `defs.bzl` at the hub's root.
-    pub defs: String,
-    /// `_env/BUILD.bazel`.
-    pub env_build: String,
     /// The distribution-file repositories the hub refers to.
     pub files: Vec<FileRepo>,
 }
@@ -59,8 +57,6 @@ pub struct FileRepo {
 
 #[derive(Debug, thiserror::Error)]
 pub enum HubError {
-    #[error("invalid host Python version `{0}`: expected `3.X`, e.g. `3.12`")]
-    HostPython(String),
     #[error("cannot render the hub's {file}: {source}")]
     Template {
         file: &'static str,
@@ -97,6 +93,8 @@ struct PackageView {
 
 #[derive(Debug, Serialize)]
 struct AliasView {
+    /// `hub_target` for a public name, `alias` for its other spellings.
+    rule: &'static str,
     name: String,
     actual: Option<String>,
     groups: Vec<Group>,
@@ -111,28 +109,17 @@ struct LibraryView {
 
 /// Renders the hub of `lock`.
 pub fn render(lock: &Lock, opts: &HubOptions) -> Result<HubFiles, HubError> {
-    let host = parse_python(&opts.host_python)?;
-    let table = EnvTable::new(host);
+    let table = EnvTable::new();
     Renderer::new(lock, opts, &table).render()
 }
 
 /// [`render`], with BUILD.bazel rendered in one piece (for tests of the split).
 #[cfg(test)]
 fn render_unsplit(lock: &Lock, opts: &HubOptions) -> Result<HubFiles, HubError> {
-    let host = parse_python(&opts.host_python)?;
-    let table = EnvTable::new(host);
+    let table = EnvTable::new();
     let mut renderer = Renderer::new(lock, opts, &table);
     renderer.split_build = false;
     renderer.render()
-}
-
-fn parse_python(value: &str) -> Result<(u8, u8), HubError> {
-    let bad = || HubError::HostPython(value.to_string());
-    let (major, minor) = value.split_once('.').ok_or_else(bad)?;
-    Ok((
-        major.parse().map_err(|_| bad())?,
-        minor.parse().map_err(|_| bad())?,
-    ))
 }
 
 struct Renderer<'a> {
@@ -211,7 +198,7 @@ impl<'a> Renderer<'a> {
                 side.extend(head, wheels::choose_all(head, envs));
                 side
             });
-            let parts = self.wheel_independent_parts(&env);
+            let parts = self.wheel_independent_parts();
             let tail_choices = wheels::choose_all(tail, envs);
             let mut side = worker
                 .join()
@@ -224,8 +211,6 @@ impl<'a> Renderer<'a> {
             package_deps,
             aliases,
             libraries,
-            defs,
-            env_build,
         } = parts?;
         let packages: Vec<PackageView> = self
             .lock
@@ -249,22 +234,18 @@ impl<'a> Renderer<'a> {
         let build = BuildContext {
             lock_path: self.lock.path.display().to_string(),
             lock_version: &self.lock.lock_version,
-            host_python: &self.opts.host_python,
-            envs: self.table.views(),
+            lock_name: self.lock_name(),
+            python_range: self.lock.python_versions.clone().unwrap_or_default(),
+            outside_lock: self.in_lock_range() != self.table.all(),
         }
         .render(&env, &packages, &aliases, &libraries, self.split_build)?;
         files.sort_by(|a, b| a.repo.cmp(&b.repo));
-        Ok(HubFiles {
-            build,
-            defs,
-            env_build,
-            files,
-        })
+        Ok(HubFiles { build, files })
     }
 
     /// What does not depend on the wheel choice: each package's dependencies
-    /// and comments, aliases, extras and groups, `defs.bzl` and `_env/BUILD.bazel`.
-    fn wheel_independent_parts(&self, env: &Environment<'_>) -> Result<Parts, HubError> {
+    /// and comments, aliases, extras and groups.
+    fn wheel_independent_parts(&self) -> Result<Parts, HubError> {
         let edges = self.resolve_edges();
         let graph = graph::Graph::new(self.lock.packages.len(), &edges);
         let package_deps = (0..self.lock.packages.len())
@@ -286,29 +267,37 @@ impl<'a> Renderer<'a> {
             }
         }));
         aliases.sort_by(|a, b| a.name.cmp(&b.name));
-        // Everything of the BUILD.bazel context but the targets.
-        let ctx = minijinja::context! {
-            lock_path => self.lock.path.display().to_string(),
-            lock_version => self.lock.lock_version,
-            host_python => self.opts.host_python,
-            envs => self.table.views(),
-        };
-        let render = |file: &'static str, text: &str| {
-            env.render_str(text, &ctx)
-                .map_err(|source| HubError::Template { file, source })
-        };
-        let defs = render("defs.bzl", include_str!("../templates/defs.bzl.j2"))?;
-        let env_build = render(
-            "_env/BUILD.bazel",
-            include_str!("../templates/env_BUILD.bazel.j2"),
-        )?;
         Ok(Parts {
             package_deps,
             aliases,
             libraries,
-            defs,
-            env_build,
         })
+    }
+
+    /// `poetry.lock of @poetry`, for messages.
+    fn lock_name(&self) -> String {
+        let file = self
+            .lock
+            .path
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        format!("{file} of @{}", self.opts.hub_name)
+    }
+
+    /// The environments whose Python the lock's `python-versions` allows.
+    fn in_lock_range(&self) -> EnvSet {
+        let Some(range) = self.lock.python_versions.as_deref() else {
+            return self.table.all();
+        };
+        let mut set = 0;
+        for (i, env) in self.table.envs().iter().enumerate() {
+            let full = ofiuco_wheel::python_full_version(env.python);
+            if ofiuco_lock::constraint_allows(range, &full) {
+                set |= 1 << i;
+            }
+        }
+        set
     }
 
     /// For every package, its dependency edges resolved to package indices.
@@ -419,17 +408,13 @@ impl<'a> Renderer<'a> {
         deps
     }
 
-    /// `:name` for every locked name, spelling variants, and per-environment
-    /// version choice where a name is locked at several versions.
+    /// `:name` for every locked name (a `hub_target` that picks, per
+    /// environment, the version for it, nothing where markers exclude it,
+    /// or the error of a Python outside the lock's range), and the other
+    /// spellings of the name as aliases of it.
     fn aliases(&self, edges: &[Vec<Edge>], graph: &graph::Graph) -> Vec<AliasView> {
-        let mut incoming: Vec<EnvSet> = vec![0; self.lock.packages.len()];
-        let mut has_incoming = vec![false; self.lock.packages.len()];
-        for edge in edges.iter().flatten() {
-            if edge.targets.len() == 1 {
-                incoming[edge.targets[0]] |= edge.envs;
-                has_incoming[edge.targets[0]] = true;
-            }
-        }
+        let (incoming, has_incoming) = self.incoming(edges);
+        let in_range = self.in_lock_range();
         let mut taken: BTreeSet<String> = self.by_name.keys().cloned().collect();
         let mut aliases = Vec::new();
         for (name, versions) in &self.by_name {
@@ -437,54 +422,61 @@ impl<'a> Renderer<'a> {
                 Some(g) => format!(":{g}"),
                 None => format!(":{}", self.targets[i]),
             };
-            if versions.len() == 1 {
-                aliases.push(AliasView {
-                    name: name.clone(),
-                    actual: Some(label_of(versions[0])),
-                    groups: Vec::new(),
-                    default: String::new(),
-                });
-            } else {
-                // Highest version first: each environment takes the first version that applies there.
-                let mut remaining = self.table.all();
-                let mut chosen: Vec<(usize, EnvSet)> = Vec::new();
-                let mut choose =
-                    |v: usize, envs: EnvSet| match chosen.iter_mut().find(|(c, _)| *c == v) {
-                        Some((_, set)) => *set |= envs,
-                        None => chosen.push((v, envs)),
-                    };
-                for &v in versions {
-                    let applies = self.applies(v, &incoming, &has_incoming);
-                    // Among the entries that apply, prefer one with a file for the environment.
-                    let covered = self.coverage(v);
-                    let envs = applies & remaining & covered;
-                    remaining &= !envs;
-                    if envs != 0 {
-                        choose(v, envs);
-                    }
+            let mut chosen: Vec<(String, EnvSet)> = Vec::new();
+            let mut choose = |label: String, envs: EnvSet| {
+                if envs == 0 {
+                    return;
                 }
-                // Environments no entry has a file for: the first that applies (its error names the target).
+                match chosen.iter_mut().find(|(c, _)| *c == label) {
+                    Some((_, set)) => *set |= envs,
+                    None => chosen.push((label, envs)),
+                }
+            };
+            let mut remaining = in_range;
+            if let [v] = versions[..] {
+                let envs = self.applies(v, &incoming, &has_incoming) & remaining;
+                remaining &= !envs;
+                choose(label_of(v), envs);
+            } else {
+                // Highest version first: each environment takes the first
+                // version that applies there and has a file for it.
+                for &v in versions {
+                    let envs = self.applies(v, &incoming, &has_incoming) & remaining & self.coverage(v);
+                    remaining &= !envs;
+                    choose(label_of(v), envs);
+                }
+                // No entry has a file: the first that applies (its error names the target).
                 for &v in versions {
                     let envs = self.applies(v, &incoming, &has_incoming) & remaining;
                     remaining &= !envs;
-                    if envs != 0 {
-                        choose(v, envs);
-                    }
+                    choose(label_of(v), envs);
                 }
-                let groups = chosen
-                    .into_iter()
-                    .map(|(v, envs)| Group {
-                        value: label_of(v),
-                        envs: self.table.indices(envs),
-                    })
-                    .collect();
-                aliases.push(AliasView {
+            }
+            choose(":_not_needed".to_string(), remaining);
+            choose(":_outside_lock".to_string(), self.table.all() & !in_range);
+            let public = match &chosen[..] {
+                [(label, envs)] if *envs == self.table.all() => AliasView {
+                    rule: "hub_target",
+                    name: name.clone(),
+                    actual: Some(label.clone()),
+                    groups: Vec::new(),
+                    default: String::new(),
+                },
+                _ => AliasView {
+                    rule: "hub_target",
                     name: name.clone(),
                     actual: None,
-                    groups,
+                    groups: chosen
+                        .into_iter()
+                        .map(|(value, envs)| Group {
+                            value,
+                            envs: self.table.indices(envs),
+                        })
+                        .collect(),
                     default: label_of(versions[0]),
-                });
-            }
+                },
+            };
+            aliases.push(public);
             for v in versions {
                 let display = &self.lock.packages[*v].display_name;
                 for variant in [
@@ -495,6 +487,7 @@ impl<'a> Renderer<'a> {
                 ] {
                     if taken.insert(variant.clone()) {
                         aliases.push(AliasView {
+                            rule: "alias",
                             name: variant,
                             actual: Some(format!(":{name}")),
                             groups: Vec::new(),
@@ -507,14 +500,47 @@ impl<'a> Renderer<'a> {
         aliases
     }
 
-    /// Where entry `v` of a name applies: its package markers, else where the
-    /// edges that resolve to it hold, else everywhere.
+    /// Per package: where the single-target edges into it hold (from other
+    /// packages and from the project's own dependencies), and whether any does.
+    fn incoming(&self, edges: &[Vec<Edge>]) -> (Vec<EnvSet>, Vec<bool>) {
+        let mut incoming: Vec<EnvSet> = vec![0; self.lock.packages.len()];
+        let mut has_incoming = vec![false; self.lock.packages.len()];
+        let mut add = |target: usize, envs: EnvSet| {
+            incoming[target] |= envs;
+            has_incoming[target] = true;
+        };
+        for edge in edges.iter().flatten() {
+            if let [t] = edge.targets[..] {
+                add(t, edge.envs);
+            }
+        }
+        let project_deps = self
+            .lock
+            .project
+            .iter()
+            .flat_map(|p| p.dependencies.values().flatten());
+        for d in project_deps {
+            if let Some([t]) = self.by_name.get(&d.name).map(Vec::as_slice) {
+                add(*t, self.table.eval(d.marker.as_ref(), None));
+            }
+        }
+        (incoming, has_incoming)
+    }
+
+    /// Where entry `v` of a name applies: its package markers (holding with
+    /// no extra or with any one of the project's extras selected: naming a
+    /// package asks for it), else where the edges that resolve to it hold,
+    /// else everywhere.
     fn applies(&self, v: usize, incoming: &[EnvSet], has_incoming: &[bool]) -> EnvSet {
+        let eval = |m: &pep508_rs::MarkerTree| {
+            let extras = self.lock.project.iter().flat_map(|p| p.extras.keys());
+            extras.fold(self.table.eval(Some(m), None), |acc, extra| {
+                acc | self.table.eval(Some(m), Some(extra))
+            })
+        };
         match &self.lock.packages[v].markers {
-            PackageMarkers::All(m) => self.table.eval(Some(m), None),
-            PackageMarkers::ByGroup(map) => map
-                .values()
-                .fold(0, |acc, m| acc | self.table.eval(Some(m), None)),
+            PackageMarkers::All(m) => eval(m),
+            PackageMarkers::ByGroup(map) => map.values().fold(0, |acc, m| acc | eval(m)),
             PackageMarkers::None if has_incoming[v] => incoming[v],
             PackageMarkers::None => self.table.all(),
         }
@@ -610,8 +636,9 @@ impl<'a> Renderer<'a> {
 struct BuildContext<'a> {
     lock_path: String,
     lock_version: &'a str,
-    host_python: &'a str,
-    envs: Vec<envs::EnvView>,
+    lock_name: String,
+    python_range: String,
+    outside_lock: bool,
 }
 
 impl BuildContext<'_> {
@@ -628,8 +655,9 @@ impl BuildContext<'_> {
             packages => packages,
             aliases => aliases,
             libraries => libraries,
-            host_python => self.host_python,
-            envs => self.envs,
+            lock_name => self.lock_name,
+            python_range => self.python_range,
+            outside_lock => self.outside_lock,
         };
         env.render_str(include_str!("../templates/BUILD.bazel.j2"), &ctx)
             .map_err(|source| HubError::Template {
@@ -681,8 +709,6 @@ struct Parts {
     package_deps: Vec<(Deps, Vec<String>)>,
     aliases: Vec<AliasView>,
     libraries: Vec<LibraryView>,
-    defs: String,
-    env_build: String,
 }
 
 /// A dependency edge resolved against the lock.
@@ -761,16 +787,13 @@ mod tests {
         }
         for path in locks {
             let lock = ofiuco_lock::read_poetry_lock(&path).unwrap();
-            for host_python in ["3.12", "3.9"] {
-                let opts = HubOptions {
-                    hub_name: "poetry".to_string(),
-                    host_python: host_python.to_string(),
-                };
-                let split = render(&lock, &opts).unwrap();
-                let whole = render_unsplit(&lock, &opts).unwrap();
-                assert!(split.build == whole.build, "{}", path.display());
-                assert_eq!(split.files, whole.files);
-            }
+            let opts = HubOptions {
+                hub_name: "poetry".to_string(),
+            };
+            let split = render(&lock, &opts).unwrap();
+            let whole = render_unsplit(&lock, &opts).unwrap();
+            assert!(split.build == whole.build, "{}", path.display());
+            assert_eq!(split.files, whole.files);
         }
     }
 }

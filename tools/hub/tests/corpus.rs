@@ -4,7 +4,7 @@
 //! * the `@<hub>__...//:file` labels of `BUILD.bazel` are exactly the
 //!   repositories of `files.json`;
 //! * no target name appears twice;
-//! * every `//_env:` key that `defs.bzl` refers to is a target of `_env/BUILD.bazel`.
+//! * every environment index of a `pick()` is an index of ofiuco's environment table.
 //!
 //! Set OFIUCO_SKIP_CORPUS=1 to skip when the corpus is not available.
 
@@ -21,7 +21,6 @@ const HUB: &str = "poetry";
 /// huggingface__text-generation-inference/server@d61f14f271) gets `__2`, `__3`…
 /// targets. The test fails when the list is out of date.
 const KNOWN_DUPLICATE_TARGETS: &[(&str, &str)] = &[];
-const HOST_PYTHON: &str = "3.12";
 
 fn corpus_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/corpus")
@@ -95,46 +94,26 @@ fn file_repos(build: &str) -> BTreeSet<&str> {
     repos
 }
 
-/// `defs.bzl`'s `ENVS`: (key, python version).
-fn env_table(defs: &str) -> Vec<(&str, &str)> {
-    let start = defs.find("\nENVS = [\n").expect("defs.bzl has ENVS") + 1;
-    let end = start + defs[start..].find("\n]\n").expect("ENVS is closed");
-    defs[start..end]
-        .lines()
-        .skip(1)
-        .map(|line| {
-            let entry = line.trim().trim_end_matches(',');
-            let inner = entry
-                .strip_prefix('(')
-                .and_then(|e| e.strip_suffix(')'))
-                .unwrap_or_else(|| panic!("ENVS entry: {line}"));
-            let (key, python) = inner.split_once(", ").expect("(key, python)");
-            (
-                string_literal(key).expect("key literal"),
-                string_literal(python).expect("python literal"),
-            )
-        })
-        .collect()
-}
-
-/// The suffixes `defs.bzl` appends to an environment key: `"//_env:" + key + "<suffix>"`.
-fn key_suffixes(defs: &str) -> BTreeSet<&str> {
-    let mut suffixes = BTreeSet::new();
-    let marker = "\"//_env:\" + key + ";
-    let mut rest = defs;
-    while let Some(start) = rest.find(marker) {
-        rest = &rest[start + marker.len()..];
-        suffixes.insert(string_literal(rest).expect("a suffix literal"));
+/// The environment indices a hub's `pick()` groups name: `[3, 7]` and `list(range(0, 21))`.
+fn env_indices(build: &str) -> Vec<usize> {
+    let mut out = Vec::new();
+    for line in build.lines() {
+        let Some((_, value)) = line.trim().split_once("\": ") else {
+            continue;
+        };
+        for part in value.trim_end_matches(',').split(" + ") {
+            if let Some(range) = part
+                .strip_prefix("list(range(")
+                .and_then(|r| r.strip_suffix("))"))
+            {
+                let (a, b) = range.split_once(", ").expect("range(a, b)");
+                out.extend(a.parse::<usize>().unwrap()..b.parse::<usize>().unwrap());
+            } else if let Some(list) = part.strip_prefix('[').and_then(|l| l.strip_suffix(']')) {
+                out.extend(list.split(", ").filter_map(|i| i.parse::<usize>().ok()));
+            }
+        }
     }
-    suffixes
-}
-
-fn host_python(defs: &str) -> &str {
-    let line = defs
-        .lines()
-        .find_map(|l| l.strip_prefix("HOST_PYTHON = "))
-        .expect("defs.bzl has HOST_PYTHON");
-    string_literal(line).expect("HOST_PYTHON literal")
+    out
 }
 
 fn check(path: &Path, lock: &ofiuco_lock::Lock, hub: &HubFiles) -> Vec<String> {
@@ -187,32 +166,11 @@ fn check(path: &Path, lock: &ofiuco_lock::Lock, hub: &HubFiles) -> Vec<String> {
         }
     }
 
-    let env_targets: BTreeSet<&str> = target_names(&hub.env_build).into_iter().collect();
-    let envs = env_table(&hub.defs);
-    if envs.is_empty() {
-        problems.push(format!("{at}: defs.bzl has no environments"));
-    }
-    let host = host_python(&hub.defs);
-    if !key_suffixes(&hub.defs).contains("__auto") {
+    let envs = ofiuco_hub::EnvTable::new().envs().len();
+    if let Some(bad) = env_indices(&hub.build).into_iter().find(|i| *i >= envs) {
         problems.push(format!(
-            "{at}: found no `\"//_env:\" + key + \"__auto\"` in defs.bzl: update key_suffixes()"
+            "{at}: a pick() names environment {bad}, but the table has {envs}"
         ));
-    }
-    for (key, python) in &envs {
-        let mut keys = vec![key.to_string()];
-        for suffix in key_suffixes(&hub.defs) {
-            // `__auto` keys exist only for the host Python's environments.
-            if suffix != "__auto" || python == &host {
-                keys.push(format!("{key}{suffix}"));
-            }
-        }
-        for key in keys {
-            if !env_targets.contains(key.as_str()) {
-                problems.push(format!(
-                    "{at}: defs.bzl refers to //_env:{key}, which _env/BUILD.bazel does not define"
-                ));
-            }
-        }
     }
     problems
 }
@@ -230,7 +188,6 @@ fn corpus_renders_and_holds_together() {
             &lock,
             &HubOptions {
                 hub_name: HUB.to_string(),
-                host_python: HOST_PYTHON.to_string(),
             },
         )
         .unwrap_or_else(|e| panic!("{}: {e}", path.display()));
@@ -251,8 +208,6 @@ fn checks_catch_broken_hubs() {
     let build = "\nofiuco_package(\n    name = \"a__1\",\n    wheel = \"@poetry__a.whl//:file\",\n)\n\nalias(\n    name = \"a__1\",\n)\n";
     assert_eq!(target_names(build), ["a__1", "a__1"]);
     assert_eq!(file_repos(build), BTreeSet::from(["poetry__a.whl"]));
-    let defs = "HOST_PYTHON = \"3.12\"\n\nENVS = [\n    (\"cp312_x\", \"3.12\"),\n    (\"cp313_x\", \"3.13\"),\n]\n\n    keys = [\"//_env:\" + key]\n        keys.append(\"//_env:\" + key + \"__auto\")\n";
-    assert_eq!(env_table(defs), [("cp312_x", "3.12"), ("cp313_x", "3.13")]);
-    assert_eq!(key_suffixes(defs), BTreeSet::from(["__auto"]));
-    assert_eq!(host_python(defs), "3.12");
+    let picks = "    wheel = pick({\n        \"@x//:file\": list(range(0, 3)) + [7, 9],\n    }),\n";
+    assert_eq!(env_indices(picks), [0, 1, 2, 7, 9]);
 }
