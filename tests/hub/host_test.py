@@ -1,5 +1,6 @@
 """Packages of tests/hub/poetry.lock, installed for the host, import and work."""
 
+import os
 import sys
 import unittest
 
@@ -25,11 +26,24 @@ class HostTest(unittest.TestCase):
         self.assertEqual(numpy.__version__, want)
 
     def test_markers_for_the_host(self):
+        # pytest depends on tomli only for `python_version < "3.11"` (tomllib is in the
+        # standard library from 3.11): the hub puts tomli's package on sys.path exactly then.
         import pytest
 
         self.assertTrue(pytest.__version__)
-        mods = [p for p in sys.path if "tomli__" in p]
-        self.assertEqual(mods if sys.version_info >= (3, 11) else [], [])
+        tomli_paths = [
+            p for p in sys.path if any(part.startswith("tomli__") for part in p.split(os.sep))
+        ]
+        if sys.version_info < (3, 11):
+            self.assertTrue(tomli_paths, sys.path)
+            import tomli
+
+            self.assertTrue(
+                any(tomli.__file__.startswith(p + os.sep) for p in tomli_paths), tomli.__file__
+            )
+            self.assertEqual(tomli.loads("a = 1"), {"a": 1})
+        else:
+            self.assertEqual(tomli_paths, [], sys.path)
 
 
 if __name__ == "__main__":

@@ -8,7 +8,7 @@
 # Environment:
 #   OFIUCO_BENCH_CACHE     tools venv (uv, pip), wheels, uv cache, scratch  [~/.cache/ofiuco-bench]
 #   OFIUCO_BENCH_LOCK      poetry.lock for benchmark A (skipped if missing)
-#                          [/work/shared/corpus/dlt-hub__dlt/@b1cff8cc66/poetry.lock]
+#                          [tests/corpus/dlt-hub__dlt/@b1cff8cc66/poetry.lock]
 #   OFIUCO_BENCH_PYTHON311 a CPython 3.11 interpreter for uv/pip (B)    [python3.11 on PATH or pyenv]
 #   OFIUCO_BENCH_LOCK_WARMUP / _LOCK_MIN_RUNS     hyperfine settings of A [3 / 20]
 #   OFIUCO_BENCH_INSTALL_WARMUP / _INSTALL_RUNS   hyperfine settings of B [1 / 7]
@@ -27,7 +27,7 @@ ROOT=$(cd "$HERE/../.." && pwd)
 RESULTS=$HERE/results
 DOC=$ROOT/docs/benchmarks.md
 CACHE=${OFIUCO_BENCH_CACHE:-$HOME/.cache/ofiuco-bench}
-LOCK=${OFIUCO_BENCH_LOCK:-/work/shared/corpus/dlt-hub__dlt/@b1cff8cc66/poetry.lock}
+LOCK=${OFIUCO_BENCH_LOCK:-$ROOT/tests/corpus/dlt-hub__dlt/@b1cff8cc66/poetry.lock}
 TARGET_DIR=${CARGO_TARGET_DIR:-$ROOT/target}
 OFIUCO=$TARGET_DIR/release/ofiuco
 VENV=$CACHE/venv

@@ -16,8 +16,17 @@ cargo fmt --all --check
 step "cargo clippy -D warnings"
 cargo clippy --workspace --all-targets --locked -- -D warnings
 step "cargo test"
-cargo test --workspace --locked 2>&1 | tee "$CARGO_TARGET_DIR/cargo-test.log" | grep -E '^(test result|running|error|failures|---- )' || true
-grep -q '^test result: FAILED\|^error' "$CARGO_TARGET_DIR/cargo-test.log" && { cat "$CARGO_TARGET_DIR/cargo-test.log"; exit 1; }
+# The whole output goes to a log; the summary lines are printed, and the log too when cargo fails.
+mkdir -p "$CARGO_TARGET_DIR"
+test_log="$CARGO_TARGET_DIR/cargo-test.log"
+test_status=0
+cargo test --workspace --locked >"$test_log" 2>&1 || test_status=$?
+grep -E '^(test result|running|error|failures|---- )' "$test_log" || true
+if [[ $test_status != 0 ]]; then
+  cat "$test_log"
+  echo "cargo test failed (exit $test_status); the log is $test_log" >&2
+  exit 1
+fi
 
 step "buildifier"
 tools/dev/buildifier.sh

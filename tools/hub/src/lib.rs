@@ -781,10 +781,7 @@ mod tests {
             .iter()
             .map(|name| root.join(format!("../lock/tests/fixtures/{name}.lock")))
             .collect();
-        let big = root.join("../../../shared/corpus/dlt-hub__dlt/@b1cff8cc66/poetry.lock");
-        if big.is_file() {
-            locks.push(big);
-        }
+        locks.push(root.join("../../tests/corpus/dlt-hub__dlt/@b1cff8cc66/poetry.lock"));
         for path in locks {
             let lock = ofiuco_lock::read_poetry_lock(&path).unwrap();
             let opts = HubOptions {

@@ -1,18 +1,16 @@
-//! Every poetry.lock of the shared corpus (`../../../shared/corpus` from this
-//! crate) renders, and the rendered hub holds together:
+//! Every poetry.lock of the lock-file corpus (`tests/corpus` at the workspace
+//! root) renders, and the rendered hub holds together:
 //! * `BUILD.bazel` has one `ofiuco_package(` per locked package;
 //! * the `@<hub>__...//:file` labels of `BUILD.bazel` are exactly the
 //!   repositories of `files.json`;
 //! * no target name appears twice;
 //! * every environment index of a `pick()` is an index of ofiuco's environment table.
-//!
-//! Set OFIUCO_SKIP_CORPUS=1 to skip when the corpus is not available.
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::fs;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use ofiuco_hub::{render, HubFiles, HubOptions};
+use ofiuco_testsupport::corpus_poetry_locks;
 
 const HUB: &str = "poetry";
 
@@ -21,47 +19,6 @@ const HUB: &str = "poetry";
 /// huggingface__text-generation-inference/server@d61f14f271) gets `__2`, `__3`…
 /// targets. The test fails when the list is out of date.
 const KNOWN_DUPLICATE_TARGETS: &[(&str, &str)] = &[];
-
-fn corpus_dir() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/corpus")
-}
-
-fn find_locks(dir: &Path, out: &mut Vec<PathBuf>) {
-    let mut entries: Vec<_> = fs::read_dir(dir)
-        .unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
-        .map(|e| e.unwrap().path())
-        .collect();
-    entries.sort();
-    for path in entries {
-        if path.is_dir() {
-            find_locks(&path, out);
-        } else if path.file_name().is_some_and(|n| n == "poetry.lock") {
-            out.push(path);
-        }
-    }
-}
-
-/// The corpus's locks; `None` when skipped.
-fn corpus_locks() -> Option<Vec<PathBuf>> {
-    if std::env::var("OFIUCO_SKIP_CORPUS").as_deref() == Ok("1") {
-        eprintln!("OFIUCO_SKIP_CORPUS=1: skipping the corpus");
-        return None;
-    }
-    let dir = corpus_dir();
-    assert!(
-        dir.is_dir(),
-        "the lock corpus is missing: {} is not a directory\n  hint: provide the corpus there, or set OFIUCO_SKIP_CORPUS=1 to skip these tests",
-        dir.display()
-    );
-    let mut locks = Vec::new();
-    find_locks(&dir, &mut locks);
-    assert!(
-        !locks.is_empty(),
-        "no poetry.lock under {}\n  hint: set OFIUCO_SKIP_CORPUS=1 to skip these tests",
-        dir.display()
-    );
-    Some(locks)
-}
 
 /// The string literal that starts at `text[0]` (a `"`), unescaped enough for names and labels.
 fn string_literal(text: &str) -> Option<&str> {
@@ -177,9 +134,7 @@ fn check(path: &Path, lock: &ofiuco_lock::Lock, hub: &HubFiles) -> Vec<String> {
 
 #[test]
 fn corpus_renders_and_holds_together() {
-    let Some(locks) = corpus_locks() else {
-        return;
-    };
+    let locks = corpus_poetry_locks();
     let mut problems = Vec::new();
     for path in &locks {
         let lock = ofiuco_lock::read_poetry_lock(path)

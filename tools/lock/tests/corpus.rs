@@ -1,42 +1,11 @@
-//! Every poetry.lock of the shared corpus (../../../shared/corpus from this
-//! crate) parses, with the package counts of its INDEX.md and spot checks of
-//! the features it lists. Set OFIUCO_SKIP_CORPUS=1 to skip when the corpus is
-//! not available.
+//! Every poetry.lock of the lock-file corpus (`tests/corpus` at the workspace
+//! root) parses, with the package counts of its INDEX.md and spot checks of
+//! the features it lists.
 
 use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
 
 use ofiuco_lock::{marker_string, read_poetry_lock, Lock, Package, PackageMarkers, Source};
-
-fn corpus_dir() -> Option<PathBuf> {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/corpus");
-    if dir.is_dir() {
-        return Some(dir);
-    }
-    if std::env::var("OFIUCO_SKIP_CORPUS").as_deref() == Ok("1") {
-        eprintln!("skipping: corpus not found at {}", dir.display());
-        return None;
-    }
-    panic!(
-        "the lock-file corpus is missing: expected a directory at {}\n  hint: check out the shared corpus there, or set OFIUCO_SKIP_CORPUS=1 to skip this test",
-        dir.display()
-    );
-}
-
-fn find_locks(dir: &Path, out: &mut Vec<PathBuf>) {
-    let mut entries: Vec<_> = std::fs::read_dir(dir)
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .collect();
-    entries.sort();
-    for path in entries {
-        if path.is_dir() {
-            find_locks(&path, out);
-        } else if path.file_name().is_some_and(|n| n == "poetry.lock") {
-            out.push(path);
-        }
-    }
-}
+use ofiuco_testsupport::{corpus_poetry_locks, corpus_relative};
 
 /// Lock path relative to the corpus -> package count from INDEX.md.
 const EXPECTED: &[(&str, usize)] = &[
@@ -68,21 +37,14 @@ const EXPECTED: &[(&str, usize)] = &[
     ("dlt-hub__dlt/@b1cff8cc66/poetry.lock", 441),
 ];
 
-fn load_all() -> Option<BTreeMap<String, Lock>> {
-    let dir = corpus_dir()?;
-    let mut paths = Vec::new();
-    find_locks(&dir, &mut paths);
+fn load_all() -> BTreeMap<String, Lock> {
     let mut locks = BTreeMap::new();
-    for path in paths {
-        let rel = path
-            .strip_prefix(&dir)
-            .unwrap()
-            .to_string_lossy()
-            .replace('\\', "/");
+    for path in corpus_poetry_locks() {
+        let rel = corpus_relative(&path);
         let lock = read_poetry_lock(&path).unwrap_or_else(|e| panic!("{rel}: {e}"));
         locks.insert(rel, lock);
     }
-    Some(locks)
+    locks
 }
 
 fn get<'a>(locks: &'a BTreeMap<String, Lock>, rel: &str) -> &'a Lock {
@@ -97,7 +59,7 @@ fn packages<'a>(lock: &'a Lock, name: &str) -> Vec<&'a Package> {
 
 #[test]
 fn corpus() {
-    let Some(locks) = load_all() else { return };
+    let locks = load_all();
 
     // Every poetry.lock parses, and the counts match INDEX.md.
     let found: Vec<&str> = locks.keys().map(String::as_str).collect();
