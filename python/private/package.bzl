@@ -5,19 +5,54 @@ load(":hub_target.bzl", "hub_transition")
 load(":providers.bzl", "OfiucoPackageInfo", "normalize_name", "runfiles_path")
 load(":target_env.bzl", "TargetEnvInfo")
 
+def _misfit(env, line):
+    """Why one file of `available` does not fit `env`; None when it is for another OS or CPU."""
+    filename, os, cpus, libc, pythons, tag = line.split("|")
+    if os == "sdist":
+        return filename + ": an sdist; building from source is not supported yet"
+    if os != "any" and (os != env.os or env.cpu not in cpus.split(",")):
+        return None
+    reasons = []
+    if pythons != "*" and env.python not in pythons.split(","):
+        reasons.append("{}: the target is CPython {}".format(tag, env.python))
+    kind, _, version = libc.partition(" ")
+    if kind == "glibc" and not env.glibc:
+        reasons.append("needs glibc, the target has " + (env.libc.replace("_", " ", 1).replace("_", ".") or "none"))
+    elif kind == "glibc" and _version_key(version) > _version_key(env.glibc):
+        reasons.append("needs glibc {}, the target has {}".format(version, env.glibc))
+    elif kind == "musl" and not env.libc.startswith("musl"):
+        reasons.append("needs musl {}, the target has glibc".format(version))
+    return "{}: {}".format(filename, "; ".join(reasons) or "should fit (please report this)")
+
+def _version_key(version):
+    return [int(part) for part in version.split(".") if part.isdigit()]
+
 def _no_wheel_message(ctx, env):
     attr = ctx.attr
     if attr.unsupported:
         return "ofiuco: cannot build {} {} for {}: {}".format(attr.distribution, attr.version, env.description, attr.unsupported)
+    if not env.python:
+        return ("ofiuco: cannot tell which Python version {dist} {version} is for ({target}): {source}.\n" +
+                "hint: set --@ofiuco//python/config:python_version=3.X (and register a Python toolchain of that version), " +
+                "or use a platform that carries @ofiuco//python/version:3.X.").format(
+            dist = attr.distribution,
+            version = attr.version,
+            target = env.description,
+            source = env.python_source,
+        )
+    lines = [m for m in [_misfit(env, line) for line in attr.available] if m]
     return ("ofiuco: no file of {dist} {version} fits the target {target}.\n" +
-            "  files in the lock: {files}\n" +
+            "  files for {os} {cpu} ({others} for other platforms):\n    {files}\n" +
             "hint: lock a version of {dist} that ships a wheel for this target, target another runtime " +
             "(a newer glibc, e.g. the AWS Lambda python3.12+ presets, or another Python version), " +
-            "or leave {dist} out of this target. Building from sdists is not supported yet.").format(
+            "or leave {dist} out of this target.").format(
         dist = attr.distribution,
         version = attr.version,
         target = env.description,
-        files = ", ".join(attr.available) or "(none)",
+        os = env.os,
+        cpu = env.cpu,
+        others = len(attr.available) - len(lines),
+        files = "\n    ".join(lines) or "(none)",
     )
 
 def _install(ctx, wheel):
@@ -98,7 +133,7 @@ needs is ever fetched. The wheel is installed by `ofiuco install` in one build
 action into a tree (`site-packages/`, `bin/`, `include/`, `data/`); `PyInfo`
 carries one import path per package.""",
     attrs = {
-        "available": attr.string_list(doc = "File names of this version in the lock, for the error when none fits."),
+        "available": attr.string_list(doc = "The files of this version in the lock, one `<file>|<os>|<cpus>|<libc>|<pythons>|<tag>` line each (what each needs from a target), for the error when none fits."),
         "deps": attr.label_list(providers = [PyInfo], doc = "Dependencies, already filtered by their markers for each target environment."),
         "distribution": attr.string(mandatory = True, doc = "The distribution name as locked."),
         "target_env": attr.label(default = "//python/envs:target", providers = [TargetEnvInfo], doc = "Describes the configuration, for checks and error messages."),

@@ -45,9 +45,16 @@ def _fails_test_impl(ctx):
     env = analysistest.begin(ctx)
     for message in ctx.attr.messages:
         asserts.expect_failure(env, message)
+    causes = analysistest.target_under_test(env)[AnalysisFailureInfo].causes.to_list()
+    text = "\n".join([c.message for c in causes])
+    for absent in ctx.attr.absent:
+        asserts.false(env, absent in text, "the failure should not contain `{}`:\n{}".format(absent, text))
     return analysistest.end(env)
 
-_FAILS_ATTRS = {"messages": attr.string_list(doc = "Substrings the analysis failure must contain.")}
+_FAILS_ATTRS = {
+    "absent": attr.string_list(doc = "Substrings the analysis failure must not contain."),
+    "messages": attr.string_list(doc = "Substrings the analysis failure must contain."),
+}
 
 fails_linux_py310_test = analysistest.make(
     _fails_test_impl,

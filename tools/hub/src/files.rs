@@ -28,10 +28,16 @@ pub(crate) struct WheelSide<'a> {
     parts: Vec<WheelPart>,
     indices: HashMap<EnvSet, String, FastHash>,
     env_count: usize,
+    fit: &'a crate::fit::FitTable,
 }
 
 impl<'a> WheelSide<'a> {
-    pub(crate) fn new(hub_name: &'a str, env_count: usize, packages: usize) -> Self {
+    pub(crate) fn new(
+        hub_name: &'a str,
+        env_count: usize,
+        packages: usize,
+        fit: &'a crate::fit::FitTable,
+    ) -> Self {
         WheelSide {
             files: Files {
                 hub_name,
@@ -42,6 +48,7 @@ impl<'a> WheelSide<'a> {
             parts: Vec::with_capacity(packages),
             indices: HashMap::default(),
             env_count,
+            fit,
         }
     }
 
@@ -61,7 +68,8 @@ impl<'a> WheelSide<'a> {
 
     fn part(&mut self, p: &'a Package, by_wheel: Vec<(usize, EnvSet)>) -> WheelPart {
         let mut part = WheelPart::default();
-        let available = || p.files.iter().map(|f| f.filename.clone()).collect();
+        let fit = self.fit;
+        let available = || p.files.iter().map(|f| fit.describe(&f.filename)).collect();
         match &p.source {
             Source::Git {
                 url,

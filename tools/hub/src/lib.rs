@@ -14,6 +14,7 @@
 mod env_table;
 mod envs;
 mod files;
+mod fit;
 mod graph;
 mod wheels;
 
@@ -192,9 +193,11 @@ impl<'a> Renderer<'a> {
         // the files), the main thread the rest once its own part is done.
         let split = split_point(packages);
         let (head, tail) = packages.split_at(split);
+        let fit = fit::FitTable::new(envs);
+        let fit = &fit;
         let (parts, side) = std::thread::scope(|scope| {
             let worker = scope.spawn(move || {
-                let mut side = files::WheelSide::new(hub_name, envs.len(), packages.len());
+                let mut side = files::WheelSide::new(hub_name, envs.len(), packages.len(), fit);
                 side.extend(head, wheels::choose_all(head, envs));
                 side
             });
