@@ -16,6 +16,8 @@ RUFF_VERSION=0.17.6
 TOOLS="${OFIUCO_TOOLS_DIR:-$HOME/.cache/ofiuco-tools}"
 VENV="$TOOLS/ruff-$RUFF_VERSION"
 RUFF="$VENV/bin/ruff"
+# Its cache beside it, not in the work tree.
+export RUFF_CACHE_DIR="${RUFF_CACHE_DIR:-$TOOLS/ruff-cache}"
 
 as_root() { if [[ $EUID == 0 ]]; then "$@"; else sudo "$@"; fi; }
 
