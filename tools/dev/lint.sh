@@ -30,7 +30,11 @@ if [[ "$("$RUFF" --version 2>/dev/null)" != "ruff $RUFF_VERSION" ]]; then
   echo "lint: installing ruff $RUFF_VERSION into $VENV" >&2
   rm -rf "$VENV"
   mkdir -p "$TOOLS"
-  python3 -m venv "$VENV"
+  if ! python3 -m venv "$VENV"; then
+    echo "error: cannot create a venv for ruff with python3 ($(command -v python3 || echo none))" >&2
+    echo "hint: install Python's venv module (Debian: apt-get install python3-venv), or set OFIUCO_TOOLS_DIR to a writable directory" >&2
+    exit 1
+  fi
   "$VENV/bin/python" -m pip install -q --disable-pip-version-check "ruff==$RUFF_VERSION"
 fi
 
