@@ -14,7 +14,9 @@ class PackagesTest(unittest.TestCase):
         import requests
         import urllib3
 
-        request = requests.Request("GET", "https://example.com/päth", params={"q": "ofiuco"}).prepare()
+        request = requests.Request(
+            "GET", "https://example.com/päth", params={"q": "ofiuco"}
+        ).prepare()
         self.assertEqual(request.url, "https://example.com/p%C3%A4th?q=ofiuco")
         self.assertEqual(idna.encode("bücher.example"), b"xn--bcher-kva.example")
         self.assertTrue(pathlib.Path(certifi.where()).is_file())

@@ -11,7 +11,9 @@ class VenvTest(unittest.TestCase):
         import requests
         import urllib3
 
-        roots = {m.__file__.split("/site-packages/")[0] for m in (numpy, requests, urllib3, certifi)}
+        roots = {
+            m.__file__.split("/site-packages/")[0] for m in (numpy, requests, urllib3, certifi)
+        }
         self.assertEqual(len(roots), 1, roots)
         self.assertTrue(roots.pop().endswith("venv.venv"))
         self.assertEqual(len([p for p in sys.path if p.endswith("venv.venv/site-packages")]), 1)
@@ -21,7 +23,9 @@ class VenvTest(unittest.TestCase):
         import requests
 
         self.assertEqual(int(numpy.arange(4).sum()), 6)
-        self.assertEqual(requests.Request("GET", "https://example.com").prepare().url, "https://example.com/")
+        self.assertEqual(
+            requests.Request("GET", "https://example.com").prepare().url, "https://example.com/"
+        )
 
 
 if __name__ == "__main__":

@@ -7,8 +7,8 @@ import unittest
 
 class HostTest(unittest.TestCase):
     def test_extra_brings_its_dependency(self):
-        import socks  # PySocks, from requests[socks]
         import requests
+        import socks  # PySocks, from requests[socks]
 
         self.assertTrue(hasattr(socks, "socksocket"))
         self.assertTrue(requests.__version__)

@@ -31,8 +31,10 @@ def main() -> int:
     p.add_argument("--exclude", action="append", default=[])
     args = p.parse_args()
 
-    project = tomllib.load(open(args.pyproject, "rb"))
-    lock = tomllib.load(open(args.lock, "rb"))
+    with open(args.pyproject, "rb") as f:
+        project = tomllib.load(f)
+    with open(args.lock, "rb") as f:
+        lock = tomllib.load(f)
     packages = {norm(pkg["name"]): pkg for pkg in lock["package"]}
     deps = {n: [norm(d) for d in pkg.get("dependencies", {})] for n, pkg in packages.items()}
 
@@ -55,7 +57,10 @@ def main() -> int:
         hashes = [f["hash"] for f in pkg.get("files", [])]
         line = f"{pkg['name']}=={pkg['version']}"
         print(" \\\n    ".join([line] + [f"--hash={h}" for h in hashes]))
-    print(f"# {len(kept)} packages; left out: {', '.join(sorted(set(packages) - kept))}", file=sys.stderr)
+    print(
+        f"# {len(kept)} packages; left out: {', '.join(sorted(set(packages) - kept))}",
+        file=sys.stderr,
+    )
     return 0
 
 

@@ -79,8 +79,20 @@ def timing_table(results: list, extra_cols=None) -> str:
     extra_cols = extra_cols or {}
     extra_names = list(next(iter(extra_cols.values()), {}).keys()) if extra_cols else []
     fastest = min(r["median"] for r in results)
-    head = ["Command", "Median", "Mean ± σ", "Min", "Max", "CPU user + sys (mean)", "Runs", "Median vs fastest"] + extra_names
-    lines = ["| " + " | ".join(head) + " |", "|" + "|".join(["---"] + ["---:"] * (len(head) - 1)) + "|"]
+    head = [
+        "Command",
+        "Median",
+        "Mean ± σ",
+        "Min",
+        "Max",
+        "CPU user + sys (mean)",
+        "Runs",
+        "Median vs fastest",
+    ] + extra_names
+    lines = [
+        "| " + " | ".join(head) + " |",
+        "|" + "|".join(["---"] + ["---:"] * (len(head) - 1)) + "|",
+    ]
     for r in results:
         row = [
             f"`{r['command']}`",
@@ -124,7 +136,7 @@ def cmd_env(args) -> None:
             if line.startswith("model name"):
                 cpu = line.split(":", 1)[1].strip()
                 break
-        m = re.search(r"^MemTotal:\s+(\d+) kB", Path("/proc/meminfo").read_text(), re.M)
+        m = re.search(r"^MemTotal:\s+(\d+) kB", Path("/proc/meminfo").read_text(), re.MULTILINE)
         if m:
             mem = f"{int(m.group(1)) / 1024 / 1024:.1f} GiB"
     except OSError:
@@ -166,11 +178,13 @@ def cmd_lock(args) -> None:
         marker("10-lock"),
         "## A. `ofiuco lock` on the largest corpus lock",
         "",
-        f"Input: `{args.lock}` ({args.packages} packages, {fmt_bytes(os.path.getsize(args.lock))}). "
-        "`ofiuco lock` reads it and writes the whole hub (BUILD.bazel, defs.bzl, _env/BUILD.bazel, "
-        "files.json); this runs in the module extension on every lock change. The Python rows are "
-        "references in the same run: interpreter start-up alone, and start-up plus `tomllib` parsing "
-        "the same file (no rendering).",
+        (
+            f"Input: `{args.lock}` ({args.packages} packages, {fmt_bytes(os.path.getsize(args.lock))}). "
+            "`ofiuco lock` reads it and writes the whole hub (BUILD.bazel, defs.bzl, _env/BUILD.bazel, "
+            "files.json); this runs in the module extension on every lock change. The Python rows are "
+            "references in the same run: interpreter start-up alone, and start-up plus `tomllib` parsing "
+            "the same file (no rendering)."
+        ),
         "",
         measured_line(args),
         f"hyperfine: `--shell=none --warmup {args.warmup} --min-runs {args.min_runs}`.",
@@ -187,7 +201,14 @@ def cmd_lock(args) -> None:
             f"and only parsing the TOML ({fmt_time(py['median'])} median)."
         )
         parts.append("")
-    parts += ["<details><summary>" + "hyperfine table" + "</summary>", "", hyperfine_block(args.markdown), "", "</details>", ""]
+    parts += [
+        "<details><summary>" + "hyperfine table" + "</summary>",
+        "",
+        hyperfine_block(args.markdown),
+        "",
+        "</details>",
+        "",
+    ]
     Path(args.out).write_text("\n".join(parts))
 
 
@@ -214,13 +235,19 @@ def cmd_install(args) -> None:
         size, files = tree_stats(d)
         sizes[name] = (size, files)
         extra[name] = {"Installed size": fmt_bytes(size), "Files": str(files)}
-    seq, par, uvw, uvc = (r.get(n) for n in (args.ofiuco_seq, args.ofiuco_par, args.uv_warm, args.uv_cold))
+    seq, par, uvw, uvc = (
+        r.get(n) for n in (args.ofiuco_seq, args.ofiuco_par, args.uv_warm, args.uv_cold)
+    )
     summary = []
     if seq and uvw:
         summary.append(
             f"One `ofiuco install` per wheel, run one after the other, takes {fmt_time(seq['median'])} median: "
             f"{ratio(seq['median'], uvw['median'])} uv with a warm cache ({fmt_time(uvw['median'])})"
-            + (f" and {ratio(seq['median'], uvc['median'])} uv with a cold cache ({fmt_time(uvc['median'])})" if uvc else "")
+            + (
+                f" and {ratio(seq['median'], uvc['median'])} uv with a cold cache ({fmt_time(uvc['median'])})"
+                if uvc
+                else ""
+            )
             + ". uv's warm cache holds the wheels already unpacked, so that row only copies files; ofiuco inflates "
             "every wheel and hashes every file to verify RECORD, so uv's cold-cache row is the like-for-like one, "
             "and Bazel's action cache is what makes a repeated install free."
@@ -239,19 +266,27 @@ def cmd_install(args) -> None:
         "Every row installs all of them without dependency resolution into a directory that `--prepare` "
         "removes before each run (all on the same file system):",
         "",
-        "- **ofiuco, one action per wheel**: `install_each.sh` runs `ofiuco install --wheel W --output OUT/<name>` "
-        "for each wheel, sequentially; each process verifies the wheel's RECORD (sha256 and size of every file).",
+        (
+            "- **ofiuco, one action per wheel**: `install_each.sh` runs `ofiuco install --wheel W --output OUT/<name>` "
+            "for each wheel, sequentially; each process verifies the wheel's RECORD (sha256 and size of every file)."
+        ),
         "- **ofiuco, 2 parallel actions**: the same processes via `xargs -P2`.",
-        "- **uv (warm cache)**: `uv pip install --no-deps --link-mode=copy --target OUT --python 3.11 --offline "
-        "--no-index`; its cache already holds the unpacked wheels, so this is a copy out of the cache. "
-        "uv does not compile `.pyc` by default.",
+        (
+            "- **uv (warm cache)**: `uv pip install --no-deps --link-mode=copy --target OUT --python 3.11 --offline "
+            "--no-index`; its cache already holds the unpacked wheels, so this is a copy out of the cache. "
+            "uv does not compile `.pyc` by default."
+        ),
         "- **uv (cold cache)**: the same, with a cache directory that `--prepare` deletes (uv unpacks every wheel).",
-        "- **pip**: `pip install --no-deps --no-index --target OUT`; pip compiles `.pyc` files by default "
-        "(hence more files), **pip --no-compile** does not.",
+        (
+            "- **pip**: `pip install --no-deps --no-index --target OUT`; pip compiles `.pyc` files by default "
+            "(hence more files), **pip --no-compile** does not."
+        ),
         "",
         measured_line(args),
-        f"hyperfine: `--warmup {args.warmup} --runs {args.runs}`. Installed size is `du -sb`-style "
-        "(files and directories, bytes) of the last run's output.",
+        (
+            f"hyperfine: `--warmup {args.warmup} --runs {args.runs}`. Installed size is `du -sb`-style "
+            "(files and directories, bytes) of the last run's output."
+        ),
         "",
         timing_table(results, extra),
         "",
@@ -262,7 +297,14 @@ def cmd_install(args) -> None:
         "the CPU column is steadier than wall time."
     )
     parts += [" ".join(summary), ""]
-    parts += ["<details><summary>hyperfine table</summary>", "", hyperfine_block(args.markdown), "", "</details>", ""]
+    parts += [
+        "<details><summary>hyperfine table</summary>",
+        "",
+        hyperfine_block(args.markdown),
+        "",
+        "</details>",
+        "",
+    ]
     Path(args.out).write_text("\n".join(parts))
 
 
@@ -272,7 +314,8 @@ def cmd_install(args) -> None:
 def read_profile(path: Path) -> dict:
     """Per Bazel trace profile: executed actions by mnemonic, the OfiucoZip action's duration
     (whole action, and its subprocess alone) and the repositories fetched during the build."""
-    data = json.load(gzip.open(path))
+    with gzip.open(path) as f:
+        data = json.load(f)
     events = data["traceEvents"] if isinstance(data, dict) else data
     actions, zips, fetched = {}, [], []
     for e in events:
@@ -294,10 +337,20 @@ def read_profile(path: Path) -> dict:
     for z in zips:  # the helper process itself: subprocess.run inside the action, same thread
         t0, t1 = z["ts"], z["ts"] + z["dur"]
         sub_us += sum(
-            e["dur"] for e in events
-            if e.get("ph") == "X" and e.get("name") == "subprocess.run" and e.get("tid") == z["tid"] and t0 <= e["ts"] <= t1
+            e["dur"]
+            for e in events
+            if e.get("ph") == "X"
+            and e.get("name") == "subprocess.run"
+            and e.get("tid") == z["tid"]
+            and t0 <= e["ts"] <= t1
         )
-    return {"actions": actions, "zip_s": zip_us / 1e6, "zip_sub_s": sub_us / 1e6, "zips": len(zips), "fetched": fetched}
+    return {
+        "actions": actions,
+        "zip_s": zip_us / 1e6,
+        "zip_sub_s": sub_us / 1e6,
+        "zips": len(zips),
+        "fetched": fetched,
+    }
 
 
 def timed_profiles(directory: str, n: int) -> list:
@@ -334,11 +387,14 @@ def cmd_lambda(args) -> None:
     inc = load_results(args.inc_json)
     rc, ri = by_name(clean), by_name(inc)
     profiles = dict(item.split("=", 1) for item in args.profiles)
-    prof = {name: timed_profiles(d, args.runs if name in rc else args.inc_runs) for name, d in profiles.items()}
+    prof = {
+        name: timed_profiles(d, args.runs if name in rc else args.inc_runs)
+        for name, d in profiles.items()
+    }
 
     # --- sizes, side by side
     oz, uz = zip_stats(args.ofiuco_zip), zip_stats(args.uv_zip)
-    uv_du, uv_files = tree_stats(args.uv_dir)
+    uv_du, _ = tree_stats(args.uv_dir)
     report_total = None
     for line in Path(args.ofiuco_report).read_text().splitlines():
         if line.strip().startswith("(total)"):
@@ -348,17 +404,29 @@ def cmd_lambda(args) -> None:
     only_of = sorted(set(oz["crc"]) - set(uz["crc"]))
     differ = sorted(f for f in set(oz["crc"]) & set(uz["crc"]) if oz["crc"][f] != uz["crc"][f])
     tags = Path(args.uv_tags).read_text().split("\n") if args.uv_tags else []
-    packages = [l.split("==")[0] + "==" + l.split("==")[1].split()[0] for l in Path(args.requirements).read_text().splitlines() if "==" in l]
+    packages = [
+        l.split("==")[0] + "==" + l.split("==")[1].split()[0]
+        for l in Path(args.requirements).read_text().splitlines()
+        if "==" in l
+    ]
 
-    bz, bzcold, uv, uvoff = (rc[n] for n in (args.clean_bazel, args.clean_bazel_cold, args.clean_uv, args.clean_uv_offline))
+    bz, uv = rc[args.clean_bazel], rc[args.clean_uv]
     ib, naive, upd = (ri[n] for n in (args.inc_bazel, args.inc_naive, args.inc_update))
 
     def size_cols(name):
         if name == args.clean_uv_install:
             return {"Zip size": "—", "Unzipped (file bytes)": "—", "Files": "—"}
         if name in (args.clean_bazel, args.clean_bazel_cold):
-            return {"Zip size": fmt_bytes(oz["size"]), "Unzipped (file bytes)": fmt_bytes(oz["unzipped"]), "Files": str(oz["files"])}
-        return {"Zip size": fmt_bytes(uz["size"]), "Unzipped (file bytes)": fmt_bytes(uz["unzipped"]), "Files": str(uz["files"])}
+            return {
+                "Zip size": fmt_bytes(oz["size"]),
+                "Unzipped (file bytes)": fmt_bytes(oz["unzipped"]),
+                "Files": str(oz["files"]),
+            }
+        return {
+            "Zip size": fmt_bytes(uz["size"]),
+            "Unzipped (file bytes)": fmt_bytes(uz["unzipped"]),
+            "Files": str(uz["files"]),
+        }
 
     def profile_cols(results, names):
         out = {}
@@ -372,10 +440,16 @@ def cmd_lambda(args) -> None:
                     "…of which the helper process": fmt_time(median(subs)),
                 }
             else:
-                out[r["command"]] = {"OfiucoZip action (median, max)": "—", "…of which the helper process": "—"}
+                out[r["command"]] = {
+                    "OfiucoZip action (median, max)": "—",
+                    "…of which the helper process": "—",
+                }
         return out
 
-    c1_extra = {r["command"]: {**size_cols(r["command"]), **profile_cols(clean, None)[r["command"]]} for r in clean}
+    c1_extra = {
+        r["command"]: {**size_cols(r["command"]), **profile_cols(clean, None)[r["command"]]}
+        for r in clean
+    }
     c2_extra = profile_cols(inc, None)
 
     # --- checks on the Bazel runs: what ran, what was fetched
@@ -390,12 +464,17 @@ def cmd_lambda(args) -> None:
             for f, dur in pr["fetched"]:
                 reruns.setdefault(f, []).append(dur)
         rerun_text = ", ".join(
-            f"`{f}` ({len(d)} of {len(ps)} runs, max {fmt_time(max(d))})" for f, d in sorted(reruns.items())
+            f"`{f}` ({len(d)} of {len(ps)} runs, max {fmt_time(max(d))})"
+            for f, d in sorted(reruns.items())
         )
         checks.append(
             f"- `{name}`: actions executed per timed run: "
             + "; ".join(f"{k} ({v}×)" for k, v in acts.items())
-            + (f". Repository rules and module extensions that ran: {rerun_text}" if reruns else ". No repository rule or module extension ran")
+            + (
+                f". Repository rules and module extensions that ran: {rerun_text}"
+                if reruns
+                else ". No repository rule or module extension ran"
+            )
             + "."
         )
 
@@ -405,10 +484,12 @@ def cmd_lambda(args) -> None:
     zip_verdict = (
         f"**met**: the OfiucoZip action takes {fmt_time(inc_zip)} median (max {fmt_time(inc_zip_max)}) ≤ {args.target_zip_ms:g} ms"
         if inc_zip_max <= target
-        else (f"**met at the median, not in every run**: {fmt_time(inc_zip)} median, max {fmt_time(inc_zip_max)}" if inc_zip <= target
-              else f"**not met**: {fmt_time(inc_zip)} median")
+        else (
+            f"**met at the median, not in every run**: {fmt_time(inc_zip)} median, max {fmt_time(inc_zip_max)}"
+            if inc_zip <= target
+            else f"**not met**: {fmt_time(inc_zip)} median"
+        )
     )
-    best_uv = min(uv["median"], uvoff["median"])
     full_verdict = (
         f"**met**: {fmt_time(bz['median'])} median vs {fmt_time(uv['median'])} for uv + zip"
         if bz["median"] <= uv["median"]
@@ -417,11 +498,19 @@ def cmd_lambda(args) -> None:
 
     diff_lines = []
     if only_uv:
-        diff_lines.append(f"only in uv's zip: {', '.join('`' + f + '`' for f in only_uv[:10])}" + (" …" if len(only_uv) > 10 else ""))
+        diff_lines.append(
+            f"only in uv's zip: {', '.join('`' + f + '`' for f in only_uv[:10])}"
+            + (" …" if len(only_uv) > 10 else "")
+        )
     if only_of:
-        diff_lines.append(f"only in ofiuco's zip: {', '.join('`' + f + '`' for f in only_of[:10])}" + (" …" if len(only_of) > 10 else ""))
+        diff_lines.append(
+            f"only in ofiuco's zip: {', '.join('`' + f + '`' for f in only_of[:10])}"
+            + (" …" if len(only_of) > 10 else "")
+        )
     if differ:
-        diff_lines.append(f"same path, different content: {', '.join('`' + f + '`' for f in differ[:10])}")
+        diff_lines.append(
+            f"same path, different content: {', '.join('`' + f + '`' for f in differ[:10])}"
+        )
 
     parts = [
         marker("30-lambda"),
@@ -436,15 +525,19 @@ def cmd_lambda(args) -> None:
         "",
         "### C1. The whole zip, dependencies already downloaded, outputs clean",
         "",
-        "- **ofiuco, server running**: `--prepare 'bazel clean'`, then `bazel build`. `bazel clean` (not "
-        "`--expunge`) deletes the output tree and the action cache but keeps the output base's external "
-        "repositories (downloaded wheels, the hub, the built helper) and the server: every install, fragment "
-        "and zip action runs again (the count is checked below), nothing is downloaded. That is the state of "
-        "uv's warm cache (downloaded wheels) with an empty target directory. A fresh `--output_base` with a "
-        "shared `--repository_cache` would also time extracting the repositories, re-running the module "
-        "extension and building the helper with cargo: a first checkout, not a rebuild.",
-        "- **ofiuco, server stopped**: the same plus `bazel shutdown` in `--prepare`, so the JVM start-up and "
-        "the loading and analysis phases are timed too (what a CI job with a cached output base pays).",
+        (
+            "- **ofiuco, server running**: `--prepare 'bazel clean'`, then `bazel build`. `bazel clean` (not "
+            "`--expunge`) deletes the output tree and the action cache but keeps the output base's external "
+            "repositories (downloaded wheels, the hub, the built helper) and the server: every install, fragment "
+            "and zip action runs again (the count is checked below), nothing is downloaded. That is the state of "
+            "uv's warm cache (downloaded wheels) with an empty target directory. A fresh `--output_base` with a "
+            "shared `--repository_cache` would also time extracting the repositories, re-running the module "
+            "extension and building the helper with cargo: a first checkout, not a rebuild."
+        ),
+        (
+            "- **ofiuco, server stopped**: the same plus `bazel shutdown` in `--prepare`, so the JVM start-up and "
+            "the loading and analysis phases are timed too (what a CI job with a cached output base pays)."
+        ),
         "- **uv + zip**: `tools/bench/lambda_uv_zip.sh`: `uv pip install --no-deps --require-hashes "
         "--only-binary :all: --python-platform aarch64-manylinux_2_28 --python-version 3.11 --index-url "
         "https://pypi.org/simple --link-mode=copy --target DIR -r requirements.txt` (the pinned versions and "
@@ -459,19 +552,23 @@ def cmd_lambda(args) -> None:
         + ".",
         "",
         measured_line(args),
-        f"hyperfine: `--warmup {args.warmup} --runs {args.runs}`. Sizes are of the last run's archive: "
-        "file size of the zip, and the sum of the uncompressed sizes of its files.",
+        (
+            f"hyperfine: `--warmup {args.warmup} --runs {args.runs}`. Sizes are of the last run's archive: "
+            "file size of the zip, and the sum of the uncompressed sizes of its files."
+        ),
         "",
         f"Target: the full rebuild not slower than uv + zip — {full_verdict}.",
         "",
         timing_table(clean, c1_extra),
         "",
-        "The CPU column counts the processes hyperfine starts: for the Bazel rows that is the client only "
-        "(the server and the actions it runs are not its children), so compare wall times. "
-        f"`uv pip install --offline` alone (no pruning, no zip) takes {fmt_time(rc[args.clean_uv_install]['median'])}: "
-        "most of the uv rows is `zip -qr` compressing 57 MB on one core, while the Bazel build "
-        "compresses each package in its own fragment action (two at a time on this machine) and the zip action "
-        "only copies the compressed entries.",
+        (
+            "The CPU column counts the processes hyperfine starts: for the Bazel rows that is the client only "
+            "(the server and the actions it runs are not its children), so compare wall times. "
+            f"`uv pip install --offline` alone (no pruning, no zip) takes {fmt_time(rc[args.clean_uv_install]['median'])}: "
+            "most of the uv rows is `zip -qr` compressing 57 MB on one core, while the Bazel build "
+            "compresses each package in its own fragment action (two at a time on this machine) and the zip action "
+            "only copies the compressed entries."
+        ),
         "",
         "The two archives side by side:",
         "",
@@ -480,38 +577,54 @@ def cmd_lambda(args) -> None:
         f"| zip size | {oz['size']:,} B ({fmt_bytes(oz['size'])}) | {uz['size']:,} B ({fmt_bytes(uz['size'])}) |",
         f"| unzipped: sum of file sizes | {oz['unzipped']:,} B | {uz['unzipped']:,} B |",
         f"| unzipped: `du -sb` of the tree | — | {uv_du:,} B |",
-        f"| unzipped: `(total)` of `deploy_python3_11.report.txt` | {report_total[1]:,} B |  |" if report_total else "| | | |",
+        f"| unzipped: `(total)` of `deploy_python3_11.report.txt` | {report_total[1]:,} B |  |"
+        if report_total
+        else "| | | |",
         f"| entries (files + directory entries) | {oz['entries']} ({oz['files']} + {oz['entries'] - oz['files']}) | {uz['entries']} ({uz['files']} + {uz['entries'] - uz['files']}) |",
         f"| files with the same path, size and CRC-32 in both | {same} of {oz['files']} | {same} of {uz['files']} |",
         "",
-        ("Differences: " + "; ".join(diff_lines) + "." if diff_lines else "The two archives hold the same files.")
+        (
+            "Differences: " + "; ".join(diff_lines) + "."
+            if diff_lines
+            else "The two archives hold the same files."
+        )
         + " uv's `--target` also writes the wheels' console scripts to `bin/` and its own `.lock` file; "
         "`py_zip` ships only the packages' importable contents. uv's zip is `zip -qr` at deflate level 6; "
         f"ofiuco's is {(oz['size'] - uz['size']) / 1e6:+.2f} MB against it.",
         "",
         "### C2. One application file changed",
         "",
-        f"`--prepare` rewrites `lambda_function.py` (the Bazel workspace's, and the copy in the uv tree for the zip rows) "
-        "as the original plus one comment line that is new every run, so no cache has seen the content; the "
-        "original is restored byte for byte afterwards. The OfiucoZip column comes from `bazel build "
-        "--profile` of each timed run: the whole action (sandbox set-up, the helper, Bazel hashing the "
-        "outputs) and, within it, the helper process. The `zip -qr` rows are the references: rezipping the "
-        "pruned uv tree into a new archive (what a naive script does) and replacing only the changed entry in "
-        "the previous archive with `zip -q ARCHIVE lambda_function.py` (zip copies the other entries "
-        "compressed, like `py_zip` copying its per-package fragments; a script must know which file changed, "
-        "and `zip -u` cannot tell edits less than 2 s apart, the resolution of zip's timestamps).",
+        (
+            "`--prepare` rewrites `lambda_function.py` (the Bazel workspace's, and the copy in the uv tree for the zip rows) "
+            "as the original plus one comment line that is new every run, so no cache has seen the content; the "
+            "original is restored byte for byte afterwards. The OfiucoZip column comes from `bazel build "
+            "--profile` of each timed run: the whole action (sandbox set-up, the helper, Bazel hashing the "
+            "outputs) and, within it, the helper process. The `zip -qr` rows are the references: rezipping the "
+            "pruned uv tree into a new archive (what a naive script does) and replacing only the changed entry in "
+            "the previous archive with `zip -q ARCHIVE lambda_function.py` (zip copies the other entries "
+            "compressed, like `py_zip` copying its per-package fragments; a script must know which file changed, "
+            "and `zip -u` cannot tell edits less than 2 s apart, the resolution of zip's timestamps)."
+        ),
         "",
-        measured_line(argparse.Namespace(ofiuco_rev=args.ofiuco_rev, load_before=args.inc_load_before, load_after=args.inc_load_after)),
+        measured_line(
+            argparse.Namespace(
+                ofiuco_rev=args.ofiuco_rev,
+                load_before=args.inc_load_before,
+                load_after=args.inc_load_after,
+            )
+        ),
         f"hyperfine: `--warmup 1 --runs {args.inc_runs}`.",
         "",
         f"Target: the zip action < {args.target_zip_ms:g} ms — {zip_verdict}.",
         "",
         timing_table(inc, c2_extra),
         "",
-        f"`bazel build` wall time, {fmt_time(ib['median'])} median, is mostly Bazel itself (client, bwrap "
-        "chroot start, checking the inputs, analysis of the changed package) around an action of "
-        f"{fmt_time(inc_zip)}; a naive `zip -qr` of the tree takes {fmt_time(naive['median'])} and zip "
-        f"replacing the one entry {fmt_time(upd['median'])}.",
+        (
+            f"`bazel build` wall time, {fmt_time(ib['median'])} median, is mostly Bazel itself (client, bwrap "
+            "chroot start, checking the inputs, analysis of the changed package) around an action of "
+            f"{fmt_time(inc_zip)}; a naive `zip -qr` of the tree takes {fmt_time(naive['median'])} and zip "
+            f"replacing the one entry {fmt_time(upd['median'])}."
+        ),
         "",
         "What the Bazel runs did (from the profiles of the timed runs):",
         "",
@@ -596,7 +709,16 @@ def main() -> int:
     lm.add_argument("--uv-dir", required=True)
     lm.add_argument("--uv-tags")
     lm.add_argument("--requirements", required=True)
-    for k in ("clean-bazel", "clean-bazel-cold", "clean-uv", "clean-uv-offline", "clean-uv-install", "inc-bazel", "inc-naive", "inc-update"):
+    for k in (
+        "clean-bazel",
+        "clean-bazel-cold",
+        "clean-uv",
+        "clean-uv-offline",
+        "clean-uv-install",
+        "inc-bazel",
+        "inc-naive",
+        "inc-update",
+    ):
         lm.add_argument("--" + k, required=True)
     lm.add_argument("--target-zip-ms", type=float, required=True)
 
@@ -605,7 +727,13 @@ def main() -> int:
     a.add_argument("doc")
 
     args = p.parse_args()
-    {"env": cmd_env, "lock": cmd_lock, "install": cmd_install, "lambda": cmd_lambda, "assemble": cmd_assemble}[args.cmd](args)
+    {
+        "env": cmd_env,
+        "lock": cmd_lock,
+        "install": cmd_install,
+        "lambda": cmd_lambda,
+        "assemble": cmd_assemble,
+    }[args.cmd](args)
     return 0
 
 

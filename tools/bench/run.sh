@@ -154,11 +154,12 @@ for line in sys.stdin:
     rm -rf "$set_dir" && mkdir -p "$set_dir" && cp "${wheels[@]}" "$set_dir/"
 
     local o=$SCRATCH/out uvcache=$CACHE/uv-cache uvcold=$SCRATCH/uv-cold-cache
+    # A pattern, not a list: the shell of each hyperfine command expands it.
     local whl="$set_dir/*.whl"
-    local uv_args="pip install -q --no-deps --link-mode=copy --python $py311 --offline --no-index"
+    local uv_args=(pip install -q --no-deps --link-mode=copy --python "$py311" --offline --no-index)
     log "warming uv's cache"
     rm -rf "$o/uv-warm"
-    $UV $uv_args --cache-dir "$uvcache" --target "$o/uv-warm" $whl
+    "$UV" "${uv_args[@]}" --cache-dir "$uvcache" --target "$o/uv-warm" "$set_dir"/*.whl
     local n_seq="ofiuco install, one action per wheel" n_par="ofiuco install, 2 parallel actions (xargs -P2)"
     local n_uvw="uv (warm cache)" n_uvc="uv (cold cache)" n_pip="pip (compiles .pyc)" n_pipnc="pip --no-compile"
     # The venv (and so pip) runs on CPython 3.11 when one was found; see below.
@@ -171,8 +172,8 @@ for line in sys.stdin:
         --export-json "$tmp/b.json" --export-markdown "$tmp/b.md" \
         --prepare "rm -rf $o/ofiuco-seq" -n "$n_seq" "$HERE/install_each.sh $OFIUCO $o/ofiuco-seq 1 $whl" \
         --prepare "rm -rf $o/ofiuco-par" -n "$n_par" "$HERE/install_each.sh $OFIUCO $o/ofiuco-par 2 $whl" \
-        --prepare "rm -rf $o/uv-warm" -n "$n_uvw" "$UV $uv_args --cache-dir $uvcache --target $o/uv-warm $whl" \
-        --prepare "rm -rf $o/uv-cold $uvcold" -n "$n_uvc" "$UV $uv_args --cache-dir $uvcold --target $o/uv-cold $whl" \
+        --prepare "rm -rf $o/uv-warm" -n "$n_uvw" "$UV ${uv_args[*]} --cache-dir $uvcache --target $o/uv-warm $whl" \
+        --prepare "rm -rf $o/uv-cold $uvcold" -n "$n_uvc" "$UV ${uv_args[*]} --cache-dir $uvcold --target $o/uv-cold $whl" \
         --prepare "rm -rf $o/pip" -n "$n_pip" "$PIP $pip_args $o/pip $whl" \
         --prepare "rm -rf $o/pip-nc" -n "$n_pipnc" "$PIP $pip_args $o/pip-nc --no-compile $whl"
     after=$(loadavg)
@@ -224,6 +225,8 @@ bench_lambda() {
     mkdir -p "$o"
     cp "$handler" "$tmp/handler.orig"
     # Whatever happens, the example's handler is restored byte for byte.
+    # Expanded now on purpose: $tmp and $handler are locals, gone when the trap runs.
+    # shellcheck disable=SC2064
     trap "cp '$tmp/handler.orig' '$handler'" EXIT
     "$PY_REF" "$HERE/lambda_requirements.py" "$ws/pyproject.toml" "$ws/poetry.lock" --exclude boto3 >"$tmp/requirements.txt"
 

@@ -30,6 +30,8 @@ fi
 
 step "buildifier"
 tools/dev/buildifier.sh
+step "lint (shellcheck, ruff)"
+tools/dev/lint.sh
 
 step "bazel: provision"
 "$BAZEL" --setup

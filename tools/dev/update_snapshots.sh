@@ -10,7 +10,5 @@ OFIUCO_UPDATE=1 cargo test -q -p ofiuco-hub --lib env_table >/dev/null
 UPDATE_GOLDEN=1 cargo test -q -p ofiuco-hub --test golden >/dev/null
 tools/dev/bazel.sh build //tests/hub:hub
 bin="$(tools/dev/bazel.sh info bazel-bin 2>/dev/null)/tests/hub/generated"
-for name in BUILD.bazel; do
-  install -m 0644 "$bin/$name" "tests/hub/snapshots/${name//\//_}.snapshot"
-done
+install -m 0644 "$bin/BUILD.bazel" tests/hub/snapshots/BUILD.bazel.snapshot
 git status --short tests/hub/snapshots tools/hub/tests/golden python/private/envs_table.bzl

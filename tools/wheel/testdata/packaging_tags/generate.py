@@ -9,9 +9,10 @@ moved `linux_<arch>` first and renamed `fat32` to `fat3`):
 Each file lists `packaging.tags.sys_tags()` as CPython would produce it on that
 target (cpython_tags + compatible_tags over the target's platform tags).
 """
-import sys
-from packaging import tags, _manylinux, _musllinux
+
+from packaging import _manylinux, _musllinux, tags
 from packaging._musllinux import _MuslVersion
+
 
 def linux_platforms(arch, glibc=None, musl=None):
     _manylinux._have_compatible_abi = lambda exe, archs: glibc is not None
@@ -21,18 +22,20 @@ def linux_platforms(arch, glibc=None, musl=None):
     out = list(_manylinux.platform_tags([arch])) + list(_musllinux.platform_tags([arch]))
     return out + [f"linux_{arch}"]
 
+
 def ordering(py, plats):
     interp = f"cp{py[0]}{py[1]}"
     t = list(tags.cpython_tags(py, [interp], plats)) + list(tags.compatible_tags(py, interp, plats))
     return [str(x) for x in t]
 
+
 cases = {
- "cp311_linux_x86_64_glibc_2_17": ((3,11), linux_platforms("x86_64", glibc=(2,17))),
- "cp312_linux_aarch64_glibc_2_26": ((3,12), linux_platforms("aarch64", glibc=(2,26))),
- "cp311_linux_x86_64_musl_1_2": ((3,11), linux_platforms("x86_64", musl=(1,2))),
- "cp312_macos_arm64": ((3,12), list(tags.mac_platforms((14,0), "arm64"))),
- "cp310_macos_x86_64": ((3,10), list(tags.mac_platforms((12,0), "x86_64"))),
- "cp313_windows_x86_64": ((3,13), ["win_amd64"]),
+    "cp311_linux_x86_64_glibc_2_17": ((3, 11), linux_platforms("x86_64", glibc=(2, 17))),
+    "cp312_linux_aarch64_glibc_2_26": ((3, 12), linux_platforms("aarch64", glibc=(2, 26))),
+    "cp311_linux_x86_64_musl_1_2": ((3, 11), linux_platforms("x86_64", musl=(1, 2))),
+    "cp312_macos_arm64": ((3, 12), list(tags.mac_platforms((14, 0), "arm64"))),
+    "cp310_macos_x86_64": ((3, 10), list(tags.mac_platforms((12, 0), "x86_64"))),
+    "cp313_windows_x86_64": ((3, 13), ["win_amd64"]),
 }
 for name, (py, plats) in cases.items():
     with open(f"{name}.txt", "w") as f:
