@@ -37,6 +37,8 @@ def resolve_python_version(settings, host_python = HOST_PYTHON):
     if settings[_PINNED]:
         return "", ""
     flag = settings[_OFIUCO_FLAG]
+    if flag != "auto" and flag not in PYTHONS:
+        fail("ofiuco: --@ofiuco//python/config:python_version must be `auto` or one of {}, got `{}`".format(", ".join(PYTHONS), flag))
     if flag != "auto":
         return flag, "--@ofiuco//python/config:python_version=" + flag
     rules_python = settings[_RULES_PYTHON_FLAG]
