@@ -23,6 +23,7 @@ def _constraints(os, cpu, libc):
         values.append("//python/libc:" + libc)
     return values
 
+# buildifier: disable=unnamed-macro
 def env_config_settings():
     """Declares the three `config_setting`s of every environment (call once, in `//python/envs`)."""
     for key, python, os, cpu, libc in ENVS:

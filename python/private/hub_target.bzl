@@ -5,8 +5,8 @@ Python version from the flags (see `//python/config:python_version`), so the
 `pick()`s below it select wheels, markers and checks for that version.
 """
 
-load("@rules_python//python:py_info.bzl", "PyInfo")
 load("@ofiuco_host_python//:defs.bzl", "HOST_PYTHON")
+load("@rules_python//python:py_info.bzl", "PyInfo")
 load(":envs_table.bzl", "PYTHONS")
 load(":providers.bzl", "OfiucoPackageInfo")
 load(":target_env.bzl", "TargetEnvInfo")

@@ -11,6 +11,7 @@ _PY_TOOLCHAIN = "@bazel_tools//tools/python:toolchain_type"
 # `PyInfo.imports` entry there. It then hands over to the next sitecustomize.
 _SITECUSTOMIZE = '''\
 """Written by ofiuco: checks the interpreter before the program imports anything."""
+import os
 import sys
 
 _WANT = {want}
@@ -29,7 +30,9 @@ if _HAVE != _WANT or _HAVE_FT != _FREETHREADED:
         % ((_PYTHON, _SOURCE) + _HAVE + ("t" if _HAVE_FT else "", sys.executable, _PYTHON))
     )
     sys.stderr.flush()
-    raise SystemExit(86)
+    # Not SystemExit: site.py does not catch it, and Python then aborts its
+    # start-up with "Fatal Python error: init_import_site" (exit 1).
+    os._exit(86)
 
 
 def _next_sitecustomize():

@@ -13,7 +13,8 @@
 # and rules_proto with local copies; this script adds empty stand-ins for the
 # modules bazel_tools declares that Debian does not package. Provisioning needs
 # root, debootstrap and bubblewrap (installed with apt-get when missing) and
-# takes about two minutes, once per machine.
+# takes about two minutes, once per machine. It also installs python3.13 (a
+# second interpreter beside python3 = 3.14, for tests/pythons).
 set -euo pipefail
 
 if [[ -z "${OFIUCO_FORCE_CHROOT:-}" ]]; then
@@ -32,8 +33,21 @@ if [[ -z "${OFIUCO_BAZEL_ROOT:-}" && ! -f "$ROOT/.ready" && -f /var/cache/bazel-
 fi
 APT_OPTS=(-o Acquire::Check-Valid-Until=false -o Acquire::Retries=3)
 
+# A second CPython beside the chroot's python3 (3.14), for tests/pythons (two
+# Python toolchains of different minor versions). Also run for chroots made
+# before it was added, hence its own check after the `.ready` one.
+setup_python313() {
+  [[ -x "$ROOT/usr/bin/python3.13" ]] && return 0
+  echo "ofiuco: installing python3.13 in $ROOT (once)" >&2
+  bwrap --bind "$ROOT" / --proc /proc --dev /dev --setenv DEBIAN_FRONTEND noninteractive \
+    bash -c "apt-get ${APT_OPTS[*]} update -qq && apt-get ${APT_OPTS[*]} install -y -qq --no-install-recommends python3.13 >/dev/null"
+}
+
 setup() {
-  if [[ -x "$ROOT/usr/bin/bazel" && -f "$ROOT/.ready" ]]; then return 0; fi
+  if [[ -x "$ROOT/usr/bin/bazel" && -f "$ROOT/.ready" ]]; then
+    setup_python313
+    return 0
+  fi
   echo "ofiuco: provisioning Debian's Bazel 7.7.1 in $ROOT (once per machine, ~2 min)" >&2
   if ! command -v debootstrap >/dev/null || ! command -v bwrap >/dev/null; then
     apt-get update -qq
@@ -73,6 +87,7 @@ common --override_module=buildozer=/opt/bazel-stubs/buildozer
 common --override_module=protobuf=/opt/bazel-stubs/protobuf
 common --override_module=zlib=/opt/bazel-stubs/zlib
 RC
+  setup_python313
   touch "$ROOT/.ready"
 }
 

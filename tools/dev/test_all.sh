@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Runs every test of ofiuco: Rust (fmt, clippy, tests), Starlark lint, the
-# root module's Bazel tests, each example module, and the end-to-end checks.
+# root module's Bazel tests, each example module, two real Python toolchains
+# (tests/pythons), and the end-to-end checks.
 # Works on a fresh machine: tools/dev/bazel.sh provisions Bazel when none is on PATH.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/../.."
@@ -51,6 +52,9 @@ for example in examples/*/; do
   step "bazel test //... in $example"
   (cd "$example" && "$BAZEL" test //...)
 done
+
+step "two Python toolchains (tests/pythons)"
+tests/pythons/run.sh
 
 step "AWS Lambda zips under an emulated arm64 CPython"
 tools/dev/arm64-python.sh --setup
