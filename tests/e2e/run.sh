@@ -78,11 +78,12 @@ EXPECT="" check warm_cache_needs_no_network 0 build --repository_disable_downloa
 out_base="$(bazel info output_base | tail -1)"
 # The hub's canonical repository name is ofiuco~~poetry~poetry on Bazel 7 and
 # ofiuco++poetry+poetry on Bazel 8: match either.
-hub_files=("$out_base"/external/*[~+]poetry/files.json)
+hub_files=("$out_base"/external/*[~+]poetry/BUILD.bazel)
 if [[ ${#hub_files[@]} == 1 && -f "${hub_files[0]}" ]]; then
-  declared=$(grep -c '"filename": "numpy-' "${hub_files[0]}" || true)
+  # The numpy wheels the hub can select (one file repository each).
+  declared=$(grep -o '__numpy-[^"]*\.whl//:file' "${hub_files[0]}" | sort -u | wc -l)
 else
-  echo "    the hub's files.json: expected one, found: ${hub_files[*]}"
+  echo "    the hub's BUILD.bazel: expected one, found: ${hub_files[*]}"
   declared=0
 fi
 fetched=$(find "$out_base/external" -maxdepth 1 -type d -name '*poetry__numpy-*' | wc -l)

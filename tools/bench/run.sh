@@ -14,13 +14,14 @@
 #   OFIUCO_BENCH_INSTALL_WARMUP / _INSTALL_RUNS   hyperfine settings of B [1 / 7]
 #   OFIUCO_BENCH_LAMBDA_RUNS / _LAMBDA_INC_RUNS   hyperfine runs of C (clean / incremental) [5 / 7]
 #   OFIUCO_BENCH_LAMBDA_WS  run C in this workspace in place [default: a git archive of HEAD's examples/aws_lambda]
+#   OFIUCO_BENCH_BASE      the revision benchmark A2 compares with (the extension ran the helper twice per tag there) [cb11e1e]
 #   CARGO_TARGET_DIR       respected when building the helper
 #
 # Adding a benchmark: write a function bench_<name> that writes
 # $RESULTS/<NN>-<name>.md (start it with `<!-- section: NN-name -->`), add <name> to ALL.
 set -euo pipefail
 
-ALL=(lock install lambda)
+ALL=(lock hub install lambda)
 
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 ROOT=$(cd "$HERE/../.." && pwd)
@@ -110,7 +111,7 @@ bench_lock() {
     log "benchmark A: ofiuco lock on $LOCK ($packages packages)"
     hyperfine --shell=none --warmup "$warmup" --min-runs "$min_runs" --style basic \
         --export-json "$tmp/a.json" --export-markdown "$tmp/a.md" \
-        -n "$n_ofiuco" "$OFIUCO lock $LOCK --output $tmp/hub --python-version 3.12" \
+        -n "$n_ofiuco" "$OFIUCO lock $LOCK --output $tmp/hub" \
         -n "$n_py" "$py -c 'import tomllib; tomllib.load(open(\"$LOCK\", \"rb\"))'" \
         -n "$n_start" "$py -c pass"
     after=$(loadavg)
@@ -119,6 +120,54 @@ bench_lock() {
         --lock "$LOCK" --packages "$packages" --target-ms 50 \
         --ofiuco-name "$n_ofiuco" --python-parse-name "$n_py"
     cp "$tmp/a.json" "$RESULTS/10-lock.json"  # raw timings, kept beside the section
+    rm -rf "$tmp"
+}
+
+# --- A2. the module extension's helper time per tag, and hub sizes, against a base revision ---
+# Before: the extension ran `ofiuco lock` and the hub repository rule ran it again,
+# and every hub carried its own environment table (defs.bzl, _env/BUILD.bazel).
+bench_hub() {
+    local out=$RESULTS/15-hub.md base=${OFIUCO_BENCH_BASE:-cb11e1e}
+    local base_dir=$CACHE/base-$base tmp
+    tmp=$(mktemp -d)
+    if [[ ! -x $base_dir/target/release/ofiuco ]]; then
+        log "benchmark A2: building the helper of $base into $base_dir (once)"
+        rm -rf "$base_dir" && mkdir -p "$base_dir/src"
+        git -C "$ROOT" archive "$base" | tar -x -C "$base_dir/src"
+        (cd "$base_dir/src" && CARGO_TARGET_DIR=$base_dir/target cargo build -q --release --locked --bin ofiuco)
+    fi
+    local old=$base_dir/target/release/ofiuco
+    # The base extension's two calls, as it made them: once for files.json, once in the hub repository.
+    printf '#!/bin/sh\nset -e\n"%s" lock "$1" --output "$2/a" --host-python 3.12\n"%s" lock "$1" --output "$2/b" --host-python 3.12\n' "$old" "$old" >"$tmp/base.sh"
+    chmod +x "$tmp/base.sh"
+    local before after
+    before=$(loadavg)
+    log "benchmark A2: helper time per poetry.parse tag, $base vs $rev"
+    hyperfine --shell=none --warmup 3 --min-runs 20 --style basic --export-markdown "$tmp/t.md" \
+        -n "$base: 2 x ofiuco lock per tag" "$tmp/base.sh $LOCK $tmp/old" \
+        -n "$rev: 1 x ofiuco lock per tag" "$OFIUCO lock $LOCK --output $tmp/new"
+    after=$(loadavg)
+    lines() { cat "$@" | wc -l; }
+    local small=$ROOT/tests/hub/poetry.lock
+    "$old" lock "$small" --output "$tmp/small-old" --host-python 3.12
+    "$OFIUCO" lock "$small" --output "$tmp/small-new"
+    {
+        echo "<!-- section: 15-hub -->"
+        echo "## A2. The module extension per \`poetry.parse\` tag, and hub size"
+        echo
+        echo "The extension's helper time for one tag on \`${LOCK#"$ROOT"/}\` ($(grep -c '^\[\[package\]\]' "$LOCK") packages). At \`$base\` the extension ran \`ofiuco lock\` and the hub repository ran it again; now the extension runs it once and hands the BUILD file to the hub repository. Hub size: every generated file of the hub (\`files.json\` excluded), in lines; at \`$base\` each hub also carried the environment table (\`defs.bzl\`, \`_env/BUILD.bazel\`), which now exists once in \`@ofiuco\`."
+        echo
+        echo "Measured $(date -u '+%Y-%m-%d %H:%M UTC') at ofiuco \`$rev\` against \`$base\`; load average before: $before, after: $after on $(nproc) CPUs. hyperfine: \`--shell=none --warmup 3 --min-runs 20\`."
+        echo
+        cat "$tmp/t.md"
+        echo
+        echo "| hub | lines at \`$base\` | lines now |"
+        echo "|---|---:|---:|"
+        echo "| \`tests/hub/poetry.lock\` | $(lines "$tmp/small-old/BUILD.bazel" "$tmp/small-old/defs.bzl" "$tmp/small-old/_env/BUILD.bazel") | $(lines "$tmp/small-new/BUILD.bazel") |"
+        echo "| \`${LOCK#"$ROOT"/}\` | $(lines "$tmp/old/a/BUILD.bazel" "$tmp/old/a/defs.bzl" "$tmp/old/a/_env/BUILD.bazel") | $(lines "$tmp/new/BUILD.bazel") |"
+        echo
+        echo "Reproduce: \`tools/bench/run.sh hub\`."
+    } >"$out"
     rm -rf "$tmp"
 }
 
