@@ -77,7 +77,7 @@ fn default_python(lock: &ofiuco_lock::Lock, host: Option<&str>) -> Result<String
             .split_once('.')
             .and_then(|(a, b)| Some((a.parse().ok()?, b.parse().ok()?)))
         {
-            Some(version) => ofiuco_wheel::python_full_version(version),
+            Some(version) => ofiuco_spec::python_full_version(version),
             None => return false,
         };
         lock.python_versions
@@ -87,7 +87,7 @@ fn default_python(lock: &ofiuco_lock::Lock, host: Option<&str>) -> Result<String
     if let Some(host) = host.filter(|h| allows(h)) {
         return Ok(host.to_string());
     }
-    ofiuco_wheel::STANDARD_PYTHONS
+    ofiuco_spec::STANDARD_PYTHONS
         .rev()
         .map(|minor| format!("3.{minor}"))
         .find(|v| allows(v))

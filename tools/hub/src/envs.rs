@@ -4,7 +4,7 @@ use std::cell::{OnceCell, RefCell};
 use std::collections::HashMap;
 use std::str::FromStr;
 
-use ofiuco_wheel::{standard_envs, Libc, Os, TagPriority, TargetEnv};
+use ofiuco_spec::{standard_envs, Libc, Os, TagPriority, TargetEnv};
 use pep508_rs::{ExtraName, MarkerEnvironment, MarkerTree};
 use serde::Serialize;
 
@@ -196,8 +196,8 @@ fn constraints(env: &TargetEnv) -> String {
         Os::Windows => "windows",
     };
     let cpu = match env.arch {
-        ofiuco_wheel::Arch::X86_64 => "x86_64",
-        ofiuco_wheel::Arch::Aarch64 => "aarch64",
+        ofiuco_spec::Arch::X86_64 => "x86_64",
+        ofiuco_spec::Arch::Aarch64 => "aarch64",
     };
     let mut values = vec![
         format!("\"@platforms//os:{os}\""),

@@ -4,7 +4,7 @@
 //! environment) and the list of distribution-file repositories to declare.
 //!
 //! Everything that depends on the target is decided here, once per target
-//! environment of [`ofiuco_wheel::standard_envs`]: which wheel fits (PyPA tag
+//! environment of [`ofiuco_spec::standard_envs`]: which wheel fits (PyPA tag
 //! priority) and which dependency edges apply (PEP 508 markers). Bazel then
 //! only `select()`s among precomputed answers, so it fetches nothing that the
 //! configuration does not need.
@@ -18,7 +18,7 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use minijinja::Environment;
 use ofiuco_lock::{Dependency, Lock, Package, PackageMarkers};
-use ofiuco_wheel::TargetEnv;
+use ofiuco_spec::TargetEnv;
 use serde::Serialize;
 
 pub use envs::{EnvSet, EnvTable};

@@ -7,14 +7,14 @@
 //! just those components: a tag's priority is
 //! `pair_rank(python, abi) * platform_count + platform_rank(platform)` (or the
 //! `none-any` rank after all pairs), exactly its position in
-//! [`TargetEnv::supported_tags`](ofiuco_wheel::TargetEnv::supported_tags).
+//! [`TargetEnv::supported_tags`](ofiuco_spec::TargetEnv::supported_tags).
 //! The pair tables depend only on the Python version and the platform tables
 //! only on the platform, so they are built once per distinct value and shared.
 
 use std::collections::HashMap;
 
 use ofiuco_lock::Package;
-use ofiuco_wheel::{TagOrder, TargetEnv, WheelFilename};
+use ofiuco_spec::{TagOrder, TargetEnv, WheelFilename};
 
 use crate::EnvSet;
 
@@ -182,7 +182,7 @@ impl Ranker {
 
     /// The index (into `wheels`) of the wheel pip would install in environment
     /// `env`: the lowest tag priority; among equals the higher build tag, then
-    /// the first one (as [`ofiuco_wheel::TagPriority::best_wheel`]).
+    /// the first one (as [`ofiuco_spec::TagPriority::best_wheel`]).
     pub(crate) fn best_wheel(&self, env: usize, wheels: &[RankedWheel]) -> Option<usize> {
         let mut best: Option<(u32, usize)> = None;
         for (index, wheel) in wheels.iter().enumerate() {
@@ -302,7 +302,7 @@ fn platform_tables(order: &TagOrder, interner: &Interner) -> PlatformTables {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use ofiuco_wheel::{standard_envs, Arch};
+    use ofiuco_spec::{standard_envs, Arch};
 
     /// The ranker picks what each environment's full tag table picks.
     #[test]

@@ -23,9 +23,9 @@ pub use pyproject::MAIN_GROUP;
 /// PEP 503 name normalization (runs of `-`, `_` and `.` become one `-`,
 /// letters are lowercased) of a name as written in a lock, surrounding
 /// whitespace ignored. One implementation serves the whole workspace:
-/// [`ofiuco_wheel::normalize_name`].
+/// [`ofiuco_spec::normalize_name`].
 pub fn normalize_name(s: &str) -> String {
-    ofiuco_wheel::normalize_name(s.trim())
+    ofiuco_spec::normalize_name(s.trim())
 }
 
 #[cfg(test)]

@@ -28,7 +28,7 @@ use sha2::{Digest, Sha256};
 use zip::result::ZipError;
 use zip::ZipArchive;
 
-use crate::filename::{dist_info_name, normalize_name, WheelFilename, WheelFilenameError};
+use ofiuco_spec::{dist_info_name, normalize_name, WheelFilename, WheelFilenameError};
 
 /// Default of [`InstallOptions::max_unpacked_bytes`]: 8 GiB.
 pub const DEFAULT_MAX_UNPACKED_BYTES: u64 = 8 << 30;

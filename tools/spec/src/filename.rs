@@ -12,8 +12,8 @@ use crate::tags::Tag;
 /// and `.` replaced by a single `-`.
 ///
 /// ```
-/// assert_eq!(ofiuco_wheel::normalize_name("Typing__Extensions"), "typing-extensions");
-/// assert_eq!(ofiuco_wheel::normalize_name("zope.interface"), "zope-interface");
+/// assert_eq!(ofiuco_spec::normalize_name("Typing__Extensions"), "typing-extensions");
+/// assert_eq!(ofiuco_spec::normalize_name("zope.interface"), "zope-interface");
 /// ```
 pub fn normalize_name(name: &str) -> String {
     let mut out = String::with_capacity(name.len());
@@ -34,7 +34,7 @@ pub fn normalize_name(name: &str) -> String {
 
 /// The name as it appears in `.dist-info` directory and wheel filenames: the
 /// normalized name with `-` replaced by `_`.
-pub(crate) fn dist_info_name(name: &str) -> String {
+pub fn dist_info_name(name: &str) -> String {
     normalize_name(name).replace('-', "_")
 }
 

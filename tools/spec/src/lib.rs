@@ -1,0 +1,18 @@
+//! The Python packaging specs ofiuco models: wheel and sdist filenames,
+//! compatibility tags (PEP 425) and target environments (the tags and PEP 508
+//! markers of a CPython on any platform, independent of the host).
+//!
+//! This crate knows nothing about lock files or installing; the installer
+//! (`ofiuco-install`), the lock readers (`ofiuco-lock`) and the hub
+//! (`ofiuco-hub`) build on it.
+
+mod env;
+mod filename;
+mod tags;
+
+pub use env::{
+    python_full_version, standard_envs, Arch, Libc, Os, TargetEnv, TargetEnvError, STANDARD_GLIBC,
+    STANDARD_PYTHONS,
+};
+pub use filename::{dist_info_name, is_sdist, normalize_name, WheelFilename, WheelFilenameError};
+pub use tags::{Tag, TagOrder, TagPriority};
