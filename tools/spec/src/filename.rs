@@ -6,37 +6,8 @@ use std::str::FromStr;
 
 use pep440_rs::Version;
 
+use crate::name::normalize_name;
 use crate::tags::Tag;
-
-/// Normalizes a distribution name per PEP 503: lower case, every run of `-`, `_`
-/// and `.` replaced by a single `-`.
-///
-/// ```
-/// assert_eq!(ofiuco_spec::normalize_name("Typing__Extensions"), "typing-extensions");
-/// assert_eq!(ofiuco_spec::normalize_name("zope.interface"), "zope-interface");
-/// ```
-pub fn normalize_name(name: &str) -> String {
-    let mut out = String::with_capacity(name.len());
-    let mut in_separator_run = false;
-    for c in name.chars() {
-        if matches!(c, '-' | '_' | '.') {
-            if !in_separator_run {
-                out.push('-');
-            }
-            in_separator_run = true;
-        } else {
-            out.extend(c.to_lowercase());
-            in_separator_run = false;
-        }
-    }
-    out
-}
-
-/// The name as it appears in `.dist-info` directory and wheel filenames: the
-/// normalized name with `-` replaced by `_`.
-pub fn dist_info_name(name: &str) -> String {
-    normalize_name(name).replace('-', "_")
-}
 
 /// Whether `filename` names a source distribution archive (the extensions pip
 /// accepts: `.tar.gz`, `.tgz`, `.tar`, `.zip`, `.tar.bz2`, `.tbz`, `.tar.xz`,
@@ -329,14 +300,6 @@ mod tests {
         insta::assert_snapshot!(err("numpy-2-py3..py2-none-any.whl"), @"invalid wheel filename `numpy-2-py3..py2-none-any.whl`: empty python tag in `py3..py2`");
         let e = "six-1-py3-none.whl".parse::<WheelFilename>().unwrap_err();
         assert_eq!(e.filename(), "six-1-py3-none.whl");
-    }
-
-    #[test]
-    fn normalization() {
-        assert_eq!(normalize_name("Foo.-_Bar"), "foo-bar");
-        assert_eq!(normalize_name("typing_extensions"), "typing-extensions");
-        assert_eq!(normalize_name("Django"), "django");
-        assert_eq!(dist_info_name("Zope.Interface"), "zope_interface");
     }
 
     #[test]

@@ -1,4 +1,4 @@
-//! The Python packaging specs ofiuco models: wheel and sdist filenames,
+//! The Python packaging specs ofiuco models: package names, wheel and sdist filenames,
 //! compatibility tags (PEP 425) and target environments (the tags and PEP 508
 //! markers of a CPython on any platform, independent of the host).
 //!
@@ -8,11 +8,13 @@
 
 mod env;
 mod filename;
+mod name;
 mod tags;
 
 pub use env::{
     python_full_version, standard_envs, Arch, Libc, Os, TargetEnv, TargetEnvError, STANDARD_GLIBC,
     STANDARD_PYTHONS,
 };
-pub use filename::{dist_info_name, is_sdist, normalize_name, WheelFilename, WheelFilenameError};
+pub use filename::{is_sdist, WheelFilename, WheelFilenameError};
+pub use name::{dist_info_name, normalize_name, NameProblem, PackageName, PackageNameError};
 pub use tags::{Tag, TagOrder, TagPriority};
