@@ -18,7 +18,7 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use minijinja::Environment;
 use ofiuco_lock::{Dependency, Lock, Package, PackageMarkers};
-use ofiuco_spec::TargetEnv;
+use ofiuco_spec::{PackageName, TargetEnv};
 use serde::Serialize;
 
 pub use envs::{EnvSet, EnvTable};
@@ -51,7 +51,7 @@ pub struct FileRepo {
     pub repo: String,
     pub filename: String,
     pub sha256: String,
-    pub package: String,
+    pub package: PackageName,
     pub version: String,
     pub indexes: Vec<String>,
     pub urls: Vec<String>,
@@ -139,8 +139,8 @@ struct Renderer<'a> {
     lock: &'a Lock,
     opts: &'a HubOptions,
     table: &'a EnvTable,
-    /// Normalized name -> indices into `lock.packages`, highest version first.
-    by_name: BTreeMap<String, Vec<usize>>,
+    /// Name -> indices into `lock.packages`, highest version first.
+    by_name: BTreeMap<PackageName, Vec<usize>>,
     /// Package index -> its target name: `<name>__<version>`, with `__2`,
     /// `__3`… for further entries of the same name and version (e.g. one
     /// `url` wheel per Python version).
@@ -151,7 +151,7 @@ struct Renderer<'a> {
 
 impl<'a> Renderer<'a> {
     fn new(lock: &'a Lock, opts: &'a HubOptions, table: &'a EnvTable) -> Self {
-        let mut by_name: BTreeMap<String, Vec<usize>> = BTreeMap::new();
+        let mut by_name: BTreeMap<PackageName, Vec<usize>> = BTreeMap::new();
         for (i, p) in lock.packages.iter().enumerate() {
             by_name.entry(p.name.clone()).or_default().push(i);
         }
@@ -397,7 +397,7 @@ impl<'a> Renderer<'a> {
         labels
     }
 
-    fn extra_exists(&self, name: &str, extra: &str) -> bool {
+    fn extra_exists(&self, name: &PackageName, extra: &str) -> bool {
         self.by_name
             .get(name)
             .and_then(|v| v.first())
@@ -430,7 +430,7 @@ impl<'a> Renderer<'a> {
                 has_incoming[edge.targets[0]] = true;
             }
         }
-        let mut taken: BTreeSet<String> = self.by_name.keys().cloned().collect();
+        let mut taken: BTreeSet<String> = self.by_name.keys().map(ToString::to_string).collect();
         let mut aliases = Vec::new();
         for (name, versions) in &self.by_name {
             let label_of = |i: usize| match graph.group_of(i) {
@@ -439,7 +439,7 @@ impl<'a> Renderer<'a> {
             };
             if versions.len() == 1 {
                 aliases.push(AliasView {
-                    name: name.clone(),
+                    name: name.to_string(),
                     actual: Some(label_of(versions[0])),
                     groups: Vec::new(),
                     default: String::new(),
@@ -479,7 +479,7 @@ impl<'a> Renderer<'a> {
                     })
                     .collect();
                 aliases.push(AliasView {
-                    name: name.clone(),
+                    name: name.to_string(),
                     actual: None,
                     groups,
                     default: label_of(versions[0]),
@@ -490,7 +490,7 @@ impl<'a> Renderer<'a> {
                 for variant in [
                     display.clone(),
                     display.to_lowercase(),
-                    name.replace('-', "_"),
+                    name.as_dist_info_name(),
                     display.replace(['-', '.'], "_"),
                 ] {
                     if taken.insert(variant.clone()) {

@@ -17,6 +17,7 @@ pub use model::{
     marker_string, Dependency, DistFile, Index, Lock, Package, PackageMarkers, Project,
     ProjectDependency, Source,
 };
+pub use ofiuco_spec::PackageName;
 pub use poetry::{parse_poetry_lock, read_poetry_lock};
 pub use pyproject::MAIN_GROUP;
 
@@ -26,6 +27,22 @@ pub use pyproject::MAIN_GROUP;
 /// [`ofiuco_spec::normalize_name`].
 pub fn normalize_name(s: &str) -> String {
     ofiuco_spec::normalize_name(s.trim())
+}
+
+/// The package name written as `text` in `path` (surrounding whitespace
+/// ignored, as by [`normalize_name`]); an invalid one is a
+/// [`LockError::InvalidName`] naming `context()`.
+pub(crate) fn package_name(
+    path: &std::path::Path,
+    text: &str,
+    context: impl FnOnce() -> String,
+) -> Result<PackageName, LockError> {
+    PackageName::new(text.trim()).map_err(|err| LockError::InvalidName {
+        path: path.to_path_buf(),
+        name: text.to_string(),
+        context: context(),
+        problem: err.problem,
+    })
 }
 
 #[cfg(test)]
