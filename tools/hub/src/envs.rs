@@ -1,10 +1,10 @@
 //! The target environments a hub chooses for, and per-environment answers as bit sets.
 
-use std::cell::{OnceCell, RefCell};
+use std::cell::RefCell;
 use std::collections::HashMap;
 use std::str::FromStr;
 
-use ofiuco_spec::{standard_envs, Libc, Os, TagPriority, TargetEnv};
+use ofiuco_spec::{standard_envs, Libc, Os, TargetEnv};
 use pep508_rs::{ExtraName, MarkerEnvironment, MarkerTree};
 use serde::Serialize;
 
@@ -15,8 +15,6 @@ pub type EnvSet = u128;
 /// it is not among them. At most 128 (an [`EnvSet`]).
 pub struct EnvTable {
     envs: Vec<TargetEnv>,
-    /// Built on first use: the hub ranks wheels without these tables.
-    priorities: OnceCell<Vec<TagPriority>>,
     markers: Vec<MarkerEnvironment>,
     /// Marker trees are interned: equal trees evaluate alike.
     cache: RefCell<HashMap<MarkerTree, EnvSet>>,
@@ -51,7 +49,6 @@ impl EnvTable {
             "an EnvSet holds at most 128 environments"
         );
         Self {
-            priorities: OnceCell::new(),
             markers: envs.iter().map(TargetEnv::marker_environment).collect(),
             envs,
             cache: RefCell::new(HashMap::new()),
@@ -62,12 +59,6 @@ impl EnvTable {
 
     pub fn envs(&self) -> &[TargetEnv] {
         &self.envs
-    }
-
-    /// Each environment's tag priority table (built on first call).
-    pub fn priorities(&self) -> &[TagPriority] {
-        self.priorities
-            .get_or_init(|| self.envs.iter().map(TargetEnv::tag_priority).collect())
     }
 
     /// Every environment.

@@ -122,8 +122,13 @@ impl WheelFilename {
     /// Orders build tags as the spec says: wheels without a build tag sort
     /// first, then by the leading number, then by the rest of the tag.
     pub fn cmp_build_tag(&self, other: &Self) -> Ordering {
-        build_tag_key(self.build_tag.as_deref()).cmp(&build_tag_key(other.build_tag.as_deref()))
+        cmp_build_tags(self.build_tag.as_deref(), other.build_tag.as_deref())
     }
+}
+
+/// [`WheelFilename::cmp_build_tag`] over the build tags alone.
+pub(crate) fn cmp_build_tags(a: Option<&str>, b: Option<&str>) -> Ordering {
+    build_tag_key(a).cmp(&build_tag_key(b))
 }
 
 fn build_tag_key(tag: Option<&str>) -> Option<(u64, &str)> {
