@@ -51,7 +51,7 @@ log "building the helper: cargo build --release -p ofiuco"
 (cd "$ROOT" && cargo build --release -p ofiuco)
 [[ -x $OFIUCO ]] || die "no helper at $OFIUCO after the build"
 rev=$(git -C "$ROOT" rev-parse --short HEAD)
-if ! git -C "$ROOT" diff --quiet HEAD -- Cargo.toml Cargo.lock tools/helper tools/wheel tools/lock tools/hub 2>/dev/null; then
+if ! git -C "$ROOT" diff --quiet HEAD -- Cargo.toml Cargo.lock tools/helper tools/spec tools/install tools/lock tools/hub 2>/dev/null; then
     rev="$rev+local changes"
 fi
 

@@ -353,62 +353,111 @@ impl Inputs {
 /// Assembles the archive `output`. On an error (including exceeded limits
 /// with [`LimitMode::Error`]) nothing is written.
 pub fn assemble(opts: &AssembleOptions, output: &Path) -> Result<Report, ArchiveError> {
-    let prefix = opts.layout.prefix();
-    let mut inputs = Inputs {
-        fragments: Vec::with_capacity(opts.fragments.len()),
-        files: Vec::with_capacity(opts.files.len()),
-    };
-    let mut owners: Vec<String> = Vec::new();
-    let mut stats: Vec<PackageStats> = Vec::new();
-    let mut entries: BTreeMap<String, Entry> = BTreeMap::new();
-
-    let mut plan = |inputs: &mut Inputs,
-                    owners: &[String],
-                    stats: &mut [PackageStats],
-                    archive_path: String,
-                    entry: Entry|
-     -> Result<(), ArchiveError> {
-        match entries.get(&archive_path) {
-            None => {
-                let s = &mut stats[entry.stats];
-                s.files += 1;
-                s.unzipped_bytes += entry.size;
-                s.zipped_bytes += entry.compressed_size;
-                entries.insert(archive_path, entry);
-            }
-            Some(first) => {
-                let identical = first.size == entry.size
-                    && first.crc32 == entry.crc32
-                    && inputs
-                        .content(first.source)
-                        .map_err(zip_err("read", output))?
-                        == inputs
-                            .content(entry.source)
-                            .map_err(zip_err("read", output))?;
-                if !identical {
-                    return Err(ArchiveError::ArchiveConflict {
-                        path: archive_path,
-                        first: owners[first.owner].clone(),
-                        second: owners[entry.owner].clone(),
-                    });
-                }
-                stats[entry.stats].duplicate_files += 1;
-            }
-        }
-        Ok(())
-    };
-
+    let mut assembly = Assembly::new(opts, output);
     for path in &opts.fragments {
+        assembly.add_fragment(path)?;
+    }
+    assembly.add_files()?;
+    let (data, unzipped_bytes) = assembly.write_zip()?;
+    let archive_bytes = data.len() as u64;
+    let (packages, totals) = merge_stats(&assembly.stats);
+    let (exceeded, warnings) = check_limits(opts.limits, archive_bytes, unzipped_bytes, &packages)?;
+
+    write_atomically(output, |file| {
+        file.write_all(&data).map_err(io_err("write", output))
+    })?;
+    Ok(Report {
+        format: "ofiuco-zip-report/1",
+        layout: opts.layout,
+        archive_bytes,
+        limits: opts.limits,
+        exceeded,
+        excludes: opts.excludes.patterns().to_vec(),
+        packages,
+        totals,
+        warnings,
+    })
+}
+
+/// The archive being planned: its entries by archive path, where their bytes
+/// come from, who owns them, and the per-package stats.
+struct Assembly<'a> {
+    opts: &'a AssembleOptions,
+    output: &'a Path,
+    /// Where entries go in the archive: [`Layout::prefix`].
+    prefix: &'static str,
+    inputs: Inputs,
+    /// Owners for error messages: "package `numpy`" or "`src/handler.py`".
+    owners: Vec<String>,
+    /// One per fragment, then one `(application)` row for all `--file`s.
+    stats: Vec<PackageStats>,
+    entries: BTreeMap<String, Entry>,
+}
+
+impl<'a> Assembly<'a> {
+    fn new(opts: &'a AssembleOptions, output: &'a Path) -> Self {
+        Assembly {
+            opts,
+            output,
+            prefix: opts.layout.prefix(),
+            inputs: Inputs {
+                fragments: Vec::with_capacity(opts.fragments.len()),
+                files: Vec::with_capacity(opts.files.len()),
+            },
+            owners: Vec::new(),
+            stats: Vec::new(),
+            entries: BTreeMap::new(),
+        }
+    }
+
+    /// Adds `entry` at `archive_path`, counting it in its stats. A path taken
+    /// already is fine when the content is identical (the first owner keeps
+    /// it); different content is an error naming both owners.
+    fn add_entry(&mut self, archive_path: String, entry: Entry) -> Result<(), ArchiveError> {
+        let Some(first) = self.entries.get(&archive_path) else {
+            let s = &mut self.stats[entry.stats];
+            s.files += 1;
+            s.unzipped_bytes += entry.size;
+            s.zipped_bytes += entry.compressed_size;
+            self.entries.insert(archive_path, entry);
+            return Ok(());
+        };
+        let output = self.output;
+        let identical = first.size == entry.size
+            && first.crc32 == entry.crc32
+            && self
+                .inputs
+                .content(first.source)
+                .map_err(zip_err("read", output))?
+                == self
+                    .inputs
+                    .content(entry.source)
+                    .map_err(zip_err("read", output))?;
+        if !identical {
+            return Err(ArchiveError::ArchiveConflict {
+                path: archive_path,
+                first: self.owners[first.owner].clone(),
+                second: self.owners[entry.owner].clone(),
+            });
+        }
+        self.stats[entry.stats].duplicate_files += 1;
+        Ok(())
+    }
+
+    /// Adds the entries of the fragment at `path` (excluded ones only counted).
+    fn add_fragment(&mut self, path: &Path) -> Result<(), ArchiveError> {
         let data = read_file(path)?;
         let mut archive =
             ZipArchive::new(Cursor::new(data)).map_err(zip_err("open fragment", path))?;
-        let package = fragment_package(archive.comment())
-            .ok_or_else(|| ArchiveError::NotAFragment { path: path.clone() })?;
-        let fragment = inputs.fragments.len();
-        let owner = owners.len();
-        let stats_index = stats.len();
-        owners.push(format!("package `{package}`"));
-        stats.push(PackageStats {
+        let package =
+            fragment_package(archive.comment()).ok_or_else(|| ArchiveError::NotAFragment {
+                path: path.to_path_buf(),
+            })?;
+        let fragment = self.inputs.fragments.len();
+        let owner = self.owners.len();
+        let stats_index = self.stats.len();
+        self.owners.push(format!("package `{package}`"));
+        self.stats.push(PackageStats {
             name: package.clone(),
             ..Default::default()
         });
@@ -438,93 +487,107 @@ pub fn assemble(opts: &AssembleOptions, output: &Path) -> Result<Report, Archive
                 },
             ));
         }
-        inputs.fragments.push(archive);
+        self.inputs.fragments.push(archive);
         for (name, entry) in found {
-            let archive_path = format!("{prefix}{name}");
-            if opts.excludes.is_excluded(&archive_path, Some(&name)) {
-                stats[stats_index].excluded_files += 1;
-                stats[stats_index].excluded_bytes += entry.size;
+            let archive_path = format!("{}{name}", self.prefix);
+            if self.opts.excludes.is_excluded(&archive_path, Some(&name)) {
+                self.stats[stats_index].excluded_files += 1;
+                self.stats[stats_index].excluded_bytes += entry.size;
                 continue;
             }
-            plan(&mut inputs, &owners, &mut stats, archive_path, entry)?;
+            self.add_entry(archive_path, entry)?;
         }
+        Ok(())
     }
 
-    if !opts.files.is_empty() {
-        stats.push(PackageStats {
-            name: APPLICATION.into(),
-            ..Default::default()
-        });
-    }
-    let app_stats = stats.len().wrapping_sub(1);
-    for app in &opts.files {
-        let describe = format!("`{}`", app.source.display());
-        check_archive_path(&app.archive_path).map_err(|reason| {
-            ArchiveError::InvalidArchivePath {
-                path: app.archive_path.clone(),
-                owner: describe.clone(),
-                reason,
+    /// Adds the application files (`--file`), compressed here, counted under
+    /// one `(application)` row.
+    fn add_files(&mut self) -> Result<(), ArchiveError> {
+        if !self.opts.files.is_empty() {
+            self.stats.push(PackageStats {
+                name: APPLICATION.into(),
+                ..Default::default()
+            });
+        }
+        let app_stats = self.stats.len().wrapping_sub(1);
+        for app in &self.opts.files {
+            let describe = format!("`{}`", app.source.display());
+            check_archive_path(&app.archive_path).map_err(|reason| {
+                ArchiveError::InvalidArchivePath {
+                    path: app.archive_path.clone(),
+                    owner: describe.clone(),
+                    reason,
+                }
+            })?;
+            let owner = self.owners.len();
+            self.owners.push(describe);
+            let archive_path = format!("{}{}", self.prefix, app.archive_path);
+            let meta = fs::metadata(&app.source).map_err(io_err("read", &app.source))?;
+            if self
+                .opts
+                .excludes
+                .is_excluded(&archive_path, Some(&app.archive_path))
+            {
+                self.stats[app_stats].excluded_files += 1;
+                self.stats[app_stats].excluded_bytes += meta.len();
+                continue;
             }
-        })?;
-        let owner = owners.len();
-        owners.push(describe);
-        let archive_path = format!("{prefix}{}", app.archive_path);
-        let meta = fs::metadata(&app.source).map_err(io_err("read", &app.source))?;
-        if opts
-            .excludes
-            .is_excluded(&archive_path, Some(&app.archive_path))
-        {
-            stats[app_stats].excluded_files += 1;
-            stats[app_stats].excluded_bytes += meta.len();
-            continue;
+            let data = read_file(&app.source)?;
+            let zip = compress_entry(&archive_path, &data, is_executable(&meta), DEFAULT_LEVEL)
+                .map_err(zip_err("compress", &app.source))?;
+            let mut archive =
+                ZipArchive::new(Cursor::new(zip)).map_err(zip_err("compress", &app.source))?;
+            let file = archive
+                .by_index_raw(0)
+                .map_err(zip_err("compress", &app.source))?;
+            let entry = Entry {
+                source: Source::File {
+                    file: self.inputs.files.len(),
+                },
+                owner,
+                stats: app_stats,
+                size: file.size(),
+                crc32: file.crc32(),
+                compressed_size: file.compressed_size(),
+            };
+            drop(file);
+            self.inputs.files.push(archive);
+            self.add_entry(archive_path, entry)?;
         }
-        let data = read_file(&app.source)?;
-        let zip = compress_entry(&archive_path, &data, is_executable(&meta), DEFAULT_LEVEL)
-            .map_err(zip_err("compress", &app.source))?;
-        let mut archive =
-            ZipArchive::new(Cursor::new(zip)).map_err(zip_err("compress", &app.source))?;
-        let file = archive
-            .by_index_raw(0)
-            .map_err(zip_err("compress", &app.source))?;
-        let entry = Entry {
-            source: Source::File {
-                file: inputs.files.len(),
-            },
-            owner,
-            // Application entries are counted under one `(application)` row.
-            stats: app_stats,
-            size: file.size(),
-            crc32: file.crc32(),
-            compressed_size: file.compressed_size(),
-        };
-        drop(file);
-        inputs.files.push(archive);
-        plan(&mut inputs, &owners, &mut stats, archive_path, entry)?;
+        Ok(())
     }
 
-    // Write in memory: the zipped size must be known before anything lands.
-    let capacity: u64 = entries
-        .iter()
-        .map(|(name, e)| e.compressed_size + 2 * name.len() as u64 + 76)
-        .sum::<u64>()
-        + 22;
-    let mut zip = ZipWriter::new(Cursor::new(Vec::with_capacity(capacity as usize)));
-    let mut unzipped_bytes = 0;
-    for (name, entry) in &entries {
-        unzipped_bytes += entry.size;
-        let (archive, index) = inputs.archive(entry.source);
-        let file = archive
-            .by_index_raw(index)
-            .map_err(zip_err("read fragment", output))?;
-        zip.raw_copy_file_rename(file, name.as_str())
-            .map_err(zip_err("write", output))?;
+    /// The archive's bytes, written in memory (the zipped size must be known
+    /// before anything lands), and the unzipped size of its entries.
+    fn write_zip(&mut self) -> Result<(Vec<u8>, u64), ArchiveError> {
+        let output = self.output;
+        let capacity: u64 = self
+            .entries
+            .iter()
+            .map(|(name, e)| e.compressed_size + 2 * name.len() as u64 + 76)
+            .sum::<u64>()
+            + 22;
+        let mut zip = ZipWriter::new(Cursor::new(Vec::with_capacity(capacity as usize)));
+        let mut unzipped_bytes = 0;
+        for (name, entry) in &self.entries {
+            unzipped_bytes += entry.size;
+            let (archive, index) = self.inputs.archive(entry.source);
+            let file = archive
+                .by_index_raw(index)
+                .map_err(zip_err("read fragment", output))?;
+            zip.raw_copy_file_rename(file, name.as_str())
+                .map_err(zip_err("write", output))?;
+        }
+        let data = zip.finish().map_err(zip_err("write", output))?.into_inner();
+        Ok((data, unzipped_bytes))
     }
-    let data = zip.finish().map_err(zip_err("write", output))?.into_inner();
-    let archive_bytes = data.len() as u64;
+}
 
-    // Per package, merging fragments of the same package name.
+/// Per package (merging fragments of the same package name), largest
+/// unzipped first, and the `(total)` row.
+fn merge_stats(stats: &[PackageStats]) -> (Vec<PackageStats>, PackageStats) {
     let mut by_name: HashMap<String, PackageStats> = HashMap::new();
-    for s in &stats {
+    for s in stats {
         by_name
             .entry(s.name.clone())
             .or_insert_with(|| PackageStats {
@@ -546,13 +609,24 @@ pub fn assemble(opts: &AssembleOptions, output: &Path) -> Result<Report, Archive
     for p in &packages {
         totals.add(p);
     }
+    (packages, totals)
+}
 
+/// The limits exceeded (`"zipped"`, `"unzipped"`) and, with
+/// [`LimitMode::Warn`], the warning; with [`LimitMode::Error`] an exceeded
+/// limit is an error.
+fn check_limits(
+    limits: Limits,
+    archive_bytes: u64,
+    unzipped_bytes: u64,
+    packages: &[PackageStats],
+) -> Result<(Vec<&'static str>, Vec<String>), ArchiveError> {
     let mut exceeded = Vec::new();
-    if opts.limits.mode != LimitMode::Off {
-        if archive_bytes > opts.limits.max_zipped {
+    if limits.mode != LimitMode::Off {
+        if archive_bytes > limits.max_zipped {
             exceeded.push("zipped");
         }
-        if unzipped_bytes > opts.limits.max_unzipped {
+        if unzipped_bytes > limits.max_unzipped {
             exceeded.push("unzipped");
         }
     }
@@ -561,29 +635,15 @@ pub fn assemble(opts: &AssembleOptions, output: &Path) -> Result<Report, Archive
         let details = LimitsExceeded {
             archive_bytes,
             unzipped_bytes,
-            limits: opts.limits,
+            limits,
             largest: packages.iter().take(10).cloned().collect(),
         };
-        if opts.limits.mode == LimitMode::Error {
+        if limits.mode == LimitMode::Error {
             return Err(ArchiveError::Limits(Box::new(details)));
         }
         warnings.push(details.to_string());
     }
-
-    write_atomically(output, |file| {
-        file.write_all(&data).map_err(io_err("write", output))
-    })?;
-    Ok(Report {
-        format: "ofiuco-zip-report/1",
-        layout: opts.layout,
-        archive_bytes,
-        limits: opts.limits,
-        exceeded,
-        excludes: opts.excludes.patterns().to_vec(),
-        packages,
-        totals,
-        warnings,
-    })
+    Ok((exceeded, warnings))
 }
 
 #[cfg(test)]

@@ -4,7 +4,7 @@
 use std::path::PathBuf;
 
 use anyhow::Context;
-use ofiuco_wheel::{
+use ofiuco_install::{
     InstallOptions, DEFAULT_BOMB_MIN_SIZE, DEFAULT_MAX_COMPRESSION_RATIO,
     DEFAULT_MAX_UNPACKED_BYTES,
 };
@@ -35,7 +35,7 @@ pub fn run(args: Args) -> anyhow::Result<()> {
         bomb_min_size: DEFAULT_BOMB_MIN_SIZE,
         threads: args.threads,
     };
-    ofiuco_wheel::install(&args.wheel, &args.output, &opts).with_context(|| {
+    ofiuco_install::install(&args.wheel, &args.output, &opts).with_context(|| {
         format!(
             "failed to install `{}` into `{}`",
             args.wheel.display(),

@@ -89,10 +89,7 @@ fn writes_the_hub() {
         })
         .collect();
     written.sort();
-    assert_eq!(
-        written,
-        ["BUILD.bazel", "files.json"]
-    );
+    assert_eq!(written, ["BUILD.bazel", "files.json"]);
     let files: serde_json::Value =
         serde_json::from_str(&fs::read_to_string(out.join("files.json")).unwrap()).unwrap();
     let files = files["files"]

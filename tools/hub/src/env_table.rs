@@ -6,7 +6,7 @@
 
 use std::fmt::Write;
 
-use ofiuco_wheel::{standard_envs, Libc, Os, TargetEnv};
+use ofiuco_spec::{standard_envs, Libc, Os, TargetEnv};
 
 /// The Python version of an environment as Bazel settings spell it: `3.12`.
 pub fn python_name(env: &TargetEnv) -> String {
@@ -35,8 +35,8 @@ pub fn os_name(env: &TargetEnv) -> &'static str {
 /// The `@platforms//cpu` constraint of an environment.
 pub fn cpu_name(env: &TargetEnv) -> &'static str {
     match env.arch {
-        ofiuco_wheel::Arch::X86_64 => "x86_64",
-        ofiuco_wheel::Arch::Aarch64 => "aarch64",
+        ofiuco_spec::Arch::X86_64 => "x86_64",
+        ofiuco_spec::Arch::Aarch64 => "aarch64",
     }
 }
 
@@ -71,7 +71,9 @@ pub fn render_env_table() -> String {
         "# Python versions (`@ofiuco//python/version:<v>`, `--@ofiuco//python/config:python_version=<v>`).\n",
     ));
     let _ = writeln!(out, "PYTHONS = [{}]\n", list(&pythons));
-    out.push_str("# Linux C libraries (`@ofiuco//python/libc:<libc>`): a glibc ceiling, or musl.\n");
+    out.push_str(
+        "# Linux C libraries (`@ofiuco//python/libc:<libc>`): a glibc ceiling, or musl.\n",
+    );
     let _ = writeln!(out, "LIBCS = [{}]\n", list(&libcs));
     out.push_str(concat!(
         "# Index -> (id, Python version, @platforms//os, @platforms//cpu, libc or \"\").\n",

@@ -4,7 +4,7 @@ use std::cell::RefCell;
 use std::collections::HashMap;
 use std::str::FromStr;
 
-use ofiuco_wheel::{standard_envs, TargetEnv};
+use ofiuco_spec::{standard_envs, TargetEnv};
 use pep508_rs::{ExtraName, MarkerEnvironment, MarkerTree};
 
 /// Bit `i` set: the answer holds in environment `i` of the [`EnvTable`].
@@ -20,6 +20,12 @@ pub struct EnvTable {
     /// Extra -> marker -> set, for markers evaluated with an extra selected.
     extra_cache: RefCell<HashMap<String, HashMap<MarkerTree, EnvSet>>>,
     indices: RefCell<HashMap<EnvSet, String>>,
+}
+
+impl Default for EnvTable {
+    fn default() -> Self {
+        Self::new()
+    }
 }
 
 impl EnvTable {
@@ -112,7 +118,6 @@ impl EnvTable {
         self.indices.borrow_mut().insert(set, text.clone());
         text
     }
-
 }
 
 /// The set of the first `n` environments.
@@ -149,4 +154,3 @@ pub(crate) fn format_indices(set: EnvSet, n: usize) -> String {
     }
     parts.join(" + ")
 }
-

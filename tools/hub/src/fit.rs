@@ -10,7 +10,7 @@
 //! * `pythons`: the environment table's Python versions its python/ABI tags accept;
 //! * `tag`: its first python-ABI pair (`cp312-cp312`), for the message.
 
-use ofiuco_wheel::{Arch, TagOrder, TargetEnv, WheelFilename};
+use ofiuco_spec::{Arch, TagOrder, TargetEnv, WheelFilename};
 
 /// The Python versions of the environment table with their tag orders.
 pub(crate) struct FitTable {
@@ -85,7 +85,13 @@ fn accepts(order: &TagOrder, wheel: &WheelFilename) -> bool {
 }
 
 /// (os, Bazel cpus, (0 glibc | 1 musl, major, minor)) of a platform tag.
-fn platform(tag: &str) -> (&'static str, &'static [&'static str], Option<(u8, u16, u16)>) {
+fn platform(
+    tag: &str,
+) -> (
+    &'static str,
+    &'static [&'static str],
+    Option<(u8, u16, u16)>,
+) {
     let cpu = |arch: &str| -> &'static [&'static str] {
         match arch {
             "x86_64" | "amd64" | "intel" => &["x86_64"],
@@ -126,7 +132,9 @@ fn platform(tag: &str) -> (&'static str, &'static [&'static str], Option<(u8, u1
             let mut parts = rest.splitn(3, '_');
             let (major, minor, arch) = (parts.next(), parts.next(), parts.next());
             if let (Some((major, minor)), Some(arch)) = (
-                major.zip(minor).and_then(|(a, b)| version(&format!("{a}_{b}"))),
+                major
+                    .zip(minor)
+                    .and_then(|(a, b)| version(&format!("{a}_{b}"))),
                 arch,
             ) {
                 return ("linux", cpu(arch), Some((kind, major, minor)));
@@ -149,7 +157,7 @@ mod tests {
 
     #[test]
     fn describes_files() {
-        let table = FitTable::new(&ofiuco_wheel::standard_envs());
+        let table = FitTable::new(&ofiuco_spec::standard_envs());
         assert_eq!(
             table.describe("numpy-2.4.6-cp312-cp312-manylinux_2_27_aarch64.manylinux_2_28_aarch64.whl"),
             "numpy-2.4.6-cp312-cp312-manylinux_2_27_aarch64.manylinux_2_28_aarch64.whl|linux|aarch64|glibc 2.27|3.12|cp312-cp312"

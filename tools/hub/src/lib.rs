@@ -6,7 +6,7 @@
 //! [`render_env_table`]).
 //!
 //! Everything that depends on the target is decided here, once per target
-//! environment of [`ofiuco_wheel::standard_envs`]: which wheel fits (PyPA tag
+//! environment of [`ofiuco_spec::standard_envs`]: which wheel fits (PyPA tag
 //! priority) and which dependency edges apply (PEP 508 markers). Bazel then
 //! only `select()`s among precomputed answers, so it fetches nothing that the
 //! configuration does not need.
@@ -22,7 +22,7 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use minijinja::Environment;
 use ofiuco_lock::{Dependency, Lock, Package, PackageMarkers};
-use ofiuco_wheel::TargetEnv;
+use ofiuco_spec::{PackageName, TargetEnv};
 use serde::Serialize;
 
 pub use env_table::render_env_table;
@@ -50,7 +50,7 @@ pub struct FileRepo {
     pub repo: String,
     pub filename: String,
     pub sha256: String,
-    pub package: String,
+    pub package: PackageName,
     pub version: String,
     pub indexes: Vec<String>,
     pub urls: Vec<String>,
@@ -127,8 +127,8 @@ struct Renderer<'a> {
     lock: &'a Lock,
     opts: &'a HubOptions,
     table: &'a EnvTable,
-    /// Normalized name -> indices into `lock.packages`, highest version first.
-    by_name: BTreeMap<String, Vec<usize>>,
+    /// Name -> indices into `lock.packages`, highest version first.
+    by_name: BTreeMap<PackageName, Vec<usize>>,
     /// Package index -> its target name: `<name>__<version>`, with `__2`,
     /// `__3`… for further entries of the same name and version (e.g. one
     /// `url` wheel per Python version).
@@ -139,7 +139,7 @@ struct Renderer<'a> {
 
 impl<'a> Renderer<'a> {
     fn new(lock: &'a Lock, opts: &'a HubOptions, table: &'a EnvTable) -> Self {
-        let mut by_name: BTreeMap<String, Vec<usize>> = BTreeMap::new();
+        let mut by_name: BTreeMap<PackageName, Vec<usize>> = BTreeMap::new();
         for (i, p) in lock.packages.iter().enumerate() {
             by_name.entry(p.name.clone()).or_default().push(i);
         }
@@ -295,7 +295,7 @@ impl<'a> Renderer<'a> {
         };
         let mut set = 0;
         for (i, env) in self.table.envs().iter().enumerate() {
-            let full = ofiuco_wheel::python_full_version(env.python);
+            let full = ofiuco_spec::python_full_version(env.python);
             if ofiuco_lock::constraint_allows(range, &full) {
                 set |= 1 << i;
             }
@@ -389,7 +389,7 @@ impl<'a> Renderer<'a> {
         labels
     }
 
-    fn extra_exists(&self, name: &str, extra: &str) -> bool {
+    fn extra_exists(&self, name: &PackageName, extra: &str) -> bool {
         self.by_name
             .get(name)
             .and_then(|v| v.first())
@@ -418,7 +418,7 @@ impl<'a> Renderer<'a> {
     fn aliases(&self, edges: &[Vec<Edge>], graph: &graph::Graph) -> Vec<AliasView> {
         let (incoming, has_incoming) = self.incoming(edges);
         let in_range = self.in_lock_range();
-        let mut taken: BTreeSet<String> = self.by_name.keys().cloned().collect();
+        let mut taken: BTreeSet<String> = self.by_name.keys().map(ToString::to_string).collect();
         let mut aliases = Vec::new();
         for (name, versions) in &self.by_name {
             let label_of = |i: usize| match graph.group_of(i) {
@@ -444,7 +444,8 @@ impl<'a> Renderer<'a> {
                 // Highest version first: each environment takes the first
                 // version that applies there and has a file for it.
                 for &v in versions {
-                    let envs = self.applies(v, &incoming, &has_incoming) & remaining & self.coverage(v);
+                    let envs =
+                        self.applies(v, &incoming, &has_incoming) & remaining & self.coverage(v);
                     remaining &= !envs;
                     choose(label_of(v), envs);
                 }
@@ -460,14 +461,14 @@ impl<'a> Renderer<'a> {
             let public = match &chosen[..] {
                 [(label, envs)] if *envs == self.table.all() => AliasView {
                     rule: "hub_target",
-                    name: name.clone(),
+                    name: name.to_string(),
                     actual: Some(label.clone()),
                     groups: Vec::new(),
                     default: String::new(),
                 },
                 _ => AliasView {
                     rule: "hub_target",
-                    name: name.clone(),
+                    name: name.to_string(),
                     actual: None,
                     groups: chosen
                         .into_iter()
@@ -485,7 +486,7 @@ impl<'a> Renderer<'a> {
                 for variant in [
                     display.clone(),
                     display.to_lowercase(),
-                    name.replace('-', "_"),
+                    name.as_dist_info_name(),
                     display.replace(['-', '.'], "_"),
                 ] {
                     if taken.insert(variant.clone()) {

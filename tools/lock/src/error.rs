@@ -3,6 +3,8 @@
 
 use std::path::{Path, PathBuf};
 
+use ofiuco_spec::NameProblem;
+
 /// Lock versions of poetry.lock this crate reads.
 pub const SUPPORTED_POETRY_LOCK_VERSIONS: &[&str] = &["1.1", "2.0", "2.1"];
 
@@ -66,6 +68,16 @@ pub enum LockError {
         package: Option<String>,
         requirement: String,
         message: String,
+    },
+
+    #[error("`{path}`: invalid package name `{name}` (in {context}): {problem}\n  hint: a package name (PEP 508) has only ASCII letters, digits, `-`, `_` and `.`, and starts and ends with a letter or digit; fix the name and re-run `poetry lock`", path = .path.display())]
+    InvalidName {
+        path: PathBuf,
+        /// The name as written.
+        name: String,
+        /// Where it is written, e.g. ``package `x` 1.0, dependency `y` ``.
+        context: String,
+        problem: NameProblem,
     },
 
     #[error("`{path}`: package `{package}` {version}: {message}\n  hint: re-run `poetry lock`; if the problem persists, report it together with the lock file", path = .path.display())]

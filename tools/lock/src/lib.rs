@@ -17,15 +17,32 @@ pub use model::{
     marker_string, Dependency, DistFile, Index, Lock, Package, PackageMarkers, Project,
     ProjectDependency, Source,
 };
+pub use ofiuco_spec::PackageName;
 pub use poetry::{parse_poetry_lock, read_poetry_lock};
 pub use pyproject::MAIN_GROUP;
 
 /// PEP 503 name normalization (runs of `-`, `_` and `.` become one `-`,
 /// letters are lowercased) of a name as written in a lock, surrounding
 /// whitespace ignored. One implementation serves the whole workspace:
-/// [`ofiuco_wheel::normalize_name`].
+/// [`ofiuco_spec::normalize_name`].
 pub fn normalize_name(s: &str) -> String {
-    ofiuco_wheel::normalize_name(s.trim())
+    ofiuco_spec::normalize_name(s.trim())
+}
+
+/// The package name written as `text` in `path` (surrounding whitespace
+/// ignored, as by [`normalize_name`]); an invalid one is a
+/// [`LockError::InvalidName`] naming `context()`.
+pub(crate) fn package_name(
+    path: &std::path::Path,
+    text: &str,
+    context: impl FnOnce() -> String,
+) -> Result<PackageName, LockError> {
+    PackageName::new(text.trim()).map_err(|err| LockError::InvalidName {
+        path: path.to_path_buf(),
+        name: text.to_string(),
+        context: context(),
+        problem: err.problem,
+    })
 }
 
 #[cfg(test)]

@@ -12,7 +12,7 @@ use crate::model::{Dependency, DistFile, Index, Lock, Package, PackageMarkers, P
 use crate::raw::{
     DepItem, RawDepTable, RawFile, RawLock, RawLockVersionOnly, RawMarkers, RawPackage, RawSource,
 };
-use crate::{normalize_name, pyproject};
+use crate::{normalize_name, package_name, pyproject, PackageName};
 
 /// Read a poetry.lock, and the `pyproject.toml` beside it when there is one.
 pub fn read_poetry_lock(path: &Path) -> Result<Lock, LockError> {
@@ -83,9 +83,11 @@ pub fn parse_poetry_lock(
     let mut markers = MarkerCache::new(path);
     let mut packages = Vec::with_capacity(raw.package.len());
     for package in &raw.package {
-        let name = normalize_name(&package.name);
-        let shared_files = metadata_files.get(&name).map(|files| {
-            if name_counts[&name] > 1 {
+        let name = package_name(path, &package.name, || {
+            format!("the `[[package]]` entry of version {}", package.version)
+        })?;
+        let shared_files = metadata_files.get(name.as_str()).map(|files| {
+            if name_counts[name.as_str()] > 1 {
                 files_for_version(files, &package.version)
             } else {
                 files.clone()
@@ -148,7 +150,7 @@ fn files_for_version<'a>(files: &[&'a RawFile], version: &str) -> Vec<&'a RawFil
 fn convert_package(
     path: &Path,
     raw: &RawPackage,
-    name: String,
+    name: PackageName,
     shared_files: Option<Vec<&RawFile>>,
     markers: &mut MarkerCache,
 ) -> Result<Package, LockError> {
@@ -199,7 +201,9 @@ fn convert_package(
             )
         };
         for item in spec.items() {
-            dependencies.push(convert_dependency(dep_name, &item, markers, &context)?);
+            dependencies.push(convert_dependency(
+                dep_name, &item, path, markers, &context,
+            )?);
         }
     }
 
@@ -207,17 +211,7 @@ fn convert_package(
     // their order) so that the output does not depend on the lock's spelling.
     dependencies.sort_by(|a, b| a.name.cmp(&b.name));
 
-    let mut extras = BTreeMap::new();
-    for (extra, requirements) in &raw.extras {
-        let mut names: Vec<String> = Vec::with_capacity(requirements.len());
-        for name in requirements.iter().map(|r| requirement_name(r)) {
-            if !names.contains(&name) {
-                names.push(name);
-            }
-        }
-        extras.insert(normalize_name(extra), names);
-    }
-
+    let extras = convert_extras(path, raw)?;
     let context = || format!("package `{}` {}", raw.name, raw.version);
     let package_markers = match &raw.markers {
         None => PackageMarkers::None,
@@ -250,6 +244,29 @@ fn convert_package(
         optional: raw.optional,
         python_versions: raw.python_versions.clone(),
     })
+}
+
+/// `[package.extras]`: normalized extra name -> the names it enables, each once.
+fn convert_extras(
+    path: &Path,
+    raw: &RawPackage,
+) -> Result<BTreeMap<String, Vec<PackageName>>, LockError> {
+    let mut extras = BTreeMap::new();
+    for (extra, requirements) in &raw.extras {
+        let mut names: Vec<PackageName> = Vec::with_capacity(requirements.len());
+        for requirement in requirements {
+            let name = requirement_name(requirement).or_else(|text| {
+                package_name(path, text, || {
+                    format!("package `{}` {}, extra `{extra}`", raw.name, raw.version)
+                })
+            })?;
+            if !names.contains(&name) {
+                names.push(name);
+            }
+        }
+        extras.insert(normalize_name(extra), names);
+    }
+    Ok(extras)
 }
 
 fn convert_source(raw: Option<&RawSource>, develop: bool) -> Result<Source, String> {
@@ -295,16 +312,19 @@ fn sha256_hex(hash: &str) -> Option<String> {
         .then(|| hex.to_ascii_lowercase())
 }
 
+/// `path` is the file the dependency is read from, named in errors.
 pub(crate) fn convert_dependency(
     name: &str,
     item: &DepItem<'_>,
+    path: &Path,
     markers: &mut MarkerCache,
     context: &dyn Fn() -> String,
 ) -> Result<Dependency, LockError> {
     let not_any = |c: &str| (c.trim() != "*").then(|| c.to_string());
+    let name = package_name(path, name, context)?;
     Ok(match item {
         DepItem::Constraint(c) => Dependency {
-            name: normalize_name(name),
+            name,
             constraint: not_any(c),
             marker: None,
             optional: false,
@@ -312,7 +332,7 @@ pub(crate) fn convert_dependency(
             source_hint: None,
         },
         DepItem::Table(table) => Dependency {
-            name: normalize_name(name),
+            name,
             constraint: table.version.as_deref().and_then(not_any),
             marker: markers.table_marker(table, context)?,
             optional: table.optional,
@@ -329,13 +349,15 @@ pub(crate) fn convert_dependency(
 }
 
 /// The name of a requirement as written in `[package.extras]` (`awscrt (==0.19.19)`,
-/// `coverage[toml] (>=5.0.2)`, or PEP 508 with a marker).
-fn requirement_name(text: &str) -> String {
-    match Requirement::<pep508_rs::VerbatimUrl>::from_str(text) {
-        Ok(req) => req.name.to_string(),
-        Err(_) => {
+/// `coverage[toml] (>=5.0.2)`, or PEP 508 with a marker). Text that is not
+/// PEP 508 (poetry's `^1.2`) yields `Err` with its leading name, to validate.
+fn requirement_name(text: &str) -> Result<PackageName, &str> {
+    let parsed = Requirement::<pep508_rs::VerbatimUrl>::from_str(text).ok();
+    match parsed.and_then(|req| PackageName::new(req.name.as_ref()).ok()) {
+        Some(name) => Ok(name),
+        None => {
             let end = text.find([' ', '(', '[', ';']).unwrap_or(text.len());
-            normalize_name(&text[..end])
+            Err(&text[..end])
         }
     }
 }
@@ -422,8 +444,10 @@ mod tests {
             ("Foo_Bar (^1.2)", "foo-bar"),
         ];
         for (text, name) in cases {
-            assert_eq!(requirement_name(text), name, "{text}");
+            let got = requirement_name(text).or_else(PackageName::new);
+            assert_eq!(got.unwrap(), name, "{text}");
         }
+        assert_eq!(requirement_name("foo bar"), Err("foo"));
     }
 
     #[test]

@@ -9,9 +9,9 @@ use pep508_rs::{Requirement, VerbatimUrl, VersionOrUrl};
 
 use crate::error::LockError;
 use crate::model::{Project, ProjectDependency};
-use crate::normalize_name;
 use crate::poetry::{convert_dependency, MarkerCache};
 use crate::raw::{RawDep, RawGroupItem, RawPyproject};
+use crate::{normalize_name, package_name, PackageName};
 
 /// The group of runtime dependencies.
 pub const MAIN_GROUP: &str = "main";
@@ -71,17 +71,17 @@ pub(crate) fn parse_pyproject(text: &str, path: &Path) -> Result<Project, LockEr
             } else {
                 format!("group `{group}`")
             };
-            let known: BTreeSet<String> = project
+            let known: BTreeSet<PackageName> = project
                 .dependencies
                 .get(&group)
                 .map(|deps| deps.iter().map(|d| d.name.clone()).collect())
                 .unwrap_or_default();
             let mut deps = Vec::new();
             for (name, spec) in table {
-                if name == "python" || known.contains(&normalize_name(name)) {
+                if name == "python" || known.contains(normalize_name(name).as_str()) {
                     continue;
                 }
-                deps.extend(poetry_dependency(name, spec, &mut markers, &prefix)?);
+                deps.extend(poetry_dependency(name, spec, path, &mut markers, &prefix)?);
             }
             // toml does not keep table order: sort by normalized name.
             deps.sort_by(|a, b| a.name.cmp(&b.name));
@@ -90,7 +90,10 @@ pub(crate) fn parse_pyproject(text: &str, path: &Path) -> Result<Project, LockEr
             }
         }
         for (extra, names) in &poetry.extras {
-            let names = names.iter().map(|n| normalize_name(n)).collect();
+            let names = names
+                .iter()
+                .map(|n| package_name(path, n, || format!("`tool.poetry.extras.{extra}`")))
+                .collect::<Result<_, _>>()?;
             project.extras.entry(normalize_name(extra)).or_insert(names);
         }
     }
@@ -124,7 +127,7 @@ fn pep508(
         _ => None,
     };
     Ok(ProjectDependency {
-        name: req.name.to_string(),
+        name: package_name(path, req.name.as_ref(), || context.to_string())?,
         extras: req.extras.iter().map(ToString::to_string).collect(),
         marker: (!req.marker.is_true()).then_some(req.marker),
         optional,
@@ -166,6 +169,7 @@ fn dependency_group(
 fn poetry_dependency(
     name: &str,
     spec: &RawDep,
+    path: &Path,
     markers: &mut MarkerCache,
     prefix: &str,
 ) -> Result<Vec<ProjectDependency>, LockError> {
@@ -173,7 +177,7 @@ fn poetry_dependency(
     spec.items()
         .iter()
         .map(|item| {
-            let dep = convert_dependency(name, item, markers, &context)?;
+            let dep = convert_dependency(name, item, path, markers, &context)?;
             Ok(ProjectDependency {
                 name: dep.name,
                 extras: dep.extras,

@@ -60,14 +60,24 @@ fn packages<'a>(lock: &'a Lock, name: &str) -> Vec<&'a Package> {
 #[test]
 fn corpus() {
     let locks = load_all();
+    counts(&locks);
+    pytorch_index(&locks);
+    name_locked_twice(&locks);
+    git_and_group_markers(&locks);
+    lock_1_1(&locks);
+    url_sources(&locks);
+    extra_markers(&locks);
+    git_branch(&locks);
+}
 
-    // Every poetry.lock parses, and the counts match INDEX.md.
+/// Every poetry.lock parses, and the counts match INDEX.md.
+fn counts(locks: &BTreeMap<String, Lock>) {
     let found: Vec<&str> = locks.keys().map(String::as_str).collect();
     let mut expected: Vec<&str> = EXPECTED.iter().map(|(p, _)| *p).collect();
     expected.sort();
     assert_eq!(found, expected, "poetry.lock files in the corpus");
     for (rel, count) in EXPECTED {
-        let lock = get(&locks, rel);
+        let lock = get(locks, rel);
         assert_eq!(lock.packages.len(), *count, "{rel}: package count");
         assert!(
             lock.project.is_some(),
@@ -82,10 +92,12 @@ fn corpus() {
             }
         }
     }
+}
 
-    // torch 2.0.1+cu118 from the PyTorch index.
+/// torch 2.0.1+cu118 from the PyTorch index.
+fn pytorch_index(locks: &BTreeMap<String, Lock>) {
     let tgi = get(
-        &locks,
+        locks,
         "huggingface__text-generation-inference/server@6ec5288ab7/poetry.lock",
     );
     assert_eq!(tgi.lock_version, "2.0");
@@ -97,10 +109,12 @@ fn corpus() {
     };
     assert_eq!(index.name, "pytorch-gpu-src");
     assert_eq!(index.url, "https://download.pytorch.org/whl/cu118");
+}
 
-    // urllib3 locked twice (1.x and 2.x), with botocore's list-valued dependency.
+/// urllib3 locked twice (1.x and 2.x), with botocore's list-valued dependency.
+fn name_locked_twice(locks: &BTreeMap<String, Lock>) {
     let powertools = get(
-        &locks,
+        locks,
         "aws-powertools__powertools-lambda-python/poetry.lock",
     );
     let urllib3: Vec<&str> = packages(powertools, "urllib3")
@@ -125,9 +139,11 @@ fn corpus() {
             .count();
         assert!(allowed >= 1, "urllib3 {version} reachable from botocore");
     }
+}
 
-    // Git source with resolved_reference, and per-group markers (lock 2.1).
-    let poetry = get(&locks, "python-poetry__poetry/poetry.lock");
+/// Git source with resolved_reference, and per-group markers (lock 2.1).
+fn git_and_group_markers(locks: &BTreeMap<String, Lock>) {
+    let poetry = get(locks, "python-poetry__poetry/poetry.lock");
     assert_eq!(poetry.lock_version, "2.1");
     let core = packages(poetry, "poetry-core")[0];
     assert_eq!(
@@ -161,9 +177,11 @@ fn corpus() {
         .iter()
         .any(|d| d.name == "poetry-core"));
     assert!(project.dependencies.contains_key("test"));
+}
 
-    // Lock 1.1: directory source outside the repository, category.
-    let dlt_old = get(&locks, "dlt-hub__dlt/@99de9b897a/poetry.lock");
+/// Lock 1.1: directory source outside the repository, category.
+fn lock_1_1(locks: &BTreeMap<String, Lock>) {
+    let dlt_old = get(locks, "dlt-hub__dlt/@99de9b897a/poetry.lock");
     assert_eq!(dlt_old.lock_version, "1.1");
     let autopoiesis = packages(dlt_old, "autopoiesis")[0];
     assert_eq!(
@@ -181,10 +199,12 @@ fn corpus() {
         .unwrap()
         .dependencies
         .contains_key("dev"));
+}
 
-    // URL sources: the same name and version locked once per wheel.
+/// URL sources: the same name and version locked once per wheel.
+fn url_sources(locks: &BTreeMap<String, Lock>) {
     let tgi_url = get(
-        &locks,
+        locks,
         "huggingface__text-generation-inference/server@d61f14f271/poetry.lock",
     );
     let kernels = packages(tgi_url, "attention-kernels");
@@ -209,9 +229,11 @@ fn corpus() {
     assert_eq!(ak.len(), 4);
     assert!(ak.iter().all(|d| d.optional && d.marker.is_some()));
     assert_eq!(tgi_project.extras["attention"], ["attention-kernels"]);
+}
 
-    // `extra == ...` in package markers (lock 2.1).
-    let airbyte = get(&locks, "airbytehq__airbyte-python-cdk/poetry.lock");
+/// `extra == ...` in package markers (lock 2.1).
+fn extra_markers(locks: &BTreeMap<String, Lock>) {
+    let airbyte = get(locks, "airbytehq__airbyte-python-cdk/poetry.lock");
     assert_eq!(airbyte.lock_version, "2.1");
     assert!(airbyte
         .packages
@@ -230,9 +252,11 @@ fn corpus() {
         .count();
     assert!(with_extra > 10, "{with_extra}");
     assert_eq!(packages(airbyte, "numpy").len(), 2);
+}
 
-    // Git dependency on a branch.
-    let dlt = get(&locks, "dlt-hub__dlt/@b1cff8cc66/poetry.lock");
+/// Git dependency on a branch.
+fn git_branch(locks: &BTreeMap<String, Lock>) {
+    let dlt = get(locks, "dlt-hub__dlt/@b1cff8cc66/poetry.lock");
     assert!(dlt.packages.iter().any(|p| matches!(
         &p.source,
         Source::Git { reference: Some(r), resolved_reference: Some(_), .. } if r == "disable_jedi_support"

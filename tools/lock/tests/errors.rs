@@ -171,3 +171,35 @@ fn missing_file_is_io_error() {
       hint: check that the file exists and is readable
     ");
 }
+
+#[test]
+fn invalid_package_name() {
+    let err = parse(&lock_2_0(&format!(
+        "[[package]]\nname = \"../six\"\nversion = \"1.16.0\"\nfiles = [{{file = \"six-1.16.0.tar.gz\", hash = \"sha256:{HASH_A}\"}}]\n"
+    )));
+    insta::assert_snapshot!(err, @r"
+    `project/poetry.lock`: invalid package name `../six` (in the `[[package]]` entry of version 1.16.0): the character '/' is not allowed (only ASCII letters, digits, `-`, `_` and `.` are)
+      hint: a package name (PEP 508) has only ASCII letters, digits, `-`, `_` and `.`, and starts and ends with a letter or digit; fix the name and re-run `poetry lock`
+    ");
+}
+
+#[test]
+fn invalid_dependency_and_extra_names() {
+    let package = format!(
+        "[[package]]\nname = \"six\"\nversion = \"1.16.0\"\nfiles = [{{file = \"six-1.16.0.tar.gz\", hash = \"sha256:{HASH_A}\"}}]\n"
+    );
+    let err = parse(&lock_2_0(&format!(
+        "{package}[package.dependencies]\n\"foo-\" = \"*\"\n"
+    )));
+    insta::assert_snapshot!(err, @r"
+    `project/poetry.lock`: invalid package name `foo-` (in package `six` 1.16.0, dependency `foo-`): a name must start and end with a letter or digit
+      hint: a package name (PEP 508) has only ASCII letters, digits, `-`, `_` and `.`, and starts and ends with a letter or digit; fix the name and re-run `poetry lock`
+    ");
+    let err = parse(&lock_2_0(&format!(
+        "{package}[package.extras]\nsocks = [\"(^1.2)\"]\n"
+    )));
+    assert!(
+        matches!(&err, LockError::InvalidName { name, context, .. } if name.is_empty() && context == "package `six` 1.16.0, extra `socks`"),
+        "{err:?}"
+    );
+}

@@ -1,10 +1,10 @@
-"""Regenerate the expected tag orderings pinned by `ofiuco-wheel`'s tests.
+"""Regenerate the expected tag orderings pinned by `ofiuco-spec`'s tests.
 
 Run once, offline, with packaging 25.0 (the last release before packaging 26
 moved `linux_<arch>` first and renamed `fat32` to `fat3`):
 
     pip download --no-deps packaging==25.0 -d /tmp/pk && cd /tmp/pk && python3 -m zipfile -e packaging-25.0-py3-none-any.whl x
-    cd tools/wheel/testdata/packaging_tags && PYTHONPATH=/tmp/pk/x python3 generate.py
+    cd tools/spec/testdata/packaging_tags && PYTHONPATH=/tmp/pk/x python3 generate.py
 
 Each file lists `packaging.tags.sys_tags()` as CPython would produce it on that
 target (cpython_tags + compatible_tags over the target's platform tags).

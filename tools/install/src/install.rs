@@ -28,7 +28,7 @@ use sha2::{Digest, Sha256};
 use zip::result::ZipError;
 use zip::ZipArchive;
 
-use crate::filename::{dist_info_name, normalize_name, WheelFilename, WheelFilenameError};
+use ofiuco_spec::{dist_info_name, normalize_name, WheelFilename, WheelFilenameError};
 
 /// Default of [`InstallOptions::max_unpacked_bytes`]: 8 GiB.
 pub const DEFAULT_MAX_UNPACKED_BYTES: u64 = 8 << 30;
@@ -540,13 +540,43 @@ fn plan(
     bytes: &[u8],
     opts: &InstallOptions,
 ) -> Result<Plan, InstallError> {
-    struct Raw {
-        index: usize,
-        name: String,
-        size: u64,
-        compressed: u64,
-        mode: Option<u32>,
-    }
+    let files = archive_files(cx, archive, bytes, opts)?;
+    let dist_info = find_dist_info(cx, filename, &files)?;
+    check_wheel_version(cx, archive, &files, &dist_info)?;
+    let mut record = read_record(cx, archive, &files, &dist_info)?;
+    let launchers = read_launchers(cx, archive, &files, &dist_info)?;
+    let entries = match_record(cx, filename, files, &mut record, &dist_info)?;
+    Ok(Plan {
+        entries,
+        dist_info,
+        launchers,
+    })
+}
+
+/// A file of the archive, as the central directory describes it.
+struct ArchiveFile {
+    index: usize,
+    /// Normalized path in the archive.
+    name: String,
+    size: u64,
+    compressed: u64,
+    mode: Option<u32>,
+}
+
+/// The archive's index of the file at normalized path `path`.
+fn index_of(files: &[ArchiveFile], path: &str) -> Option<usize> {
+    files.iter().find(|f| f.name == path).map(|f| f.index)
+}
+
+/// The archive's files (directories left out), after refusing duplicate
+/// names, unsafe paths, symbolic links, encrypted entries, compression bombs
+/// and archives too large in total.
+fn archive_files(
+    cx: &Cx,
+    archive: &mut Archive,
+    bytes: &[u8],
+    opts: &InstallOptions,
+) -> Result<Vec<ArchiveFile>, InstallError> {
     // The zip crate keeps only the last of several entries with the same name;
     // look at the central directory itself so that such archives are refused.
     let directory = usize::try_from(archive.central_directory_start())
@@ -559,7 +589,7 @@ fn plan(
             entry,
         });
     }
-    let mut files: Vec<Raw> = Vec::with_capacity(archive.len());
+    let mut files: Vec<ArchiveFile> = Vec::with_capacity(archive.len());
     let mut seen: HashMap<String, ()> = HashMap::with_capacity(archive.len());
     let mut total: u64 = 0;
     for index in 0..archive.len() {
@@ -602,7 +632,7 @@ fn plan(
             });
         }
         total = total.saturating_add(size);
-        files.push(Raw {
+        files.push(ArchiveFile {
             index,
             name,
             size,
@@ -617,8 +647,15 @@ fn plan(
             limit: opts.max_unpacked_bytes,
         });
     }
+    Ok(files)
+}
 
-    // The one .dist-info directory, matching the filename.
+/// The one `.dist-info` directory, which must match the filename.
+fn find_dist_info(
+    cx: &Cx,
+    filename: &WheelFilename,
+    files: &[ArchiveFile],
+) -> Result<String, InstallError> {
     let dist_infos: BTreeSet<&str> = files
         .iter()
         .filter_map(|f| f.name.split_once('/').map(|(top, _)| top))
@@ -651,12 +688,18 @@ fn plan(
             filename.version
         )));
     }
-    let data_dir = format!("{stem}.data");
-    let index_of = |path: &str| files.iter().find(|f| f.name == path).map(|f| f.index);
+    Ok(dist_info)
+}
 
-    // WHEEL: Wheel-Version 1.x only.
+/// `WHEEL`: Wheel-Version 1.x only.
+fn check_wheel_version(
+    cx: &Cx,
+    archive: &mut Archive,
+    files: &[ArchiveFile],
+    dist_info: &str,
+) -> Result<(), InstallError> {
     let wheel_path = format!("{dist_info}/WHEEL");
-    let index = index_of(&wheel_path)
+    let index = index_of(files, &wheel_path)
         .ok_or_else(|| cx.invalid(format!("it has no `{wheel_path}` file")))?;
     let wheel_text = read_small(cx, archive, index, &wheel_path)?;
     let version = wheel_text
@@ -672,10 +715,26 @@ fn plan(
             version,
         });
     }
+    Ok(())
+}
 
-    // RECORD.
+/// The wheel's `RECORD`, its rows indexed by normalized path.
+struct Record {
+    /// `<dist-info>/RECORD`.
+    path: String,
+    rows: Vec<RecordRow>,
+    /// Normalized path -> index into `rows`.
+    row_index: HashMap<String, usize>,
+}
+
+fn read_record(
+    cx: &Cx,
+    archive: &mut Archive,
+    files: &[ArchiveFile],
+    dist_info: &str,
+) -> Result<Record, InstallError> {
     let record_path = format!("{dist_info}/RECORD");
-    let index = index_of(&record_path)
+    let index = index_of(files, &record_path)
         .ok_or_else(|| cx.invalid(format!("it has no `{record_path}` file")))?;
     let record_text = read_small(cx, archive, index, &record_path)?;
     let mut rows: Vec<RecordRow> = Vec::new();
@@ -708,34 +767,58 @@ fn plan(
             seen: false,
         });
     }
-    // Console and GUI scripts.
+    Ok(Record {
+        path: record_path,
+        rows,
+        row_index,
+    })
+}
+
+/// Console and GUI scripts of `entry_points.txt`, if there is one.
+fn read_launchers(
+    cx: &Cx,
+    archive: &mut Archive,
+    files: &[ArchiveFile],
+    dist_info: &str,
+) -> Result<Vec<(String, String, String)>, InstallError> {
     let entry_points_path = format!("{dist_info}/entry_points.txt");
-    let launchers = match index_of(&entry_points_path) {
+    match index_of(files, &entry_points_path) {
         Some(index) => {
             let text = read_small(cx, archive, index, &entry_points_path)?;
-            parse_entry_points(cx, &text)?
+            parse_entry_points(cx, &text)
         }
-        None => Vec::new(),
-    };
+        None => Ok(Vec::new()),
+    }
+}
 
+/// The entries to unpack: every file checked against its RECORD row (RECORD
+/// itself and its signatures aside) and given a destination, biggest first.
+/// Every RECORD row must name a file of the archive.
+fn match_record(
+    cx: &Cx,
+    filename: &WheelFilename,
+    files: Vec<ArchiveFile>,
+    record: &mut Record,
+    dist_info: &str,
+) -> Result<Vec<Entry>, InstallError> {
+    let data_dir = format!("{}.data", dist_info.trim_end_matches(".dist-info"));
     let signatures = [
-        record_path.clone(),
-        format!("{record_path}.jws"),
-        format!("{record_path}.p7s"),
+        record.path.clone(),
+        format!("{}.jws", record.path),
+        format!("{}.p7s", record.path),
     ];
-
     let mut entries = Vec::with_capacity(files.len());
     let mut dests: HashMap<String, usize> = HashMap::with_capacity(files.len());
     for file in files {
-        if file.name == record_path {
-            if let Some(&row) = row_index.get(&file.name) {
-                rows[row].seen = true;
+        if file.name == record.path {
+            if let Some(&row) = record.row_index.get(&file.name) {
+                record.rows[row].seen = true;
             }
             continue;
         }
-        let expected = match row_index.get(&file.name) {
+        let expected = match record.row_index.get(&file.name) {
             Some(&row) => {
-                let row = &mut rows[row];
+                let row = &mut record.rows[row];
                 row.seen = true;
                 if signatures.contains(&file.name) && row.hash.is_empty() {
                     None
@@ -783,20 +866,15 @@ fn plan(
             expected,
         });
     }
-    if let Some(row) = rows.iter().find(|row| !row.seen) {
+    if let Some(row) = record.rows.iter().find(|row| !row.seen) {
         return Err(InstallError::MissingFromArchive {
             wheel: cx.wheel.clone(),
             entry: row.path.clone(),
         });
     }
-
     // Big files first, so that the workers finish together.
     entries.sort_by(|a, b| b.compressed.cmp(&a.compressed).then(a.index.cmp(&b.index)));
-    Ok(Plan {
-        entries,
-        dist_info,
-        launchers,
-    })
+    Ok(entries)
 }
 
 /// The first file name that occurs twice in `directory`, the archive from the

@@ -6,37 +6,8 @@ use std::str::FromStr;
 
 use pep440_rs::Version;
 
+use crate::name::normalize_name;
 use crate::tags::Tag;
-
-/// Normalizes a distribution name per PEP 503: lower case, every run of `-`, `_`
-/// and `.` replaced by a single `-`.
-///
-/// ```
-/// assert_eq!(ofiuco_wheel::normalize_name("Typing__Extensions"), "typing-extensions");
-/// assert_eq!(ofiuco_wheel::normalize_name("zope.interface"), "zope-interface");
-/// ```
-pub fn normalize_name(name: &str) -> String {
-    let mut out = String::with_capacity(name.len());
-    let mut in_separator_run = false;
-    for c in name.chars() {
-        if matches!(c, '-' | '_' | '.') {
-            if !in_separator_run {
-                out.push('-');
-            }
-            in_separator_run = true;
-        } else {
-            out.extend(c.to_lowercase());
-            in_separator_run = false;
-        }
-    }
-    out
-}
-
-/// The name as it appears in `.dist-info` directory and wheel filenames: the
-/// normalized name with `-` replaced by `_`.
-pub(crate) fn dist_info_name(name: &str) -> String {
-    normalize_name(name).replace('-', "_")
-}
 
 /// Whether `filename` names a source distribution archive (the extensions pip
 /// accepts: `.tar.gz`, `.tgz`, `.tar`, `.zip`, `.tar.bz2`, `.tbz`, `.tar.xz`,
@@ -151,8 +122,13 @@ impl WheelFilename {
     /// Orders build tags as the spec says: wheels without a build tag sort
     /// first, then by the leading number, then by the rest of the tag.
     pub fn cmp_build_tag(&self, other: &Self) -> Ordering {
-        build_tag_key(self.build_tag.as_deref()).cmp(&build_tag_key(other.build_tag.as_deref()))
+        cmp_build_tags(self.build_tag.as_deref(), other.build_tag.as_deref())
     }
+}
+
+/// [`WheelFilename::cmp_build_tag`] over the build tags alone.
+pub(crate) fn cmp_build_tags(a: Option<&str>, b: Option<&str>) -> Ordering {
+    build_tag_key(a).cmp(&build_tag_key(b))
 }
 
 fn build_tag_key(tag: Option<&str>) -> Option<(u64, &str)> {
@@ -329,14 +305,6 @@ mod tests {
         insta::assert_snapshot!(err("numpy-2-py3..py2-none-any.whl"), @"invalid wheel filename `numpy-2-py3..py2-none-any.whl`: empty python tag in `py3..py2`");
         let e = "six-1-py3-none.whl".parse::<WheelFilename>().unwrap_err();
         assert_eq!(e.filename(), "six-1-py3-none.whl");
-    }
-
-    #[test]
-    fn normalization() {
-        assert_eq!(normalize_name("Foo.-_Bar"), "foo-bar");
-        assert_eq!(normalize_name("typing_extensions"), "typing-extensions");
-        assert_eq!(normalize_name("Django"), "django");
-        assert_eq!(dist_info_name("Zope.Interface"), "zope_interface");
     }
 
     #[test]

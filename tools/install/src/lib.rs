@@ -1,0 +1,9 @@
+//! Installation of a wheel into a tree, like pip but strict and deterministic.
+//! Wheel filenames and names come from `ofiuco-spec`.
+
+mod install;
+
+pub use install::{
+    install, InstallError, InstallOptions, InstallReport, DEFAULT_BOMB_MIN_SIZE,
+    DEFAULT_MAX_COMPRESSION_RATIO, DEFAULT_MAX_UNPACKED_BYTES,
+};
