@@ -85,13 +85,13 @@ fn accepts(order: &TagOrder, wheel: &WheelFilename) -> bool {
 }
 
 /// (os, Bazel cpus, (0 glibc | 1 musl, major, minor)) of a platform tag.
-fn platform(
-    tag: &str,
-) -> (
+type PlatformNeeds = (
     &'static str,
     &'static [&'static str],
     Option<(u8, u16, u16)>,
-) {
+);
+
+fn platform(tag: &str) -> PlatformNeeds {
     let cpu = |arch: &str| -> &'static [&'static str] {
         match arch {
             "x86_64" | "amd64" | "intel" => &["x86_64"],
