@@ -76,3 +76,34 @@ fails_riscv64_test = analysistest.make(
     expect_failure = True,
     config_settings = {_PLATFORMS: _platform("linux_riscv64"), _PYTHON: "3.12"},
 )
+
+def _wheel_test_impl(ctx):
+    env = analysistest.begin(ctx)
+    installs = [a for a in analysistest.target_actions(env) if a.mnemonic == "OfiucoInstall"]
+    wheels = [f.basename for a in installs for f in a.inputs.to_list() if f.extension == "whl"]
+    asserts.equals(env, [ctx.attr.want], wheels)
+    return analysistest.end(env)
+
+_WHEEL_ATTRS = {"want": attr.string(doc = "The wheel the install action must read.")}
+_PINNED = str(Label("//python/config:pinned_python_version"))
+
+# Free-threaded CPython takes the cp313t wheel.
+wheel_linux_py313t_test = analysistest.make(
+    _wheel_test_impl,
+    attrs = _WHEEL_ATTRS,
+    config_settings = {_PLATFORMS: _platform("linux_x86_64"), _PYTHON: "3.13t"},
+)
+
+# The platform's Python version (the python3.12 Lambda preset) wins over the flag.
+wheel_lambda_py312_over_flag_test = analysistest.make(
+    _wheel_test_impl,
+    attrs = _WHEEL_ATTRS,
+    config_settings = {_PLATFORMS: str(Label("//lib/platforms:aws_lambda_python3_12_arm64")), _PYTHON: "3.14"},
+)
+
+# A rule's python_version (what py_zip's transition pins) wins over the platform's.
+wheel_pinned_over_platform_test = analysistest.make(
+    _wheel_test_impl,
+    attrs = _WHEEL_ATTRS,
+    config_settings = {_PLATFORMS: str(Label("//lib/platforms:aws_lambda_python3_12_arm64")), _PYTHON: "3.14", _PINNED: "3.13"},
+)

@@ -61,7 +61,7 @@ pub enum ArchiveError {
     #[error(
         "`{path}` in package `{package}` needs GLIBC_{needed} ({requirement}), but the target's glibc is {ceiling}\n\
          hint: pick a wheel built for manylinux_{}_{} or older (another version of `{package}`), \
-         or target a runtime with glibc {needed} or newer (AWS Lambda: python3.10/3.11 have glibc 2.26, python3.12/3.13 have 2.34)",
+         or target a runtime with glibc {needed} or newer (AWS Lambda: python3.10/3.11 have glibc 2.26, python3.12 and newer have 2.34)",
         ceiling.major,
         ceiling.minor
     )]

@@ -8,9 +8,9 @@ use std::fmt::Write;
 
 use ofiuco_spec::{standard_envs, Libc, Os, TargetEnv};
 
-/// The Python version of an environment as Bazel settings spell it: `3.12`.
+/// The Python version of an environment as Bazel settings spell it: `3.12`, `3.13t`.
 pub fn python_name(env: &TargetEnv) -> String {
-    format!("{}.{}", env.python.0, env.python.1)
+    env.python_name()
 }
 
 /// The `@ofiuco//python/libc` constraint of an environment (`glibc_2_26`,

@@ -7,8 +7,7 @@ use std::str::FromStr;
 use ofiuco_spec::{standard_envs, TargetEnv};
 use pep508_rs::{ExtraName, MarkerEnvironment, MarkerTree};
 
-/// Bit `i` set: the answer holds in environment `i` of the [`EnvTable`].
-pub type EnvSet = u128;
+pub use crate::envset::EnvSet;
 
 /// The environments of every hub: [`standard_envs`], in the order of
 /// `python/private/envs_table.bzl`, whose indices hubs use.
@@ -31,10 +30,6 @@ impl Default for EnvTable {
 impl EnvTable {
     pub fn new() -> Self {
         let envs = standard_envs();
-        assert!(
-            envs.len() <= 128,
-            "an EnvSet holds at most 128 environments"
-        );
         Self {
             markers: envs.iter().map(TargetEnv::marker_environment).collect(),
             envs,
@@ -50,7 +45,12 @@ impl EnvTable {
 
     /// Every environment.
     pub fn all(&self) -> EnvSet {
-        all_of(self.envs.len())
+        EnvSet::full(self.envs.len())
+    }
+
+    /// No environment.
+    pub fn none(&self) -> EnvSet {
+        EnvSet::empty(self.envs.len())
     }
 
     /// Where `marker` holds (with `extra` selected, if any); no marker holds everywhere.
@@ -62,13 +62,13 @@ impl EnvTable {
             return self.all();
         }
         let cached = match extra {
-            None => self.cache.borrow().get(marker).copied(),
+            None => self.cache.borrow().get(marker).cloned(),
             Some(extra) => self
                 .extra_cache
                 .borrow()
                 .get(extra)
                 .and_then(|m| m.get(marker))
-                .copied(),
+                .cloned(),
         };
         if let Some(set) = cached {
             return set;
@@ -85,24 +85,24 @@ impl EnvTable {
         let set = if extra.is_some() && !tests_extra {
             self.eval(Some(marker), None)
         } else {
-            let mut set = 0;
+            let mut set = self.none();
             for (i, env) in self.markers.iter().enumerate() {
                 if marker.evaluate(env, &extras) {
-                    set |= 1 << i;
+                    set.insert(i);
                 }
             }
             set
         };
         match extra {
             None => {
-                self.cache.borrow_mut().insert(marker.clone(), set);
+                self.cache.borrow_mut().insert(marker.clone(), set.clone());
             }
             Some(extra) => {
                 self.extra_cache
                     .borrow_mut()
                     .entry(extra.to_string())
                     .or_default()
-                    .insert(marker.clone(), set);
+                    .insert(marker.clone(), set.clone());
             }
         }
         set
@@ -110,37 +110,25 @@ impl EnvTable {
 
     /// The indices of a set as a Starlark list expression: `[3, 7]`, with runs
     /// written as ranges: `list(range(0, 21)) + [30]`.
-    pub fn indices(&self, set: EnvSet) -> String {
-        if let Some(text) = self.indices.borrow().get(&set) {
+    pub fn indices(&self, set: &EnvSet) -> String {
+        if let Some(text) = self.indices.borrow().get(set) {
             return text.clone();
         }
-        let text = format_indices(set, self.envs.len());
-        self.indices.borrow_mut().insert(set, text.clone());
+        let text = format_indices(set);
+        self.indices.borrow_mut().insert(set.clone(), text.clone());
         text
     }
 }
 
-/// The set of the first `n` environments.
-pub(crate) fn all_of(n: usize) -> EnvSet {
-    if n == 128 {
-        u128::MAX
-    } else {
-        (1u128 << n) - 1
-    }
-}
-
-/// [`EnvTable::indices`] for a table of `n` environments.
-pub(crate) fn format_indices(set: EnvSet, n: usize) -> String {
+/// [`EnvTable::indices`].
+pub(crate) fn format_indices(set: &EnvSet) -> String {
     let mut parts = Vec::new();
     let mut singles = Vec::new();
-    let mut i = 0;
-    while i < n {
-        if set & (1 << i) == 0 {
-            i += 1;
-            continue;
-        }
-        let start = i;
-        while i < n && set & (1 << i) != 0 {
+    let mut ones = set.ones().peekable();
+    while let Some(start) = ones.next() {
+        let mut i = start + 1;
+        while ones.peek() == Some(&i) {
+            ones.next();
             i += 1;
         }
         if i - start >= 3 {

@@ -6,7 +6,7 @@ use std::collections::{HashMap, HashSet};
 
 use ofiuco_lock::{DistFile, Package, Source};
 
-use crate::envs::{all_of, format_indices};
+use crate::envs::format_indices;
 use crate::wheels::FastHash;
 use crate::{EnvSet, FileRepo, Group};
 
@@ -99,20 +99,19 @@ impl<'a> WheelSide<'a> {
                     .into_iter()
                     .map(|(w, envs)| (self.files.label(p, &p.files[w]), envs))
                     .collect();
-                if groups.len() == 1 && groups[0].1 == all_of(self.env_count) {
+                if groups.len() == 1 && groups[0].1 == EnvSet::full(self.env_count) {
                     part.wheel_single = Some(groups.remove(0).0);
                 } else {
                     part.available = available();
-                    let env_count = self.env_count;
                     part.wheel_groups = groups
                         .into_iter()
-                        .map(|(value, set)| Group {
-                            value,
-                            envs: self
+                        .map(|(value, set)| {
+                            let envs = self
                                 .indices
                                 .entry(set)
-                                .or_insert_with(|| format_indices(set, env_count))
-                                .clone(),
+                                .or_insert_with_key(format_indices)
+                                .clone();
+                            Group { value, envs }
                         })
                         .collect();
                 }

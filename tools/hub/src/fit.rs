@@ -23,7 +23,10 @@ impl FitTable {
         for env in envs {
             let name = crate::env_table::python_name(env);
             if !pythons.iter().any(|(n, _)| *n == name) {
-                let probe = TargetEnv::linux_glibc(Arch::X86_64, (2, 17), env.python);
+                let probe = TargetEnv {
+                    freethreaded: env.freethreaded,
+                    ..TargetEnv::linux_glibc(Arch::X86_64, (2, 17), env.python)
+                };
                 pythons.push((name, probe.tag_order()));
             }
         }
@@ -164,16 +167,21 @@ mod tests {
         );
         assert_eq!(
             table.describe("a-1-cp39-abi3-macosx_10_9_universal2.whl"),
-            "a-1-cp39-abi3-macosx_10_9_universal2.whl|macos|x86_64,aarch64||3.10,3.11,3.12,3.13,3.14|cp39-abi3"
+            "a-1-cp39-abi3-macosx_10_9_universal2.whl|macos|x86_64,aarch64||3.10,3.11,3.12,3.13,3.14,3.15|cp39-abi3"
         );
         assert_eq!(
             table.describe("b-1-py3-none-any.whl"),
-            "b-1-py3-none-any.whl|any|any||3.10,3.11,3.12,3.13,3.14|py3-none"
+            "b-1-py3-none-any.whl|any|any||3.10,3.11,3.12,3.13,3.13t,3.14,3.14t,3.15,3.15t|py3-none"
         );
         assert_eq!(
             table.describe("c-1-cp311-cp311-musllinux_1_2_x86_64.whl"),
             "c-1-cp311-cp311-musllinux_1_2_x86_64.whl|linux|x86_64|musl 1.2|3.11|cp311-cp311"
         );
         assert_eq!(table.describe("c-1.tar.gz"), "c-1.tar.gz|sdist|||*|");
+        // Free-threaded wheels fit only free-threaded builds.
+        assert_eq!(
+            table.describe("d-1-cp313-cp313t-manylinux_2_17_x86_64.whl"),
+            "d-1-cp313-cp313t-manylinux_2_17_x86_64.whl|linux|x86_64|glibc 2.17|3.13t|cp313-cp313t"
+        );
     }
 }

@@ -21,7 +21,7 @@ impl Graph {
             .map(|es| {
                 let mut targets: Vec<usize> = es
                     .iter()
-                    .filter(|e| !e.dep.optional && e.envs != 0)
+                    .filter(|e| !e.dep.optional && !e.envs.is_empty())
                     .flat_map(|e| e.targets.iter().copied())
                     .collect();
                 targets.sort_unstable();

@@ -13,6 +13,7 @@
 
 mod env_table;
 mod envs;
+mod envset;
 mod files;
 mod fit;
 mod graph;
@@ -293,11 +294,11 @@ impl<'a> Renderer<'a> {
         let Some(range) = self.lock.python_versions.as_deref() else {
             return self.table.all();
         };
-        let mut set = 0;
+        let mut set = self.table.none();
         for (i, env) in self.table.envs().iter().enumerate() {
             let full = ofiuco_spec::python_full_version(env.python);
             if ofiuco_lock::constraint_allows(range, &full) {
-                set |= 1 << i;
+                set.insert(i);
             }
         }
         set
@@ -354,11 +355,11 @@ impl<'a> Renderer<'a> {
     ) -> (Deps, Vec<String>) {
         let mut per_label: BTreeMap<String, EnvSet> = BTreeMap::new();
         for edge in &edges[i] {
-            if edge.dep.optional || edge.envs == 0 {
+            if edge.dep.optional || edge.envs.is_empty() {
                 continue;
             }
             for label in self.edge_labels(i, edge, graph) {
-                *per_label.entry(label).or_default() |= edge.envs;
+                *per_label.entry(label).or_insert_with(|| self.table.none()) |= &edge.envs;
             }
         }
         (
@@ -404,7 +405,7 @@ impl<'a> Renderer<'a> {
             } else {
                 deps.conditional.push(Group {
                     value: label,
-                    envs: self.table.indices(envs),
+                    envs: self.table.indices(&envs),
                 });
             }
         }
@@ -427,7 +428,7 @@ impl<'a> Renderer<'a> {
             };
             let mut chosen: Vec<(String, EnvSet)> = Vec::new();
             let mut choose = |label: String, envs: EnvSet| {
-                if envs == 0 {
+                if envs.is_empty() {
                     return;
                 }
                 match chosen.iter_mut().find(|(c, _)| *c == label) {
@@ -435,29 +436,29 @@ impl<'a> Renderer<'a> {
                     None => chosen.push((label, envs)),
                 }
             };
-            let mut remaining = in_range;
+            let mut remaining = in_range.clone();
             if let [v] = versions[..] {
-                let envs = self.applies(v, &incoming, &has_incoming) & remaining;
-                remaining &= !envs;
+                let envs = self.applies(v, &incoming, &has_incoming) & &remaining;
+                remaining &= !&envs;
                 choose(label_of(v), envs);
             } else {
                 // Highest version first: each environment takes the first
                 // version that applies there and has a file for it.
                 for &v in versions {
                     let envs =
-                        self.applies(v, &incoming, &has_incoming) & remaining & self.coverage(v);
-                    remaining &= !envs;
+                        self.applies(v, &incoming, &has_incoming) & &remaining & self.coverage(v);
+                    remaining &= !&envs;
                     choose(label_of(v), envs);
                 }
                 // No entry has a file: the first that applies (its error names the target).
                 for &v in versions {
-                    let envs = self.applies(v, &incoming, &has_incoming) & remaining;
-                    remaining &= !envs;
+                    let envs = self.applies(v, &incoming, &has_incoming) & &remaining;
+                    remaining &= !&envs;
                     choose(label_of(v), envs);
                 }
             }
             choose(":_not_needed".to_string(), remaining);
-            choose(":_outside_lock".to_string(), self.table.all() & !in_range);
+            choose(":_outside_lock".to_string(), !&in_range);
             let public = match &chosen[..] {
                 [(label, envs)] if *envs == self.table.all() => AliasView {
                     rule: "hub_target",
@@ -474,7 +475,7 @@ impl<'a> Renderer<'a> {
                         .into_iter()
                         .map(|(value, envs)| Group {
                             value,
-                            envs: self.table.indices(envs),
+                            envs: self.table.indices(&envs),
                         })
                         .collect(),
                     default: label_of(versions[0]),
@@ -507,15 +508,15 @@ impl<'a> Renderer<'a> {
     /// Per package: where the single-target edges into it hold (from other
     /// packages and from the project's own dependencies), and whether any does.
     fn incoming(&self, edges: &[Vec<Edge>]) -> (Vec<EnvSet>, Vec<bool>) {
-        let mut incoming: Vec<EnvSet> = vec![0; self.lock.packages.len()];
+        let mut incoming: Vec<EnvSet> = vec![self.table.none(); self.lock.packages.len()];
         let mut has_incoming = vec![false; self.lock.packages.len()];
-        let mut add = |target: usize, envs: EnvSet| {
+        let mut add = |target: usize, envs: &EnvSet| {
             incoming[target] |= envs;
             has_incoming[target] = true;
         };
         for edge in edges.iter().flatten() {
             if let [t] = edge.targets[..] {
-                add(t, edge.envs);
+                add(t, &edge.envs);
             }
         }
         let project_deps = self
@@ -525,7 +526,7 @@ impl<'a> Renderer<'a> {
             .flat_map(|p| p.dependencies.values().flatten());
         for d in project_deps {
             if let Some([t]) = self.by_name.get(&d.name).map(Vec::as_slice) {
-                add(*t, self.table.eval(d.marker.as_ref(), None));
+                add(*t, &self.table.eval(d.marker.as_ref(), None));
             }
         }
         (incoming, has_incoming)
@@ -544,8 +545,10 @@ impl<'a> Renderer<'a> {
         };
         match &self.lock.packages[v].markers {
             PackageMarkers::All(m) => eval(m),
-            PackageMarkers::ByGroup(map) => map.values().fold(0, |acc, m| acc | eval(m)),
-            PackageMarkers::None if has_incoming[v] => incoming[v],
+            PackageMarkers::ByGroup(map) => {
+                map.values().fold(self.table.none(), |acc, m| acc | eval(m))
+            }
+            PackageMarkers::None if has_incoming[v] => incoming[v].clone(),
             PackageMarkers::None => self.table.all(),
         }
     }
@@ -556,7 +559,7 @@ impl<'a> Renderer<'a> {
         wheels::choose_all(p, self.table.envs())
             .into_iter()
             .flatten()
-            .fold(0, |acc, (_, envs)| acc | envs)
+            .fold(self.table.none(), |acc, (_, envs)| acc | envs)
     }
 
     /// `name[extra]`: the package plus the dependencies the extra enables.
@@ -573,7 +576,7 @@ impl<'a> Renderer<'a> {
                         continue;
                     }
                     let envs = self.table.eval(d.marker.as_ref(), Some(extra));
-                    if envs == 0 {
+                    if envs.is_empty() {
                         continue;
                     }
                     let Some(targets) = self.by_name.get(&d.name) else {
@@ -590,7 +593,7 @@ impl<'a> Renderer<'a> {
                         envs,
                     };
                     for label in self.edge_labels(usize::MAX, &edge, graph) {
-                        *per_label.entry(label).or_default() |= envs;
+                        *per_label.entry(label).or_insert_with(|| self.table.none()) |= &edge.envs;
                     }
                 }
                 out.push(LibraryView {
@@ -615,15 +618,17 @@ impl<'a> Renderer<'a> {
                     continue;
                 }
                 let envs = self.table.eval(d.marker.as_ref(), None);
-                if envs == 0 {
+                if envs.is_empty() {
                     continue;
                 }
-                *per_label.entry(format!(":{}", d.name)).or_default() |= envs;
+                *per_label
+                    .entry(format!(":{}", d.name))
+                    .or_insert_with(|| self.table.none()) |= &envs;
                 for extra in &d.extras {
                     if self.extra_exists(&d.name, extra) {
                         *per_label
                             .entry(format!(":{}[{}]", d.name, extra))
-                            .or_default() |= envs;
+                            .or_insert_with(|| self.table.none()) |= &envs;
                     }
                 }
             }

@@ -37,28 +37,28 @@ pub(crate) fn choose_all(packages: &[Package], envs: &[TargetEnv]) -> Vec<Vec<(u
         })
         .collect();
     let ranker = Ranker::new(envs, &interner);
-    let all = crate::envs::all_of(envs.len());
+    let all = EnvSet::full(envs.len());
     packages
         .iter()
         .map(|PackageWheels { files, wheels }| {
-            let mut by_wheel: Vec<EnvSet> = vec![0; wheels.len()];
+            let mut by_wheel: Vec<EnvSet> = vec![EnvSet::empty(envs.len()); wheels.len()];
             let pure = wheels.iter().all(RankedWheel::is_universal);
             if pure && !wheels.is_empty() {
                 // Every environment scores `py3-none-any` wheels alike: decide once.
                 if let Some(w) = ranker.best_wheel(0, wheels) {
-                    by_wheel[w] = all;
+                    by_wheel[w] = all.clone();
                 }
             } else {
                 for e in 0..envs.len() {
                     if let Some(w) = ranker.best_wheel(e, wheels) {
-                        by_wheel[w] |= 1 << e;
+                        by_wheel[w].insert(e);
                     }
                 }
             }
             by_wheel
                 .into_iter()
                 .enumerate()
-                .filter(|(_, envs)| *envs != 0)
+                .filter(|(_, envs)| !envs.is_empty())
                 .map(|(w, envs)| (files[w], envs))
                 .collect()
         })

@@ -42,6 +42,8 @@ pub struct TargetEnv {
     pub libc: Libc,
     /// (major, minor), e.g. (3, 11).
     pub python: (u8, u8),
+    /// A free-threaded build (`python3.13t`, ABI `cp313t`).
+    pub freethreaded: bool,
 }
 
 /// The CPython release whose values [`TargetEnv::marker_environment`] reports
@@ -55,7 +57,8 @@ pub struct TargetEnv {
 /// | 3.11  | 3.11.14 |
 /// | 3.12  | 3.12.12 |
 /// | 3.13  | 3.13.9  |
-/// | 3.14  | 3.14.0  |
+/// | 3.14  | 3.14.2  |
+/// | 3.15  | 3.15.0  |
 ///
 /// Other minor versions report patch level 0.
 pub fn python_full_version(python: (u8, u8)) -> String {
@@ -65,34 +68,55 @@ pub fn python_full_version(python: (u8, u8)) -> String {
         (3, 11) => 14,
         (3, 12) => 12,
         (3, 13) => 9,
+        (3, 14) => 2,
         _ => 0,
     };
     format!("{}.{}.{patch}", python.0, python.1)
 }
 
-/// The Python versions of [`standard_envs`].
-pub const STANDARD_PYTHONS: std::ops::RangeInclusive<u8> = 10..=14;
+/// The Python versions of [`standard_envs`]: (minor, free-threaded), CPython
+/// 3.10-3.15 and the free-threaded builds of 3.13-3.15. Adding a Python
+/// version (or a glibc level below) is the one edit it takes: the Bazel side
+/// (`python/private/envs_table.bzl`, then `python/version`, `python/libc`,
+/// `python/envs`) is generated from [`standard_envs`].
+pub const STANDARD_PYTHONS: [(u8, bool); 9] = [
+    (10, false),
+    (11, false),
+    (12, false),
+    (13, false),
+    (13, true),
+    (14, false),
+    (14, true),
+    (15, false),
+    (15, true),
+];
 /// The glibc ceilings of [`standard_envs`]: Amazon Linux 2 (2.26), manylinux2014
 /// (2.17), RHEL 8 / manylinux_2_28 (2.28), Debian 11 (2.31), RHEL 9 / Amazon Linux
 /// 2023 (2.34), Ubuntu 22.04 (2.35), Debian 12 (2.36), Ubuntu 24.04 (2.39).
 pub const STANDARD_GLIBC: [u16; 8] = [17, 26, 28, 31, 34, 35, 36, 39];
 
-/// The environment matrix the hub renders `select()`s for: CPython 3.10–3.14 ×
+/// The environment matrix the hub renders `select()`s for: [`STANDARD_PYTHONS`] ×
 /// { Linux x86_64/aarch64 × glibc [`STANDARD_GLIBC`] and musl 1.2; macOS arm64
 /// (14.0); macOS x86_64 (12.0); Windows x86_64 }. Keys ([`TargetEnv::key`]) are unique.
 pub fn standard_envs() -> Vec<TargetEnv> {
     let mut envs = Vec::new();
-    for minor in STANDARD_PYTHONS {
+    for (minor, freethreaded) in STANDARD_PYTHONS {
         let python = (3, minor);
+        let mut platforms = Vec::new();
         for arch in [Arch::X86_64, Arch::Aarch64] {
             for glibc in STANDARD_GLIBC {
-                envs.push(TargetEnv::linux_glibc(arch, (2, glibc), python));
+                platforms.push(TargetEnv::linux_glibc(arch, (2, glibc), python));
             }
-            envs.push(TargetEnv::linux_musl(arch, (1, 2), python));
+            platforms.push(TargetEnv::linux_musl(arch, (1, 2), python));
         }
-        envs.push(TargetEnv::macos(Arch::Aarch64, (14, 0), python));
-        envs.push(TargetEnv::macos(Arch::X86_64, (12, 0), python));
-        envs.push(TargetEnv::windows(Arch::X86_64, python));
+        platforms.push(TargetEnv::macos(Arch::Aarch64, (14, 0), python));
+        platforms.push(TargetEnv::macos(Arch::X86_64, (12, 0), python));
+        platforms.push(TargetEnv::windows(Arch::X86_64, python));
+        envs.extend(
+            platforms
+                .into_iter()
+                .map(|e| TargetEnv { freethreaded, ..e }),
+        );
     }
     envs
 }
@@ -107,6 +131,7 @@ impl TargetEnv {
                 minor: glibc.1,
             },
             python,
+            freethreaded: false,
         }
     }
 
@@ -119,6 +144,7 @@ impl TargetEnv {
                 minor: musl.1,
             },
             python,
+            freethreaded: false,
         }
     }
 
@@ -131,6 +157,7 @@ impl TargetEnv {
             arch,
             libc: Libc::None,
             python,
+            freethreaded: false,
         }
     }
 
@@ -140,6 +167,7 @@ impl TargetEnv {
             arch,
             libc: Libc::None,
             python,
+            freethreaded: false,
         }
     }
 
@@ -183,9 +211,11 @@ impl TargetEnv {
     pub fn tag_order(&self) -> TagOrder {
         let (major, minor) = self.python;
         let interpreter = format!("cp{major}{minor}");
-        // cpython_tags: the interpreter's own ABI, abi3, none, then older abi3.
-        let mut pairs = vec![(interpreter.clone(), interpreter.clone())];
-        let use_abi3 = (major, minor) >= (3, 2);
+        // cpython_tags: the interpreter's own ABI, abi3, none, then older abi3;
+        // a free-threaded build has its own ABI (`cp313t`) and no abi3.
+        let own_abi = format!("{interpreter}{}", if self.freethreaded { "t" } else { "" });
+        let mut pairs = vec![(interpreter.clone(), own_abi)];
+        let use_abi3 = (major, minor) >= (3, 2) && !self.freethreaded;
         if use_abi3 {
             pairs.push((interpreter.clone(), "abi3".to_string()));
         }
@@ -255,14 +285,13 @@ impl TargetEnv {
     /// `cp311_linux_x86_64_musl_1_2`, `cp312_macos_arm64`, `cp313_windows_x86_64`.
     /// The macOS version is not part of the key (one macOS env per arch).
     pub fn key(&self) -> String {
-        let (major, minor) = self.python;
         let arch = self.arch_name();
         let os = match self.os {
             Os::Linux => "linux",
             Os::Macos { .. } => "macos",
             Os::Windows => "windows",
         };
-        let mut key = format!("cp{major}{minor}_{os}_{arch}");
+        let mut key = format!("{}_{os}_{arch}", self.interpreter());
         match self.libc {
             Libc::Glibc { major, minor } => key += &format!("_glibc_{major}_{minor}"),
             Libc::Musl { major, minor } => key += &format!("_musl_{major}_{minor}"),
@@ -271,9 +300,22 @@ impl TargetEnv {
         key
     }
 
+    /// `cp311`, `cp313t`: the interpreter part of [`TargetEnv::key`] and `Display`.
+    fn interpreter(&self) -> String {
+        let (major, minor) = self.python;
+        let t = if self.freethreaded { "t" } else { "" };
+        format!("cp{major}{minor}{t}")
+    }
+
+    /// The version as Bazel settings spell it: `3.12`, `3.13t`.
+    pub fn python_name(&self) -> String {
+        let (major, minor) = self.python;
+        let t = if self.freethreaded { "t" } else { "" };
+        format!("{major}.{minor}{t}")
+    }
+
     /// For humans: `CPython 3.11 on Linux aarch64 with glibc 2.26`.
     pub fn describe(&self) -> String {
-        let (major, minor) = self.python;
         let os = match self.os {
             Os::Linux => "Linux".to_string(),
             Os::Macos { major, minor } => format!("macOS {major}.{minor}"),
@@ -284,7 +326,11 @@ impl TargetEnv {
             Libc::Musl { major, minor } => format!(" with musl {major}.{minor}"),
             Libc::None => String::new(),
         };
-        format!("CPython {major}.{minor} on {os} {}{libc}", self.arch_name())
+        format!(
+            "CPython {} on {os} {}{libc}",
+            self.python_name(),
+            self.arch_name()
+        )
     }
 }
 
@@ -292,15 +338,15 @@ impl TargetEnv {
 /// `cp312-macos-arm64-14.0`, `cp313-windows-x86_64`. Parsed back by `FromStr`.
 impl fmt::Display for TargetEnv {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let (major, minor) = self.python;
+        let cp = self.interpreter();
         let arch = self.arch_name();
         match self.os {
-            Os::Linux => write!(f, "cp{major}{minor}-linux-{arch}")?,
+            Os::Linux => write!(f, "{cp}-linux-{arch}")?,
             Os::Macos {
                 major: mac_major,
                 minor: mac_minor,
-            } => write!(f, "cp{major}{minor}-macos-{arch}-{mac_major}.{mac_minor}")?,
-            Os::Windows => write!(f, "cp{major}{minor}-windows-{arch}")?,
+            } => write!(f, "{cp}-macos-{arch}-{mac_major}.{mac_minor}")?,
+            Os::Windows => write!(f, "{cp}-windows-{arch}")?,
         }
         match self.libc {
             Libc::Glibc { major, minor } => write!(f, "-glibc{major}.{minor}"),
@@ -336,12 +382,13 @@ impl FromStr for TargetEnv {
             reason: reason.to_string(),
         };
         let parts: Vec<&str> = input.split('-').collect();
-        let python = parts
-            .first()
-            .and_then(|p| p.strip_prefix("cp3"))
+        let interpreter = parts.first().and_then(|p| p.strip_prefix("cp3"));
+        let freethreaded = interpreter.is_some_and(|i| i.ends_with('t'));
+        let python = interpreter
+            .map(|i| i.trim_end_matches('t'))
             .and_then(|minor| minor.parse::<u8>().ok())
             .map(|minor| (3, minor))
-            .ok_or_else(|| fail("it must start with the interpreter, e.g. `cp311`"))?;
+            .ok_or_else(|| fail("it must start with the interpreter, e.g. `cp311` or `cp313t`"))?;
         let arch = |name: &str| match name {
             "x86_64" => Ok(Arch::X86_64),
             "aarch64" | "arm64" => Ok(Arch::Aarch64),
@@ -349,7 +396,7 @@ impl FromStr for TargetEnv {
                 "the architecture must be `x86_64`, `aarch64` or `arm64`",
             )),
         };
-        match parts[1..] {
+        let env = match parts[1..] {
             ["linux", a, libc] => {
                 let arch = arch(a)?;
                 if let Some(v) = libc.strip_prefix("glibc").and_then(parse_version_pair) {
@@ -369,7 +416,11 @@ impl FromStr for TargetEnv {
             _ => Err(fail(
                 "expected `cpXY-linux-ARCH-LIBC`, `cpXY-macos-ARCH-VERSION` or `cpXY-windows-ARCH`",
             )),
-        }
+        }?;
+        Ok(TargetEnv {
+            freethreaded,
+            ..env
+        })
     }
 }
 
@@ -506,6 +557,13 @@ mod tests {
             (
                 TargetEnv::windows(Arch::X86_64, (3, 13)),
                 include_str!("../testdata/packaging_tags/cp313_windows_x86_64.txt"),
+            ),
+            (
+                TargetEnv {
+                    freethreaded: true,
+                    ..TargetEnv::linux_glibc(Arch::X86_64, (2, 28), (3, 13))
+                },
+                include_str!("../testdata/packaging_tags/cp313t_linux_x86_64_glibc_2_28.txt"),
             ),
         ];
         for (env, text) in cases {
@@ -693,7 +751,7 @@ mod tests {
             )
         };
         insta::assert_snapshot!(show(TargetEnv::linux_glibc(Arch::Aarch64, (2, 26), (3, 11))), @"cpython 3.11.14 posix aarch64 CPython Linux 3.11.14 3.11 linux [] []");
-        insta::assert_snapshot!(show(TargetEnv::linux_musl(Arch::X86_64, (1, 2), (3, 14))), @"cpython 3.14.0 posix x86_64 CPython Linux 3.14.0 3.14 linux [] []");
+        insta::assert_snapshot!(show(TargetEnv::linux_musl(Arch::X86_64, (1, 2), (3, 14))), @"cpython 3.14.2 posix x86_64 CPython Linux 3.14.2 3.14 linux [] []");
         insta::assert_snapshot!(show(TargetEnv::macos(Arch::Aarch64, (14, 0), (3, 12))), @"cpython 3.12.12 posix arm64 CPython Darwin 3.12.12 3.12 darwin [] []");
         insta::assert_snapshot!(show(TargetEnv::macos(Arch::X86_64, (12, 0), (3, 10))), @"cpython 3.10.19 posix x86_64 CPython Darwin 3.10.19 3.10 darwin [] []");
         insta::assert_snapshot!(show(TargetEnv::windows(Arch::X86_64, (3, 13))), @"cpython 3.13.9 nt AMD64 CPython Windows 3.13.9 3.13 win32 [] []");
@@ -720,6 +778,10 @@ mod tests {
             TargetEnv::macos(Arch::Aarch64, (14, 0), (3, 12)),
             TargetEnv::macos(Arch::X86_64, (12, 0), (3, 10)),
             TargetEnv::windows(Arch::X86_64, (3, 13)),
+            TargetEnv {
+                freethreaded: true,
+                ..TargetEnv::linux_glibc(Arch::Aarch64, (2, 34), (3, 14))
+            },
         ];
         let shown: Vec<String> = envs
             .iter()
@@ -731,6 +793,7 @@ mod tests {
             cp312-macos-arm64-14.0 | cp312_macos_arm64 | CPython 3.12 on macOS 14.0 arm64
             cp310-macos-x86_64-12.0 | cp310_macos_x86_64 | CPython 3.10 on macOS 12.0 x86_64
             cp313-windows-x86_64 | cp313_windows_x86_64 | CPython 3.13 on Windows x86_64
+            cp314t-linux-aarch64-glibc2.34 | cp314t_linux_aarch64_glibc_2_34 | CPython 3.14t on Linux aarch64 with glibc 2.34
         "#);
         for env in envs {
             assert_eq!(env.to_string().parse::<TargetEnv>(), Ok(env));
@@ -741,7 +804,7 @@ mod tests {
     fn parse_errors() {
         let err = |s: &str| s.parse::<TargetEnv>().unwrap_err().to_string();
         insta::assert_snapshot!(err("py311-linux-x86_64-glibc2.17"), @r#"
-            invalid target environment `py311-linux-x86_64-glibc2.17`: it must start with the interpreter, e.g. `cp311`
+            invalid target environment `py311-linux-x86_64-glibc2.17`: it must start with the interpreter, e.g. `cp311` or `cp313t`
             hint: use e.g. `cp311-linux-aarch64-glibc2.26`, `cp311-linux-x86_64-musl1.2`, `cp312-macos-arm64-14.0` or `cp313-windows-x86_64`
         "#);
         insta::assert_snapshot!(err("cp311-linux-riscv64-glibc2.17"), @r#"
@@ -761,7 +824,8 @@ mod tests {
     #[test]
     fn standard_matrix() {
         let envs = standard_envs();
-        assert_eq!(envs.len(), 5 * 21);
+        assert_eq!(envs.len(), STANDARD_PYTHONS.len() * 21);
+        assert_eq!(envs.len(), 9 * 21);
         let mut keys: Vec<String> = envs.iter().map(TargetEnv::key).collect();
         keys.sort();
         keys.dedup();
@@ -790,6 +854,6 @@ mod tests {
             cp310_macos_x86_64
             cp310_windows_x86_64
         "#);
-        assert_eq!(envs.last().unwrap().key(), "cp314_windows_x86_64");
+        assert_eq!(envs.last().unwrap().key(), "cp315t_windows_x86_64");
     }
 }

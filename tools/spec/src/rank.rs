@@ -198,18 +198,19 @@ pub struct Ranker {
 impl Ranker {
     /// Tables for `envs` (addressed by their index in it) over the components of `interner`.
     pub fn new(envs: &[TargetEnv], interner: &Interner) -> Self {
-        let mut python_of: Vec<(u8, u8)> = Vec::new();
+        let mut python_of: Vec<((u8, u8), bool)> = Vec::new();
         let mut platform_of = Vec::new();
         let mut pythons = Vec::new();
         let mut platforms = Vec::new();
         let mut indices = Vec::with_capacity(envs.len());
         for env in envs {
             let mut order: Option<TagOrder> = None;
-            let py = match python_of.iter().position(|p| *p == env.python) {
+            let python_key = (env.python, env.freethreaded);
+            let py = match python_of.iter().position(|p| *p == python_key) {
                 Some(py) => py,
                 None => {
                     let order = order.get_or_insert_with(|| env.tag_order());
-                    python_of.push(env.python);
+                    python_of.push(python_key);
                     pythons.push(python_tables(order, interner));
                     pythons.len() - 1
                 }

@@ -23,9 +23,10 @@ def linux_platforms(arch, glibc=None, musl=None):
     return out + [f"linux_{arch}"]
 
 
-def ordering(py, plats):
+def ordering(py, plats, freethreaded=False):
     interp = f"cp{py[0]}{py[1]}"
-    t = list(tags.cpython_tags(py, [interp], plats)) + list(tags.compatible_tags(py, interp, plats))
+    abi = interp + ("t" if freethreaded else "")
+    t = list(tags.cpython_tags(py, [abi], plats)) + list(tags.compatible_tags(py, interp, plats))
     return [str(x) for x in t]
 
 
@@ -36,7 +37,8 @@ cases = {
     "cp312_macos_arm64": ((3, 12), list(tags.mac_platforms((14, 0), "arm64"))),
     "cp310_macos_x86_64": ((3, 10), list(tags.mac_platforms((12, 0), "x86_64"))),
     "cp313_windows_x86_64": ((3, 13), ["win_amd64"]),
+    "cp313t_linux_x86_64_glibc_2_28": ((3, 13), linux_platforms("x86_64", glibc=(2, 28)), True),
 }
-for name, (py, plats) in cases.items():
+for name, (py, plats, *freethreaded) in cases.items():
     with open(f"{name}.txt", "w") as f:
-        f.write("\n".join(ordering(py, plats)) + "\n")
+        f.write("\n".join(ordering(py, plats, *freethreaded)) + "\n")
