@@ -17,7 +17,7 @@ WANT = os.environ.get("OFIUCO_EXPECT_PYTHON", "")
 class NumpyTest(unittest.TestCase):
     def test_interpreter_is_the_toolchain_for_the_version(self):
         self.assertTrue(WANT, "OFIUCO_EXPECT_PYTHON is unset: run this through versioned_test")
-        self.assertEqual("%d.%d" % sys.version_info[:2], WANT)
+        self.assertEqual("{}.{}".format(*sys.version_info[:2]), WANT)
         # The toolchain of //toolchains for that version, not the host python3.
         self.assertEqual(sys.executable, "/usr/bin/python" + WANT)
 
@@ -30,7 +30,7 @@ class NumpyTest(unittest.TestCase):
 
         name = os.path.basename(_multiarray_umath.__file__)
         self.assertTrue(_multiarray_umath.__file__.startswith(os.path.dirname(numpy.__file__)))
-        tag = "cpython-%d%d" % sys.version_info[:2]
+        tag = "cpython-{}{}".format(*sys.version_info[:2])
         self.assertIn(tag, name)
         self.assertIn("cpython-" + WANT.replace(".", ""), name)
 
@@ -43,9 +43,10 @@ class NumpyTest(unittest.TestCase):
 if __name__ == "__main__":
     from numpy._core import _multiarray_umath
 
+    major, minor = sys.version_info[:2]
+    extension = os.path.basename(_multiarray_umath.__file__)
     print(
-        "CPython %d.%d (%s); numpy %s from %s; extension %s"
-        % (sys.version_info[:2] + (sys.executable, numpy.__version__, numpy.__file__,
-                                   os.path.basename(_multiarray_umath.__file__)))
+        f"CPython {major}.{minor} ({sys.executable}); numpy {numpy.__version__} "
+        f"from {numpy.__file__}; extension {extension}"
     )
     unittest.main(verbosity=2)
