@@ -138,6 +138,7 @@ bench_hub() {
     fi
     local old=$base_dir/target/release/ofiuco
     # The base extension's two calls, as it made them: once for files.json, once in the hub repository.
+    # shellcheck disable=SC2016 # $1 and $2 are the generated script's own arguments.
     printf '#!/bin/sh\nset -e\n"%s" lock "$1" --output "$2/a" --host-python 3.12\n"%s" lock "$1" --output "$2/b" --host-python 3.12\n' "$old" "$old" >"$tmp/base.sh"
     chmod +x "$tmp/base.sh"
     local before after
