@@ -107,3 +107,15 @@ wheel_pinned_over_platform_test = analysistest.make(
     attrs = _WHEEL_ATTRS,
     config_settings = {_PLATFORMS: str(Label("//lib/platforms:aws_lambda_python3_12_arm64")), _PYTHON: "3.14", _PINNED: "3.13"},
 )
+
+def _zip_inputs_test_impl(ctx):
+    env = analysistest.begin(ctx)
+    zips = [a for a in analysistest.target_actions(env) if a.mnemonic == "OfiucoZip"]
+    inputs = [f.path for a in zips for f in a.inputs.to_list()]
+    for want in ctx.attr.want:
+        asserts.true(env, [i for i in inputs if want in i], "expected an input of the zip containing `{}` in {}".format(want, inputs))
+    for unwanted in ctx.attr.unwanted:
+        asserts.false(env, [i for i in inputs if unwanted in i], "unexpected input of the zip containing `{}` in {}".format(unwanted, inputs))
+    return analysistest.end(env)
+
+zip_inputs_test = analysistest.make(_zip_inputs_test_impl, attrs = _IMPORTS_ATTRS)
