@@ -11,11 +11,18 @@ filegroup(
 )
 """
 
-def _probe_url(filename):
-    # A URL that can only be answered by the repository cache (looked up by
-    # sha256) or by --distdir (looked up by the URL's base name): fetching it
-    # fails at once, without any network request.
-    return "file:///ofiuco-cache-probe/" + filename
+def _from_repository_cache(rctx):
+    # A download without URLs is Bazel's cache probe: the repository cache
+    # answers it by sha256, and a miss fails quietly (no request, no warning).
+    # --distdir is not consulted (it matches URL base names); see _from_distdir.
+    return rctx.download(url = [], output = rctx.attr.filename, sha256 = rctx.attr.sha256, allow_fail = True)
+
+def _from_distdir(rctx):
+    # A URL that only --distdir (by base name) can answer. A miss prints
+    # Bazel's "Download from file:/ofiuco-cache-probe/... failed" warning, so
+    # this runs only when the index could not provide the file.
+    url = "file:///ofiuco-cache-probe/" + rctx.attr.filename
+    return rctx.download(url = url, output = rctx.attr.filename, sha256 = rctx.attr.sha256, allow_fail = True)
 
 def _index_page(rctx, index):
     """Downloads the Simple API page of the package; returns (path, url) or None."""
@@ -25,6 +32,7 @@ def _index_page(rctx, index):
     return (page, url) if result.success else None
 
 def _resolve_url(rctx):
+    """The file's URL from the Simple API of its indexes: (url or None, what was tried)."""
     helper = rctx.path(rctx.attr._helper)
     tried = []
     for index in rctx.attr.indexes:
@@ -35,8 +43,11 @@ def _resolve_url(rctx):
         page, url = found
         res = rctx.execute([helper, "resolve-url", "--page", page, "--page-url", url, "--filename", rctx.attr.filename])
         if res.return_code == 0:
-            return res.stdout.strip()
+            return res.stdout.strip(), tried
         tried.append(index + " (" + res.stderr.strip() + ")")
+    return None, tried
+
+def _not_in_index(rctx, tried):
     fail(("ofiuco: cannot find {file} of {pkg} {version} in its index.\n  tried: {tried}\n" +
           "hint: the file may have been removed from the index: re-lock, or point the source at an index that has it.").format(
         file = rctx.attr.filename,
@@ -49,14 +60,22 @@ def _whl_file_repo_impl(rctx):
     filename = rctx.attr.filename
     sha256 = rctx.attr.sha256
 
-    # 1. The repository cache (by sha256) and --distdir (by file name) answer without the network.
-    first = list(rctx.attr.urls) or [_probe_url(filename)]
-    result = rctx.download(url = first, output = filename, sha256 = sha256, allow_fail = True)
-    if not result.success and not rctx.attr.urls:
+    # 1. The repository cache (by sha256): no request, and silent on a miss.
+    result = _from_repository_cache(rctx)
+    first = list(rctx.attr.urls)
+    if not result.success and not first:
         # 2. Find the URL in the package's Simple API page (PEP 691 JSON or PEP 503 HTML).
-        url = _resolve_url(rctx)
-        result = rctx.download(url = url, output = filename, sha256 = sha256, allow_fail = True)
-        first = [url]
+        url, tried = _resolve_url(rctx)
+        if url:
+            first = [url]
+        else:
+            # 3. No index gave the file (offline, or removed from it): --distdir may have it.
+            result = _from_distdir(rctx)
+            if not result.success:
+                _not_in_index(rctx, tried)
+    if not result.success:
+        # --distdir (by file name) is consulted before any request.
+        result = rctx.download(url = first, output = filename, sha256 = sha256, allow_fail = True)
     if not result.success:
         # Tell a hash mismatch apart from a failed download.
         check = rctx.download(url = first, output = "_check/" + filename, allow_fail = True)
@@ -86,7 +105,8 @@ whl_file_repo = repository_rule(
 Fetched lazily (only when a build needs it) by Bazel's downloader with the
 lock's sha256, so the repository cache, `--distdir`, downloader config and
 netrc apply. A warm repository cache answers without any network request.
-Otherwise the URL is looked up in the package's index (Simple API).""",
+Otherwise the URL is looked up in the package's index (Simple API), and
+`--distdir` answers when the index cannot.""",
     attrs = {
         "filename": attr.string(mandatory = True, doc = "The distribution file name."),
         "indexes": attr.string_list(default = ["https://pypi.org/simple"], doc = "Simple API base URLs to look the file up in, in order."),

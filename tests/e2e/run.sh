@@ -41,7 +41,8 @@ cp "$ROOT/examples/basic/pyproject.toml" "$WS/"
 bazel() { (cd "$WS" && "$BAZEL" "$@" 2>&1); }
 
 # check NAME EXPECTED_STATUS(0|fail) COMMAND... ; expects each line of $EXPECT in the output,
-# and a match of each line of $EXPECT_RE (an extended regular expression).
+# a match of each line of $EXPECT_RE (an extended regular expression), and no
+# line of $REJECT.
 check() {
   local name="$1" want="$2"
   shift 2
@@ -58,6 +59,13 @@ check() {
     [[ -z "$line" ]] && continue
     grep -qE -- "$line" <<<"$out" || { ok=0; echo "    no match: $line"; }
   done <<<"${EXPECT_RE:-}"
+  while IFS= read -r line; do
+    [[ -z "$line" ]] && continue
+    if grep -qF -- "$line" <<<"$out"; then
+      ok=0
+      grep -F -- "$line" <<<"$out" | head -3 | sed 's/^/    unexpected: /'
+    fi
+  done <<<"${REJECT:-}"
   if [[ $ok == 1 ]]; then
     passed=$((passed + 1))
     echo "PASS $name"
@@ -72,7 +80,8 @@ check() {
 #    downloads disabled still builds (no index queries, no file downloads).
 #    (The examples ran first and filled the repository cache.)
 cp "$LOCK_SRC" "$WS/poetry.lock"
-EXPECT="" check warm_cache_needs_no_network 0 build --repository_disable_download @poetry//:numpy @poetry//:requests
+REJECT="WARNING: Download from" \
+  check warm_cache_needs_no_network 0 build --repository_disable_download @poetry//:numpy @poetry//:requests
 
 # 2. Laziness: numpy has dozens of wheels in the lock; only the host's was fetched.
 out_base="$(bazel info output_base | tail -1)"
@@ -102,7 +111,31 @@ else
   failed=$((failed + 1)); echo "FAIL arm64_build_fetches_only_its_wheel: $numpy_repos"
 fi
 
-# 2c. Packages locked from PyPI itself (no [package.source]): the file is found
+# 2c. A cold fetch (fresh output base, fresh repository cache) is quiet: the
+#     repository cache is probed without a URL, so a miss prints no
+#     "WARNING: Download from ... failed" line; each file is then found through
+#     its index and downloaded once.
+fresh_cache="$(mktemp -d /tmp/ofiuco-repo-cache.XXXXXX)"
+fresh_base="$(mktemp -d /tmp/ofiuco-output-base.XXXXXX)"
+REJECT="WARNING: Download from" \
+  check cold_fetch_is_quiet 0 --output_base="$fresh_base" build --repository_cache="$fresh_cache" @poetry//:requests
+(cd "$WS" && "$BAZEL" --output_base="$fresh_base" shutdown >/dev/null 2>&1)
+rm -rf "$fresh_base"
+
+# 2d. --distdir still answers without any network (downloads disabled, so the
+#     index cannot be asked): the file is taken from the distdir by its name.
+distdir="$(mktemp -d /tmp/ofiuco-distdir.XXXXXX)"
+idna_sha=$(grep -o 'idna-3.20-py3-none-any.whl", hash = "sha256:[0-9a-f]*' "$LOCK_SRC" | sed 's/.*sha256://')
+cp "$fresh_cache/content_addressable/sha256/$idna_sha/file" "$distdir/idna-3.20-py3-none-any.whl"
+rm -rf "$fresh_cache"
+fresh_cache="$(mktemp -d /tmp/ofiuco-repo-cache.XXXXXX)"
+fresh_base="$(mktemp -d /tmp/ofiuco-output-base.XXXXXX)"
+REJECT="WARNING: Download from" check distdir_needs_no_network 0 --output_base="$fresh_base" build --repository_cache="$fresh_cache" \
+  --distdir="$distdir" --repository_disable_download @poetry//:idna
+(cd "$WS" && "$BAZEL" --output_base="$fresh_base" shutdown >/dev/null 2>&1)
+rm -rf "$fresh_cache" "$fresh_base" "$distdir"
+
+# 2e. Packages locked from PyPI itself (no [package.source]): the file is found
 #     through https://pypi.org/simple. A fresh repository cache forces the lookup.
 python3 - "$LOCK_SRC" "$WS/poetry.lock" <<'PY'
 import re, sys
@@ -112,7 +145,7 @@ PY
 if grep -q 'package.source' "$WS/poetry.lock"; then echo "    (could not strip sources)"; fi
 fresh_cache="$(mktemp -d /tmp/ofiuco-repo-cache.XXXXXX)"
 fresh_base="$(mktemp -d /tmp/ofiuco-output-base.XXXXXX)"
-EXPECT="" check pypi_default_index 0 --output_base="$fresh_base" build --repository_cache="$fresh_cache" @poetry//:idna @poetry//:certifi
+REJECT="WARNING: Download from" check pypi_default_index 0 --output_base="$fresh_base" build --repository_cache="$fresh_cache" @poetry//:idna @poetry//:certifi
 fetched_from="$(find "$fresh_cache" -type f -path '*content_addressable*' | wc -l)"
 if [[ "$fetched_from" -ge 2 ]]; then
   passed=$((passed + 1)); echo "PASS pypi_default_index_downloaded ($fetched_from files into the fresh repository cache)"
