@@ -572,7 +572,9 @@ impl<'a> Renderer<'a> {
         out
     }
 
-    /// `group.<name>`: the pyproject's dependency groups.
+    /// `group.<name>`: the pyproject's dependency groups. A dependency
+    /// missing from the lock is one whose marker cannot hold (the reader
+    /// refuses the others).
     fn groups(&self, _graph: &graph::Graph) -> Vec<LibraryView> {
         let Some(project) = &self.lock.project else {
             return Vec::new();
@@ -596,6 +598,10 @@ impl<'a> Renderer<'a> {
                             .or_default() |= envs;
                     }
                 }
+            }
+            // PEP 735 `include-group`: the included group's target.
+            for included in project.includes.get(group).into_iter().flatten() {
+                *per_label.entry(format!(":group.{included}")).or_default() |= self.table.all();
             }
             out.push(LibraryView {
                 name: format!("group.{group}"),

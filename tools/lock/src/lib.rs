@@ -4,14 +4,18 @@
 //! the `pyproject.toml` beside it into a [`Lock`]. TOML is read with `serde` +
 //! `toml`, requirements and markers with `pep508_rs`, versions with `pep440_rs`.
 
+mod check;
 mod constraint;
+mod display;
 mod error;
 mod model;
 mod poetry;
 mod pyproject;
 mod raw;
+mod validate;
 
 pub use constraint::constraint_allows;
+pub use display::{escaped, quoted, Quoted, MAX_CHARS};
 pub use error::{LockError, SUPPORTED_POETRY_LOCK_VERSIONS};
 pub use model::{
     marker_string, Dependency, DistFile, Index, Lock, Package, PackageMarkers, Project,
@@ -19,6 +23,7 @@ pub use model::{
 };
 pub use poetry::{parse_poetry_lock, read_poetry_lock};
 pub use pyproject::MAIN_GROUP;
+pub use validate::FileNameProblem;
 
 /// PEP 503 name normalization (runs of `-`, `_` and `.` become one `-`,
 /// letters are lowercased) of a name as written in a lock, surrounding

@@ -132,6 +132,12 @@ pub struct Project {
     /// Group name -> direct dependencies; `main` holds the runtime dependencies
     /// (including optional ones that extras enable).
     pub dependencies: BTreeMap<String, Vec<ProjectDependency>>,
+    /// PEP 735 `include-group`s: group -> the groups it includes (keys of
+    /// [`Project::dependencies`]), in order. A group's dependencies are its
+    /// own and, transitively, those of the groups it includes (never a
+    /// cycle: the reader refuses one).
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub includes: BTreeMap<String, Vec<String>>,
     /// Extra name (normalized) -> normalized dependency names.
     pub extras: BTreeMap<String, Vec<String>>,
 }
