@@ -12,6 +12,7 @@
 mod envs;
 mod files;
 mod graph;
+mod starlark;
 mod wheels;
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
@@ -22,6 +23,7 @@ use ofiuco_wheel::TargetEnv;
 use serde::Serialize;
 
 pub use envs::{EnvSet, EnvTable};
+pub use starlark::string_literal;
 
 /// What the caller chooses about the hub.
 #[derive(Debug, Clone)]
@@ -59,7 +61,7 @@ pub struct FileRepo {
 
 #[derive(Debug, thiserror::Error)]
 pub enum HubError {
-    #[error("invalid host Python version `{0}`: expected `3.X`, e.g. `3.12`")]
+    #[error("invalid host Python version {}: expected `3.X`, e.g. `3.12`", ofiuco_lock::quoted(.0))]
     HostPython(String),
     #[error("cannot render the hub's {file}: {source}")]
     Template {
@@ -73,6 +75,8 @@ pub enum HubError {
 #[derive(Debug, Serialize)]
 struct Group {
     value: String,
+    /// The environment indices as Starlark code (`list(range(0, 20)) + [41]`).
+    #[serde(serialize_with = "starlark::code")]
     envs: String,
 }
 
@@ -369,10 +373,7 @@ impl<'a> Renderer<'a> {
                 *per_label.entry(label).or_default() |= edge.envs;
             }
         }
-        (
-            self.deps_view(per_label),
-            graph.dropped_comments(i, self.lock),
-        )
+        (self.deps_view(per_label), graph.dropped_comments(i))
     }
 
     /// The labels an edge of package `from` points to: the version target(s)
@@ -637,11 +638,16 @@ impl BuildContext<'_> {
             host_python => self.host_python,
             envs => self.envs,
         };
-        env.render_str(include_str!("../templates/BUILD.bazel.j2"), &ctx)
-            .map_err(|source| HubError::Template {
-                file: "BUILD.bazel",
-                source,
-            })
+        // Named, so that every value in it is written as a Starlark literal.
+        env.template_from_named_str(
+            starlark::BUILD_TEMPLATE,
+            include_str!("../templates/BUILD.bazel.j2"),
+        )
+        .and_then(|template| template.render(&ctx))
+        .map_err(|source| HubError::Template {
+            file: "BUILD.bazel",
+            source,
+        })
     }
 
     /// BUILD.bazel, rendered in two halves on two threads. The template is a
@@ -720,22 +726,9 @@ fn split_point(packages: &[Package]) -> usize {
     packages.len()
 }
 
-/// The template environment: `q` quotes a string as a Starlark (JSON) literal.
+/// The template environment: see [`starlark`].
 fn template_environment() -> Environment<'static> {
-    let mut env = Environment::new();
-    env.add_filter("q", quote);
-    env.set_trim_blocks(true);
-    env.set_lstrip_blocks(true);
-    env
-}
-
-/// The `q` filter: a value (a string, in practice) as a JSON string literal.
-fn quote(value: &minijinja::Value) -> String {
-    match value.as_str() {
-        Some(text) => serde_json::to_string(text),
-        None => serde_json::to_string(&value.to_string()),
-    }
-    .unwrap_or_default()
+    starlark::environment()
 }
 
 /// Re-export so the graph module and tests can name environment values.
