@@ -35,8 +35,8 @@ pub fn run(args: Args) -> Result<()> {
             .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.'))
     {
         bail!(
-            "invalid hub name `{}`: a repository name starts with a letter and has only letters, digits, `_`, `-` and `.`",
-            args.hub_name
+            "invalid hub name {}: a repository name starts with a letter and has only letters, digits, `_`, `-` and `.`",
+            ofiuco_lock::quoted(&args.hub_name)
         );
     }
     let lock = read_lock(&args.lock)?;
@@ -93,9 +93,9 @@ fn default_python(lock: &ofiuco_lock::Lock, host: Option<&str>) -> Result<String
         .find(|v| allows(v))
         .ok_or_else(|| {
             anyhow::anyhow!(
-                "{} allows no Python that ofiuco targets (python-versions = {:?}; ofiuco targets 3.10 to 3.14)\nhint: pass `python_version` to `poetry.parse`",
+                "{} allows no Python that ofiuco targets (python-versions = {}; ofiuco targets 3.10 to 3.14)\nhint: pass `python_version` to `poetry.parse`",
                 lock.path.display(),
-                lock.python_versions.as_deref().unwrap_or_default()
+                ofiuco_lock::quoted(lock.python_versions.as_deref().unwrap_or_default())
             )
         })
 }
