@@ -149,8 +149,14 @@ pub(crate) fn file_name_problem(file: &str) -> Option<FileNameProblem> {
 /// Why `pep508_rs` must not parse `text` as a requirement
 /// (`name [extras] (specifiers) ; marker`): a name or extra that ends in
 /// `-`, `_` or `.` before more text (pep508_rs 0.9 panics on `b.. (>=1)`,
-/// `b../c`, `a[x.]`), or a marker that [`marker_problem`] refuses.
+/// `b../c`, `a[x.]`), an environment variable (`${HOME}`: pep508_rs
+/// expands it), or a marker that [`marker_problem`] refuses.
 pub(crate) fn requirement_problem(text: &str) -> Option<String> {
+    if text.contains("${") {
+        // pep508_rs expands them in URLs, and would print the value of, say,
+        // a CI token in its error message.
+        return Some("environment variables (`${...}`) are not expanded".to_string());
+    }
     let rest = text.trim_start();
     let name_len = rest
         .bytes()
@@ -276,6 +282,7 @@ mod tests {
             "a[x.]",
             "a [x, y_ ]",
             "b- ;python_version>'3'",
+            "a @ https://x/${CI_TOKEN}",
         ] {
             assert!(requirement_problem(bad).is_some(), "{bad}");
         }

@@ -612,3 +612,14 @@ fn untrusted_text_is_escaped_and_cut_in_messages() {
         err.to_string().len()
     );
 }
+
+#[test]
+fn environment_variables_are_not_expanded_into_messages() {
+    // pep508_rs expands `${VAR}` in URLs and printed the value in its error.
+    let lock = lock_2_1(&package("a", "1.0", "a-1.0-py3-none-any.whl", ""));
+    let err = parse_with(&lock, "[project]\ndependencies = [\"a @ ${HOME}/x\"]\n").unwrap_err();
+    insta::assert_snapshot!(err, @r#"
+    `project/pyproject.toml`: invalid requirement `a @ ${HOME}/x` (in `project.dependencies`): environment variables (`${...}`) are not expanded
+      hint: write it as a PEP 508 requirement such as `name[extra]>=1.0; python_version < "3.11"`
+    "#);
+}
