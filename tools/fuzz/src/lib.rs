@@ -939,7 +939,7 @@ impl std::fmt::Display for Report {
                 f,
                 "  {} input(s): {} (first saved as {})",
                 finding.count,
-                finding.what.replace('\n', " "),
+                ofiuco_lock::escaped(&finding.what),
                 finding.saved.display()
             )?;
         }

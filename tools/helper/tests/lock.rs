@@ -269,6 +269,21 @@ fn markers_that_overflowed_the_stack_are_refused() {
     assert!(message.len() < 1000, "{} bytes", message.len());
 }
 
+/// Found by the fuzzer: a panic in pep508_rs's cursor (exit 101).
+#[test]
+fn non_ascii_after_a_marker_is_refused() {
+    let deps = "[package.dependencies]\nb = {version = \"*\", markers = \"python_version < \\\"3.10\\\"\u{202e}\"}\n";
+    let message = refuse(
+        "poetry.lock",
+        &lock_with("a", "a-1.0-py3-none-any.whl", deps),
+        &[],
+    );
+    assert!(
+        message.contains("a non-ASCII character outside a quoted value"),
+        "{message}"
+    );
+}
+
 #[test]
 fn file_name_with_a_starlark_payload_is_refused() {
     let file = "a-1.0-1\"])\ngenrule(name = \"x\", outs = [\"x\"], cmd = \"id > $@\")\nexports_files([\"-py3-none-any.whl";

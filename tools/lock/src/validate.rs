@@ -180,12 +180,25 @@ pub(crate) fn requirement_problem(text: &str) -> Option<String> {
 
 /// Why `pep508_rs` must not parse `text` as a marker: parentheses nested
 /// deeper than [`MAX_MARKER_DEPTH`] (its parser recurses: a stack overflow
-/// aborts the process), more than [`MAX_MARKER_OPERATORS`] `and`/`or`, or a
+/// aborts the process), more than [`MAX_MARKER_OPERATORS`] `and`/`or`, a
 /// number of 20 digits or more (its version arithmetic adds 1 to
-/// components: `u64::MAX + 1` overflows).
+/// components: `u64::MAX + 1` overflows), or a non-ASCII character outside
+/// quotes (found by the fuzzer: `python_version < "3.10"\u{202e}` panics in
+/// its cursor).
 pub(crate) fn marker_problem(text: &str) -> Option<String> {
     let (mut depth, mut max_depth, mut digits, mut max_digits) = (0usize, 0, 0, 0);
+    let mut quote = None;
     for b in text.bytes() {
+        match (quote, b) {
+            (None, b'"' | b'\'') => quote = Some(b),
+            (Some(q), b) if b == q => quote = None,
+            // pep508_rs 0.9 looks for `and`/`or` counting characters, then
+            // slices bytes: a non-ASCII character there panics.
+            (None, 0x80..) => {
+                return Some("a non-ASCII character outside a quoted value".to_string())
+            }
+            _ => {}
+        }
         match b {
             b'(' => {
                 depth += 1;
@@ -306,6 +319,12 @@ mod tests {
         let long = vec!["os_name == 'a'"; 102].join(" or ");
         assert!(marker_problem(&long).is_some());
         assert!(marker_problem("python_version > '3.18446744073709551615'").is_some());
+        assert!(marker_problem("python_version < \"3.10\"\u{202e}").is_some());
+        assert!(marker_problem("python_version < \"3.10\" é").is_some());
+        assert_eq!(
+            marker_problem("platform_version == 'é' and os_name == \"\u{202e}\""),
+            None
+        );
         assert_eq!(
             marker_problem("python_version > '3.1844674407370955161'"),
             None

@@ -623,3 +623,30 @@ fn environment_variables_are_not_expanded_into_messages() {
       hint: write it as a PEP 508 requirement such as `name[extra]>=1.0; python_version < "3.11"`
     "#);
 }
+
+/// Found by the fuzzer (docs/fuzzing.md): pep508_rs 0.9 counts characters
+/// where it then slices bytes, after a marker expression.
+#[test]
+fn non_ascii_after_a_marker_expression() {
+    let deps = "[package.dependencies]\nb = {version = \"*\", markers = \"python_version < \\\"3.10\\\"\u{202e}\"}\n";
+    let err = parse(&lock_2_1(&package(
+        "a",
+        "1.0",
+        "a-1.0-py3-none-any.whl",
+        deps,
+    )));
+    insta::assert_snapshot!(err, @r#"
+    `project/poetry.lock`: invalid marker `python_version < "3.10"\u{202e}` (in package `a` 1.0, dependency `b`): a non-ASCII character outside a quoted value
+      hint: fix the marker in `pyproject.toml` and re-run `poetry lock`
+    "#);
+    let lock = lock_2_1(&package("a", "1.0", "a-1.0-py3-none-any.whl", ""));
+    let err = parse_with(
+        &lock,
+        "[project]\ndependencies = [\"a ; os_name == 'x' é\"]\n",
+    )
+    .unwrap_err();
+    assert!(
+        matches!(&err, LockError::InvalidRequirement { .. }),
+        "{err}"
+    );
+}
