@@ -16,6 +16,7 @@ use std::path::Path;
 use pep508_rs::MarkerTree;
 
 use crate::constraint::python_marker;
+use crate::display::quoted;
 use crate::error::LockError;
 use crate::model::{Lock, PackageMarkers};
 use crate::poetry::PackageRefs;
@@ -110,7 +111,7 @@ pub(crate) fn references(
         for (group, deps) in &project.dependencies {
             let from = || match group.as_str() {
                 MAIN_GROUP => "the project".to_string(),
-                group => format!("dependency group `{group}`"),
+                group => format!("dependency group {}", quoted(group)),
             };
             let lines = lines.get(group).map(Vec::as_slice).unwrap_or_default();
             for (d, &line) in deps.iter().zip(lines) {

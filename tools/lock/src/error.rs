@@ -76,11 +76,12 @@ pub enum LockError {
         message: String,
     },
 
-    #[error("`{path}`: package {package} {version}: {message}\n  hint: re-run `poetry lock`; if the problem persists, report it together with the lock file", path = .path.display(), package = quoted(.package), version = escaped(.version), message = escaped(.message))]
+    #[error("`{path}`: package {package} {version}: {message}\n  hint: re-run `poetry lock`; if the problem persists, report it together with the lock file", path = .path.display(), package = quoted(.package), version = escaped(.version))]
     InvalidPackage {
         path: PathBuf,
         package: String,
         version: String,
+        /// What is wrong, already printable (lock text in it is [`quoted`]).
         message: String,
     },
 

@@ -390,6 +390,23 @@ fn convert_source(raw: Option<&RawSource>, develop: bool) -> Result<Source, Stri
     let Some(raw) = raw else {
         return Ok(Source::Registry { index: None });
     };
+    // URLs, paths and references end up in messages and repository attributes.
+    let fields = [
+        &raw.url,
+        &raw.reference,
+        &raw.resolved_reference,
+        &raw.subdirectory,
+    ];
+    if let Some(text) = fields
+        .into_iter()
+        .flatten()
+        .find(|text| text.chars().any(char::is_control))
+    {
+        return Err(format!(
+            "`[package.source]` has a control character: {}",
+            quoted(text)
+        ));
+    }
     let url = || {
         raw.url.clone().ok_or_else(|| {
             format!(

@@ -650,3 +650,14 @@ fn non_ascii_after_a_marker_expression() {
         "{err}"
     );
 }
+
+#[test]
+fn control_characters_in_a_source() {
+    let err = parse(&lock_2_0(
+        "[[package]]\nname = \"six\"\nversion = \"1.16.0\"\nfiles = []\n[package.source]\ntype = \"git\"\nurl = \"https://example.com/x\\u001b[2J.git\"\n",
+    ));
+    insta::assert_snapshot!(err, @r"
+    `project/poetry.lock`: package `six` 1.16.0: `[package.source]` has a control character: `https://example.com/x\u{1b}[2J.git`
+      hint: re-run `poetry lock`; if the problem persists, report it together with the lock file
+    ");
+}
