@@ -1,13 +1,15 @@
 """A repository holding one distribution file, fetched by Bazel's downloader."""
 
+# `{filename}` is a string literal made by repr(): text from the lock file
+# never reaches this BUILD file unescaped.
 _BUILD = """\
 package(default_visibility = ["//visibility:public"])
 
-exports_files(["{filename}"])
+exports_files([{filename}])
 
 filegroup(
     name = "file",
-    srcs = ["{filename}"],
+    srcs = [{filename}],
 )
 """
 
@@ -96,7 +98,7 @@ def _whl_file_repo_impl(rctx):
             rctx.attr.version,
             ", ".join(first),
         ))
-    rctx.file("BUILD.bazel", _BUILD.format(filename = filename))
+    rctx.file("BUILD.bazel", _BUILD.format(filename = repr(filename)))
 
 whl_file_repo = repository_rule(
     implementation = _whl_file_repo_impl,

@@ -27,8 +27,8 @@ pub fn run(args: Args) -> Result<()> {
             .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.'))
     {
         bail!(
-            "invalid hub name `{}`: a repository name starts with a letter and has only letters, digits, `_`, `-` and `.`",
-            args.hub_name
+            "invalid hub name {}: a repository name starts with a letter and has only letters, digits, `_`, `-` and `.`",
+            ofiuco_lock::quoted(&args.hub_name)
         );
     }
     let lock = read_lock(&args.lock)?;

@@ -4,6 +4,7 @@ use std::fs;
 use std::path::PathBuf;
 
 use anyhow::{bail, Context, Result};
+use ofiuco_lock::quoted;
 use url::Url;
 
 #[derive(clap::Args)]
@@ -23,7 +24,7 @@ pub fn run(args: Args) -> Result<()> {
     let text = fs::read_to_string(&args.page)
         .with_context(|| format!("cannot read {}", args.page.display()))?;
     let base = Url::parse(&args.page_url)
-        .with_context(|| format!("invalid page URL `{}`", args.page_url))?;
+        .with_context(|| format!("invalid page URL {}", quoted(&args.page_url)))?;
     let links = if text.trim_start().starts_with('{') {
         json_links(&text)?
     } else {
@@ -33,13 +34,17 @@ pub fn run(args: Args) -> Result<()> {
         if name == args.filename || basename(&href) == args.filename {
             let mut url = base
                 .join(&href)
-                .with_context(|| format!("invalid link `{href}` in {}", args.page_url))?;
+                .with_context(|| format!("invalid link {} in {}", quoted(&href), args.page_url))?;
             url.set_fragment(None);
             println!("{url}");
             return Ok(());
         }
     }
-    bail!("{} is not listed on {}", args.filename, args.page_url)
+    bail!(
+        "{} is not listed on {}",
+        quoted(&args.filename),
+        quoted(&args.page_url)
+    )
 }
 
 /// (file name, href) pairs of a PEP 691 JSON page.
@@ -61,31 +66,154 @@ fn json_links(text: &str) -> Result<Vec<(String, String)>> {
         .collect())
 }
 
-/// (anchor text, href) pairs of a PEP 503 HTML page.
+/// (anchor text, href) pairs of a PEP 503 HTML page: a flat list of `<a>`
+/// elements. One pass over the text, no DOM: linear in the page whatever
+/// its markup (a DOM parser took quadratic time on deeply nested tags).
 fn html_links(text: &str) -> Result<Vec<(String, String)>> {
-    let dom = tl::parse(text, tl::ParserOptions::default()).context("not an HTML page")?;
-    let parser = dom.parser();
     let mut links = Vec::new();
-    for node in dom.query_selector("a").into_iter().flatten() {
-        let Some(tag) = node.get(parser).and_then(|n| n.as_tag()) else {
-            continue;
+    // The open anchor: its href and the text seen so far.
+    let mut open: Option<(String, String)> = None;
+    let mut rest = text;
+    while !rest.is_empty() {
+        let Some(lt) = rest.find('<') else {
+            if let Some((_, inner)) = &mut open {
+                inner.push_str(rest);
+            }
+            break;
         };
-        let Some(Some(href)) = tag.attributes().get("href") else {
+        if let Some((_, inner)) = &mut open {
+            inner.push_str(&rest[..lt]);
+        }
+        rest = &rest[lt..];
+        if let Some(comment) = rest.strip_prefix("<!--") {
+            rest = comment.find("-->").map_or("", |end| &comment[end + 3..]);
             continue;
-        };
-        let href = decode_entities(&href.as_utf8_str());
-        let name = decode_entities(tag.inner_text(parser).trim());
-        links.push((name, href));
+        }
+        let (tag, after) = split_tag(rest);
+        rest = after;
+        let name_end = tag
+            .find(|c: char| c.is_ascii_whitespace() || c == '/' || c == '>')
+            .unwrap_or(tag.len());
+        let name = &tag[..name_end];
+        if name.eq_ignore_ascii_case("a") {
+            // An anchor that was never closed ends where the next begins.
+            links.extend(open.take().map(finish_link));
+            if let Some(href) = attribute(&tag[name_end..], "href") {
+                open = Some((href, String::new()));
+            }
+        } else if name.eq_ignore_ascii_case("/a") {
+            links.extend(open.take().map(finish_link));
+        }
     }
+    links.extend(open.take().map(finish_link));
     Ok(links)
 }
 
+fn finish_link((href, inner): (String, String)) -> (String, String) {
+    (decode_entities(inner.trim()), decode_entities(&href))
+}
+
+/// Splits `<...>` (a quoted `>` inside does not end it) off the front of
+/// `text`, which starts with `<`: (the tag without `<` and `>`, the rest).
+fn split_tag(text: &str) -> (&str, &str) {
+    let body = &text[1..];
+    let mut quote = None;
+    for (i, c) in body.char_indices() {
+        match (quote, c) {
+            (None, '"' | '\'') => quote = Some(c),
+            (Some(q), c) if c == q => quote = None,
+            (None, '>') => return (&body[..i], &body[i + 1..]),
+            _ => {}
+        }
+    }
+    (body, "")
+}
+
+/// The value of attribute `wanted` (case-insensitive) in a tag's attribute text.
+fn attribute(mut attrs: &str, wanted: &str) -> Option<String> {
+    loop {
+        attrs = attrs.trim_start_matches(|c: char| c.is_ascii_whitespace() || c == '/');
+        if attrs.is_empty() {
+            return None;
+        }
+        let name_end = attrs
+            .find(|c: char| c.is_ascii_whitespace() || c == '=' || c == '/')
+            .unwrap_or(attrs.len());
+        let name = &attrs[..name_end];
+        attrs = attrs[name_end..].trim_start();
+        let mut value = None;
+        if let Some(after) = attrs.strip_prefix('=') {
+            let after = after.trim_start();
+            let (v, rest) = match after.chars().next() {
+                Some(q @ ('"' | '\'')) => {
+                    let inner = &after[1..];
+                    match inner.find(q) {
+                        Some(end) => (&inner[..end], &inner[end + 1..]),
+                        None => (inner, ""),
+                    }
+                }
+                _ => {
+                    let end = after
+                        .find(|c: char| c.is_ascii_whitespace())
+                        .unwrap_or(after.len());
+                    (&after[..end], &after[end..])
+                }
+            };
+            value = Some(v);
+            attrs = rest;
+        }
+        if name.eq_ignore_ascii_case(wanted) {
+            return value.map(str::to_string);
+        }
+    }
+}
+
+/// Decodes the character references of HTML text in one pass: `&amp;`,
+/// `&lt;`, `&gt;`, `&quot;`, `&apos;`, `&#NN;` and `&#xHH;`; anything else
+/// stays as it is.
 fn decode_entities(s: &str) -> String {
-    s.replace("&amp;", "&")
-        .replace("&#43;", "+")
-        .replace("&lt;", "<")
-        .replace("&gt;", ">")
-        .replace("&quot;", "\"")
+    let mut out = String::with_capacity(s.len());
+    let mut rest = s;
+    while let Some(amp) = rest.find('&') {
+        out.push_str(&rest[..amp]);
+        rest = &rest[amp..];
+        // A reference is short: look for its `;` nearby only (a page of
+        // `&` without `;` must not make every `&` scan to the end).
+        let semicolon = rest.as_bytes()[1..]
+            .iter()
+            .take(11)
+            .position(|&b| b == b';');
+        let decoded = semicolon.and_then(|end| {
+            let name = &rest[1..1 + end];
+            let c = match name {
+                "amp" => Some('&'),
+                "lt" => Some('<'),
+                "gt" => Some('>'),
+                "quot" => Some('"'),
+                "apos" => Some('\''),
+                _ => {
+                    let code = match name.strip_prefix("#x").or_else(|| name.strip_prefix("#X")) {
+                        Some(hex) => u32::from_str_radix(hex, 16).ok(),
+                        None => name.strip_prefix('#').and_then(|d| d.parse().ok()),
+                    };
+                    code.and_then(char::from_u32)
+                }
+            };
+            c.map(|c| (c, end + 2))
+        });
+        match decoded {
+            Some((c, len)) => {
+                out.push(c);
+                rest = &rest[len..];
+            }
+            None => {
+                out.push('&');
+                rest = &rest[1..];
+            }
+        }
+    }
+    out.push_str(rest);
+    out
 }
 
 /// The last path segment of a link, percent-decoded (`torch-2.0.1%2Bcu118-…` -> `torch-2.0.1+cu118-…`).
@@ -119,6 +247,45 @@ mod tests {
             "torch-2.0.1+cu118-cp310-cp310-linux_x86_64.whl"
         );
         assert_eq!(links[1].0, "six-1.16.0-py2.py3-none-any.whl");
+    }
+
+    #[test]
+    fn html_markup_variants() {
+        let page = "<!-- <a href=\"no\">no</a> --><A HREF='x/a-1.tar.gz#sha256=1' data-dist-info-metadata=\"sha256=2\">a-1.tar.gz</A>\n<a data-x=\"a>b\" href=y/b-1.zip >b-1.<b>zip</b></a><a href=\"z/c&amp;lt;.whl\">c&amp;lt;.whl<a href=\"w\">d &#x41;&#66;&bogus; &amp</a>";
+        assert_eq!(
+            html_links(page).unwrap(),
+            [
+                ("a-1.tar.gz".into(), "x/a-1.tar.gz#sha256=1".into()),
+                ("b-1.zip".into(), "y/b-1.zip".into()),
+                ("c&lt;.whl".into(), "z/c&lt;.whl".into()),
+                ("d AB&bogus; &amp".into(), "w".into()),
+            ]
+        );
+    }
+
+    /// 200,000 nested tags took a DOM parser more than 30 s.
+    #[test]
+    fn deeply_nested_markup_is_linear() {
+        const N: usize = 200_000;
+        let page = format!(
+            "{}<a href=\"f/six-1.16.0.tar.gz\">six-1.16.0.tar.gz</a>{}",
+            "<div>".repeat(N),
+            "</div>".repeat(N)
+        );
+        let links = html_links(&page).unwrap();
+        assert_eq!(
+            links,
+            [("six-1.16.0.tar.gz".into(), "f/six-1.16.0.tar.gz".into())]
+        );
+        // Unclosed anchors, quotes and comments do not make it rescan.
+        let page = format!("{}<a href=\"x", "<a href=y>".repeat(N));
+        assert_eq!(html_links(&page).unwrap().len(), N + 1);
+        let page = "<!--".repeat(N);
+        assert!(html_links(&page).unwrap().is_empty());
+        let page = "<a href=\"a\" ".repeat(N);
+        assert_eq!(html_links(&page).unwrap().len(), 1);
+        let page = format!("<a href=\"{}\">x</a>", "&".repeat(N));
+        assert_eq!(html_links(&page).unwrap()[0].1.len(), N);
     }
 
     #[test]

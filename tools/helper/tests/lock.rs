@@ -166,3 +166,174 @@ fn refused_lock_leaves_an_existing_output_untouched() {
     refusal(&output, tmp.path());
     assert_no_files(&out);
 }
+
+// Hostile input (issue 7): no panic (exit 101) and no abort, ever; a refusal
+// is exit status 1 with the file and what is wrong, printed safely.
+
+const HASH: &str = "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa";
+
+fn toml_string(text: &str) -> String {
+    let mut out = String::from("\"");
+    for c in text.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            c if c.is_control() => out.push_str(&format!("\\u{:04X}", c as u32)),
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    out
+}
+
+/// A lock-version 2.1 lock of package `a` 1.0 with `rest` appended to its entry.
+fn lock_with(name: &str, file: &str, rest: &str) -> String {
+    format!(
+        "[[package]]\nname = {}\nversion = \"1.0\"\nfiles = [{{file = {}, hash = \"sha256:{HASH}\"}}]\n{rest}\n[metadata]\nlock-version = \"2.1\"\npython-versions = \">=3.10\"\ncontent-hash = \"0\"\n",
+        toml_string(name),
+        toml_string(file)
+    )
+}
+
+/// Runs `ofiuco lock` on `lock` with `pyproject` beside it; the refusal message.
+fn refuse_with_pyproject(lock: &str, pyproject: &str) -> String {
+    let tmp = tempfile::tempdir().unwrap();
+    fs::write(tmp.path().join("pyproject.toml"), pyproject).unwrap();
+    fs::write(tmp.path().join("poetry.lock"), lock).unwrap();
+    let out = tmp.path().join("out");
+    let output = ofiuco_lock(&tmp.path().join("poetry.lock"), &out, &[]);
+    let message = refusal(&output, tmp.path());
+    assert_no_files(&out);
+    message
+}
+
+#[test]
+fn requirements_that_panicked_pep508_rs_are_refused() {
+    for requirement in ["b.. (>=1)", "b../c", "a[x.]"] {
+        let extras = format!("[package.extras]\nx = [{}]\n", toml_string(requirement));
+        let message = refuse(
+            "poetry.lock",
+            &lock_with("a", "a-1.0-py3-none-any.whl", &extras),
+            &[],
+        );
+        assert!(
+            message.starts_with("error: `[TMP]/poetry.lock`: invalid requirement"),
+            "{requirement}: {message}"
+        );
+        let lock = lock_with("a", "a-1.0-py3-none-any.whl", "");
+        let pyproject = format!("[project]\ndependencies = [{}]\n", toml_string(requirement));
+        let message = refuse_with_pyproject(&lock, &pyproject);
+        assert!(
+            message.starts_with("error: `[TMP]/pyproject.toml`: invalid requirement"),
+            "{requirement}: {message}"
+        );
+    }
+    let extras = "[package.extras]\nx = [\"b.. (>=1)\"]\n";
+    let message = refuse(
+        "poetry.lock",
+        &lock_with("a", "a-1.0-py3-none-any.whl", extras),
+        &[],
+    );
+    insta::assert_snapshot!(message, @r#"
+    error: `[TMP]/poetry.lock`: invalid requirement `b.. (>=1)` (in package `a` 1.0, extra `x`): the name ends with `-`, `_` or `.`
+      hint: write it as a PEP 508 requirement such as `name[extra]>=1.0; python_version < "3.11"`
+    "#);
+}
+
+#[test]
+fn markers_that_overflowed_the_stack_are_refused() {
+    let marker = format!(
+        "{}python_version > '3'{}",
+        "(".repeat(100_000),
+        ")".repeat(100_000)
+    );
+    let deps = format!(
+        "[package.dependencies]\nb = {{version = \"*\", markers = {}}}\n",
+        toml_string(&marker)
+    );
+    let message = refuse(
+        "poetry.lock",
+        &lock_with("a", "a-1.0-py3-none-any.whl", &deps),
+        &[],
+    );
+    assert!(
+        message.contains("parentheses nest deeper than 32 levels"),
+        "{message}"
+    );
+    assert!(message.len() < 1000, "{} bytes", message.len());
+}
+
+/// Found by the fuzzer: a panic in pep508_rs's cursor (exit 101).
+#[test]
+fn non_ascii_after_a_marker_is_refused() {
+    let deps = "[package.dependencies]\nb = {version = \"*\", markers = \"python_version < \\\"3.10\\\"\u{202e}\"}\n";
+    let message = refuse(
+        "poetry.lock",
+        &lock_with("a", "a-1.0-py3-none-any.whl", deps),
+        &[],
+    );
+    assert!(
+        message.contains("a non-ASCII character outside a quoted value"),
+        "{message}"
+    );
+}
+
+#[test]
+fn file_name_with_a_starlark_payload_is_refused() {
+    let file = "a-1.0-1\"])\ngenrule(name = \"x\", outs = [\"x\"], cmd = \"id > $@\")\nexports_files([\"-py3-none-any.whl";
+    let message = refuse("poetry.lock", &lock_with("a", file, ""), &[]);
+    assert!(
+        message.starts_with("error: `[TMP]/poetry.lock:4`: file name `a-1.0-1\"])\\ngenrule("),
+        "{message}"
+    );
+}
+
+#[test]
+fn terminal_control_characters_are_escaped() {
+    let message = refuse(
+        "poetry.lock",
+        &lock_with("a\x1b[2J\x07", "a-1.0-py3-none-any.whl", ""),
+        &[],
+    );
+    assert!(
+        !message.contains('\x1b') && !message.contains('\x07'),
+        "{message:?}"
+    );
+    insta::assert_snapshot!(message.lines().next().unwrap(), @r"error: `[TMP]/poetry.lock:2`: package `a\u{1b}[2J\u{7}` is not a valid name: it has characters other than ASCII letters, digits, `-`, `_` and `.`");
+}
+
+#[test]
+fn dangling_dependency_and_include_cycle_are_refused() {
+    let deps = "[package.dependencies]\nb = \">=1\"\n";
+    let message = refuse(
+        "poetry.lock",
+        &lock_with("a", "a-1.0-py3-none-any.whl", deps),
+        &[],
+    );
+    insta::assert_snapshot!(message, @r"
+    error: `[TMP]/poetry.lock:6`: package `a` 1.0 depends on `b`, which the lock does not contain
+      hint: a dependency may be missing from the lock only when its marker cannot hold for the lock's `python-versions` (poetry leaves such dependencies out); re-run `poetry lock` to lock it
+    ");
+    let lock = lock_with("a", "a-1.0-py3-none-any.whl", "");
+    let message = refuse_with_pyproject(
+        &lock,
+        "[dependency-groups]\ndev = [{include-group = \"dev\"}]\n",
+    );
+    insta::assert_snapshot!(message, @r"
+    error: `[TMP]/pyproject.toml`: dependency group `dev` includes itself: `dev` -> `dev`
+      hint: PEP 735 forbids include cycles: remove one of the `include-group` entries
+    ");
+}
+
+#[test]
+fn unreadable_python_versions_is_refused() {
+    let lock = lock_with("a", "a-1.0-py3-none-any.whl", "").replace(
+        "python-versions = \">=3.10\"",
+        "python-versions = \"three\"",
+    );
+    let message = refuse("poetry.lock", &lock, &[]);
+    insta::assert_snapshot!(message, @r"
+    error: `[TMP]/poetry.lock:8`: `python-versions` `three` is not a version constraint ofiuco can read
+      hint: write it like `>=3.10,<4`, `^3.10` or `~3.11` (alternatives with `||`), or re-run `poetry lock`
+    ");
+}

@@ -3,14 +3,15 @@
 //! package becomes a group target `_cycle.N` that depends on all members; edges
 //! into the component point at the group, edges inside it are left out. Anyone
 //! who depends on one member so gets every member and all their dependencies.
-
-use ofiuco_lock::Lock;
+//!
+//! The members are listed once, in the group target; each member's comment
+//! names the group only, so the text stays linear in the size of the cycle.
 
 use crate::Edge;
 
 pub(crate) struct Graph {
-    /// Package index -> group name, for members of a cycle.
-    group: Vec<Option<String>>,
+    /// Package index -> index into `cycles`, for members of a cycle.
+    group: Vec<Option<usize>>,
     cycles: Vec<(String, Vec<usize>)>,
 }
 
@@ -36,7 +37,7 @@ impl Graph {
             members.sort_unstable();
             let name = format!("_cycle.{}", cycles.len() + 1);
             for &m in &members {
-                group[m] = Some(name.clone());
+                group[m] = Some(cycles.len());
             }
             cycles.push((name, members));
         }
@@ -44,30 +45,23 @@ impl Graph {
     }
 
     pub(crate) fn group_of(&self, i: usize) -> Option<&str> {
-        self.group.get(i).and_then(|g| g.as_deref())
+        let cycle = (*self.group.get(i)?)?;
+        Some(self.cycles[cycle].0.as_str())
     }
 
     pub(crate) fn cycles(&self) -> &[(String, Vec<usize>)] {
         &self.cycles
     }
 
-    pub(crate) fn dropped_comments(&self, i: usize, lock: &Lock) -> Vec<String> {
-        let Some(name) = self.group_of(i) else {
+    /// The comment of a member of a cycle: which group it is in, not who else is.
+    pub(crate) fn dropped_comments(&self, i: usize) -> Vec<String> {
+        let Some(cycle) = self.group.get(i).copied().flatten() else {
             return Vec::new();
         };
-        let members = &self
-            .cycles
-            .iter()
-            .find(|(n, _)| n == name)
-            .expect("group exists")
-            .1;
-        let names: Vec<String> = members
-            .iter()
-            .map(|m| format!("{} {}", lock.packages[*m].name, lock.packages[*m].version))
-            .collect();
+        let (name, members) = &self.cycles[cycle];
         vec![format!(
-            "In a dependency cycle ({}): its edges inside the cycle go through :{name}.",
-            names.join(", ")
+            "In a dependency cycle of {} packages, the deps of :{name}: its edges inside the cycle go through :{name}.",
+            members.len()
         )]
     }
 }

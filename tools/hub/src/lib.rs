@@ -17,17 +17,19 @@ mod envset;
 mod files;
 mod fit;
 mod graph;
+mod starlark;
 mod wheels;
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use minijinja::Environment;
 use ofiuco_lock::{Dependency, Lock, Package, PackageMarkers};
-use ofiuco_spec::{PackageName, TargetEnv};
+use ofiuco_spec::TargetEnv;
 use serde::Serialize;
 
 pub use env_table::render_env_table;
 pub use envs::{EnvSet, EnvTable};
+pub use starlark::string_literal;
 
 /// What the caller chooses about the hub.
 #[derive(Debug, Clone)]
@@ -51,7 +53,7 @@ pub struct FileRepo {
     pub repo: String,
     pub filename: String,
     pub sha256: String,
-    pub package: PackageName,
+    pub package: String,
     pub version: String,
     pub indexes: Vec<String>,
     pub urls: Vec<String>,
@@ -71,6 +73,8 @@ pub enum HubError {
 #[derive(Debug, Serialize)]
 struct Group {
     value: String,
+    /// The environment indices as Starlark code (`list(range(0, 20)) + [41]`).
+    #[serde(serialize_with = "starlark::code")]
     envs: String,
 }
 
@@ -95,7 +99,9 @@ struct PackageView {
 
 #[derive(Debug, Serialize)]
 struct AliasView {
-    /// `hub_target` for a public name, `alias` for its other spellings.
+    /// `hub_target` for a public name, `alias` for its other spellings (a
+    /// rule name: written as code).
+    #[serde(serialize_with = "starlark::code")]
     rule: &'static str,
     name: String,
     actual: Option<String>,
@@ -129,7 +135,7 @@ struct Renderer<'a> {
     opts: &'a HubOptions,
     table: &'a EnvTable,
     /// Name -> indices into `lock.packages`, highest version first.
-    by_name: BTreeMap<PackageName, Vec<usize>>,
+    by_name: BTreeMap<String, Vec<usize>>,
     /// Package index -> its target name: `<name>__<version>`, with `__2`,
     /// `__3`… for further entries of the same name and version (e.g. one
     /// `url` wheel per Python version).
@@ -140,7 +146,7 @@ struct Renderer<'a> {
 
 impl<'a> Renderer<'a> {
     fn new(lock: &'a Lock, opts: &'a HubOptions, table: &'a EnvTable) -> Self {
-        let mut by_name: BTreeMap<PackageName, Vec<usize>> = BTreeMap::new();
+        let mut by_name: BTreeMap<String, Vec<usize>> = BTreeMap::new();
         for (i, p) in lock.packages.iter().enumerate() {
             by_name.entry(p.name.clone()).or_default().push(i);
         }
@@ -362,10 +368,7 @@ impl<'a> Renderer<'a> {
                 *per_label.entry(label).or_insert_with(|| self.table.none()) |= &edge.envs;
             }
         }
-        (
-            self.deps_view(per_label),
-            graph.dropped_comments(i, self.lock),
-        )
+        (self.deps_view(per_label), graph.dropped_comments(i))
     }
 
     /// The labels an edge of package `from` points to: the version target(s)
@@ -390,7 +393,7 @@ impl<'a> Renderer<'a> {
         labels
     }
 
-    fn extra_exists(&self, name: &PackageName, extra: &str) -> bool {
+    fn extra_exists(&self, name: &str, extra: &str) -> bool {
         self.by_name
             .get(name)
             .and_then(|v| v.first())
@@ -487,7 +490,7 @@ impl<'a> Renderer<'a> {
                 for variant in [
                     display.clone(),
                     display.to_lowercase(),
-                    name.as_dist_info_name(),
+                    ofiuco_spec::dist_info_name(name),
                     display.replace(['-', '.'], "_"),
                 ] {
                     if taken.insert(variant.clone()) {
@@ -605,7 +608,9 @@ impl<'a> Renderer<'a> {
         out
     }
 
-    /// `group.<name>`: the pyproject's dependency groups.
+    /// `group.<name>`: the pyproject's dependency groups. A dependency
+    /// missing from the lock is one whose marker cannot hold (the reader
+    /// refuses the others).
     fn groups(&self, _graph: &graph::Graph) -> Vec<LibraryView> {
         let Some(project) = &self.lock.project else {
             return Vec::new();
@@ -631,6 +636,12 @@ impl<'a> Renderer<'a> {
                             .or_insert_with(|| self.table.none()) |= &envs;
                     }
                 }
+            }
+            // PEP 735 `include-group`: the included group's target.
+            for included in project.includes.get(group).into_iter().flatten() {
+                *per_label
+                    .entry(format!(":group.{included}"))
+                    .or_insert_with(|| self.table.none()) |= self.table.all();
             }
             out.push(LibraryView {
                 name: format!("group.{group}"),
@@ -668,11 +679,16 @@ impl BuildContext<'_> {
             python_range => self.python_range,
             outside_lock => self.outside_lock,
         };
-        env.render_str(include_str!("../templates/BUILD.bazel.j2"), &ctx)
-            .map_err(|source| HubError::Template {
-                file: "BUILD.bazel",
-                source,
-            })
+        // Named, so that every value in it is written as a Starlark literal.
+        env.template_from_named_str(
+            starlark::BUILD_TEMPLATE,
+            include_str!("../templates/BUILD.bazel.j2"),
+        )
+        .and_then(|template| template.render(&ctx))
+        .map_err(|source| HubError::Template {
+            file: "BUILD.bazel",
+            source,
+        })
     }
 
     /// BUILD.bazel, rendered in two halves on two threads. The template is a
@@ -749,22 +765,9 @@ fn split_point(packages: &[Package]) -> usize {
     packages.len()
 }
 
-/// The template environment: `q` quotes a string as a Starlark (JSON) literal.
+/// The template environment: see [`starlark`].
 fn template_environment() -> Environment<'static> {
-    let mut env = Environment::new();
-    env.add_filter("q", quote);
-    env.set_trim_blocks(true);
-    env.set_lstrip_blocks(true);
-    env
-}
-
-/// The `q` filter: a value (a string, in practice) as a JSON string literal.
-fn quote(value: &minijinja::Value) -> String {
-    match value.as_str() {
-        Some(text) => serde_json::to_string(text),
-        None => serde_json::to_string(&value.to_string()),
-    }
-    .unwrap_or_default()
+    starlark::environment()
 }
 
 /// Re-export so the graph module and tests can name environment values.

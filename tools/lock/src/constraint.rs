@@ -44,7 +44,7 @@ fn clause(token: &str, specs: &mut Vec<VersionSpecifier>) -> Option<()> {
     }
     if let Some(rest) = token.strip_prefix('^') {
         let v = Version::from_str(rest).ok()?;
-        let upper = caret_upper(v.release());
+        let upper = caret_upper(v.release())?;
         specs.push(VersionSpecifier::from_version(Operator::GreaterThanEqual, v).ok()?);
         specs.push(VersionSpecifier::from_version(Operator::LessThan, upper).ok()?);
         return Some(());
@@ -55,7 +55,7 @@ fn clause(token: &str, specs: &mut Vec<VersionSpecifier>) -> Option<()> {
     }
     if let Some(rest) = token.strip_prefix('~') {
         let v = Version::from_str(rest).ok()?;
-        let upper = tilde_upper(v.release());
+        let upper = tilde_upper(v.release())?;
         specs.push(VersionSpecifier::from_version(Operator::GreaterThanEqual, v).ok()?);
         specs.push(VersionSpecifier::from_version(Operator::LessThan, upper).ok()?);
         return Some(());
@@ -74,26 +74,28 @@ fn clause(token: &str, specs: &mut Vec<VersionSpecifier>) -> Option<()> {
 
 /// Poetry's `next_breaking`: bump the first non-zero component that was given
 /// (`^1.2.3` -> 2, `^0.2.3` -> 0.3, `^0.0.3` -> 0.0.4, `^0.0` -> 0.1, `^0` -> 1).
-fn caret_upper(release: &[u64]) -> Version {
+/// `None` when the component cannot grow (`u64::MAX`).
+fn caret_upper(release: &[u64]) -> Option<Version> {
     let major = release.first().copied().unwrap_or(0);
     let minor = release.get(1).copied();
     let patch = release.get(2).copied();
-    if major > 0 || minor.is_none() {
-        Version::new([major + 1])
+    Some(if major > 0 || minor.is_none() {
+        Version::new([major.checked_add(1)?])
     } else if minor.unwrap_or(0) > 0 || patch.is_none() {
-        Version::new([0, minor.unwrap_or(0) + 1])
+        Version::new([0, minor.unwrap_or(0).checked_add(1)?])
     } else {
-        Version::new([0, 0, patch.unwrap_or(0) + 1])
-    }
+        Version::new([0, 0, patch.unwrap_or(0).checked_add(1)?])
+    })
 }
 
-/// Poetry's tilde: `~1` -> <2, `~1.2` and `~1.2.3` -> <1.3.
-fn tilde_upper(release: &[u64]) -> Version {
+/// Poetry's tilde: `~1` -> <2, `~1.2` and `~1.2.3` -> <1.3. `None` when the
+/// component cannot grow (`u64::MAX`).
+fn tilde_upper(release: &[u64]) -> Option<Version> {
     let major = release.first().copied().unwrap_or(0);
-    match release.get(1) {
-        None => Version::new([major + 1]),
-        Some(minor) => Version::new([major, minor + 1]),
-    }
+    Some(match release.get(1) {
+        None => Version::new([major.checked_add(1)?]),
+        Some(minor) => Version::new([major, minor.checked_add(1)?]),
+    })
 }
 
 /// Whether `version` satisfies the poetry `constraint` (`*`, `>=1.2,<2`, `^1.2`,
@@ -114,10 +116,11 @@ pub fn constraint_allows(constraint: &str, version: &str) -> bool {
 
 /// Turn a poetry `python = "..."` constraint into a marker on `python_version`
 /// (or `python_full_version` for three-component versions). `Ok(None)` for `*`.
-/// `Err` carries the marker text that failed, or the constraint if it could
-/// not be parsed at all.
+/// `Err` says why: the constraint cannot be parsed, or the marker made of it
+/// cannot (or must not: see [`crate::validate::marker_problem`]).
 pub(crate) fn python_marker(constraint: &str) -> Result<Option<MarkerTree>, String> {
-    let alternatives = parse_constraint(constraint).ok_or_else(|| constraint.to_string())?;
+    let alternatives =
+        parse_constraint(constraint).ok_or_else(|| "not a version constraint".to_string())?;
     if alternatives.iter().any(Vec::is_empty) {
         return Ok(None);
     }
@@ -129,6 +132,9 @@ pub(crate) fn python_marker(constraint: &str) -> Result<Option<MarkerTree>, Stri
         })
         .collect::<Vec<_>>()
         .join(" or ");
+    if let Some(problem) = crate::validate::marker_problem(&text) {
+        return Err(problem);
+    }
     MarkerTree::from_str(&text)
         .map(Some)
         .map_err(|e| format!("{text}: {e}"))

@@ -3,12 +3,16 @@
 
 use std::path::{Path, PathBuf};
 
-use ofiuco_spec::NameProblem;
+use crate::display::{escaped, quoted};
+use crate::validate::FileNameProblem;
 
 /// Lock versions of poetry.lock this crate reads.
 pub const SUPPORTED_POETRY_LOCK_VERSIONS: &[&str] = &["1.1", "2.0", "2.1"];
 
 /// An error reading a lock file or the `pyproject.toml` beside it.
+///
+/// Text from the files (names, versions, markers) is printed with
+/// [`quoted`]/[`escaped`]: control characters escaped, long values cut.
 #[derive(Debug, thiserror::Error)]
 pub enum LockError {
     #[error("failed to read `{path}`: {source}\n  hint: check that the file exists and is readable", path = .path.display())]
@@ -18,7 +22,7 @@ pub enum LockError {
         source: std::io::Error,
     },
 
-    #[error("`{path}:{line}:{column}`: invalid TOML: {message}\n  hint: fix the file by hand, or regenerate it (`poetry lock`)", path = .path.display())]
+    #[error("`{path}:{line}:{column}`: invalid TOML: {message}\n  hint: fix the file by hand, or regenerate it (`poetry lock`)", path = .path.display(), message = escaped(.message))]
     Toml {
         path: PathBuf,
         /// 1-based line.
@@ -35,7 +39,7 @@ pub enum LockError {
         found: Option<String>,
     },
 
-    #[error("`{path}`: file `{file}` of package `{package}` {version} has {what}, but ofiuco needs a sha256 hash for every file\n  hint: re-run `poetry lock` so that every file gets a `sha256:` hash", path = .path.display(), what = hash_problem(.found.as_deref()))]
+    #[error("`{path}`: file {file} of package {package} {version} has {what}, but ofiuco needs a sha256 hash for every file\n  hint: re-run `poetry lock` so that every file gets a `sha256:` hash", path = .path.display(), file = quoted(.file), package = quoted(.package), version = escaped(.version), what = hash_problem(.found.as_deref()))]
     MissingHash {
         path: PathBuf,
         package: String,
@@ -45,60 +49,129 @@ pub enum LockError {
         found: Option<String>,
     },
 
-    #[error("`{path}`: package `{package}` {version} comes from a package index but the lock lists no files for it\n  hint: re-run `poetry lock` (with a Poetry release that records files), or check that the index serves files for this version", path = .path.display())]
+    #[error("`{path}`: package {package} {version} comes from a package index but the lock lists no files for it\n  hint: re-run `poetry lock` (with a Poetry release that records files), or check that the index serves files for this version", path = .path.display(), package = quoted(.package), version = escaped(.version))]
     NoFiles {
         path: PathBuf,
         package: String,
         version: String,
     },
 
-    #[error("`{path}`: invalid marker `{marker}`{context}: {message}\n  hint: fix the marker in `pyproject.toml` and re-run `poetry lock`", path = .path.display(), context = context(.package.as_deref()))]
+    #[error("`{path}`: invalid marker {marker}{context}: {message}\n  hint: fix the marker in `pyproject.toml` and re-run `poetry lock`", path = .path.display(), marker = quoted(.marker), context = context(.package.as_deref()), message = escaped(.message))]
     InvalidMarker {
         path: PathBuf,
-        /// The package (and dependency) the marker belongs to, if any.
+        /// The package (and dependency) the marker belongs to, if any, already
+        /// printable (see [`quoted`]).
         package: Option<String>,
         marker: String,
         message: String,
     },
 
-    #[error("`{path}`: invalid requirement `{requirement}`{context}: {message}\n  hint: write it as a PEP 508 requirement such as `name[extra]>=1.0; python_version < \"3.11\"`", path = .path.display(), context = context(.package.as_deref()))]
+    #[error("`{path}`: invalid requirement {requirement}{context}: {message}\n  hint: write it as a PEP 508 requirement such as `name[extra]>=1.0; python_version < \"3.11\"`", path = .path.display(), requirement = quoted(.requirement), context = context(.package.as_deref()), message = escaped(.message))]
     InvalidRequirement {
         path: PathBuf,
-        /// The package or group the requirement belongs to, if any.
+        /// The package or group the requirement belongs to, if any, already
+        /// printable (see [`quoted`]).
         package: Option<String>,
         requirement: String,
         message: String,
     },
 
-    #[error("`{path}`: invalid package name `{name}` (in {context}): {problem}\n  hint: a package name (PEP 508) has only ASCII letters, digits, `-`, `_` and `.`, and starts and ends with a letter or digit; fix the name and re-run `poetry lock`", path = .path.display())]
-    InvalidName {
-        path: PathBuf,
-        /// The name as written.
-        name: String,
-        /// Where it is written, e.g. ``package `x` 1.0, dependency `y` ``.
-        context: String,
-        problem: NameProblem,
-    },
-
-    #[error("`{path}`: package `{package}` {version}: {message}\n  hint: re-run `poetry lock`; if the problem persists, report it together with the lock file", path = .path.display())]
+    #[error("`{path}`: package {package} {version}: {message}\n  hint: re-run `poetry lock`; if the problem persists, report it together with the lock file", path = .path.display(), package = quoted(.package), version = escaped(.version))]
     InvalidPackage {
         path: PathBuf,
         package: String,
         version: String,
+        /// What is wrong, already printable (lock text in it is [`quoted`]).
         message: String,
+    },
+
+    #[error("`{path}:{line}`: file name {file} of package {package} {version} is not a wheel or sdist name: {reason}\n  hint: a wheel is `{{name}}-{{version}}(-{{build}})?-{{python}}-{{abi}}-{{platform}}.whl` and an sdist `{{name}}-{{version}}.tar.gz` (or `.zip`), each part of letters, digits, `_` and `.` (the version also `+` and `!`); re-run `poetry lock`, and check where the lock came from", path = .path.display(), file = quoted(.file), package = quoted(.package), version = escaped(.version))]
+    InvalidFileName {
+        path: PathBuf,
+        /// 1-based line of the file name.
+        line: usize,
+        package: String,
+        version: String,
+        file: String,
+        reason: FileNameProblem,
+    },
+
+    #[error("`{path}:{line}`: package {package} has version {version}, which is not a PEP 440 version: {message}\n  hint: re-run `poetry lock`, and check where the lock came from", path = .path.display(), package = quoted(.package), version = quoted(.version), message = escaped(.message))]
+    InvalidVersion {
+        path: PathBuf,
+        /// 1-based line of the version.
+        line: usize,
+        package: String,
+        version: String,
+        message: String,
+    },
+
+    #[error("`{path}:{line}`: {what} {name} is not a valid name: {reason}\n  hint: a PEP 508 name is letters and digits, with `-`, `_` or `.` only between them (`typing_extensions`, `zope.interface`)", path = .path.display(), name = quoted(.name))]
+    InvalidName {
+        path: PathBuf,
+        /// 1-based line of the name.
+        line: usize,
+        /// What carries the name (`package`, `dependency of package `a` 1.0`),
+        /// already printable (see [`quoted`]).
+        what: String,
+        name: String,
+        reason: &'static str,
+    },
+
+    #[error("`{path}:{line}`: `python-versions` {constraint}{context} is not a version constraint ofiuco can read\n  hint: write it like `>=3.10,<4`, `^3.10` or `~3.11` (alternatives with `||`), or re-run `poetry lock`", path = .path.display(), constraint = quoted(.constraint), context = context(.package.as_deref()))]
+    InvalidPythonVersions {
+        path: PathBuf,
+        /// 1-based line of the constraint.
+        line: usize,
+        /// The package it belongs to, `None` for `metadata.python-versions`;
+        /// already printable (see [`quoted`]).
+        package: Option<String>,
+        constraint: String,
+    },
+
+    #[error("`{path}:{line}`: {from} depends on {dependency}{via}, which the lock does not contain\n  hint: a dependency may be missing from the lock only when its marker cannot hold for the lock's `python-versions` (poetry leaves such dependencies out); re-run `poetry lock` to lock it", path = .path.display(), dependency = quoted(.dependency), via = via(.extra.as_deref()))]
+    MissingDependency {
+        path: PathBuf,
+        /// 1-based line of the dependency (or of the extra's requirement).
+        line: usize,
+        /// What depends on it (`package `a` 1.0`, `group `dev``), already
+        /// printable (see [`quoted`]).
+        from: String,
+        /// The missing name (normalized).
+        dependency: String,
+        /// When the dependency comes from an extra that something requests:
+        /// the extra, already printable (`` `requests[socks]` ``).
+        extra: Option<String>,
+    },
+
+    #[error("`{path}`: dependency group {group} includes itself: {cycle}\n  hint: PEP 735 forbids include cycles: remove one of the `include-group` entries", path = .path.display(), group = quoted(.group), cycle = cycle_text(.cycle))]
+    DependencyGroupCycle {
+        path: PathBuf,
+        group: String,
+        /// The groups of the cycle, from `group` back to it.
+        cycle: Vec<String>,
+    },
+
+    #[error("`{path}:{line}`: dependency group {group} includes {included}, which is not a dependency group\n  hint: PEP 735: `include-group` must name a group of `[dependency-groups]` (names compare PEP 503 normalized)", path = .path.display(), group = quoted(.group), included = quoted(.included))]
+    UnknownDependencyGroup {
+        path: PathBuf,
+        /// 1-based line of the including group.
+        line: usize,
+        group: String,
+        included: String,
     },
 }
 
 fn found_version(found: Option<&str>) -> String {
     match found {
-        Some(v) => format!("lock-version `{v}`"),
+        Some(v) => format!("lock-version {}", quoted(v)),
         None => "no `metadata.lock-version`".to_string(),
     }
 }
 
 fn hash_problem(found: Option<&str>) -> String {
     match found {
-        Some(h) => format!("hash `{h}`"),
+        Some(h) => format!("hash {}", quoted(h)),
         None => "no hash".to_string(),
     }
 }
@@ -106,6 +179,29 @@ fn hash_problem(found: Option<&str>) -> String {
 fn context(package: Option<&str>) -> String {
     match package {
         Some(p) => format!(" (in {p})"),
+        None => String::new(),
+    }
+}
+
+/// `a -> b -> a`, with the middle of a long cycle left out.
+fn cycle_text(cycle: &[String]) -> String {
+    const SHOWN: usize = 8;
+    let quote = |g: &String| quoted(g).to_string();
+    if cycle.len() <= SHOWN + 1 {
+        return cycle.iter().map(quote).collect::<Vec<_>>().join(" -> ");
+    }
+    let head: Vec<String> = cycle[..SHOWN].iter().map(quote).collect();
+    format!(
+        "{} -> … ({} more) -> {}",
+        head.join(" -> "),
+        cycle.len() - SHOWN - 1,
+        quote(&cycle[cycle.len() - 1])
+    )
+}
+
+fn via(extra: Option<&str>) -> String {
+    match extra {
+        Some(extra) => format!(" (through {extra})"),
         None => String::new(),
     }
 }

@@ -4,22 +4,26 @@
 //! the `pyproject.toml` beside it into a [`Lock`]. TOML is read with `serde` +
 //! `toml`, requirements and markers with `pep508_rs`, versions with `pep440_rs`.
 
+mod check;
 mod constraint;
+mod display;
 mod error;
 mod model;
 mod poetry;
 mod pyproject;
 mod raw;
+mod validate;
 
 pub use constraint::constraint_allows;
+pub use display::{escaped, quoted, Quoted, MAX_CHARS};
 pub use error::{LockError, SUPPORTED_POETRY_LOCK_VERSIONS};
 pub use model::{
     marker_string, Dependency, DistFile, Index, Lock, Package, PackageMarkers, Project,
     ProjectDependency, Source,
 };
-pub use ofiuco_spec::PackageName;
 pub use poetry::{parse_poetry_lock, read_poetry_lock};
 pub use pyproject::MAIN_GROUP;
+pub use validate::FileNameProblem;
 
 /// PEP 503 name normalization (runs of `-`, `_` and `.` become one `-`,
 /// letters are lowercased) of a name as written in a lock, surrounding
@@ -27,22 +31,6 @@ pub use pyproject::MAIN_GROUP;
 /// [`ofiuco_spec::normalize_name`].
 pub fn normalize_name(s: &str) -> String {
     ofiuco_spec::normalize_name(s.trim())
-}
-
-/// The package name written as `text` in `path` (surrounding whitespace
-/// ignored, as by [`normalize_name`]); an invalid one is a
-/// [`LockError::InvalidName`] naming `context()`.
-pub(crate) fn package_name(
-    path: &std::path::Path,
-    text: &str,
-    context: impl FnOnce() -> String,
-) -> Result<PackageName, LockError> {
-    PackageName::new(text.trim()).map_err(|err| LockError::InvalidName {
-        path: path.to_path_buf(),
-        name: text.to_string(),
-        context: context(),
-        problem: err.problem,
-    })
 }
 
 #[cfg(test)]

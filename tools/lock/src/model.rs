@@ -1,16 +1,13 @@
 //! The normalized lock model: what every lock reader produces and what the hub
 //! renderer consumes.
 //!
-//! Package names are [`PackageName`]s (valid PEP 508 names, PEP 503
-//! normalized) everywhere except [`Package::display_name`], the lock's own
-//! spelling; extra and group names are normalized with
-//! [`crate::normalize_name`]. Entries keep the lock's order; the same name may
-//! appear several times (different versions or sources).
+//! Names are normalized with [`crate::normalize_name`] (PEP 503) everywhere
+//! except [`Package::display_name`]. Entries keep the lock's order; the same
+//! name may appear several times (different versions or sources).
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 
-use ofiuco_spec::PackageName;
 use pep508_rs::MarkerTree;
 use serde::{Serialize, Serializer};
 
@@ -32,7 +29,8 @@ pub struct Lock {
 /// One `[[package]]` entry.
 #[derive(Clone, Debug, Serialize)]
 pub struct Package {
-    pub name: PackageName,
+    /// PEP 503 normalized name.
+    pub name: String,
     /// The name as spelled in the lock.
     pub display_name: String,
     /// The version as in the lock (may be a local version such as `2.0.1+cu118`).
@@ -43,8 +41,8 @@ pub struct Package {
     pub files: Vec<DistFile>,
     /// `[package.dependencies]`; a list-valued dependency gives one entry per item.
     pub dependencies: Vec<Dependency>,
-    /// Extra name (normalized) -> names of the dependencies it enables.
-    pub extras: BTreeMap<String, Vec<PackageName>>,
+    /// Extra name (normalized) -> normalized names of the dependencies it enables.
+    pub extras: BTreeMap<String, Vec<String>>,
     /// Package-level markers (lock 2.1).
     pub markers: PackageMarkers,
     /// Lock 2.1 `groups`, or the 1.1/2.0 `category` (`main`, `dev`). Empty when the
@@ -99,7 +97,8 @@ pub struct DistFile {
 /// One dependency edge of a locked package.
 #[derive(Clone, Debug, Serialize)]
 pub struct Dependency {
-    pub name: PackageName,
+    /// PEP 503 normalized name.
+    pub name: String,
     /// The poetry constraint as written; `*` becomes `None`.
     pub constraint: Option<String>,
     /// `markers`, AND-combined with markers derived from `python` and `platform`.
@@ -133,14 +132,21 @@ pub struct Project {
     /// Group name -> direct dependencies; `main` holds the runtime dependencies
     /// (including optional ones that extras enable).
     pub dependencies: BTreeMap<String, Vec<ProjectDependency>>,
-    /// Extra name (normalized) -> dependency names.
-    pub extras: BTreeMap<String, Vec<PackageName>>,
+    /// PEP 735 `include-group`s: group -> the groups it includes (keys of
+    /// [`Project::dependencies`]), in order. A group's dependencies are its
+    /// own and, transitively, those of the groups it includes (never a
+    /// cycle: the reader refuses one).
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub includes: BTreeMap<String, Vec<String>>,
+    /// Extra name (normalized) -> normalized dependency names.
+    pub extras: BTreeMap<String, Vec<String>>,
 }
 
 /// A direct dependency of the project.
 #[derive(Clone, Debug, Serialize)]
 pub struct ProjectDependency {
-    pub name: PackageName,
+    /// PEP 503 normalized name.
+    pub name: String,
     /// Requested extras (normalized).
     pub extras: Vec<String>,
     #[serde(serialize_with = "ser_opt_marker")]

@@ -5,14 +5,16 @@ use std::path::Path;
 use std::str::FromStr;
 
 use pep508_rs::{MarkerTree, Requirement};
+use toml::Spanned;
 
 use crate::constraint::python_marker;
+use crate::display::quoted;
 use crate::error::{LockError, SUPPORTED_POETRY_LOCK_VERSIONS};
-use crate::model::{Dependency, DistFile, Index, Lock, Package, PackageMarkers, Project, Source};
+use crate::model::{Dependency, DistFile, Index, Lock, Package, PackageMarkers, Source};
 use crate::raw::{
     DepItem, RawDepTable, RawFile, RawLock, RawLockVersionOnly, RawMarkers, RawPackage, RawSource,
 };
-use crate::{normalize_name, package_name, pyproject, PackageName};
+use crate::{check, normalize_name, pyproject, validate};
 
 /// Read a poetry.lock, and the `pyproject.toml` beside it when there is one.
 pub fn read_poetry_lock(path: &Path) -> Result<Lock, LockError> {
@@ -60,8 +62,13 @@ pub fn parse_poetry_lock(
             return Err(LockError::from_toml(path, text, &err));
         }
     };
+    let file = TextFile::new(path, text);
     let metadata = raw.metadata.as_ref();
     let lock_version = check_version(path, metadata.and_then(|m| m.lock_version.as_ref()))?;
+    let python_versions = metadata.and_then(|m| m.python_versions.as_ref());
+    if let Some(constraint) = python_versions {
+        file.python_versions(constraint, None)?;
+    }
 
     // Lock 1.1 keeps files in `[metadata.files]`, keyed by (unnormalized) name.
     let mut metadata_files: HashMap<String, Vec<&RawFile>> = HashMap::new();
@@ -76,44 +83,110 @@ pub fn parse_poetry_lock(
     let mut name_counts: HashMap<String, usize> = HashMap::new();
     for package in &raw.package {
         *name_counts
-            .entry(normalize_name(&package.name))
+            .entry(normalize_name(package.name.get_ref()))
             .or_default() += 1;
     }
 
     let mut markers = MarkerCache::new(path);
     let mut packages = Vec::with_capacity(raw.package.len());
+    let mut refs = Vec::with_capacity(raw.package.len());
     for package in &raw.package {
-        let name = package_name(path, &package.name, || {
-            format!("the `[[package]]` entry of version {}", package.version)
-        })?;
-        let shared_files = metadata_files.get(name.as_str()).map(|files| {
-            if name_counts[name.as_str()] > 1 {
-                files_for_version(files, &package.version)
+        let name = normalize_name(package.name.get_ref());
+        let shared_files = metadata_files.get(&name).map(|files| {
+            if name_counts[&name] > 1 {
+                files_for_version(files, package.version.get_ref())
             } else {
                 files.clone()
             }
         });
-        packages.push(convert_package(
-            path,
-            package,
-            name,
-            shared_files,
-            &mut markers,
-        )?);
+        let (package, package_refs) =
+            convert_package(&file, package, name, shared_files, &mut markers)?;
+        packages.push(package);
+        refs.push(package_refs);
     }
 
-    let project: Option<Project> = match pyproject {
-        Some((text, pyproject_path)) => Some(pyproject::parse_pyproject(text, pyproject_path)?),
-        None => None,
+    let (project, project_lines) = match pyproject {
+        Some((text, pyproject_path)) => {
+            let (project, lines) = pyproject::parse_pyproject(text, pyproject_path)?;
+            (Some(project), Some(lines))
+        }
+        None => (None, None),
     };
 
-    Ok(Lock {
+    let lock = Lock {
         path: path.to_path_buf(),
         lock_version,
-        python_versions: metadata.and_then(|m| m.python_versions.clone()),
+        python_versions: python_versions.map(|c| c.get_ref().clone()),
         packages,
         project,
-    })
+    };
+    check::references(
+        &lock,
+        &refs,
+        project_lines.as_ref(),
+        pyproject.map(|(_, path)| path),
+    )?;
+    Ok(lock)
+}
+
+/// A file's path and where its lines start, to name lines in errors.
+pub(crate) struct TextFile<'a> {
+    pub(crate) path: &'a Path,
+    /// The byte offset of every `\n`.
+    newlines: Vec<usize>,
+}
+
+impl<'a> TextFile<'a> {
+    pub(crate) fn new(path: &'a Path, text: &str) -> Self {
+        let newlines = text
+            .bytes()
+            .enumerate()
+            .filter_map(|(i, b)| (b == b'\n').then_some(i))
+            .collect();
+        Self { path, newlines }
+    }
+
+    /// The 1-based line of a value (a binary search: lines of many values
+    /// are asked for).
+    pub(crate) fn line<T>(&self, spanned: &Spanned<T>) -> usize {
+        self.newlines.partition_point(|&i| i < spanned.span().start) + 1
+    }
+
+    /// A PEP 508 name, or [`LockError::InvalidName`].
+    pub(crate) fn name(
+        &self,
+        name: &Spanned<String>,
+        what: &dyn Fn() -> String,
+    ) -> Result<(), LockError> {
+        match validate::name_problem(name.get_ref()) {
+            None => Ok(()),
+            Some(reason) => Err(LockError::InvalidName {
+                path: self.path.to_path_buf(),
+                line: self.line(name),
+                what: what(),
+                name: name.get_ref().clone(),
+                reason,
+            }),
+        }
+    }
+
+    /// A `python-versions` that [`python_marker`] reads, or
+    /// [`LockError::InvalidPythonVersions`].
+    fn python_versions(
+        &self,
+        constraint: &Spanned<String>,
+        package: Option<String>,
+    ) -> Result<(), LockError> {
+        if python_marker(constraint.get_ref()).is_ok() {
+            return Ok(());
+        }
+        Err(LockError::InvalidPythonVersions {
+            path: self.path.to_path_buf(),
+            line: self.line(constraint),
+            package,
+            constraint: constraint.get_ref().clone(),
+        })
+    }
 }
 
 fn check_version(path: &Path, found: Option<&toml::Value>) -> Result<String, LockError> {
@@ -138,7 +211,7 @@ fn files_for_version<'a>(files: &[&'a RawFile], version: &str) -> Vec<&'a RawFil
     let matching: Vec<&RawFile> = files
         .iter()
         .copied()
-        .filter(|f| f.file.contains(&dash) || f.file.contains(&dot))
+        .filter(|f| f.file.get_ref().contains(&dash) || f.file.get_ref().contains(&dot))
         .collect();
     if matching.is_empty() {
         files.to_vec()
@@ -148,16 +221,33 @@ fn files_for_version<'a>(files: &[&'a RawFile], version: &str) -> Vec<&'a RawFil
 }
 
 fn convert_package(
-    path: &Path,
+    file: &TextFile<'_>,
     raw: &RawPackage,
-    name: PackageName,
+    name: String,
     shared_files: Option<Vec<&RawFile>>,
     markers: &mut MarkerCache,
-) -> Result<Package, LockError> {
+) -> Result<(Package, PackageRefs), LockError> {
+    let path = file.path;
+    file.name(&raw.name, &|| "package".to_string())?;
+    if let Some(message) = validate::version_problem(raw.version.get_ref()) {
+        return Err(LockError::InvalidVersion {
+            path: path.to_path_buf(),
+            line: file.line(&raw.version),
+            package: raw.name.get_ref().clone(),
+            version: raw.version.get_ref().clone(),
+            message,
+        });
+    }
+    // Printable from here on: name and version are valid.
+    let (raw_name, raw_version) = (raw.name.get_ref(), raw.version.get_ref());
+    let this = || format!("package `{raw_name}` {raw_version}");
+    if let Some(constraint) = &raw.python_versions {
+        file.python_versions(constraint, Some(this()))?;
+    }
     let invalid = |message: String| LockError::InvalidPackage {
         path: path.to_path_buf(),
-        package: raw.name.clone(),
-        version: raw.version.clone(),
+        package: raw_name.clone(),
+        version: raw_version.clone(),
         message,
     };
     let source = convert_source(raw.source.as_ref(), raw.develop).map_err(invalid)?;
@@ -167,52 +257,80 @@ fn convert_package(
         None => shared_files.unwrap_or_default(),
     };
     let mut files = Vec::with_capacity(raw_files.len());
-    for file in raw_files {
-        let sha256 =
-            file.hash
-                .as_deref()
-                .and_then(sha256_hex)
-                .ok_or_else(|| LockError::MissingHash {
-                    path: path.to_path_buf(),
-                    package: raw.name.clone(),
-                    version: raw.version.clone(),
-                    file: file.file.clone(),
-                    found: file.hash.clone(),
-                })?;
+    for raw_file in raw_files {
+        if let Some(reason) = validate::file_name_problem(raw_file.file.get_ref()) {
+            return Err(LockError::InvalidFileName {
+                path: path.to_path_buf(),
+                line: file.line(&raw_file.file),
+                package: raw_name.clone(),
+                version: raw_version.clone(),
+                file: raw_file.file.get_ref().clone(),
+                reason,
+            });
+        }
+        let sha256 = raw_file
+            .hash
+            .as_deref()
+            .and_then(sha256_hex)
+            .ok_or_else(|| LockError::MissingHash {
+                path: path.to_path_buf(),
+                package: raw_name.clone(),
+                version: raw_version.clone(),
+                file: raw_file.file.get_ref().clone(),
+                found: raw_file.hash.clone(),
+            })?;
         files.push(DistFile {
-            filename: file.file.clone(),
+            filename: raw_file.file.get_ref().clone(),
             sha256,
         });
     }
     if files.is_empty() && matches!(source, Source::Registry { .. }) {
         return Err(LockError::NoFiles {
             path: path.to_path_buf(),
-            package: raw.name.clone(),
-            version: raw.version.clone(),
+            package: raw_name.clone(),
+            version: raw_version.clone(),
         });
     }
 
     let mut dependencies = Vec::new();
     for (dep_name, spec) in &raw.dependencies {
-        let context = || {
-            format!(
-                "package `{}` {}, dependency `{dep_name}`",
-                raw.name, raw.version
-            )
-        };
+        file.name(dep_name, &|| format!("a dependency of {}", this()))?;
+        let line = file.line(dep_name);
+        let context = || format!("{}, dependency `{}`", this(), dep_name.get_ref());
         for item in spec.items() {
-            dependencies.push(convert_dependency(
-                dep_name, &item, path, markers, &context,
-            )?);
+            let dep = convert_dependency(dep_name.get_ref(), &item, markers, &context)?;
+            dependencies.push((dep, line));
         }
     }
 
     // toml does not keep table order: sort by normalized name (list items keep
     // their order) so that the output does not depend on the lock's spelling.
-    dependencies.sort_by(|a, b| a.name.cmp(&b.name));
+    dependencies.sort_by(|a, b| a.0.name.cmp(&b.0.name));
+    let (dependencies, dependency_lines) = dependencies.into_iter().unzip();
 
-    let extras = convert_extras(path, raw)?;
-    let context = || format!("package `{}` {}", raw.name, raw.version);
+    let mut extras = BTreeMap::new();
+    let mut extra_requirements = BTreeMap::new();
+    for (extra, requirements) in &raw.extras {
+        file.name(extra, &|| format!("an extra of {}", this()))?;
+        let mut names: Vec<String> = Vec::with_capacity(requirements.len());
+        let mut parsed = Vec::with_capacity(requirements.len());
+        for text in requirements {
+            let context = || format!("{}, extra `{}`", this(), extra.get_ref());
+            let (name, marker) = extra_requirement(text.get_ref(), file, markers, &context)?;
+            if !names.contains(&name) {
+                names.push(name.clone());
+            }
+            parsed.push(ExtraRequirement {
+                name,
+                marker,
+                line: file.line(text),
+            });
+        }
+        extras.insert(normalize_name(extra.get_ref()), names);
+        extra_requirements.insert(normalize_name(extra.get_ref()), parsed);
+    }
+
+    let context = || this();
     let package_markers = match &raw.markers {
         None => PackageMarkers::None,
         Some(RawMarkers::All(text)) => PackageMarkers::All(markers.parse(text, &context)?),
@@ -231,10 +349,10 @@ fn convert_package(
         (None, None) => Vec::new(),
     };
 
-    Ok(Package {
+    let package = Package {
         name,
-        display_name: raw.name.clone(),
-        version: raw.version.clone(),
+        display_name: raw_name.clone(),
+        version: raw_version.clone(),
         source,
         files,
         dependencies,
@@ -242,41 +360,60 @@ fn convert_package(
         markers: package_markers,
         groups,
         optional: raw.optional,
-        python_versions: raw.python_versions.clone(),
-    })
+        python_versions: raw.python_versions.as_ref().map(|c| c.get_ref().clone()),
+    };
+    let refs = PackageRefs {
+        dependency_lines,
+        extras: extra_requirements,
+    };
+    Ok((package, refs))
 }
 
-/// `[package.extras]`: normalized extra name -> the names it enables, each once.
-fn convert_extras(
-    path: &Path,
-    raw: &RawPackage,
-) -> Result<BTreeMap<String, Vec<PackageName>>, LockError> {
-    let mut extras = BTreeMap::new();
-    for (extra, requirements) in &raw.extras {
-        let mut names: Vec<PackageName> = Vec::with_capacity(requirements.len());
-        for requirement in requirements {
-            let name = requirement_name(requirement).or_else(|text| {
-                package_name(path, text, || {
-                    format!("package `{}` {}, extra `{extra}`", raw.name, raw.version)
-                })
-            })?;
-            if !names.contains(&name) {
-                names.push(name);
-            }
-        }
-        extras.insert(normalize_name(extra), names);
-    }
-    Ok(extras)
+/// What [`check::references`] needs of a package beyond the model: lines,
+/// and the markers of its extras' requirements.
+pub(crate) struct PackageRefs {
+    /// The line of each of [`Package::dependencies`].
+    pub(crate) dependency_lines: Vec<usize>,
+    /// Extra (normalized) -> its requirements.
+    pub(crate) extras: BTreeMap<String, Vec<ExtraRequirement>>,
+}
+
+/// One requirement of a `[package.extras]` entry.
+pub(crate) struct ExtraRequirement {
+    /// Normalized name.
+    pub(crate) name: String,
+    pub(crate) marker: Option<MarkerTree>,
+    pub(crate) line: usize,
 }
 
 fn convert_source(raw: Option<&RawSource>, develop: bool) -> Result<Source, String> {
     let Some(raw) = raw else {
         return Ok(Source::Registry { index: None });
     };
+    // URLs, paths and references end up in messages and repository attributes.
+    let fields = [
+        &raw.url,
+        &raw.reference,
+        &raw.resolved_reference,
+        &raw.subdirectory,
+    ];
+    if let Some(text) = fields
+        .into_iter()
+        .flatten()
+        .find(|text| text.chars().any(char::is_control))
+    {
+        return Err(format!(
+            "`[package.source]` has a control character: {}",
+            quoted(text)
+        ));
+    }
     let url = || {
-        raw.url
-            .clone()
-            .ok_or_else(|| format!("`[package.source]` of type `{}` has no `url`", raw.kind))
+        raw.url.clone().ok_or_else(|| {
+            format!(
+                "`[package.source]` of type {} has no `url`",
+                quoted(&raw.kind)
+            )
+        })
     };
     Ok(match raw.kind.as_str() {
         "legacy" => Source::Registry {
@@ -299,7 +436,8 @@ fn convert_source(raw: Option<&RawSource>, develop: bool) -> Result<Source, Stri
         "file" => Source::File { path: url()? },
         other => {
             return Err(format!(
-                "unknown `[package.source]` type `{other}` (expected legacy, git, url, directory or file)"
+                "unknown `[package.source]` type {} (expected legacy, git, url, directory or file)",
+                quoted(other)
             ))
         }
     })
@@ -312,54 +450,91 @@ fn sha256_hex(hash: &str) -> Option<String> {
         .then(|| hex.to_ascii_lowercase())
 }
 
-/// `path` is the file the dependency is read from, named in errors.
+/// A dependency of a package or of the project; the caller has checked
+/// that `name` is a PEP 508 name.
 pub(crate) fn convert_dependency(
     name: &str,
     item: &DepItem<'_>,
-    path: &Path,
     markers: &mut MarkerCache,
     context: &dyn Fn() -> String,
 ) -> Result<Dependency, LockError> {
     let not_any = |c: &str| (c.trim() != "*").then(|| c.to_string());
-    let name = package_name(path, name, context)?;
     Ok(match item {
         DepItem::Constraint(c) => Dependency {
-            name,
+            name: normalize_name(name),
             constraint: not_any(c),
             marker: None,
             optional: false,
             extras: Vec::new(),
             source_hint: None,
         },
-        DepItem::Table(table) => Dependency {
-            name,
-            constraint: table.version.as_deref().and_then(not_any),
-            marker: markers.table_marker(table, context)?,
-            optional: table.optional,
-            extras: table.extras.iter().map(|e| normalize_name(e)).collect(),
-            source_hint: table
-                .url
-                .as_ref()
-                .or(table.git.as_ref())
-                .or(table.path.as_ref())
-                .or(table.source.as_ref())
-                .cloned(),
-        },
+        DepItem::Table(table) => {
+            let path = markers.path;
+            for extra in &table.extras {
+                if let Some(reason) = validate::name_problem(extra) {
+                    return Err(LockError::InvalidRequirement {
+                        path: path.to_path_buf(),
+                        package: Some(context()),
+                        requirement: format!("{name}[{extra}]"),
+                        message: format!("the extra is not a valid name: {reason}"),
+                    });
+                }
+            }
+            Dependency {
+                name: normalize_name(name),
+                constraint: table.version.as_deref().and_then(not_any),
+                marker: markers.table_marker(table, context)?,
+                optional: table.optional,
+                extras: table.extras.iter().map(|e| normalize_name(e)).collect(),
+                source_hint: table
+                    .url
+                    .as_ref()
+                    .or(table.git.as_ref())
+                    .or(table.path.as_ref())
+                    .or(table.source.as_ref())
+                    .cloned(),
+            }
+        }
     })
 }
 
-/// The name of a requirement as written in `[package.extras]` (`awscrt (==0.19.19)`,
-/// `coverage[toml] (>=5.0.2)`, or PEP 508 with a marker). Text that is not
-/// PEP 508 (poetry's `^1.2`) yields `Err` with its leading name, to validate.
-fn requirement_name(text: &str) -> Result<PackageName, &str> {
-    let parsed = Requirement::<pep508_rs::VerbatimUrl>::from_str(text).ok();
-    match parsed.and_then(|req| PackageName::new(req.name.as_ref()).ok()) {
-        Some(name) => Ok(name),
-        None => {
-            let end = text.find([' ', '(', '[', ';']).unwrap_or(text.len());
-            Err(&text[..end])
-        }
+/// The name and marker of a requirement as written in `[package.extras]`
+/// (`awscrt (==0.19.19)`, `coverage[toml] (>=5.0.2)`, PEP 508 with a marker,
+/// or with a poetry constraint such as `Foo (^1.2)`).
+fn extra_requirement(
+    text: &str,
+    file: &TextFile<'_>,
+    markers: &mut MarkerCache,
+    context: &dyn Fn() -> String,
+) -> Result<(String, Option<MarkerTree>), LockError> {
+    let invalid = |message: String| LockError::InvalidRequirement {
+        path: file.path.to_path_buf(),
+        package: Some(context()),
+        requirement: text.to_string(),
+        message,
+    };
+    if let Some(problem) = validate::requirement_problem(text) {
+        return Err(invalid(problem));
     }
+    if let Ok(req) = Requirement::<pep508_rs::VerbatimUrl>::from_str(text) {
+        let marker = (!req.marker.is_true()).then_some(req.marker);
+        return Ok((req.name.to_string(), marker));
+    }
+    // Not PEP 508 (poetry's caret): the leading name, and the marker if any.
+    let (head, marker) = match text.split_once(';') {
+        Some((head, marker)) => (head, Some(marker)),
+        None => (text, None),
+    };
+    let head = head.trim_start();
+    let name = &head[..head.find([' ', '(', '[']).unwrap_or(head.len())];
+    if let Some(reason) = validate::name_problem(name) {
+        return Err(invalid(format!("the name is not valid: {reason}")));
+    }
+    let marker = match marker {
+        Some(marker) => Some(markers.parse(marker.trim(), context)?),
+        None => None,
+    };
+    Ok((normalize_name(name), marker.filter(|m| !m.is_true())))
 }
 
 /// Parses markers once per distinct text (locks repeat the same markers a lot)
@@ -385,12 +560,16 @@ impl<'p> MarkerCache<'p> {
         if let Some(marker) = self.cache.get(text) {
             return Ok(marker.clone());
         }
-        let marker = MarkerTree::from_str(text).map_err(|e| LockError::InvalidMarker {
+        let invalid = |message: String| LockError::InvalidMarker {
             path: self.path.to_path_buf(),
             package: Some(context()),
             marker: text.to_string(),
-            message: e.message.to_string(),
-        })?;
+            message,
+        };
+        if let Some(problem) = validate::marker_problem(text) {
+            return Err(invalid(problem));
+        }
+        let marker = MarkerTree::from_str(text).map_err(|e| invalid(e.message.to_string()))?;
         self.cache.insert(text.to_string(), marker.clone());
         Ok(marker)
     }
@@ -419,7 +598,16 @@ impl<'p> MarkerCache<'p> {
             }
         }
         if let Some(platform) = &table.platform {
-            let text = format!("sys_platform == '{}'", platform.trim());
+            let platform = platform.trim();
+            if platform.contains(['\'', '"', '\\']) {
+                return Err(LockError::InvalidMarker {
+                    path: self.path.to_path_buf(),
+                    package: Some(context()),
+                    marker: format!("platform = \"{platform}\""),
+                    message: "a platform has no quotes or backslashes".to_string(),
+                });
+            }
+            let text = format!("sys_platform == '{platform}'");
             marker.and(self.parse(&text, context)?);
         }
         Ok((!marker.is_true()).then_some(marker))
@@ -432,6 +620,14 @@ mod tests {
 
     #[test]
     fn extras_requirement_names() {
+        let path = Path::new("poetry.lock");
+        let file = TextFile::new(path, "");
+        let mut markers = MarkerCache::new(path);
+        let mut requirement_name = |text: &str| {
+            extra_requirement(text, &file, &mut markers, &String::new)
+                .unwrap()
+                .0
+        };
         let cases = [
             ("awscrt (==0.19.19)", "awscrt"),
             ("coverage[toml] (>=5.0.2)", "coverage"),
@@ -442,18 +638,17 @@ mod tests {
             ("typing_extensions", "typing-extensions"),
             // Not PEP 508 (poetry's caret); falls back to the leading name.
             ("Foo_Bar (^1.2)", "foo-bar"),
+            ("Foo_Bar (^1.2) ; python_version < '3.8'", "foo-bar"),
         ];
         for (text, name) in cases {
-            let got = requirement_name(text).or_else(PackageName::new);
-            assert_eq!(got.unwrap(), name, "{text}");
+            assert_eq!(requirement_name(text), name, "{text}");
         }
-        assert_eq!(requirement_name("foo bar"), Err("foo"));
     }
 
     #[test]
     fn lock_1_1_shared_files_are_split_by_version() {
         let file = |f: &str| RawFile {
-            file: f.to_string(),
+            file: Spanned::new(0..0, f.to_string()),
             hash: None,
         };
         let files = [
@@ -465,7 +660,7 @@ mod tests {
         let names = |v: &str| -> Vec<String> {
             files_for_version(&refs, v)
                 .iter()
-                .map(|f| f.file.clone())
+                .map(|f| f.file.get_ref().clone())
                 .collect()
         };
         assert_eq!(

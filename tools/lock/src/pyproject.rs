@@ -1,27 +1,37 @@
 //! pyproject.toml -> [`Project`]: PEP 621 `[project]`, PEP 735
 //! `[dependency-groups]`, and poetry's `[tool.poetry]` dependency tables.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::Path;
 use std::str::FromStr;
 
 use pep508_rs::{Requirement, VerbatimUrl, VersionOrUrl};
+use toml::Spanned;
 
 use crate::error::LockError;
 use crate::model::{Project, ProjectDependency};
-use crate::poetry::{convert_dependency, MarkerCache};
+use crate::normalize_name;
+use crate::poetry::{convert_dependency, MarkerCache, TextFile};
 use crate::raw::{RawDep, RawGroupItem, RawPyproject};
-use crate::{normalize_name, package_name, PackageName};
+use crate::validate;
 
 /// The group of runtime dependencies.
 pub const MAIN_GROUP: &str = "main";
 
-pub(crate) fn parse_pyproject(text: &str, path: &Path) -> Result<Project, LockError> {
+/// Where the dependencies of a [`Project`] are written: group -> the line of
+/// each of its dependencies (parallel to [`Project::dependencies`]).
+pub(crate) type ProjectLines = BTreeMap<String, Vec<usize>>;
+
+pub(crate) fn parse_pyproject(
+    text: &str,
+    path: &Path,
+) -> Result<(Project, ProjectLines), LockError> {
     let raw: RawPyproject =
         toml::from_str(text).map_err(|e| LockError::from_toml(path, text, &e))?;
-    let mut project = Project::default();
+    let file = TextFile::new(path, text);
+    let mut out = Out::default();
     let poetry = raw.tool.as_ref().and_then(|t| t.poetry.as_ref());
-    project.name = raw
+    out.project.name = raw
         .project
         .as_ref()
         .and_then(|p| p.name.clone())
@@ -30,29 +40,27 @@ pub(crate) fn parse_pyproject(text: &str, path: &Path) -> Result<Project, LockEr
     // PEP 621.
     if let Some(pep621) = &raw.project {
         for text in &pep621.dependencies {
-            let dep = pep508(text, path, "`project.dependencies`", false)?;
-            push(&mut project, MAIN_GROUP, dep);
+            let dep = pep508(text.get_ref(), path, "`project.dependencies`", false)?;
+            out.push(MAIN_GROUP, dep, file.line(text));
         }
         for (extra, requirements) in &pep621.optional_dependencies {
+            file.name(extra, &|| "the extra".to_string())?;
             let mut names = Vec::new();
             for text in requirements {
-                let context = format!("`project.optional-dependencies.{extra}`");
-                let dep = pep508(text, path, &context, true)?;
+                let context = format!("`project.optional-dependencies.{}`", extra.get_ref());
+                let dep = pep508(text.get_ref(), path, &context, true)?;
                 names.push(dep.name.clone());
-                push(&mut project, MAIN_GROUP, dep);
+                out.push(MAIN_GROUP, dep, file.line(text));
             }
-            project.extras.insert(normalize_name(extra), names);
+            out.project
+                .extras
+                .insert(normalize_name(extra.get_ref()), names);
         }
     }
 
     // PEP 735.
     if let Some(groups) = &raw.dependency_groups {
-        for group in groups.keys() {
-            let mut seen = BTreeSet::new();
-            for dep in dependency_group(groups, group, path, &mut seen)? {
-                push(&mut project, group, dep);
-            }
-        }
+        dependency_groups(groups, &file, &mut out)?;
     }
 
     // Poetry. With PEP 621 present, `tool.poetry.dependencies` only enriches
@@ -63,50 +71,75 @@ pub(crate) fn parse_pyproject(text: &str, path: &Path) -> Result<Project, LockEr
         let mut tables = vec![(MAIN_GROUP.to_string(), &poetry.dependencies)];
         tables.push(("dev".to_string(), &poetry.dev_dependencies));
         for (group, table) in &poetry.group {
-            tables.push((group.clone(), &table.dependencies));
+            tables.push((group.get_ref().clone(), &table.dependencies));
         }
         for (group, table) in tables {
             let prefix = if group == MAIN_GROUP {
                 "`tool.poetry.dependencies`".to_string()
             } else {
-                format!("group `{group}`")
+                format!("group {}", crate::quoted(&group))
             };
-            let known: BTreeSet<PackageName> = project
+            let known: BTreeSet<String> = out
+                .project
                 .dependencies
                 .get(&group)
                 .map(|deps| deps.iter().map(|d| d.name.clone()).collect())
                 .unwrap_or_default();
             let mut deps = Vec::new();
             for (name, spec) in table {
-                if name == "python" || known.contains(normalize_name(name).as_str()) {
+                if name.get_ref() == "python" {
                     continue;
                 }
-                deps.extend(poetry_dependency(name, spec, path, &mut markers, &prefix)?);
+                file.name(name, &|| format!("a dependency of {prefix}"))?;
+                if known.contains(&normalize_name(name.get_ref())) {
+                    continue;
+                }
+                let line = file.line(name);
+                for dep in poetry_dependency(name.get_ref(), spec, &mut markers, &prefix)? {
+                    deps.push((dep, line));
+                }
             }
             // toml does not keep table order: sort by normalized name.
-            deps.sort_by(|a, b| a.name.cmp(&b.name));
-            for dep in deps {
-                push(&mut project, &group, dep);
+            deps.sort_by(|a, b| a.0.name.cmp(&b.0.name));
+            for (dep, line) in deps {
+                out.push(&group, dep, line);
             }
         }
         for (extra, names) in &poetry.extras {
-            let names = names
-                .iter()
-                .map(|n| package_name(path, n, || format!("`tool.poetry.extras.{extra}`")))
-                .collect::<Result<_, _>>()?;
-            project.extras.entry(normalize_name(extra)).or_insert(names);
+            file.name(extra, &|| "the extra".to_string())?;
+            let mut normalized = Vec::with_capacity(names.len());
+            for name in names {
+                file.name(name, &|| {
+                    format!("a package of extra {}", crate::quoted(extra.get_ref()))
+                })?;
+                normalized.push(normalize_name(name.get_ref()));
+            }
+            out.project
+                .extras
+                .entry(normalize_name(extra.get_ref()))
+                .or_insert(normalized);
         }
     }
 
-    Ok(project)
+    Ok((out.project, out.lines))
 }
 
-fn push(project: &mut Project, group: &str, dep: ProjectDependency) {
-    project
-        .dependencies
-        .entry(group.to_string())
-        .or_default()
-        .push(dep);
+/// The project being read, with the line of each dependency.
+#[derive(Default)]
+struct Out {
+    project: Project,
+    lines: ProjectLines,
+}
+
+impl Out {
+    fn push(&mut self, group: &str, dep: ProjectDependency, line: usize) {
+        self.project
+            .dependencies
+            .entry(group.to_string())
+            .or_default()
+            .push(dep);
+        self.lines.entry(group.to_string()).or_default().push(line);
+    }
 }
 
 fn pep508(
@@ -115,19 +148,23 @@ fn pep508(
     context: &str,
     optional: bool,
 ) -> Result<ProjectDependency, LockError> {
+    let invalid = |message: String| LockError::InvalidRequirement {
+        path: path.to_path_buf(),
+        package: Some(context.to_string()),
+        requirement: text.to_string(),
+        message,
+    };
+    if let Some(problem) = validate::requirement_problem(text) {
+        return Err(invalid(problem));
+    }
     let req =
-        Requirement::<VerbatimUrl>::from_str(text).map_err(|e| LockError::InvalidRequirement {
-            path: path.to_path_buf(),
-            package: Some(context.to_string()),
-            requirement: text.to_string(),
-            message: e.message.to_string(),
-        })?;
+        Requirement::<VerbatimUrl>::from_str(text).map_err(|e| invalid(e.message.to_string()))?;
     let constraint = match &req.version_or_url {
         Some(VersionOrUrl::VersionSpecifier(specs)) if !specs.is_empty() => Some(specs.to_string()),
         _ => None,
     };
     Ok(ProjectDependency {
-        name: package_name(path, req.name.as_ref(), || context.to_string())?,
+        name: req.name.to_string(),
         extras: req.extras.iter().map(ToString::to_string).collect(),
         marker: (!req.marker.is_true()).then_some(req.marker),
         optional,
@@ -135,41 +172,116 @@ fn pep508(
     })
 }
 
-fn dependency_group(
-    groups: &BTreeMap<String, Vec<RawGroupItem>>,
-    group: &str,
-    path: &Path,
-    seen: &mut BTreeSet<String>,
-) -> Result<Vec<ProjectDependency>, LockError> {
-    let mut deps = Vec::new();
-    if !seen.insert(normalize_name(group)) {
-        return Ok(deps); // include cycle: already expanded
+/// PEP 735 `[dependency-groups]`: each group's own requirements go into the
+/// project; its `include-group`s into [`Project::includes`], checked to name
+/// groups and to form no cycle (both errors in PEP 735). Linear in the table.
+fn dependency_groups(
+    groups: &BTreeMap<Spanned<String>, Vec<RawGroupItem>>,
+    file: &TextFile<'_>,
+    out: &mut Out,
+) -> Result<(), LockError> {
+    // Normalized name -> the group's key as written (the first, if several
+    // spellings normalize alike).
+    let mut by_name: HashMap<String, &Spanned<String>> = HashMap::with_capacity(groups.len());
+    for group in groups.keys() {
+        file.name(group, &|| "dependency group".to_string())?;
+        by_name
+            .entry(normalize_name(group.get_ref()))
+            .or_insert(group);
     }
-    let Some(items) = groups
-        .iter()
-        .find(|(name, _)| normalize_name(name) == normalize_name(group))
-        .map(|(_, items)| items)
-    else {
-        return Ok(deps);
-    };
-    for item in items {
-        match item {
-            RawGroupItem::Requirement(text) => {
-                let context = format!("`dependency-groups.{group}`");
-                deps.push(pep508(text, path, &context, false)?);
+    let mut includes: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    for (group, items) in groups {
+        let context = format!("`dependency-groups.{}`", group.get_ref());
+        let line = file.line(group);
+        for item in items {
+            match item {
+                RawGroupItem::Requirement(text) => {
+                    let dep = pep508(text, file.path, &context, false)?;
+                    out.push(group.get_ref(), dep, line);
+                }
+                RawGroupItem::Include { include_group } => {
+                    let Some(included) = by_name.get(&normalize_name(include_group)) else {
+                        return Err(LockError::UnknownDependencyGroup {
+                            path: file.path.to_path_buf(),
+                            line,
+                            group: group.get_ref().clone(),
+                            included: include_group.clone(),
+                        });
+                    };
+                    let list = includes.entry(group.get_ref().clone()).or_default();
+                    if !list.contains(included.get_ref()) {
+                        list.push(included.get_ref().clone());
+                    }
+                }
             }
-            RawGroupItem::Include { include_group } => {
-                deps.extend(dependency_group(groups, include_group, path, seen)?);
+        }
+        // A group with only includes still is a group.
+        out.project
+            .dependencies
+            .entry(group.get_ref().clone())
+            .or_default();
+        out.lines.entry(group.get_ref().clone()).or_default();
+    }
+    check_acyclic(&includes, file.path)?;
+    out.project.includes = includes;
+    Ok(())
+}
+
+/// Fails on an include cycle, naming its groups. Iterative depth-first
+/// search: each group and include is visited once.
+fn check_acyclic(includes: &BTreeMap<String, Vec<String>>, path: &Path) -> Result<(), LockError> {
+    #[derive(Clone, Copy, PartialEq)]
+    enum State {
+        Open,
+        Done,
+    }
+    let mut state: HashMap<&str, State> = HashMap::with_capacity(includes.len());
+    for root in includes.keys() {
+        if state.contains_key(root.as_str()) {
+            continue;
+        }
+        // (group, index of its next include); the stack is the current path.
+        let mut stack: Vec<(&str, usize)> = vec![(root, 0)];
+        state.insert(root, State::Open);
+        while let Some(&(group, next)) = stack.last() {
+            let children = includes.get(group).map(Vec::as_slice).unwrap_or_default();
+            let Some(child) = children.get(next) else {
+                state.insert(group, State::Done);
+                stack.pop();
+                continue;
+            };
+            if let Some(top) = stack.last_mut() {
+                top.1 += 1;
+            }
+            match state.get(child.as_str()) {
+                Some(State::Done) => {}
+                Some(State::Open) => {
+                    let start = stack
+                        .iter()
+                        .position(|(g, _)| *g == child.as_str())
+                        .unwrap_or_default();
+                    let mut cycle: Vec<String> =
+                        stack[start..].iter().map(|(g, _)| g.to_string()).collect();
+                    cycle.push(child.clone());
+                    return Err(LockError::DependencyGroupCycle {
+                        path: path.to_path_buf(),
+                        group: child.clone(),
+                        cycle,
+                    });
+                }
+                None => {
+                    state.insert(child, State::Open);
+                    stack.push((child, 0));
+                }
             }
         }
     }
-    Ok(deps)
+    Ok(())
 }
 
 fn poetry_dependency(
     name: &str,
     spec: &RawDep,
-    path: &Path,
     markers: &mut MarkerCache,
     prefix: &str,
 ) -> Result<Vec<ProjectDependency>, LockError> {
@@ -177,7 +289,7 @@ fn poetry_dependency(
     spec.items()
         .iter()
         .map(|item| {
-            let dep = convert_dependency(name, item, path, markers, &context)?;
+            let dep = convert_dependency(name, item, markers, &context)?;
             Ok(ProjectDependency {
                 name: dep.name,
                 extras: dep.extras,

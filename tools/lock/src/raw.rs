@@ -1,9 +1,12 @@
 //! Serde mirrors of poetry.lock and of the poetry parts of pyproject.toml,
-//! converted into the model by `poetry.rs` and `pyproject.rs`.
+//! converted into the model by `poetry.rs` and `pyproject.rs`. Text that
+//! errors name by line is [`Spanned`] (not inside `untagged` enums, where
+//! serde cannot keep spans).
 
 use std::collections::BTreeMap;
 
 use serde::Deserialize;
+use toml::Spanned;
 
 #[derive(Deserialize)]
 pub(crate) struct RawLock {
@@ -29,7 +32,7 @@ pub(crate) struct RawMetadata {
     #[serde(rename = "lock-version")]
     pub lock_version: Option<toml::Value>,
     #[serde(rename = "python-versions")]
-    pub python_versions: Option<String>,
+    pub python_versions: Option<Spanned<String>>,
     /// Lock 1.1: files per package name (names not necessarily normalized).
     #[serde(default)]
     pub files: BTreeMap<String, Vec<RawFile>>,
@@ -37,12 +40,12 @@ pub(crate) struct RawMetadata {
 
 #[derive(Deserialize)]
 pub(crate) struct RawPackage {
-    pub name: String,
-    pub version: String,
+    pub name: Spanned<String>,
+    pub version: Spanned<String>,
     #[serde(default)]
     pub optional: bool,
     #[serde(rename = "python-versions")]
-    pub python_versions: Option<String>,
+    pub python_versions: Option<Spanned<String>>,
     pub category: Option<String>,
     pub groups: Option<Vec<String>>,
     pub markers: Option<RawMarkers>,
@@ -50,9 +53,9 @@ pub(crate) struct RawPackage {
     #[serde(default)]
     pub develop: bool,
     #[serde(default)]
-    pub dependencies: BTreeMap<String, RawDep>,
+    pub dependencies: BTreeMap<Spanned<String>, RawDep>,
     #[serde(default)]
-    pub extras: BTreeMap<String, Vec<String>>,
+    pub extras: BTreeMap<Spanned<String>, Vec<Spanned<String>>>,
     pub source: Option<RawSource>,
 }
 
@@ -65,7 +68,7 @@ pub(crate) enum RawMarkers {
 
 #[derive(Deserialize)]
 pub(crate) struct RawFile {
-    pub file: String,
+    pub file: Spanned<String>,
     pub hash: Option<String>,
 }
 
@@ -125,7 +128,7 @@ pub(crate) struct RawDepTable {
 pub(crate) struct RawPyproject {
     pub project: Option<RawProject>,
     #[serde(rename = "dependency-groups")]
-    pub dependency_groups: Option<BTreeMap<String, Vec<RawGroupItem>>>,
+    pub dependency_groups: Option<BTreeMap<Spanned<String>, Vec<RawGroupItem>>>,
     pub tool: Option<RawTool>,
 }
 
@@ -133,9 +136,9 @@ pub(crate) struct RawPyproject {
 pub(crate) struct RawProject {
     pub name: Option<String>,
     #[serde(default)]
-    pub dependencies: Vec<String>,
+    pub dependencies: Vec<Spanned<String>>,
     #[serde(rename = "optional-dependencies", default)]
-    pub optional_dependencies: BTreeMap<String, Vec<String>>,
+    pub optional_dependencies: BTreeMap<Spanned<String>, Vec<Spanned<String>>>,
 }
 
 /// A PEP 735 dependency group item.
@@ -158,17 +161,17 @@ pub(crate) struct RawTool {
 pub(crate) struct RawPoetry {
     pub name: Option<String>,
     #[serde(default)]
-    pub dependencies: BTreeMap<String, RawDep>,
+    pub dependencies: BTreeMap<Spanned<String>, RawDep>,
     #[serde(rename = "dev-dependencies", default)]
-    pub dev_dependencies: BTreeMap<String, RawDep>,
+    pub dev_dependencies: BTreeMap<Spanned<String>, RawDep>,
     #[serde(default)]
-    pub group: BTreeMap<String, RawPoetryGroup>,
+    pub group: BTreeMap<Spanned<String>, RawPoetryGroup>,
     #[serde(default)]
-    pub extras: BTreeMap<String, Vec<String>>,
+    pub extras: BTreeMap<Spanned<String>, Vec<Spanned<String>>>,
 }
 
 #[derive(Deserialize)]
 pub(crate) struct RawPoetryGroup {
     #[serde(default)]
-    pub dependencies: BTreeMap<String, RawDep>,
+    pub dependencies: BTreeMap<Spanned<String>, RawDep>,
 }
