@@ -13,12 +13,16 @@
 //! renamed into place at the end, so an error leaves no partial output.
 
 pub mod assemble;
+mod data;
 pub mod elf;
 mod error;
 pub mod exclude;
 pub mod fragment;
+mod pipeline;
+pub mod text;
 mod tree;
 pub mod venv;
+mod zipout;
 
 pub use assemble::{assemble, AppFile, AssembleOptions, Layout, LimitMode, Limits, Report};
 pub use elf::{Cpu, ElfCheck, GlibcVersion};
