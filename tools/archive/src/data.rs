@@ -157,6 +157,56 @@ pub(crate) fn compress_file(
     })
 }
 
+/// A writer that keeps the CRC-32 of what went through it.
+pub(crate) struct CrcWriter<W> {
+    pub inner: W,
+    pub crc: Crc,
+}
+
+impl<W> CrcWriter<W> {
+    pub(crate) fn new(inner: W) -> Self {
+        CrcWriter {
+            inner,
+            crc: Crc::new(),
+        }
+    }
+}
+
+impl<W: Write> Write for CrcWriter<W> {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        let n = self.inner.write(buf)?;
+        self.crc.update(&buf[..n]);
+        Ok(n)
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        self.inner.flush()
+    }
+}
+
+/// The CRC-32 of the first `len` bytes of `file`.
+pub(crate) fn crc32_of_range(file: &File, len: u64) -> io::Result<u32> {
+    let mut reader = RangeReader::new(file, 0, len);
+    let mut buf = vec![0u8; CHUNK];
+    let mut crc = Crc::new();
+    let mut total = 0;
+    loop {
+        let n = fill(&mut reader, &mut buf)?;
+        if n == 0 {
+            break;
+        }
+        crc.update(&buf[..n]);
+        total += n as u64;
+    }
+    if total != len {
+        return Err(io::Error::new(
+            io::ErrorKind::UnexpectedEof,
+            "the file is shorter than its central directory says",
+        ));
+    }
+    Ok(crc.sum())
+}
+
 /// Reads until `buf` is full or the input ends.
 pub(crate) fn fill<R: Read + ?Sized>(reader: &mut R, buf: &mut [u8]) -> io::Result<usize> {
     let mut filled = 0;

@@ -159,6 +159,16 @@ pub enum ArchiveError {
         reason: String,
     },
     #[error(
+        "fragment `{fragment}` does not match its checksum (CRC-32 {actual:08x}, written as {expected:08x})\n\
+         hint: nothing was written; the file was changed or damaged after `ofiuco fragment` wrote it, rebuild it",
+        fragment = shown_path(.fragment)
+    )]
+    FragmentChecksum {
+        fragment: PathBuf,
+        expected: u32,
+        actual: u32,
+    },
+    #[error(
         "conflicting files at `{path}` in the archive: {first} and {second} provide different content\n\
          hint: exclude one of them with an `exclude` glob, or drop one of the packages",
         path = shown(.path)

@@ -14,14 +14,16 @@ use std::sync::Mutex;
 
 use serde::{Deserialize, Serialize};
 
-use crate::data::{self, compress_bytes, compress_file, CompressError, Compressed, Data};
+use crate::data::{
+    self, compress_bytes, compress_file, CompressError, Compressed, CrcWriter, Data,
+};
 use crate::elf::{self, machine_name, ElfCheck, ElfProblem, GlibcVersion};
 use crate::error::io_err;
 use crate::pipeline::{run_ordered, thread_count};
 use crate::text::shown_path;
 use crate::tree::{file_directory_conflict, parent_dir, walk_files, write_atomically, TreeFile};
 use crate::zipout::{too_long, EntryMeta, ZipOut, MAX_NAME_BYTES};
-use crate::{ArchiveError, FRAGMENT_COMMENT_PREFIX};
+use crate::{ArchiveError, FRAGMENT_COMMENT_V1, FRAGMENT_COMMENT_V2};
 
 /// Deflate level of fragments. Level 6 (zlib's default) is within ~1 % of
 /// level 9 in size on wheels such as numpy and scipy at about half its time;
@@ -122,8 +124,8 @@ pub fn pack_fragment(
     output: &Path,
 ) -> Result<FragmentManifest, ArchiveError> {
     let files = collect(opts)?;
-    let comment = format!("{FRAGMENT_COMMENT_PREFIX}{}", opts.package);
-    if comment.len() > MAX_NAME_BYTES {
+    let comment = |crc: u32| format!("{FRAGMENT_COMMENT_V2}{crc:08x} package={}", opts.package);
+    if comment(0).len() > MAX_NAME_BYTES {
         return Err(io_err("write", output)(too_long("the package name")));
     }
     for file in &files {
@@ -141,7 +143,7 @@ pub fn pack_fragment(
     let big_elf = Mutex::new(());
 
     write_atomically(output, |file| {
-        let mut zip = ZipOut::new(BufWriter::with_capacity(data::CHUNK, file));
+        let mut zip = ZipOut::new(CrcWriter::new(BufWriter::with_capacity(data::CHUNK, file)));
         let mut manifest = FragmentManifest {
             format: "ofiuco-fragment/1".into(),
             package: opts.package.clone(),
@@ -230,9 +232,10 @@ pub fn pack_fragment(
             &mut add,
         )?;
         let (writer, _) = zip
-            .finish(comment.as_bytes())
+            .finish_with(|out| comment(out.crc.sum()).into_bytes())
             .map_err(io_err("write", output))?;
         writer
+            .inner
             .into_inner()
             .map_err(|e| io_err("write", output)(e.into_error()))?
             .flush()
@@ -382,12 +385,31 @@ fn check_elf(
     Ok(Some(info))
 }
 
-/// Reads the package name from a fragment's zip comment.
-pub(crate) fn fragment_package(comment: &[u8]) -> Option<String> {
+/// What a fragment's zip comment says.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct FragmentComment {
+    pub package: String,
+    /// The CRC-32 of the fragment before its end records; `None` for
+    /// fragments of earlier releases.
+    pub checksum: Option<u32>,
+}
+
+/// Reads a fragment's zip comment; `None` if the zip is not a fragment.
+pub(crate) fn fragment_comment(comment: &[u8]) -> Option<FragmentComment> {
     let comment = std::str::from_utf8(comment).ok()?;
-    comment
-        .strip_prefix(FRAGMENT_COMMENT_PREFIX)
-        .map(str::to_string)
+    if let Some(package) = comment.strip_prefix(FRAGMENT_COMMENT_V1) {
+        return Some(FragmentComment {
+            package: package.to_string(),
+            checksum: None,
+        });
+    }
+    let rest = comment.strip_prefix(FRAGMENT_COMMENT_V2)?;
+    let (hex, package) = rest.split_at_checked(8)?;
+    let package = package.strip_prefix(" package=")?;
+    Some(FragmentComment {
+        package: package.to_string(),
+        checksum: Some(u32::from_str_radix(hex, 16).ok()?),
+    })
 }
 
 #[cfg(test)]
@@ -426,7 +448,12 @@ mod tests {
         assert_eq!(manifest.unzipped_bytes, 606);
 
         let mut archive = zip::ZipArchive::new(fs::File::open(&out).unwrap()).unwrap();
-        assert_eq!(fragment_package(archive.comment()), Some("pkg".to_string()));
+        let comment = fragment_comment(archive.comment()).unwrap();
+        assert_eq!(comment.package, "pkg");
+        // Of everything but the end record (22 bytes and the comment).
+        let bytes = fs::read(&out).unwrap();
+        let end = bytes.len() - 22 - archive.comment().len();
+        assert_eq!(comment.checksum, Some(data::crc32(&bytes[..end])));
         for i in 0..archive.len() {
             let file = archive.by_index(i).unwrap();
             assert_eq!(file.last_modified(), Some(crate::fixed_time()));

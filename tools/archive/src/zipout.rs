@@ -221,13 +221,24 @@ impl<W: Write> ZipOut<W> {
 
     /// Writes the central directory and the end records with `comment`;
     /// returns the output and the archive's length.
-    pub(crate) fn finish(mut self, comment: &[u8]) -> io::Result<(W, u64)> {
-        if comment.len() > MAX_NAME_BYTES {
-            return Err(too_long("the zip comment"));
-        }
+    pub(crate) fn finish(self, comment: &[u8]) -> io::Result<(W, u64)> {
+        self.finish_with(|_| comment.to_vec())
+    }
+
+    /// Like [`ZipOut::finish`], with the comment made by `comment` from the
+    /// output once the central directory is written (e.g. a checksum of
+    /// everything so far).
+    pub(crate) fn finish_with(
+        mut self,
+        comment: impl FnOnce(&mut W) -> Vec<u8>,
+    ) -> io::Result<(W, u64)> {
         let central_start = self.offset;
         let central_len = self.central.len() as u64;
         self.out.write_all(&self.central)?;
+        let comment = comment(&mut self.out);
+        if comment.len() > MAX_NAME_BYTES {
+            return Err(too_long("the zip comment"));
+        }
         let central_end = central_start + central_len;
         let mut end = Vec::with_capacity(22 + 76 + comment.len());
         let zip64 = needs_zip64_end(self.entries, central_start, central_len);
@@ -256,7 +267,7 @@ impl<W: Write> ZipOut<W> {
         put32(&mut end, central_len.min(ZIP64_LIMIT) as u32);
         put32(&mut end, central_start.min(ZIP64_LIMIT) as u32);
         put16(&mut end, comment.len() as u16);
-        end.extend_from_slice(comment);
+        end.extend_from_slice(&comment);
         self.out.write_all(&end)?;
         Ok((self.out, central_end + end.len() as u64))
     }
