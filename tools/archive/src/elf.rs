@@ -161,8 +161,17 @@ pub fn is_elf(bytes: &[u8]) -> bool {
     bytes.starts_with(b"\x7fELF")
 }
 
-/// Reads the machine and the highest glibc version need of an ELF file.
+/// Reads the machine and the highest glibc version need of an ELF file. A
+/// panic of the ELF parser on a malformed file is an error too.
 pub fn inspect(bytes: &[u8]) -> Result<ElfInfo, goblin::error::Error> {
+    std::panic::catch_unwind(|| inspect_unguarded(bytes)).unwrap_or_else(|_| {
+        Err(goblin::error::Error::Malformed(
+            "the ELF parser failed on it".into(),
+        ))
+    })
+}
+
+fn inspect_unguarded(bytes: &[u8]) -> Result<ElfInfo, goblin::error::Error> {
     let elf = Elf::parse(bytes)?;
     let mut best: Option<(GlibcVersion, String, u16)> = None;
     if let Some(verneed) = &elf.verneed {

@@ -7,23 +7,35 @@
 //! Its zip comment names the package (`ofiuco-fragment/1 package=NAME`).
 
 use std::collections::BTreeMap;
-use std::io::{BufWriter, Cursor};
+use std::fs::File;
+use std::io::{BufWriter, Read, Write};
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
-use std::sync::mpsc;
+use std::sync::Mutex;
 
 use serde::{Deserialize, Serialize};
-use zip::{CompressionMethod, ZipArchive, ZipWriter};
 
+use crate::data::{
+    self, compress_bytes, compress_file, CompressError, Compressed, CrcWriter, Data,
+};
 use crate::elf::{self, machine_name, ElfCheck, ElfProblem, GlibcVersion};
-use crate::error::{io_err, zip_err};
-use crate::tree::{compress_entry, read_file, walk_files, write_atomically, TreeFile};
-use crate::{ArchiveError, FRAGMENT_COMMENT_PREFIX};
+use crate::error::io_err;
+use crate::pipeline::{run_ordered, thread_count};
+use crate::text::shown_path;
+use crate::tree::{file_directory_conflict, parent_dir, walk_files, write_atomically, TreeFile};
+use crate::zipout::{too_long, EntryMeta, ZipOut, MAX_NAME_BYTES};
+use crate::{ArchiveError, FRAGMENT_COMMENT_V1, FRAGMENT_COMMENT_V2};
 
 /// Deflate level of fragments. Level 6 (zlib's default) is within ~1 % of
 /// level 9 in size on wheels such as numpy and scipy at about half its time;
 /// level 1 is ~10 % larger. Fragments are built once per package and cached.
 pub const DEFAULT_LEVEL: i64 = 6;
+/// Compressed files waiting to be written (and files being compressed in
+/// memory) add up to at most this many bytes, or one file alone.
+pub(crate) const MEMORY_BUDGET: u64 = 64 << 20;
+/// What a file streamed through a spool file costs in memory.
+const STREAM_COST: u64 = data::CHUNK as u64;
+/// ELF files are parsed from memory; bigger ones are refused.
+pub const MAX_ELF_BYTES: u64 = 4 << 30;
 
 /// What to pack.
 #[derive(Debug, Clone)]
@@ -93,26 +105,45 @@ pub struct ManifestEntry {
 }
 
 struct Packed {
-    zip: Vec<u8>,
+    compressed: Compressed,
+    /// The source, for a stored entry whose data is copied from it.
+    source: File,
     elf: Option<elf::ElfInfo>,
 }
 
 /// Packs the trees of `opts` into the fragment `output` and returns its
 /// manifest. Nothing is written on error.
+///
+/// Files are compressed by `opts.threads` workers and written in path order.
+/// Small files are compressed in memory, big ones through an unnamed spool
+/// file beside the output, and waiting results are bounded by
+/// [`MEMORY_BUDGET`]: peak memory follows the largest file (ELF files are
+/// parsed whole, one big one at a time), not the tree.
 pub fn pack_fragment(
     opts: &FragmentOptions,
     output: &Path,
 ) -> Result<FragmentManifest, ArchiveError> {
     let files = collect(opts)?;
-    let threads = match opts.threads {
-        0 => std::thread::available_parallelism().map_or(1, |n| n.get()),
-        n => n,
+    let comment = |crc: u32| format!("{FRAGMENT_COMMENT_V2}{crc:08x} package={}", opts.package);
+    if comment(0).len() > MAX_NAME_BYTES {
+        return Err(io_err("write", output)(too_long("the package name")));
     }
-    .clamp(1, files.len().max(1));
+    for file in &files {
+        if file.rel.len() > MAX_NAME_BYTES {
+            return Err(ArchiveError::InvalidArchivePath {
+                path: file.rel.clone(),
+                owner: format!("package `{}`", crate::text::shown(&opts.package)),
+                reason: "the path is longer than 65535 bytes, the most a zip can hold",
+            });
+        }
+    }
+    let threads = thread_count(opts.threads, files.len());
+    let spool_dir = parent_dir(output);
+    // Big ELF files are read whole to be checked: one at a time.
+    let big_elf = Mutex::new(());
 
     write_atomically(output, |file| {
-        let mut zip = ZipWriter::new(BufWriter::with_capacity(1 << 20, file));
-        zip.set_comment(format!("{FRAGMENT_COMMENT_PREFIX}{}", opts.package));
+        let mut zip = ZipOut::new(CrcWriter::new(BufWriter::with_capacity(data::CHUNK, file)));
         let mut manifest = FragmentManifest {
             format: "ofiuco-fragment/1".into(),
             package: opts.package.clone(),
@@ -127,54 +158,95 @@ pub fn pack_fragment(
             entries: Vec::with_capacity(files.len()),
         };
         let mut max_glibc: Option<GlibcVersion> = None;
+        let mut buf = vec![0u8; data::CHUNK];
         let mut add = |index: usize, packed: Packed| -> Result<(), ArchiveError> {
-            let path = &files[index].rel;
-            let mut archive =
-                ZipArchive::new(Cursor::new(packed.zip)).map_err(zip_err("pack", output))?;
-            let entry = archive.by_index_raw(0).map_err(zip_err("pack", output))?;
+            let tree_file = &files[index];
+            let c = &packed.compressed;
+            let meta = EntryMeta {
+                name: &tree_file.rel,
+                method: c.method,
+                crc32: c.crc32,
+                compressed_size: c.compressed_size,
+                size: c.size,
+                executable: tree_file.executable,
+            };
+            let mut changed = false;
+            zip.add(&meta, |out| match &c.data {
+                Data::Memory(bytes) => out.write_all(bytes).map(|()| bytes.len() as u64),
+                Data::Spool(spool) => data::copy_range(spool, 0, c.compressed_size, out, &mut buf),
+                Data::Source => data::copy_source(&packed.source, c.size, c.crc32, out, &mut buf)
+                    .map_err(|e| match e {
+                        CompressError::Io(e) => e,
+                        CompressError::Changed => {
+                            changed = true;
+                            std::io::Error::other("changed")
+                        }
+                    }),
+            })
+            .map_err(|e| {
+                if changed {
+                    ArchiveError::FileChanged {
+                        path: tree_file.abs.clone(),
+                    }
+                } else {
+                    io_err("write", output)(e)
+                }
+            })?;
             manifest.entries.push(ManifestEntry {
-                path: path.clone(),
-                size: entry.size(),
-                crc32: entry.crc32(),
-                compressed_size: entry.compressed_size(),
-                method: match entry.compression() {
-                    CompressionMethod::Stored => "store".into(),
-                    _ => "deflate".into(),
-                },
-                mode: entry.unix_mode().unwrap_or(0o644) & 0o777,
+                path: tree_file.rel.clone(),
+                size: c.size,
+                crc32: c.crc32,
+                compressed_size: c.compressed_size,
+                method: c.method.manifest_name().into(),
+                mode: crate::normalized_mode(tree_file.executable),
             });
             manifest.files += 1;
-            manifest.unzipped_bytes += entry.size();
-            manifest.zipped_bytes += entry.compressed_size();
-            zip.raw_copy_file(entry).map_err(zip_err("write", output))?;
+            manifest.unzipped_bytes = manifest.unzipped_bytes.saturating_add(c.size);
+            manifest.zipped_bytes = manifest.zipped_bytes.saturating_add(c.compressed_size);
             if let (Some(summary), Some(info)) = (manifest.elf.as_mut(), packed.elf) {
                 summary.files += 1;
                 if let Some(need) = info.glibc {
                     if max_glibc.is_none_or(|v| need.version > v) {
                         max_glibc = Some(need.version);
                         summary.max_glibc = Some(need.version.to_string());
-                        summary.max_glibc_file = Some(path.clone());
+                        summary.max_glibc_file = Some(tree_file.rel.clone());
                     }
                 }
             }
             Ok(())
         };
+        let cost = |i: usize| {
+            let size = files[i].size;
+            if size <= data::IN_MEMORY_MAX {
+                size
+            } else {
+                STREAM_COST
+            }
+        };
         run_ordered(
             files.len(),
             threads,
-            |i| pack_one(opts, &files[i]),
+            MEMORY_BUDGET,
+            &cost,
+            &|i| pack_one(opts, &files[i], spool_dir, &big_elf),
             &mut add,
         )?;
-        let writer = zip.finish().map_err(zip_err("write", output))?;
+        let (writer, _) = zip
+            .finish_with(|out| comment(out.crc.sum()).into_bytes())
+            .map_err(io_err("write", output))?;
         writer
+            .inner
             .into_inner()
-            .map_err(|e| io_err("write", output)(e.into_error()))?;
+            .map_err(|e| io_err("write", output)(e.into_error()))?
+            .flush()
+            .map_err(io_err("write", output))?;
         Ok(manifest)
     })
 }
 
 /// Lists the files of all trees below the prefix, merging identical
-/// duplicates and refusing different ones.
+/// duplicates and refusing different ones, and a file in one tree where
+/// another has a directory.
 fn collect(opts: &FragmentOptions) -> Result<Vec<TreeFile>, ArchiveError> {
     let mut merged: BTreeMap<String, (TreeFile, usize)> = BTreeMap::new();
     for (index, tree) in opts.trees.iter().enumerate() {
@@ -195,7 +267,7 @@ fn collect(opts: &FragmentOptions) -> Result<Vec<TreeFile>, ArchiveError> {
                     merged.insert(file.rel.clone(), (file, index));
                 }
                 Some((first, first_index)) => {
-                    if !same_content(first, &file)? {
+                    if !crate::tree::same_content(first, &file)? {
                         return Err(ArchiveError::TreeConflict {
                             package: opts.package.clone(),
                             path: file.rel.clone(),
@@ -207,102 +279,137 @@ fn collect(opts: &FragmentOptions) -> Result<Vec<TreeFile>, ArchiveError> {
             }
         }
     }
+    if let Some((file, inside)) = file_directory_conflict(merged.keys().map(String::as_str)) {
+        let owner = |path: &str| format!("tree `{}`", shown_path(&opts.trees[merged[path].1]));
+        return Err(ArchiveError::FileDirectoryConflict {
+            file: file.to_string(),
+            file_owner: owner(file),
+            inside: inside.to_string(),
+            inside_owner: owner(inside),
+        });
+    }
     Ok(merged.into_values().map(|(file, _)| file).collect())
 }
 
-pub(crate) fn same_content(a: &TreeFile, b: &TreeFile) -> Result<bool, ArchiveError> {
-    Ok(a.size == b.size && read_file(&a.abs)? == read_file(&b.abs)?)
-}
-
-fn pack_one(opts: &FragmentOptions, file: &TreeFile) -> Result<Packed, ArchiveError> {
-    let data = read_file(&file.abs)?;
-    let elf = if opts.check.is_enabled() && elf::is_elf(&data) {
-        let info = elf::inspect(&data).map_err(|e| ArchiveError::ElfParse {
-            package: opts.package.clone(),
-            path: file.rel.clone(),
-            message: e.to_string(),
-        })?;
-        elf::check(&info, &opts.check).map_err(|problem| match problem {
-            ElfProblem::Machine { found, expected } => ArchiveError::ElfMachine {
-                package: opts.package.clone(),
-                path: file.rel.clone(),
-                found: machine_name(found),
-                expected: expected.to_string(),
-            },
-            ElfProblem::Glibc { need, ceiling } => ArchiveError::ElfGlibc {
-                package: opts.package.clone(),
-                path: file.rel.clone(),
-                needed: need.version,
-                requirement: need.describe(),
-                ceiling,
-            },
-        })?;
-        Some(info)
-    } else {
-        None
+fn pack_one(
+    opts: &FragmentOptions,
+    file: &TreeFile,
+    spool_dir: &Path,
+    big_elf: &Mutex<()>,
+) -> Result<Packed, ArchiveError> {
+    let source = File::open(&file.abs).map_err(io_err("read", &file.abs))?;
+    let changed = || ArchiveError::FileChanged {
+        path: file.abs.clone(),
     };
-    let zip = compress_entry(&file.rel, &data, file.executable, opts.level)
-        .map_err(zip_err("compress", &file.abs))?;
-    Ok(Packed { zip, elf })
-}
-
-/// Runs `work(0..n)` on `threads` workers and hands the results to `sink`
-/// in index order. The first error in index order is returned, so errors
-/// are deterministic; the workers stop soon after.
-pub(crate) fn run_ordered<T: Send>(
-    n: usize,
-    threads: usize,
-    work: impl Fn(usize) -> Result<T, ArchiveError> + Sync,
-    sink: &mut dyn FnMut(usize, T) -> Result<(), ArchiveError>,
-) -> Result<(), ArchiveError> {
-    if threads <= 1 {
-        for i in 0..n {
-            sink(i, work(i)?)?;
+    let read_all = || -> Result<Vec<u8>, ArchiveError> {
+        // `file.size` is at most `MAX_ELF_BYTES` or `IN_MEMORY_MAX` here.
+        let mut data = Vec::with_capacity(file.size as usize);
+        (&source)
+            .take(file.size.saturating_add(1))
+            .read_to_end(&mut data)
+            .map_err(io_err("read", &file.abs))?;
+        if data.len() as u64 != file.size {
+            return Err(changed());
         }
-        return Ok(());
+        Ok(data)
+    };
+    let compress_err = |e| match e {
+        CompressError::Io(e) => io_err("compress", &file.abs)(e),
+        CompressError::Changed => changed(),
+    };
+    if file.size <= data::IN_MEMORY_MAX {
+        let data = read_all()?;
+        let elf = check_elf(opts, file, &data)?;
+        let compressed = compress_bytes(data, opts.level).map_err(io_err("compress", &file.abs))?;
+        return Ok(Packed {
+            compressed,
+            source,
+            elf,
+        });
     }
-    let next = AtomicUsize::new(0);
-    let stop = AtomicBool::new(false);
-    std::thread::scope(|scope| {
-        let (tx, rx) = mpsc::sync_channel::<(usize, Result<T, ArchiveError>)>(threads * 2);
-        for _ in 0..threads {
-            let tx = tx.clone();
-            let (next, stop, work) = (&next, &stop, &work);
-            scope.spawn(move || loop {
-                let i = next.fetch_add(1, Ordering::Relaxed);
-                if i >= n || stop.load(Ordering::Relaxed) {
-                    break;
-                }
-                if tx.send((i, work(i))).is_err() {
-                    break;
-                }
-            });
-        }
-        drop(tx);
-        let mut pending = BTreeMap::new();
-        let mut expected = 0;
-        let result = (|| {
-            for (i, result) in rx.iter() {
-                pending.insert(i, result);
-                while let Some(result) = pending.remove(&expected) {
-                    sink(expected, result?)?;
-                    expected += 1;
-                }
+    let mut elf = None;
+    if opts.check.is_enabled() {
+        let mut magic = [0u8; 4];
+        let n = data::read_at(&source, &mut magic, 0).map_err(io_err("read", &file.abs))?;
+        if elf::is_elf(&magic[..n]) {
+            if file.size > MAX_ELF_BYTES {
+                return Err(ArchiveError::ElfTooLarge {
+                    package: opts.package.clone(),
+                    path: file.rel.clone(),
+                    size: file.size,
+                    limit: MAX_ELF_BYTES,
+                });
             }
-            Ok(())
-        })();
-        stop.store(true, Ordering::Relaxed);
-        drop(rx);
-        result
+            let _one = big_elf.lock().unwrap_or_else(|e| e.into_inner());
+            elf = check_elf(opts, file, &read_all()?)?;
+        }
+    }
+    let compressed =
+        compress_file(&source, file.size, opts.level, spool_dir).map_err(compress_err)?;
+    Ok(Packed {
+        compressed,
+        source,
+        elf,
     })
 }
 
-/// Reads the package name from a fragment's zip comment.
-pub(crate) fn fragment_package(comment: &[u8]) -> Option<String> {
+/// Checks `data` (the whole file) if it is an ELF file and checks are on.
+fn check_elf(
+    opts: &FragmentOptions,
+    file: &TreeFile,
+    data: &[u8],
+) -> Result<Option<elf::ElfInfo>, ArchiveError> {
+    if !opts.check.is_enabled() || !elf::is_elf(data) {
+        return Ok(None);
+    }
+    let info = elf::inspect(data).map_err(|e| ArchiveError::ElfParse {
+        package: opts.package.clone(),
+        path: file.rel.clone(),
+        message: e.to_string(),
+    })?;
+    elf::check(&info, &opts.check).map_err(|problem| match problem {
+        ElfProblem::Machine { found, expected } => ArchiveError::ElfMachine {
+            package: opts.package.clone(),
+            path: file.rel.clone(),
+            found: machine_name(found),
+            expected: expected.to_string(),
+        },
+        ElfProblem::Glibc { need, ceiling } => ArchiveError::ElfGlibc {
+            package: opts.package.clone(),
+            path: file.rel.clone(),
+            needed: need.version,
+            requirement: need.describe(),
+            ceiling,
+        },
+    })?;
+    Ok(Some(info))
+}
+
+/// What a fragment's zip comment says.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct FragmentComment {
+    pub package: String,
+    /// The CRC-32 of the fragment before its end records; `None` for
+    /// fragments of earlier releases.
+    pub checksum: Option<u32>,
+}
+
+/// Reads a fragment's zip comment; `None` if the zip is not a fragment.
+pub(crate) fn fragment_comment(comment: &[u8]) -> Option<FragmentComment> {
     let comment = std::str::from_utf8(comment).ok()?;
-    comment
-        .strip_prefix(FRAGMENT_COMMENT_PREFIX)
-        .map(str::to_string)
+    if let Some(package) = comment.strip_prefix(FRAGMENT_COMMENT_V1) {
+        return Some(FragmentComment {
+            package: package.to_string(),
+            checksum: None,
+        });
+    }
+    let rest = comment.strip_prefix(FRAGMENT_COMMENT_V2)?;
+    let (hex, package) = rest.split_at_checked(8)?;
+    let package = package.strip_prefix(" package=")?;
+    Some(FragmentComment {
+        package: package.to_string(),
+        checksum: Some(u32::from_str_radix(hex, 16).ok()?),
+    })
 }
 
 #[cfg(test)]
@@ -340,8 +447,13 @@ mod tests {
         assert_eq!(manifest.entries[1].method, "deflate");
         assert_eq!(manifest.unzipped_bytes, 606);
 
-        let mut archive = ZipArchive::new(fs::File::open(&out).unwrap()).unwrap();
-        assert_eq!(fragment_package(archive.comment()), Some("pkg".to_string()));
+        let mut archive = zip::ZipArchive::new(fs::File::open(&out).unwrap()).unwrap();
+        let comment = fragment_comment(archive.comment()).unwrap();
+        assert_eq!(comment.package, "pkg");
+        // Of everything but the end record (22 bytes and the comment).
+        let bytes = fs::read(&out).unwrap();
+        let end = bytes.len() - 22 - archive.comment().len();
+        assert_eq!(comment.checksum, Some(data::crc32(&bytes[..end])));
         for i in 0..archive.len() {
             let file = archive.by_index(i).unwrap();
             assert_eq!(file.last_modified(), Some(crate::fixed_time()));
@@ -398,29 +510,70 @@ mod tests {
     }
 
     #[test]
-    fn ordered_runner_reports_first_error_in_order() {
-        let mut seen = Vec::new();
-        let result = run_ordered(
-            100,
-            2,
-            |i| {
-                if i == 50 || i == 70 {
-                    Err(ArchiveError::NotAFragment {
-                        path: PathBuf::from(i.to_string()),
-                    })
+    fn file_in_one_tree_directory_in_another() {
+        let tmp = tempfile::tempdir().unwrap();
+        let a = tree(&tmp.path().join("a"), &[("site-packages/x", "file")]);
+        let b = tree(&tmp.path().join("b"), &[("site-packages/x/y.py", "")]);
+        let out = tmp.path().join("f.zip");
+        let err = pack_fragment(&FragmentOptions::new("x", vec![a, b]), &out).unwrap_err();
+        let text = err
+            .to_string()
+            .replace(&tmp.path().display().to_string(), "[TMP]");
+        insta::assert_snapshot!(text, @r"
+        `x` is a file in tree `[TMP]/a`, but tree `[TMP]/b` has `x/y.py` inside it: a path cannot be both a file and a directory
+        hint: nothing was written; drop or exclude one of them
+        ");
+        assert!(!out.exists());
+    }
+
+    #[test]
+    fn big_files_are_streamed() {
+        // Above `IN_MEMORY_MAX`: compressed through a spool file.
+        let tmp = tempfile::tempdir().unwrap();
+        let line = "numbers = [1, 2, 3, 5, 8, 13, 21, 34, 55, 89]\n";
+        let big: String = (0..(data::IN_MEMORY_MAX as usize / line.len() + 1000))
+            .map(|i| {
+                if i % 1000 == 0 {
+                    format!("# {i}\n")
                 } else {
-                    Ok(i)
+                    line.to_string()
                 }
-            },
-            &mut |i, v| {
-                assert_eq!(i, v);
-                seen.push(i);
-                Ok(())
-            },
-        );
+            })
+            .collect();
+        let t = tree(&tmp.path().join("t"), &[("site-packages/big.py", &big)]);
+        let out = tmp.path().join("f.zip");
+        let manifest = pack_fragment(&FragmentOptions::new("big", vec![t.clone()]), &out).unwrap();
+        assert_eq!(manifest.entries[0].method, "deflate");
+        assert!(manifest.entries[0].compressed_size < big.len() as u64 / 50);
+        let mut archive = zip::ZipArchive::new(fs::File::open(&out).unwrap()).unwrap();
+        let mut text = String::new();
+        archive
+            .by_index(0)
+            .unwrap()
+            .read_to_string(&mut text)
+            .unwrap();
+        assert!(text == big);
+        let again = tmp.path().join("g.zip");
+        pack_fragment(&FragmentOptions::new("big", vec![t]), &again).unwrap();
+        assert!(fs::read(&out).unwrap() == fs::read(&again).unwrap());
+    }
+
+    #[test]
+    fn big_files_with_the_elf_magic_are_checked() {
+        let tmp = tempfile::tempdir().unwrap();
+        let mut fake = b"\x7fELF".to_vec();
+        fake.resize(data::IN_MEMORY_MAX as usize + 1, 0);
+        let t = tmp.path().join("t");
+        fs::create_dir_all(t.join("site-packages")).unwrap();
+        fs::write(t.join("site-packages/lib.so"), &fake).unwrap();
+        let mut opts = FragmentOptions::new("x", vec![t]);
+        opts.check.cpu = Some(crate::Cpu::X86_64);
+        let err = pack_fragment(&opts, &tmp.path().join("f.zip")).unwrap_err();
         assert!(
-            matches!(result, Err(ArchiveError::NotAFragment { path }) if path == Path::new("50"))
+            err.to_string().starts_with(
+                "`lib.so` in package `x` starts with the ELF magic but cannot be parsed"
+            ),
+            "{err}"
         );
-        assert_eq!(seen, (0..50).collect::<Vec<_>>());
     }
 }

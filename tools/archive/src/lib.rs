@@ -13,12 +13,16 @@
 //! renamed into place at the end, so an error leaves no partial output.
 
 pub mod assemble;
+mod data;
 pub mod elf;
 mod error;
 pub mod exclude;
 pub mod fragment;
+mod pipeline;
+pub mod text;
 mod tree;
 pub mod venv;
+mod zipout;
 
 pub use assemble::{assemble, AppFile, AssembleOptions, Layout, LimitMode, Limits, Report};
 pub use elf::{Cpu, ElfCheck, GlibcVersion};
@@ -32,8 +36,13 @@ pub fn fixed_time() -> zip::DateTime {
     zip::DateTime::default()
 }
 
-/// The comment that marks a zip as an ofiuco fragment; the package name follows.
-pub(crate) const FRAGMENT_COMMENT_PREFIX: &str = "ofiuco-fragment/1 package=";
+/// The comment `ofiuco fragment` writes, `ofiuco-fragment/2 crc32=XXXXXXXX
+/// package=NAME`, up to the checksum: the CRC-32 of the fragment up to its end
+/// records (every header and all data), in hex.
+pub(crate) const FRAGMENT_COMMENT_V2: &str = "ofiuco-fragment/2 crc32=";
+/// The comment of fragments written by earlier releases, without a checksum;
+/// the package name follows.
+pub(crate) const FRAGMENT_COMMENT_V1: &str = "ofiuco-fragment/1 package=";
 
 /// Zip modes are normalized: 0755 if any execute bit is set, else 0644.
 pub fn normalized_mode(executable: bool) -> u32 {

@@ -1,15 +1,18 @@
 //! Walking installed trees and writing outputs atomically.
 
-use std::collections::HashSet;
+use std::collections::{BTreeMap, HashSet};
 use std::fs;
-use std::io::{Cursor, Write};
+use std::io::Write;
 use std::path::{Path, PathBuf};
 
-use zip::write::SimpleFileOptions;
-use zip::{CompressionMethod, ZipWriter};
-
+use crate::data::same_bytes;
 use crate::error::io_err;
-use crate::{fixed_time, normalized_mode, ArchiveError};
+use crate::zipout::MAX_NAME_BYTES;
+use crate::ArchiveError;
+
+/// The most files and directories one walk visits: bounds a tree whose
+/// symbolic links reach the same directories over and over.
+pub(crate) const MAX_TREE_ENTRIES: u64 = 10_000_000;
 
 /// A regular file found below a tree root.
 #[derive(Debug, Clone)]
@@ -22,18 +25,28 @@ pub(crate) struct TreeFile {
 }
 
 /// Lists the regular files below `root`, sorted by relative path. Symbolic
-/// links are followed (Bazel's sandbox presents inputs as symlinks); a
-/// directory reached twice (a link cycle) is walked once.
+/// links are followed (Bazel's sandbox presents inputs as symlinks): a
+/// directory reached through two links is listed under both paths, and a
+/// link to a directory that contains it (a cycle) is an error.
 pub(crate) fn walk_files(root: &Path) -> Result<Vec<TreeFile>, ArchiveError> {
     let mut out = Vec::new();
-    let mut seen_dirs = HashSet::new();
-    let mut stack = vec![(root.to_path_buf(), String::new())];
-    while let Some((dir, rel_dir)) = stack.pop() {
-        let meta = fs::metadata(&dir).map_err(io_err("read", &dir))?;
-        if !seen_dirs.insert(dir_identity(&dir, &meta)) {
-            continue;
-        }
+    let root_meta = fs::metadata(root).map_err(io_err("read", root))?;
+    // (directory, its relative path, the identities of it and its ancestors)
+    let mut stack = vec![(
+        root.to_path_buf(),
+        String::new(),
+        vec![dir_identity(root, &root_meta)],
+    )];
+    let mut visited: u64 = 0;
+    while let Some((dir, rel_dir, ancestors)) = stack.pop() {
         for entry in fs::read_dir(&dir).map_err(io_err("read directory", &dir))? {
+            visited += 1;
+            if visited > MAX_TREE_ENTRIES {
+                return Err(ArchiveError::TooManyFiles {
+                    root: root.to_path_buf(),
+                    limit: MAX_TREE_ENTRIES,
+                });
+            }
             let entry = entry.map_err(io_err("read directory", &dir))?;
             let abs = entry.path();
             let name = entry
@@ -48,7 +61,13 @@ pub(crate) fn walk_files(root: &Path) -> Result<Vec<TreeFile>, ArchiveError> {
             // `metadata` follows symlinks; a dangling link is an error.
             let meta = fs::metadata(&abs).map_err(io_err("read", &abs))?;
             if meta.is_dir() {
-                stack.push((abs, rel));
+                let id = dir_identity(&abs, &meta);
+                if ancestors.contains(&id) {
+                    return Err(ArchiveError::SymlinkCycle { path: abs });
+                }
+                let mut below = ancestors.clone();
+                below.push(id);
+                stack.push((abs, rel, below));
             } else if meta.is_file() {
                 out.push(TreeFile {
                     rel,
@@ -62,6 +81,34 @@ pub(crate) fn walk_files(root: &Path) -> Result<Vec<TreeFile>, ArchiveError> {
     }
     out.sort_by(|a, b| a.rel.cmp(&b.rel));
     Ok(out)
+}
+
+/// The first path of `paths` that is a file where another path of `paths`
+/// needs a directory (`x` and `x/y.py`): `(file, inside)`. An archive with
+/// both does not extract, and a tree cannot hold both.
+pub(crate) fn file_directory_conflict<'a>(
+    paths: impl IntoIterator<Item = &'a str> + Clone,
+) -> Option<(&'a str, &'a str)> {
+    let files: HashSet<&str> = paths.clone().into_iter().collect();
+    let mut found: BTreeMap<&str, &str> = BTreeMap::new();
+    for path in paths {
+        for (end, _) in path.match_indices('/') {
+            if files.contains(&path[..end]) {
+                found.entry(&path[..end]).or_insert(path);
+            }
+        }
+    }
+    found.into_iter().next()
+}
+
+/// Whether two files have the same content, compared in chunks.
+pub(crate) fn same_content(a: &TreeFile, b: &TreeFile) -> Result<bool, ArchiveError> {
+    if a.size != b.size {
+        return Ok(false);
+    }
+    let mut x = fs::File::open(&a.abs).map_err(io_err("read", &a.abs))?;
+    let mut y = fs::File::open(&b.abs).map_err(io_err("read", &b.abs))?;
+    same_bytes(&mut x, &mut y).map_err(io_err("read", &a.abs))
 }
 
 #[cfg(unix)]
@@ -84,43 +131,6 @@ pub(crate) fn is_executable(meta: &fs::Metadata) -> bool {
 #[cfg(not(unix))]
 pub(crate) fn is_executable(_meta: &fs::Metadata) -> bool {
     false
-}
-
-/// Compresses one file into a single-entry in-memory zip (so that workers can
-/// compress in parallel and the writer can `raw_copy` the result in order).
-/// Deflate at `level`; when that doesn't save a byte the entry is stored.
-pub(crate) fn compress_entry(
-    name: &str,
-    data: &[u8],
-    executable: bool,
-    level: i64,
-) -> Result<Vec<u8>, zip::result::ZipError> {
-    let base = SimpleFileOptions::default()
-        .last_modified_time(fixed_time())
-        .unix_permissions(normalized_mode(executable))
-        .large_file(data.len() as u64 >= u32::MAX as u64);
-    let write = |options: SimpleFileOptions| -> Result<Vec<u8>, zip::result::ZipError> {
-        let mut zip = ZipWriter::new(Cursor::new(Vec::with_capacity(data.len() / 2 + 128)));
-        zip.start_file(name, options)?;
-        zip.write_all(data)?;
-        Ok(zip.finish()?.into_inner())
-    };
-    if level > 0 && !data.is_empty() {
-        let deflated = write(
-            base.compression_method(CompressionMethod::Deflated)
-                .compression_level(Some(level)),
-        )?;
-        if deflated.len() < stored_len_estimate(name, data.len()) {
-            return Ok(deflated);
-        }
-    }
-    write(base.compression_method(CompressionMethod::Stored))
-}
-
-/// The size of a single-entry zip that stores `len` bytes under `name`
-/// (local header 30 + name, central header 46 + name, end record 22).
-fn stored_len_estimate(name: &str, len: usize) -> usize {
-    30 + 46 + 22 + 2 * name.len() + len
 }
 
 /// Writes `output` through a temporary file in the same directory, renamed
@@ -162,10 +172,17 @@ pub(crate) fn parent_dir(path: &Path) -> &Path {
 }
 
 /// Checks that `path` is a safe relative archive path: no empty, `.` or
-/// `..` components, not absolute, no backslashes.
+/// `..` components, not absolute, no backslashes or NUL, short enough for a
+/// zip.
 pub(crate) fn check_archive_path(path: &str) -> Result<(), &'static str> {
     if path.is_empty() {
         return Err("the path is empty");
+    }
+    if path.len() > MAX_NAME_BYTES {
+        return Err("the path is longer than 65535 bytes, the most a zip can hold");
+    }
+    if path.contains('\0') {
+        return Err("the path contains a NUL character");
     }
     if path.starts_with('/') {
         return Err("the path is absolute");
@@ -184,10 +201,6 @@ pub(crate) fn check_archive_path(path: &str) -> Result<(), &'static str> {
         }
     }
     Ok(())
-}
-
-pub(crate) fn read_file(path: &Path) -> Result<Vec<u8>, ArchiveError> {
-    fs::read(path).map_err(io_err("read", path))
 }
 
 /// Test fixture: writes `files` (path, content) below `dir` and returns `dir`.
@@ -217,28 +230,48 @@ mod tests {
     }
 
     #[test]
-    fn incompressible_data_is_stored() {
-        let mut state = 0x2545_f491_4f6c_dd1d_u64;
-        let noise: Vec<u8> = (0..4096)
-            .map(|_| {
-                state ^= state << 13;
-                state ^= state >> 7;
-                state ^= state << 17;
-                (state >> 24) as u8
-            })
-            .collect();
-        let zip = compress_entry("x.bin", &noise, false, 6).unwrap();
-        let mut archive = zip::ZipArchive::new(Cursor::new(zip)).unwrap();
+    fn file_and_directory_at_one_path() {
+        assert_eq!(file_directory_conflict(["a", "a-1", "b/c"]), None);
         assert_eq!(
-            archive.by_index(0).unwrap().compression(),
-            CompressionMethod::Stored
+            file_directory_conflict(["x", "x-1/y", "x/y.py", "x/z/w.py"]),
+            Some(("x", "x/y.py"))
         );
+    }
 
-        let text = "hello world\n".repeat(100);
-        let zip = compress_entry("x.txt", text.as_bytes(), true, 6).unwrap();
-        let mut archive = zip::ZipArchive::new(Cursor::new(zip)).unwrap();
-        let file = archive.by_index(0).unwrap();
-        assert_eq!(file.compression(), CompressionMethod::Deflated);
-        assert_eq!(file.unix_mode().unwrap() & 0o777, 0o755);
+    #[cfg(unix)]
+    #[test]
+    fn directories_reached_twice_are_listed_twice_and_cycles_refused() {
+        use std::os::unix::fs::symlink;
+        let tmp = tempfile::tempdir().unwrap();
+        let root = test_tree(
+            &tmp.path().join("t"),
+            &[("real/a.py", "a"), ("real/sub/b.py", "b")],
+        );
+        symlink(root.join("real"), root.join("one")).unwrap();
+        symlink(root.join("real"), root.join("two")).unwrap();
+        let rels: Vec<String> = walk_files(&root)
+            .unwrap()
+            .into_iter()
+            .map(|f| f.rel)
+            .collect();
+        assert_eq!(
+            rels,
+            [
+                "one/a.py",
+                "one/sub/b.py",
+                "real/a.py",
+                "real/sub/b.py",
+                "two/a.py",
+                "two/sub/b.py"
+            ]
+        );
+        symlink("..", root.join("real/sub/up")).unwrap();
+        let err = walk_files(&root).unwrap_err().to_string();
+        let err = err.replace(&tmp.path().display().to_string(), "[TMP]");
+        assert!(
+            err.starts_with("`[TMP]/t/")
+                && err.contains("/sub/up` is a symbolic link to a directory that contains it"),
+            "{err}"
+        );
     }
 }

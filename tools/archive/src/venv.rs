@@ -15,8 +15,11 @@ use std::path::{Path, PathBuf};
 use serde::Serialize;
 
 use crate::error::io_err;
-use crate::fragment::{run_ordered, same_content};
-use crate::tree::{parent_dir, set_mode, walk_files, TreeFile};
+use crate::pipeline::{run_ordered, thread_count};
+use crate::text::shown;
+use crate::tree::{
+    file_directory_conflict, parent_dir, same_content, set_mode, walk_files, TreeFile,
+};
 use crate::{normalized_mode, ArchiveError};
 
 /// What [`merge_venv`] did.
@@ -57,6 +60,15 @@ pub fn merge_venv(
             }
         }
     }
+    if let Some((file, inside)) = file_directory_conflict(merged.keys().map(String::as_str)) {
+        let owner = |path: &str| format!("package `{}`", shown(&trees[merged[path].1].0));
+        return Err(ArchiveError::FileDirectoryConflict {
+            file: file.to_string(),
+            file_owner: owner(file),
+            inside: inside.to_string(),
+            inside_owner: owner(inside),
+        });
+    }
 
     if output.exists() {
         let mut entries = fs::read_dir(output).map_err(io_err("read directory", output))?;
@@ -81,27 +93,30 @@ pub fn merge_venv(
     for dir in &dirs {
         fs::create_dir_all(dir).map_err(io_err("create directory", dir))?;
     }
-    let threads = match threads {
-        0 => std::thread::available_parallelism().map_or(1, |n| n.get()),
-        n => n,
-    }
-    .clamp(1, files.len().max(1));
     run_ordered(
         files.len(),
-        threads,
-        |i| copy_file(files[i], &tmp.path().join(&files[i].rel)),
+        thread_count(threads, files.len()),
+        u64::MAX,
+        &|_| 0,
+        &|i| copy_file(files[i], &tmp.path().join(&files[i].rel)),
         &mut |_, ()| Ok(()),
     )?;
     report.files = files.len() as u64;
     report.bytes = files.iter().map(|f| f.size).sum();
 
-    if output.exists() {
-        fs::remove_dir(output).map_err(io_err("replace", output))?;
-    }
     // Temporary directories are created 0700.
     set_mode(tmp.path(), 0o755)?;
     let tmp = tmp.keep();
-    fs::rename(&tmp, output).map_err(|e| {
+    // One rename, which on Unix replaces an empty `output` atomically; where
+    // it cannot (Windows), remove the empty directory first.
+    let result = fs::rename(&tmp, output).or_else(|error| match fs::symlink_metadata(output) {
+        Ok(meta) if meta.is_dir() => {
+            fs::remove_dir(output).map_err(|_| error)?;
+            fs::rename(&tmp, output)
+        }
+        _ => Err(error),
+    });
+    result.map_err(|e| {
         let _ = fs::remove_dir_all(&tmp);
         io_err("write", output)(e)
     })?;
@@ -168,5 +183,46 @@ mod tests {
         ");
         assert!(!out.exists());
         assert_eq!(fs::read_dir(tmp.path()).unwrap().count(), 2);
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_directory_linked_twice_is_copied_twice() {
+        // Issue 7: the second link's files used to be dropped silently.
+        let tmp = tempfile::tempdir().unwrap();
+        let a = tree(&tmp.path().join("a"), &[("site-packages/real/x.py", "x")]);
+        std::os::unix::fs::symlink(a.join("site-packages/real"), a.join("site-packages/one"))
+            .unwrap();
+        std::os::unix::fs::symlink(a.join("site-packages/real"), a.join("site-packages/two"))
+            .unwrap();
+        let out = tmp.path().join("venv");
+        let report = merge_venv(&[("a".into(), a)], &out, 2).unwrap();
+        assert_eq!(report.files, 3);
+        for dir in ["real", "one", "two"] {
+            let path = out.join("site-packages").join(dir).join("x.py");
+            assert_eq!(
+                fs::read_to_string(&path).unwrap(),
+                "x",
+                "{}",
+                path.display()
+            );
+            assert!(!fs::symlink_metadata(out.join("site-packages").join(dir))
+                .unwrap()
+                .is_symlink());
+        }
+    }
+
+    #[test]
+    fn file_in_one_package_directory_in_another() {
+        let tmp = tempfile::tempdir().unwrap();
+        let a = tree(&tmp.path().join("a"), &[("site-packages/x", "file")]);
+        let b = tree(&tmp.path().join("b"), &[("site-packages/x/y.py", "")]);
+        let out = tmp.path().join("venv");
+        let err = merge_venv(&[("a".into(), a), ("b".into(), b)], &out, 2).unwrap_err();
+        insta::assert_snapshot!(err, @r"
+        `site-packages/x` is a file in package `a`, but package `b` has `site-packages/x/y.py` inside it: a path cannot be both a file and a directory
+        hint: nothing was written; drop or exclude one of them
+        ");
+        assert!(!out.exists());
     }
 }

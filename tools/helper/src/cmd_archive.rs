@@ -96,6 +96,9 @@ pub struct ZipArgs {
     /// When a limit is exceeded: `error` (write nothing), `warn` (stderr), or `off`.
     #[arg(long, value_name = "MODE", default_value = "error")]
     limits: LimitMode,
+    /// Threads checking fragment data while the zip is written; 0 uses the available parallelism.
+    #[arg(long, value_name = "N", default_value_t = 0)]
+    threads: usize,
     /// Print the time taken to stderr.
     #[arg(long)]
     timing: bool,
@@ -113,6 +116,7 @@ pub fn run_zip(args: ZipArgs) -> anyhow::Result<()> {
             max_unzipped: args.max_unzipped,
             mode: args.limits,
         },
+        threads: args.threads,
     };
     let report = ofiuco_archive::assemble(&opts, &args.output)?;
     for warning in &report.warnings {

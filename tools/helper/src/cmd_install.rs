@@ -4,6 +4,7 @@
 use std::path::PathBuf;
 
 use anyhow::Context;
+use ofiuco_install::text::shown_path;
 use ofiuco_install::{
     InstallOptions, DEFAULT_BOMB_MIN_SIZE, DEFAULT_MAX_COMPRESSION_RATIO,
     DEFAULT_MAX_UNPACKED_BYTES,
@@ -38,8 +39,8 @@ pub fn run(args: Args) -> anyhow::Result<()> {
     ofiuco_install::install(&args.wheel, &args.output, &opts).with_context(|| {
         format!(
             "failed to install `{}` into `{}`",
-            args.wheel.display(),
-            args.output.display()
+            shown_path(&args.wheel),
+            shown_path(&args.output)
         )
     })?;
     Ok(())

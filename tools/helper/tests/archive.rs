@@ -553,3 +553,157 @@ fn venv_merges_trees() {
     ");
     assert!(!dir.join("v2").exists());
 }
+
+/// Issue 7: threads that cannot be started (a process limit, no memory for a
+/// stack) used to panic `fragment` and `venv`. A stack size no system can map
+/// makes every spawn fail; the work then runs on the calling thread.
+#[test]
+fn archives_when_no_thread_can_be_started() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    let files: Vec<(String, String)> = (0..50)
+        .map(|i| (format!("many/m{i}.py"), format!("X = {i}\n")))
+        .collect();
+    let files: Vec<(&str, &str)> = files
+        .iter()
+        .map(|(p, c)| (p.as_str(), c.as_str()))
+        .collect();
+    installed_tree(dir, "many", &files);
+    let run = |args: &[&str]| {
+        let output = Command::new(env!("CARGO_BIN_EXE_ofiuco"))
+            .current_dir(dir)
+            .env("RUST_MIN_STACK", "281474976710656") // 256 TiB
+            .args(args)
+            .output()
+            .unwrap();
+        assert!(output.status.success(), "{args:?}: {}", stderr(&output));
+    };
+    run(&[
+        "fragment",
+        "--tree",
+        "many.tree",
+        "--package",
+        "many",
+        "--output",
+        "many.zip",
+        "--threads",
+        "4",
+    ]);
+    run(&[
+        "zip",
+        "--output",
+        "out.zip",
+        "--fragment",
+        "many.zip",
+        "--threads",
+        "4",
+    ]);
+    run(&[
+        "venv",
+        "--tree",
+        "many=many.tree",
+        "--output",
+        "venv",
+        "--threads",
+        "4",
+    ]);
+    assert_eq!(entries(&dir.join("out.zip")).len(), 51);
+    assert!(dir.join("venv/site-packages/many/m49.py").is_file());
+}
+
+/// Issue 7: names from trees are printed escaped (`ESC[2J` used to clear the terminal).
+#[test]
+fn messages_do_not_pass_control_characters_through() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    installed_tree(dir, "a", &[("x\u{1b}[2J.py", "1")]);
+    installed_tree(dir, "b", &[("x\u{1b}[2J.py", "2")]);
+    let output = ofiuco(
+        dir,
+        &[
+            "venv", "--tree", "a=a.tree", "--tree", "b=b.tree", "--output", "venv",
+        ],
+    );
+    assert_eq!(output.status.code(), Some(1));
+    assert!(!output.stderr.contains(&0x1b), "{}", stderr(&output));
+    insta::assert_snapshot!(stderr(&output), @r"
+    error: conflicting files at `site-packages/x\u{1b}[2J.py` in the venv: package `a` and package `b` provide different content
+    hint: nothing was written; drop one of the packages from the venv
+    ");
+}
+
+/// Issue 7: an entry of 4 GiB or more used to get zip64 sizes of 0 in the
+/// fragment and in the zip. 5 GiB of zeros (a sparse file) packs to a few
+/// MiB; the round trip takes about a minute in a release build, so it runs
+/// only with `OFIUCO_TEST_ZIP64=1` (`OFIUCO_TEST_ZIP64=1 cargo test --release
+/// -p ofiuco --test archive zip64`). The zip64 headers are unit-tested in
+/// ofiuco-archive's `zipout.rs` on every run.
+#[test]
+fn zip64_round_trip_of_a_5_gib_entry() {
+    if std::env::var_os("OFIUCO_TEST_ZIP64").is_none() {
+        eprintln!("skipped: set OFIUCO_TEST_ZIP64=1 to run");
+        return;
+    }
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    let size: u64 = 5 << 30;
+    let tree = installed_tree(dir, "zeros", &[("zeros/__init__.py", "")]);
+    let big = fs::File::create(tree.join("site-packages/zeros/zeros.bin")).unwrap();
+    big.set_len(size).unwrap();
+    ok(
+        dir,
+        &[
+            "fragment",
+            "--tree",
+            "zeros.tree",
+            "--package",
+            "zeros",
+            "--output",
+            "zeros.zip",
+            "--manifest-out",
+            "zeros.json",
+        ],
+    );
+    let manifest: serde_json::Value =
+        serde_json::from_str(&fs::read_to_string(dir.join("zeros.json")).unwrap()).unwrap();
+    let entry = &manifest["entries"][2];
+    assert_eq!(entry["path"], "zeros/zeros.bin");
+    assert_eq!(entry["size"], size);
+    ok(
+        dir,
+        &[
+            "zip",
+            "--output",
+            "out.zip",
+            "--fragment",
+            "zeros.zip",
+            "--layout",
+            "layer",
+            "--limits",
+            "off",
+        ],
+    );
+    for zip in ["zeros.zip", "out.zip"] {
+        let mut archive = zip::ZipArchive::new(fs::File::open(dir.join(zip)).unwrap()).unwrap();
+        let name = if zip == "out.zip" {
+            "python/zeros/zeros.bin"
+        } else {
+            "zeros/zeros.bin"
+        };
+        let mut file = archive.by_name(name).unwrap();
+        assert_eq!(file.size(), size, "{zip}");
+        assert!(file.compressed_size() < 64 << 20, "{zip}");
+        // Reading to the end checks the CRC.
+        let mut buf = vec![0u8; 1 << 20];
+        let mut total = 0u64;
+        loop {
+            let n = file.read(&mut buf).unwrap();
+            if n == 0 {
+                break;
+            }
+            assert!(buf[..n].iter().all(|&b| b == 0));
+            total += n as u64;
+        }
+        assert_eq!(total, size, "{zip}");
+    }
+}

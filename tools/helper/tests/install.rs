@@ -245,3 +245,162 @@ fn refuses_a_file_that_is_not_a_wheel() {
     "#);
     assert!(!tmp.path().join("out").exists());
 }
+
+/// A `hello_world` wheel with `count` small modules besides `__init__.py`.
+fn craft_big_wheel(dir: &Path, count: usize) -> PathBuf {
+    let mut files: Vec<(String, String)> = vec![
+        (
+            "hello_world/__init__.py".into(),
+            "def main():\n    print('hello')\n".into(),
+        ),
+        (
+            "hello_world-0.1.0.dist-info/METADATA".into(),
+            "Metadata-Version: 2.1\nName: hello-world\nVersion: 0.1.0\n".into(),
+        ),
+        (
+            "hello_world-0.1.0.dist-info/WHEEL".into(),
+            "Wheel-Version: 1.0\nRoot-Is-Purelib: true\nTag: py3-none-any\n".into(),
+        ),
+        (
+            "hello_world-0.1.0.dist-info/entry_points.txt".into(),
+            "[console_scripts]\nhello = hello_world:main\n".into(),
+        ),
+    ];
+    for i in 0..count {
+        files.push((
+            format!("hello_world/m{i:05}.py"),
+            format!("X = {i}\n").repeat(1 + i % 50),
+        ));
+    }
+    let path = dir.join(WHEEL);
+    let mut zip = ZipWriter::new(File::create(&path).unwrap());
+    let options = SimpleFileOptions::default()
+        .compression_method(CompressionMethod::Deflated)
+        .unix_permissions(0o644);
+    let mut record = String::new();
+    for (name, content) in &files {
+        let digest = URL_SAFE_NO_PAD.encode(Sha256::digest(content.as_bytes()));
+        record += &format!("{name},sha256={digest},{}\n", content.len());
+        zip.start_file(name.as_str(), options).unwrap();
+        zip.write_all(content.as_bytes()).unwrap();
+    }
+    record += "hello_world-0.1.0.dist-info/RECORD,,\n";
+    zip.start_file("hello_world-0.1.0.dist-info/RECORD", options)
+        .unwrap();
+    zip.write_all(record.as_bytes()).unwrap();
+    zip.finish().unwrap();
+    path
+}
+
+/// Issue 7: a thread that cannot be started (a process limit, no memory for
+/// its stack) used to panic. A stack size no system can map makes every
+/// spawn fail; the install then runs on the calling thread alone.
+#[test]
+fn installs_when_no_thread_can_be_started() {
+    let tmp = tempfile::tempdir().unwrap();
+    craft_big_wheel(tmp.path(), 200);
+    let output = Command::new(env!("CARGO_BIN_EXE_ofiuco"))
+        .current_dir(tmp.path())
+        .env("RUST_MIN_STACK", "281474976710656") // 256 TiB
+        .args([
+            "install",
+            "--wheel",
+            WHEEL,
+            "--output",
+            "out",
+            "--threads",
+            "4",
+        ])
+        .output()
+        .unwrap();
+    assert!(output.status.success(), "{}", stderr(&output));
+    assert_eq!(stderr(&output), "");
+    // With RECORD, INSTALLER and the `hello` launcher.
+    assert_eq!(files_below(&tmp.path().join("out")).len(), 207);
+}
+
+/// Issue 7: an install killed at any moment leaves its (pre-created) output
+/// directory empty or complete, never `site-packages/` without `bin/`.
+#[cfg(unix)]
+#[test]
+fn a_killed_install_leaves_nothing_or_everything() {
+    use std::time::{Duration, Instant};
+    let tmp = tempfile::tempdir().unwrap();
+    craft_big_wheel(tmp.path(), 1000);
+    let run = |out: &str| {
+        Command::new(env!("CARGO_BIN_EXE_ofiuco"))
+            .current_dir(tmp.path())
+            .args(["install", "--wheel", WHEEL, "--output", out])
+            .spawn()
+            .unwrap()
+    };
+    assert!(run("complete").wait().unwrap().success());
+    let complete = files_below(&tmp.path().join("complete"));
+    assert_eq!(complete.len(), 1007);
+    // Kill later and later (from 1 ms, 1.5 times later each time) until an
+    // install completes: every kill before that must have left nothing.
+    let mut delay = Duration::from_millis(1);
+    let mut killed_early = 0;
+    for step in 0.. {
+        assert!(step < 60, "no install completed");
+        let out = tmp.path().join(format!("out{step}"));
+        fs::create_dir(&out).unwrap();
+        let mut child = run(out.file_name().unwrap().to_str().unwrap());
+        let start = Instant::now();
+        std::thread::sleep(delay);
+        let _ = child.kill();
+        child.wait().unwrap();
+        let found = if out.exists() {
+            files_below(&out)
+        } else {
+            Vec::new()
+        };
+        assert!(
+            found.is_empty() || found == complete,
+            "killed after {:?}: {} of {} files",
+            start.elapsed(),
+            found.len(),
+            complete.len()
+        );
+        if !found.is_empty() {
+            break;
+        }
+        killed_early += 1;
+        delay = delay.mul_f64(1.5);
+    }
+    assert!(killed_early > 0, "the first kill came after the install");
+}
+
+/// Issue 7: entry names are printed escaped (`ESC[2J` used to clear the terminal).
+#[test]
+fn messages_do_not_pass_control_characters_through() {
+    let tmp = tempfile::tempdir().unwrap();
+    let path = craft_wheel(tmp.path(), None);
+    // Append an entry that RECORD does not list, named with escape sequences.
+    let mut zip = ZipWriter::new_append(
+        fs::OpenOptions::new()
+            .read(true)
+            .write(true)
+            .open(&path)
+            .unwrap(),
+    )
+    .unwrap();
+    zip.start_file(
+        "hello_world/\u{1b}[2J\u{1b}[3J.py",
+        SimpleFileOptions::default(),
+    )
+    .unwrap();
+    zip.write_all(b"x").unwrap();
+    zip.finish().unwrap();
+    let output = ofiuco(
+        tmp.path(),
+        &["install", "--wheel", WHEEL, "--output", "out"],
+    );
+    assert_eq!(output.status.code(), Some(1));
+    assert!(!output.stderr.contains(&0x1b), "{}", stderr(&output));
+    insta::assert_snapshot!(stderr(&output), @r#"
+        error: failed to install `hello_world-0.1.0-py3-none-any.whl` into `out`
+          caused by: wheel `hello_world-0.1.0-py3-none-any.whl` is invalid: `hello_world/\u{1b}[2J\u{1b}[3J.py` is not listed in RECORD
+        hint: nothing was installed; the wheel was modified after it was built, download or rebuild it
+    "#);
+}

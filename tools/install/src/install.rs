@@ -13,10 +13,10 @@
 //! The wheel is unpacked into a temporary directory next to the output
 //! directory and moved into place only when everything succeeded.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::fmt::Write as _;
 use std::fs::{self, File, OpenOptions};
-use std::io::{self, Cursor, Read, Write};
+use std::io::{self, Read, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
 use std::str::FromStr;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
@@ -28,7 +28,10 @@ use sha2::{Digest, Sha256};
 use zip::result::ZipError;
 use zip::ZipArchive;
 
-use ofiuco_spec::{dist_info_name, normalize_name, WheelFilename, WheelFilenameError};
+use ofiuco_spec::{dist_info_name, normalize_name, PackageName, WheelFilename, WheelFilenameError};
+
+use crate::reader::SharedFile;
+use crate::text::{shown, shown_message, shown_path};
 
 /// Default of [`InstallOptions::max_unpacked_bytes`]: 8 GiB.
 pub const DEFAULT_MAX_UNPACKED_BYTES: u64 = 8 << 30;
@@ -41,6 +44,11 @@ pub const DEFAULT_MAX_COMPRESSION_RATIO: u64 = 100;
 pub const DEFAULT_BOMB_MIN_SIZE: u64 = 64 << 20;
 /// Read/hash/write chunk per worker thread.
 const CHUNK: usize = 1 << 20;
+/// The most bytes read from `RECORD`: 16 MiB (the largest RECORD among the
+/// wheels on PyPI we know of, tensorflow's, is about 2 MiB).
+pub const MAX_RECORD_BYTES: u64 = 16 << 20;
+/// The most bytes read from `WHEEL` and `entry_points.txt`: 1 MiB.
+pub const MAX_METADATA_BYTES: u64 = 1 << 20;
 /// Automatic thread count: the cost of creating one file, in bytes of content.
 const ENTRY_COST: u64 = 16 << 10;
 /// Automatic thread count: one more thread per this much work (bytes of
@@ -87,17 +95,21 @@ pub struct InstallReport {
 
 /// Why a wheel was not installed. Each message names the wheel (by file name)
 /// and the offending entry; nothing is left in or next to the output directory.
+///
+/// Fields hold the input as it was; messages show untrusted text through
+/// [`crate::text::shown`] (control characters escaped, long values cut).
 #[derive(Debug, thiserror::Error)]
 pub enum InstallError {
-    #[error(transparent)]
-    Filename(#[from] WheelFilenameError),
+    /// Shown escaped: the filename is quoted in the message, not as a source.
+    #[error("{}", shown_message(&.0.to_string()))]
+    Filename(WheelFilenameError),
     #[error(
-        "cannot install `{wheel}` into `{}`: the directory is not empty\n\
+        "cannot install `{wheel}` into `{out_dir}`: the directory is not empty\n\
          hint: install each wheel into a new or empty directory",
-        out_dir.display()
+        wheel = shown(.wheel), out_dir = shown_path(.out_dir)
     )]
     OutputNotEmpty { wheel: String, out_dir: PathBuf },
-    #[error("cannot install `{wheel}`: failed to {action} `{}`", path.display())]
+    #[error("cannot install `{wheel}`: failed to {action} `{path}`", wheel = shown(.wheel), path = shown_path(.path))]
     Io {
         wheel: String,
         action: &'static str,
@@ -107,7 +119,8 @@ pub enum InstallError {
     },
     #[error(
         "cannot open `{wheel}` as a zip archive\n\
-         hint: the file is damaged or not a wheel; download it again"
+         hint: the file is damaged or not a wheel; download it again",
+        wheel = shown(.wheel)
     )]
     NotAZip {
         wheel: String,
@@ -116,7 +129,8 @@ pub enum InstallError {
     },
     #[error(
         "cannot read `{entry}` from `{wheel}`\n\
-         hint: the file is damaged; download it again"
+         hint: the file is damaged; download it again",
+        wheel = shown(.wheel), entry = shown(.entry)
     )]
     ReadEntry {
         wheel: String,
@@ -126,7 +140,8 @@ pub enum InstallError {
     },
     #[error(
         "wheel `{wheel}` is unsafe: entry `{entry}` {reason}\n\
-         hint: nothing was installed; the wheel is malformed or malicious, report it to the package's maintainers"
+         hint: nothing was installed; the wheel is malformed or malicious, report it to the package's maintainers",
+        wheel = shown(.wheel), entry = shown(.entry)
     )]
     UnsafePath {
         wheel: String,
@@ -134,13 +149,25 @@ pub enum InstallError {
         reason: &'static str,
     },
     #[error(
+        "wheel `{wheel}` is unsafe: RECORD row `{entry}` {reason}\n\
+         hint: nothing was installed; the wheel is malformed or malicious, report it to the package's maintainers",
+        wheel = shown(.wheel), entry = shown(.entry)
+    )]
+    UnsafeRecordPath {
+        wheel: String,
+        entry: String,
+        reason: &'static str,
+    },
+    #[error(
         "wheel `{wheel}` is invalid: entry `{entry}` occurs more than once\n\
-         hint: nothing was installed; the wheel is malformed, report it to the package's maintainers"
+         hint: nothing was installed; the wheel is malformed, report it to the package's maintainers",
+        wheel = shown(.wheel), entry = shown(.entry)
     )]
     DuplicateEntry { wheel: String, entry: String },
     #[error(
         "wheel `{wheel}` unpacks to {size} bytes, more than the limit of {limit} bytes\n\
-         hint: if the wheel is trustworthy, raise the limit with `--max-unpacked-bytes`"
+         hint: if the wheel is trustworthy, raise the limit with `--max-unpacked-bytes`",
+        wheel = shown(.wheel)
     )]
     TooLarge {
         wheel: String,
@@ -150,7 +177,8 @@ pub enum InstallError {
     #[error(
         "wheel `{wheel}` looks like a compression bomb: entry `{entry}` expands {compressed} bytes \
          to {size} bytes, more than {limit} times\n\
-         hint: if the wheel is trustworthy, raise the limit with `--max-compression-ratio`"
+         hint: if the wheel is trustworthy, raise the limit with `--max-compression-ratio`",
+        wheel = shown(.wheel), entry = shown(.entry)
     )]
     CompressionBomb {
         wheel: String,
@@ -161,7 +189,8 @@ pub enum InstallError {
     },
     #[error(
         "wheel `{wheel}` is corrupt: entry `{entry}` does not unpack to the {declared} bytes its zip header declares\n\
-         hint: the file is damaged; download it again"
+         hint: the file is damaged; download it again",
+        wheel = shown(.wheel), entry = shown(.entry)
     )]
     ArchiveSizeMismatch {
         wheel: String,
@@ -169,37 +198,59 @@ pub enum InstallError {
         declared: u64,
     },
     #[error(
-        "wheel `{wheel}` is invalid: {reason}\n\
-         hint: nothing was installed; the wheel is malformed, report it to the package's maintainers"
+        "wheel `{wheel}` is invalid: `{entry}` declares {size} bytes, more than the {limit} bytes ofiuco reads for it\n\
+         hint: nothing was installed; the wheel is malformed or malicious, report it to the package's maintainers",
+        wheel = shown(.wheel), entry = shown(.entry)
     )]
-    Invalid { wheel: String, reason: String },
+    MetadataTooLarge {
+        wheel: String,
+        entry: String,
+        size: u64,
+        limit: u64,
+    },
+    #[error(
+        "wheel `{wheel}` is invalid: {reason}\n\
+         hint: nothing was installed; the wheel is malformed, report it to the package's maintainers",
+        wheel = shown(.wheel)
+    )]
+    Invalid {
+        wheel: String,
+        /// Written by this crate, with untrusted parts already shown safely.
+        reason: String,
+    },
     #[error(
         "wheel `{wheel}` has `Wheel-Version: {version}`, but only version 1.x is supported\n\
-         hint: use a wheel built for Wheel-Version 1.0 (the current standard)"
+         hint: use a wheel built for Wheel-Version 1.0 (the current standard)",
+        wheel = shown(.wheel), version = shown(.version)
     )]
     UnsupportedWheelVersion { wheel: String, version: String },
     #[error(
         "wheel `{wheel}` is invalid: `{entry}` is not listed in RECORD\n\
-         hint: nothing was installed; the wheel was modified after it was built, download or rebuild it"
+         hint: nothing was installed; the wheel was modified after it was built, download or rebuild it",
+        wheel = shown(.wheel), entry = shown(.entry)
     )]
     NotInRecord { wheel: String, entry: String },
     #[error(
         "wheel `{wheel}` is invalid: RECORD lists `{entry}`, which is not in the archive\n\
-         hint: nothing was installed; the wheel was modified after it was built, download or rebuild it"
+         hint: nothing was installed; the wheel was modified after it was built, download or rebuild it",
+        wheel = shown(.wheel), entry = shown(.entry)
     )]
     MissingFromArchive { wheel: String, entry: String },
     #[error(
         "wheel `{wheel}` is invalid: RECORD entry for `{entry}` {reason}\n\
-         hint: nothing was installed; the wheel is malformed, report it to the package's maintainers"
+         hint: nothing was installed; the wheel is malformed, report it to the package's maintainers",
+        wheel = shown(.wheel), entry = shown(.entry)
     )]
     RecordEntry {
         wheel: String,
         entry: String,
+        /// Written by this crate, with untrusted parts already shown safely.
         reason: String,
     },
     #[error(
         "wheel `{wheel}` is corrupt: `{entry}` has hash `{actual}`, but RECORD says `{expected}`\n\
-         hint: nothing was installed; the wheel was modified after it was built, download or rebuild it"
+         hint: nothing was installed; the wheel was modified after it was built, download or rebuild it",
+        wheel = shown(.wheel), entry = shown(.entry)
     )]
     HashMismatch {
         wheel: String,
@@ -209,7 +260,8 @@ pub enum InstallError {
     },
     #[error(
         "wheel `{wheel}` is corrupt: `{entry}` has {actual} bytes, but RECORD says {expected}\n\
-         hint: nothing was installed; the wheel was modified after it was built, download or rebuild it"
+         hint: nothing was installed; the wheel was modified after it was built, download or rebuild it",
+        wheel = shown(.wheel), entry = shown(.entry)
     )]
     SizeMismatch {
         wheel: String,
@@ -219,7 +271,8 @@ pub enum InstallError {
     },
     #[error(
         "wheel `{wheel}` is invalid: `{entry}` is in the unknown data directory `{scheme}`\n\
-         hint: a wheel's `.data` directory may only contain `purelib`, `platlib`, `scripts`, `headers` and `data`"
+         hint: a wheel's `.data` directory may only contain `purelib`, `platlib`, `scripts`, `headers` and `data`",
+        wheel = shown(.wheel), entry = shown(.entry), scheme = shown(.scheme)
     )]
     UnknownDataDir {
         wheel: String,
@@ -228,17 +281,46 @@ pub enum InstallError {
     },
     #[error(
         "wheel `{wheel}` is invalid: `{entry}` and `{other}` would both be installed as `{dest}`\n\
-         hint: nothing was installed; the wheel is malformed, report it to the package's maintainers"
+         hint: nothing was installed; the wheel is malformed, report it to the package's maintainers",
+        wheel = shown(.wheel), entry = shown(.entry), other = shown(.other), dest = shown(.dest)
     )]
     DestinationConflict {
         wheel: String,
+        /// An archive entry, or `entry point NAME` for a launcher.
         entry: String,
         other: String,
         dest: String,
     },
     #[error(
+        "wheel `{wheel}` is invalid: its entry point `{name}` and `{entry}` would both be installed as `{dest}`\n\
+         hint: nothing was installed; the wheel is malformed, report it to the package's maintainers",
+        wheel = shown(.wheel), name = shown(.name), entry = shown(.entry), dest = shown(.dest)
+    )]
+    LauncherConflict {
+        wheel: String,
+        /// The entry point's name.
+        name: String,
+        entry: String,
+        dest: String,
+    },
+    #[error(
+        "wheel `{wheel}` is invalid: `{file}` would be installed as the file `{dest}`, \
+         but `{inside}` would be installed inside it\n\
+         hint: nothing was installed; the wheel is malformed, report it to the package's maintainers",
+        wheel = shown(.wheel), file = shown(.file), dest = shown(.dest), inside = shown(.inside)
+    )]
+    FileDirectoryConflict {
+        wheel: String,
+        /// The entry installed as a file at `dest`.
+        file: String,
+        dest: String,
+        /// An entry installed below `dest`.
+        inside: String,
+    },
+    #[error(
         "wheel `{wheel}` has an invalid entry point `{name} = {value}`: {reason}\n\
-         hint: nothing was installed; the wheel is malformed, report it to the package's maintainers"
+         hint: nothing was installed; the wheel is malformed, report it to the package's maintainers",
+        wheel = shown(.wheel), name = shown(.name), value = shown(.value)
     )]
     EntryPoint {
         wheel: String,
@@ -246,6 +328,18 @@ pub enum InstallError {
         value: String,
         reason: &'static str,
     },
+    #[error(
+        "internal error while installing `{wheel}`: a worker thread panicked\n\
+         hint: nothing was installed; this is a bug in ofiuco, please report it",
+        wheel = shown(.wheel)
+    )]
+    WorkerPanicked { wheel: String },
+}
+
+impl From<WheelFilenameError> for InstallError {
+    fn from(error: WheelFilenameError) -> Self {
+        InstallError::Filename(error)
+    }
 }
 
 /// Installs `wheel` into `out_dir` (which must not exist or be empty) and
@@ -261,18 +355,25 @@ pub fn install(
         .unwrap_or_else(|| wheel.display().to_string());
     let filename = WheelFilename::from_str(&wheel_name)?;
     let cx = Cx { wheel: wheel_name };
+    let name = PackageName::new(&filename.name).map_err(|e| {
+        cx.invalid(format!(
+            "its distribution name `{}` is not a valid package name: {}",
+            shown(&filename.name),
+            e.problem
+        ))
+    })?;
 
     check_output_dir(&cx, out_dir)?;
 
-    // One read of the whole wheel (wheels are at most a few hundred MB); every
-    // worker then reads it through its own cursor instead of many small preads.
-    let bytes = read_wheel(&cx, wheel)?;
-    let mut archive =
-        ZipArchive::new(Cursor::new(&bytes[..])).map_err(|source| InstallError::NotAZip {
-            wheel: cx.wheel.clone(),
-            source,
-        })?;
-    let plan = plan(&cx, &filename, &mut archive, &bytes, opts)?;
+    // Read in place, never whole: every worker reads the file through its own
+    // position and buffer, so memory does not grow with the wheel.
+    let file = File::open(wheel).map_err(|e| cx.io("open", wheel, e))?;
+    let raw = SharedFile::new(file).map_err(|e| cx.io("read", wheel, e))?;
+    let mut archive = ZipArchive::new(raw.clone()).map_err(|source| InstallError::NotAZip {
+        wheel: cx.wheel.clone(),
+        source,
+    })?;
+    let plan = plan(&cx, &filename, &name, &mut archive, raw, opts)?;
 
     let parent = match out_dir.parent() {
         Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
@@ -385,52 +486,40 @@ fn check_output_dir(cx: &Cx, out_dir: &Path) -> Result<(), InstallError> {
     }
 }
 
-/// Moves the finished tree into `out_dir`: renames the staging directory when
-/// `out_dir` does not exist, else moves its children into the empty `out_dir`
-/// (Bazel pre-creates tree artifacts).
+/// Moves the finished tree into `out_dir` with one rename, so that an
+/// install killed at any moment leaves `out_dir` missing, empty or complete,
+/// never `site-packages/` without `bin/`:
+///
+/// * `out_dir` missing: the staging directory is renamed to it.
+/// * `out_dir` an empty directory (Bazel pre-creates tree artifacts): the
+///   same rename, which on Unix replaces an empty directory atomically
+///   (rename(2)).
+/// * Where that rename fails (Windows does not replace directories): the empty
+///   `out_dir` is removed and the staging directory renamed; a kill in between
+///   leaves no `out_dir`, which Bazel reports as a missing output.
+///
+/// When `out_dir` cannot be replaced or removed either (a mount point, say),
+/// the install fails and leaves it empty rather than moving the children in
+/// one by one.
 fn commit(cx: &Cx, staging: tempfile::TempDir, out_dir: &Path) -> Result<(), InstallError> {
     check_output_dir(cx, out_dir)?;
-    if !out_dir.exists() {
-        let path = staging.keep();
-        return fs::rename(&path, out_dir).map_err(|e| {
-            let _ = fs::remove_dir_all(&path);
-            cx.io("move the installed tree to", out_dir, e)
-        });
-    }
-    let children = fs::read_dir(staging.path())
-        .and_then(|entries| {
-            entries
-                .map(|e| e.map(|e| e.file_name()))
-                .collect::<Result<Vec<_>, _>>()
-        })
-        .map_err(|e| cx.io("read directory", staging.path(), e))?;
-    let mut moved = Vec::new();
-    for name in children {
-        let (from, to) = (staging.path().join(&name), out_dir.join(&name));
-        if let Err(e) = fs::rename(&from, &to) {
-            for done in moved {
-                let _ = fs::remove_dir_all(done);
-            }
-            return Err(cx.io("move the installed tree to", out_dir, e));
+    let path = staging.keep();
+    let result = fs::rename(&path, out_dir).or_else(|error| match fs::symlink_metadata(out_dir) {
+        Ok(meta) if meta.is_dir() => {
+            fs::remove_dir(out_dir).map_err(|_| error)?;
+            fs::rename(&path, out_dir)
         }
-        moved.push(to);
-    }
-    Ok(())
+        _ => Err(error),
+    });
+    result.map_err(|e| {
+        let _ = fs::remove_dir_all(&path);
+        cx.io("move the installed tree to", out_dir, e)
+    })
 }
 
-/// The archive, read from memory; clones share the bytes and the parsed
+/// The archive, read from its file; clones share the file and the parsed
 /// central directory, each with its own position.
-type Archive<'a> = ZipArchive<Cursor<&'a [u8]>>;
-
-/// The whole wheel, in one read.
-fn read_wheel(cx: &Cx, path: &Path) -> Result<Vec<u8>, InstallError> {
-    let mut file = File::open(path).map_err(|e| cx.io("open", path, e))?;
-    // `File::read_to_end` sizes the buffer from the file's metadata: two reads.
-    let mut bytes = Vec::new();
-    file.read_to_end(&mut bytes)
-        .map_err(|e| cx.io("read", path, e))?;
-    Ok(bytes)
-}
+type Archive = ZipArchive<SharedFile>;
 
 /// One archive file to unpack.
 struct Entry {
@@ -516,19 +605,42 @@ struct RecordRow {
     seen: bool,
 }
 
+/// Reads a metadata file of at most `limit` bytes, and never more than its
+/// zip header declares (plus one byte, to see that it lies): a small entry
+/// that inflates to gigabytes is refused after `declared + 1` bytes.
 fn read_small(
     cx: &Cx,
     archive: &mut Archive,
     index: usize,
     name: &str,
+    limit: u64,
 ) -> Result<String, InstallError> {
-    let mut text = String::new();
-    archive
+    let entry = archive
         .by_index(index)
-        .map_err(|e| cx.read_entry(name, e))?
-        .read_to_string(&mut text)
+        .map_err(|e| cx.read_entry(name, e))?;
+    let declared = entry.size();
+    if declared > limit {
+        return Err(InstallError::MetadataTooLarge {
+            wheel: cx.wheel.clone(),
+            entry: name.to_string(),
+            size: declared,
+            limit,
+        });
+    }
+    // `declared <= limit`, a few MiB.
+    let mut bytes = Vec::with_capacity(declared as usize);
+    entry
+        .take(declared + 1)
+        .read_to_end(&mut bytes)
         .map_err(|e| cx.read_entry(name, ZipError::Io(e)))?;
-    Ok(text)
+    if bytes.len() as u64 != declared {
+        return Err(InstallError::ArchiveSizeMismatch {
+            wheel: cx.wheel.clone(),
+            entry: name.to_string(),
+            declared,
+        });
+    }
+    String::from_utf8(bytes).map_err(|_| cx.invalid(format!("`{}` is not UTF-8", shown(name))))
 }
 
 /// Reads the central directory, `WHEEL`, `RECORD` and `entry_points.txt`, and
@@ -536,21 +648,24 @@ fn read_small(
 fn plan(
     cx: &Cx,
     filename: &WheelFilename,
+    name: &PackageName,
     archive: &mut Archive,
-    bytes: &[u8],
+    raw: SharedFile,
     opts: &InstallOptions,
 ) -> Result<Plan, InstallError> {
-    let files = archive_files(cx, archive, bytes, opts)?;
+    let files = archive_files(cx, archive, raw, opts)?;
     let dist_info = find_dist_info(cx, filename, &files)?;
     check_wheel_version(cx, archive, &files, &dist_info)?;
     let mut record = read_record(cx, archive, &files, &dist_info)?;
     let launchers = read_launchers(cx, archive, &files, &dist_info)?;
-    let entries = match_record(cx, filename, files, &mut record, &dist_info)?;
-    Ok(Plan {
+    let entries = match_record(cx, name, files, &mut record, &dist_info)?;
+    let plan = Plan {
         entries,
         dist_info,
         launchers,
-    })
+    };
+    check_destinations(cx, &plan)?;
+    Ok(plan)
 }
 
 /// A file of the archive, as the central directory describes it.
@@ -574,16 +689,14 @@ fn index_of(files: &[ArchiveFile], path: &str) -> Option<usize> {
 fn archive_files(
     cx: &Cx,
     archive: &mut Archive,
-    bytes: &[u8],
+    raw: SharedFile,
     opts: &InstallOptions,
 ) -> Result<Vec<ArchiveFile>, InstallError> {
     // The zip crate keeps only the last of several entries with the same name;
     // look at the central directory itself so that such archives are refused.
-    let directory = usize::try_from(archive.central_directory_start())
-        .ok()
-        .and_then(|start| bytes.get(start..))
-        .unwrap_or_default();
-    if let Some(entry) = duplicate_name(directory) {
+    let duplicate = duplicate_name(raw, archive.central_directory_start(), archive.len())
+        .map_err(|e| cx.read_entry("(central directory)", ZipError::Io(e)))?;
+    if let Some(entry) = duplicate {
         return Err(InstallError::DuplicateEntry {
             wheel: cx.wheel.clone(),
             entry,
@@ -669,7 +782,11 @@ fn find_dist_info(
             .to_string(),
         0 => return Err(cx.invalid("it has no `.dist-info` directory")),
         _ => {
-            let list: Vec<String> = dist_infos.iter().map(|d| format!("`{d}`")).collect();
+            let list: Vec<String> = dist_infos
+                .iter()
+                .take(10)
+                .map(|d| format!("`{}`", shown(d)))
+                .collect();
             return Err(cx.invalid(format!(
                 "it has more than one `.dist-info` directory: {}",
                 list.join(", ")
@@ -683,7 +800,8 @@ fn find_dist_info(
     });
     if !matches {
         return Err(cx.invalid(format!(
-            "its metadata directory `{dist_info}` does not match the filename; expected `{}-{}.dist-info`",
+            "its metadata directory `{}` does not match the filename; expected `{}-{}.dist-info`",
+            shown(&dist_info),
             dist_info_name(&filename.name),
             filename.version
         )));
@@ -700,15 +818,15 @@ fn check_wheel_version(
 ) -> Result<(), InstallError> {
     let wheel_path = format!("{dist_info}/WHEEL");
     let index = index_of(files, &wheel_path)
-        .ok_or_else(|| cx.invalid(format!("it has no `{wheel_path}` file")))?;
-    let wheel_text = read_small(cx, archive, index, &wheel_path)?;
+        .ok_or_else(|| cx.invalid(format!("it has no `{}` file", shown(&wheel_path))))?;
+    let wheel_text = read_small(cx, archive, index, &wheel_path, MAX_METADATA_BYTES)?;
     let version = wheel_text
         .lines()
         .find_map(|line| {
             let (key, value) = line.split_once(':')?;
             (key.trim().eq_ignore_ascii_case("Wheel-Version")).then(|| value.trim().to_string())
         })
-        .ok_or_else(|| cx.invalid(format!("`{wheel_path}` has no `Wheel-Version`")))?;
+        .ok_or_else(|| cx.invalid(format!("`{}` has no `Wheel-Version`", shown(&wheel_path))))?;
     if version.split('.').next() != Some("1") {
         return Err(InstallError::UnsupportedWheelVersion {
             wheel: cx.wheel.clone(),
@@ -735,12 +853,17 @@ fn read_record(
 ) -> Result<Record, InstallError> {
     let record_path = format!("{dist_info}/RECORD");
     let index = index_of(files, &record_path)
-        .ok_or_else(|| cx.invalid(format!("it has no `{record_path}` file")))?;
-    let record_text = read_small(cx, archive, index, &record_path)?;
+        .ok_or_else(|| cx.invalid(format!("it has no `{}` file", shown(&record_path))))?;
+    let record_text = read_small(cx, archive, index, &record_path, MAX_RECORD_BYTES)?;
     let mut rows: Vec<RecordRow> = Vec::new();
     let mut row_index: HashMap<String, usize> = HashMap::new();
     for (line, fields) in parse_csv(&record_text)
-        .map_err(|reason| cx.invalid(format!("`{record_path}` is not valid CSV: {reason}")))?
+        .map_err(|reason| {
+            cx.invalid(format!(
+                "`{}` is not valid CSV: {reason}",
+                shown(&record_path)
+            ))
+        })?
         .into_iter()
         .enumerate()
     {
@@ -749,14 +872,16 @@ fn read_record(
         if path.is_empty() {
             continue;
         }
-        let name = normalize_entry(&path).map_err(|reason| InstallError::UnsafePath {
+        let name = normalize_entry(&path).map_err(|reason| InstallError::UnsafeRecordPath {
             wheel: cx.wheel.clone(),
-            entry: format!("{path}` in `{record_path}"),
+            entry: path.clone(),
             reason,
         })?;
         if row_index.insert(name.clone(), rows.len()).is_some() {
             return Err(cx.invalid(format!(
-                "`{record_path}` lists `{path}` twice (line {})",
+                "`{}` lists `{}` twice (row {})",
+                shown(&record_path),
+                shown(&path),
                 line + 1
             )));
         }
@@ -784,7 +909,7 @@ fn read_launchers(
     let entry_points_path = format!("{dist_info}/entry_points.txt");
     match index_of(files, &entry_points_path) {
         Some(index) => {
-            let text = read_small(cx, archive, index, &entry_points_path)?;
+            let text = read_small(cx, archive, index, &entry_points_path, MAX_METADATA_BYTES)?;
             parse_entry_points(cx, &text)
         }
         None => Ok(Vec::new()),
@@ -796,7 +921,7 @@ fn read_launchers(
 /// Every RECORD row must name a file of the archive.
 fn match_record(
     cx: &Cx,
-    filename: &WheelFilename,
+    name: &PackageName,
     files: Vec<ArchiveFile>,
     record: &mut Record,
     dist_info: &str,
@@ -844,7 +969,7 @@ fn match_record(
                 });
             }
         }
-        let (dest, script) = destination(cx, &file.name, &data_dir, &filename.name)?;
+        let (dest, script) = destination(cx, &file.name, &data_dir, name)?;
         if let Some(&other) = dests.get(&dest) {
             let other: &Entry = &entries[other];
             return Err(InstallError::DestinationConflict {
@@ -877,27 +1002,95 @@ fn match_record(
     Ok(entries)
 }
 
-/// The first file name that occurs twice in `directory`, the archive from the
-/// start of its central directory.
-fn duplicate_name(directory: &[u8]) -> Option<String> {
+/// Refuses plans whose files cannot all be written as planned: an entry
+/// point whose launcher would replace a file of the wheel, a file at a path
+/// that another file needs as a directory (`x` and `x/y.py`), and (which
+/// [`destination`] rules out; checked again here) a destination that is not a
+/// normalized relative path. Archive entries are unique already
+/// ([`match_record`]).
+fn check_destinations(cx: &Cx, plan: &Plan) -> Result<(), InstallError> {
+    // Destination -> what is installed there, for the messages.
+    let mut files: BTreeMap<String, String> = BTreeMap::new();
+    for entry in &plan.entries {
+        if normalize_entry(&entry.dest).as_deref() != Ok(entry.dest.as_str()) {
+            return Err(InstallError::UnsafePath {
+                wheel: cx.wheel.clone(),
+                entry: entry.name.clone(),
+                reason: "would be installed outside the install directory",
+            });
+        }
+        files.insert(entry.dest.clone(), entry.name.clone());
+    }
+    for (name, _, _) in &plan.launchers {
+        let dest = format!("bin/{name}");
+        if let Some(entry) = files.get(&dest) {
+            return Err(InstallError::LauncherConflict {
+                wheel: cx.wheel.clone(),
+                name: name.clone(),
+                entry: entry.clone(),
+                dest,
+            });
+        }
+        files.insert(dest, format!("entry point {name}"));
+    }
+    // Written over whatever the wheel has there (like pip does).
+    for generated in ["INSTALLER", "RECORD"] {
+        let dest = format!("site-packages/{}/{generated}", plan.dist_info);
+        files.entry(dest).or_insert_with(|| generated.to_string());
+    }
+    for (dest, owner) in &files {
+        for (end, _) in dest.match_indices('/') {
+            // A file where `dest` needs a directory?
+            if let Some(file) = files.get(&dest[..end]) {
+                return Err(InstallError::FileDirectoryConflict {
+                    wheel: cx.wheel.clone(),
+                    file: file.clone(),
+                    dest: dest[..end].to_string(),
+                    inside: owner.clone(),
+                });
+            }
+        }
+    }
+    Ok(())
+}
+
+/// The first file name that occurs twice in the central directory, which
+/// starts at `start`; `entries` is the number of entries the zip crate found.
+fn duplicate_name(
+    mut reader: SharedFile,
+    start: u64,
+    entries: usize,
+) -> io::Result<Option<String>> {
     const SIGNATURE: &[u8] = b"PK\x01\x02";
     const FIXED: usize = 46;
-    let mut names = std::collections::HashSet::new();
-    let mut pos = 0;
-    while directory.get(pos..pos + 4) == Some(SIGNATURE) && pos + FIXED <= directory.len() {
-        let u16_at =
-            |at: usize| usize::from(u16::from_le_bytes([directory[at], directory[at + 1]]));
-        let name_len = u16_at(pos + 28);
-        let (extra_len, comment_len) = (u16_at(pos + 30), u16_at(pos + 32));
-        let Some(name) = directory.get(pos + FIXED..pos + FIXED + name_len) else {
-            break;
-        };
-        if !names.insert(name) {
-            return Some(String::from_utf8_lossy(name).into_owned());
+    reader.seek(SeekFrom::Start(start))?;
+    let mut names: HashSet<Vec<u8>> = HashSet::with_capacity(entries);
+    let mut fixed = [0u8; FIXED];
+    loop {
+        match reader.read_exact(&mut fixed) {
+            Ok(()) => {}
+            Err(e) if e.kind() == io::ErrorKind::UnexpectedEof => break,
+            Err(e) => return Err(e),
         }
-        pos += FIXED + name_len + extra_len + comment_len;
+        if &fixed[..4] != SIGNATURE {
+            break;
+        }
+        let u16_at = |at: usize| u16::from_le_bytes([fixed[at], fixed[at + 1]]);
+        let (name_len, extra_len, comment_len) = (u16_at(28), u16_at(30), u16_at(32));
+        let mut name = vec![0u8; usize::from(name_len)];
+        match reader.read_exact(&mut name) {
+            Ok(()) => {}
+            Err(e) if e.kind() == io::ErrorKind::UnexpectedEof => break,
+            Err(e) => return Err(e),
+        }
+        if let Some(name) = names.replace(name) {
+            return Ok(Some(String::from_utf8_lossy(&name).into_owned()));
+        }
+        reader.seek(SeekFrom::Current(
+            i64::from(extra_len) + i64::from(comment_len),
+        ))?;
     }
-    None
+    Ok(None)
 }
 
 fn expected_hash(cx: &Cx, row: &RecordRow) -> Result<([u8; 32], u64), InstallError> {
@@ -905,34 +1098,42 @@ fn expected_hash(cx: &Cx, row: &RecordRow) -> Result<([u8; 32], u64), InstallErr
     if row.hash.is_empty() {
         return Err(cx.record_entry(entry, "has no hash"));
     }
-    let (algorithm, value) = row
-        .hash
-        .split_once('=')
-        .ok_or_else(|| cx.record_entry(entry, format!("has a malformed hash `{}`", row.hash)))?;
+    let malformed = || {
+        cx.record_entry(
+            entry,
+            format!("has a malformed hash `{}`", shown(&row.hash)),
+        )
+    };
+    let (algorithm, value) = row.hash.split_once('=').ok_or_else(malformed)?;
     if algorithm != "sha256" {
         return Err(cx.record_entry(
             entry,
-            format!("uses the hash algorithm `{algorithm}`; only `sha256` is supported"),
+            format!(
+                "uses the hash algorithm `{}`; only `sha256` is supported",
+                shown(algorithm)
+            ),
         ));
     }
     let digest: [u8; 32] = URL_SAFE_NO_PAD
         .decode(value.trim_end_matches('='))
         .ok()
         .and_then(|bytes| bytes.try_into().ok())
-        .ok_or_else(|| cx.record_entry(entry, format!("has a malformed hash `{}`", row.hash)))?;
-    let size = row
-        .size
-        .parse::<u64>()
-        .map_err(|_| cx.record_entry(entry, format!("has an invalid size `{}`", row.size)))?;
+        .ok_or_else(malformed)?;
+    let size = row.size.parse::<u64>().map_err(|_| {
+        cx.record_entry(entry, format!("has an invalid size `{}`", shown(&row.size)))
+    })?;
     Ok((digest, size))
 }
 
-/// Where an archive file goes, relative to the output root, and whether it is a script.
+/// Where an archive file goes, relative to the output root, and whether it is
+/// a script. `name` is a normalized entry path (no `.`, `..` or empty
+/// components), and headers go below the validated, normalized package name,
+/// so every destination stays inside the tree.
 fn destination(
     cx: &Cx,
     name: &str,
     data_dir: &str,
-    dist_name: &str,
+    package: &PackageName,
 ) -> Result<(String, bool), InstallError> {
     let Some(rest) = name
         .strip_prefix(data_dir)
@@ -944,7 +1145,7 @@ fn destination(
     let dest = match scheme {
         "purelib" | "platlib" if !path.is_empty() => format!("site-packages/{path}"),
         "scripts" if !path.is_empty() => return Ok((format!("bin/{path}"), true)),
-        "headers" if !path.is_empty() => format!("include/{dist_name}/{path}"),
+        "headers" if !path.is_empty() => format!("include/{}/{path}", package.as_str()),
         "data" if !path.is_empty() => format!("data/{path}"),
         _ => {
             return Err(InstallError::UnknownDataDir {
@@ -1236,38 +1437,50 @@ fn extract(
     }
     let next = AtomicUsize::new(0);
     let failed = AtomicBool::new(false);
+    // Takes entries until none is left or a worker failed.
+    let work = |archive: &mut Archive| -> Result<Vec<Installed>, (usize, InstallError)> {
+        let mut buf = vec![0u8; CHUNK];
+        let mut done = Vec::new();
+        while !failed.load(Ordering::Relaxed) {
+            let i = next.fetch_add(1, Ordering::Relaxed);
+            let Some(entry) = plan.entries.get(i) else {
+                break;
+            };
+            match extract_entry(cx, archive, entry, root, &mut buf, modes) {
+                Ok(installed) => done.push(installed),
+                Err(err) => {
+                    failed.store(true, Ordering::Relaxed);
+                    return Err((i, err));
+                }
+            }
+        }
+        Ok(done)
+    };
     let results: Vec<Result<Vec<Installed>, (usize, InstallError)>> = std::thread::scope(|s| {
-        let handles: Vec<_> = (0..threads)
-            .map(|_| {
-                let mut archive = archive.clone();
-                let (next, failed) = (&next, &failed);
-                s.spawn(move || {
-                    let mut buf = vec![0u8; CHUNK];
-                    let mut done = Vec::new();
-                    while !failed.load(Ordering::Relaxed) {
-                        let i = next.fetch_add(1, Ordering::Relaxed);
-                        let Some(entry) = plan.entries.get(i) else {
-                            break;
-                        };
-                        match extract_entry(cx, &mut archive, entry, root, &mut buf, modes) {
-                            Ok(installed) => done.push(installed),
-                            Err(err) => {
-                                failed.store(true, Ordering::Relaxed);
-                                return Err((i, err));
-                            }
-                        }
-                    }
-                    Ok(done)
-                })
-            })
-            .collect();
-        handles
-            .into_iter()
-            .map(|h| {
-                h.join()
-                    .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
-            })
-            .collect()
+        // The calling thread is one of the workers. A thread that cannot be
+        // started (a process or memory limit) is one fewer: the work is shared
+        // by those that did start, down to the calling thread alone.
+        let mut handles = Vec::with_capacity(threads - 1);
+        for _ in 1..threads {
+            let mut archive = archive.clone();
+            let work = &work;
+            match std::thread::Builder::new().spawn_scoped(s, move || work(&mut archive)) {
+                Ok(handle) => handles.push(handle),
+                Err(_) => break,
+            }
+        }
+        let mut results = vec![work(&mut archive.clone())];
+        for handle in handles {
+            results.push(handle.join().unwrap_or_else(|_| {
+                Err((
+                    0,
+                    InstallError::WorkerPanicked {
+                        wheel: cx.wheel.clone(),
+                    },
+                ))
+            }));
+        }
+        results
     });
     let mut installed = Vec::with_capacity(plan.entries.len());
     let mut first_error: Option<(usize, InstallError)> = None;

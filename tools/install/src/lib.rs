@@ -2,8 +2,11 @@
 //! Wheel filenames and names come from `ofiuco-spec`.
 
 mod install;
+mod reader;
+pub mod text;
 
 pub use install::{
     install, InstallError, InstallOptions, InstallReport, DEFAULT_BOMB_MIN_SIZE,
-    DEFAULT_MAX_COMPRESSION_RATIO, DEFAULT_MAX_UNPACKED_BYTES,
+    DEFAULT_MAX_COMPRESSION_RATIO, DEFAULT_MAX_UNPACKED_BYTES, MAX_METADATA_BYTES,
+    MAX_RECORD_BYTES,
 };

@@ -568,3 +568,192 @@ fn entry_points() {
         hint: nothing was installed; the wheel is malformed, report it to the package's maintainers
     "#);
 }
+
+/// Sets the uncompressed size that the local and central headers of `name`
+/// declare in the zip `bytes` (the lie of a crafted wheel).
+fn patch_declared_size(bytes: &mut [u8], name: &str, size: u32) {
+    let mut patched = 0;
+    for i in 0..bytes.len().saturating_sub(46) {
+        let (sig, name_at, size_at, len_at) = match &bytes[i..i + 4] {
+            b"PK\x03\x04" => ("local", 30, 22, 26),
+            b"PK\x01\x02" => ("central", 46, 24, 28),
+            _ => continue,
+        };
+        let len = u16::from_le_bytes([bytes[i + len_at], bytes[i + len_at + 1]]) as usize;
+        if bytes.get(i + name_at..i + name_at + len) == Some(name.as_bytes()) {
+            bytes[i + size_at..i + size_at + 4].copy_from_slice(&size.to_le_bytes());
+            patched += 1;
+            let _ = sig;
+        }
+    }
+    assert_eq!(patched, 2, "{name}: local and central header");
+}
+
+#[test]
+fn refuses_metadata_that_unpacks_to_more_than_declared() {
+    // A WHEEL file that inflates to 8 MiB while its headers declare 75 bytes:
+    // reading stops after 76 bytes.
+    let tmp = tempfile::tempdir().unwrap();
+    let mut wheel_text =
+        b"Wheel-Version: 1.0\nGenerator: test\nRoot-Is-Purelib: true\nTag: py3-none-any\n".to_vec();
+    wheel_text.resize(8 << 20, b'\n');
+    let wheel = build(tmp.path(), |files, _| files[9].1 = wheel_text);
+    let mut bytes = fs::read(&wheel).unwrap();
+    patch_declared_size(&mut bytes, "demo-1.0.dist-info/WHEEL", 75);
+    fs::write(&wheel, bytes).unwrap();
+    let out = tmp.path().join("out");
+    let err = install(&wheel, &out, &InstallOptions::default()).unwrap_err();
+    insta::assert_snapshot!(err, @r#"
+        wheel `demo-1.0-py3-none-any.whl` is corrupt: entry `demo-1.0.dist-info/WHEEL` does not unpack to the 75 bytes its zip header declares
+        hint: the file is damaged; download it again
+    "#);
+    assert!(!out.exists());
+}
+
+#[test]
+fn refuses_metadata_over_the_cap() {
+    let mut wheel_text = b"Wheel-Version: 1.0\nRoot-Is-Purelib: true\n".to_vec();
+    wheel_text.resize(MAX_METADATA_BYTES as usize + 1, b'\n');
+    let err = install_err(|files, record| {
+        record[9] = format!(
+            "demo-1.0.dist-info/WHEEL,{},{}",
+            hash_string(&Sha256::digest(&wheel_text)),
+            wheel_text.len()
+        );
+        files[9].1 = wheel_text;
+    });
+    insta::assert_snapshot!(err, @r#"
+        wheel `demo-1.0-py3-none-any.whl` is invalid: `demo-1.0.dist-info/WHEEL` declares 1048577 bytes, more than the 1048576 bytes ofiuco reads for it
+        hint: nothing was installed; the wheel is malformed or malicious, report it to the package's maintainers
+    "#);
+}
+
+/// Builds a wheel named `wheel_name` whose entries are `files` and a RECORD
+/// (at `record_path`) listing them all.
+fn build_named(dir: &Path, wheel_name: &str, files: &Files, record_path: &str) -> PathBuf {
+    let mut record: Vec<String> = files
+        .iter()
+        .map(|(name, content, _)| {
+            format!(
+                "{},{},{}",
+                csv_field(name),
+                hash_string(&Sha256::digest(content)),
+                content.len()
+            )
+        })
+        .collect();
+    record.push(format!("{record_path},,"));
+    let path = dir.join(wheel_name);
+    write_wheel(&path, files, &record);
+    path
+}
+
+#[test]
+fn refuses_a_distribution_name_of_dot_dot() {
+    // Issue 7: with the name `..`, `.data/headers/x` went to `include/../x`,
+    // i.e. the root of the tree, and could replace `site-packages/pkg/__init__.py`.
+    let tmp = tempfile::tempdir().unwrap();
+    let file = |name: &str, content: &str| (name.to_string(), content.as_bytes().to_vec(), 0o644);
+    let files = vec![
+        file("pkg/__init__.py", "good = True\n"),
+        file(
+            "..-1.0.data/headers/site-packages/pkg/__init__.py",
+            "evil = True\n",
+        ),
+        file(
+            "..-1.0.dist-info/METADATA",
+            "Metadata-Version: 2.1\nName: ..\nVersion: 1.0\n",
+        ),
+        file(
+            "..-1.0.dist-info/WHEEL",
+            "Wheel-Version: 1.0\nRoot-Is-Purelib: true\n",
+        ),
+    ];
+    let wheel = build_named(
+        tmp.path(),
+        "..-1.0-py3-none-any.whl",
+        &files,
+        "..-1.0.dist-info/RECORD",
+    );
+    let out = tmp.path().join("out");
+    let err = install(&wheel, &out, &InstallOptions::default()).unwrap_err();
+    insta::assert_snapshot!(err, @r#"
+        wheel `..-1.0-py3-none-any.whl` is invalid: its distribution name `..` is not a valid package name: a name must start and end with a letter or digit
+        hint: nothing was installed; the wheel is malformed, report it to the package's maintainers
+    "#);
+    assert!(!out.exists());
+}
+
+#[test]
+fn headers_go_below_the_normalized_name() {
+    let tmp = tempfile::tempdir().unwrap();
+    let file = |name: &str, content: &str| (name.to_string(), content.as_bytes().to_vec(), 0o644);
+    let files = vec![
+        file("zope/__init__.py", ""),
+        file("Zope.Interface-1.0.data/headers/zi.h", "int zi;\n"),
+        file(
+            "Zope.Interface-1.0.dist-info/METADATA",
+            "Metadata-Version: 2.1\nName: Zope.Interface\nVersion: 1.0\n",
+        ),
+        file(
+            "Zope.Interface-1.0.dist-info/WHEEL",
+            "Wheel-Version: 1.0\nRoot-Is-Purelib: true\n",
+        ),
+    ];
+    let wheel = build_named(
+        tmp.path(),
+        "Zope.Interface-1.0-py3-none-any.whl",
+        &files,
+        "Zope.Interface-1.0.dist-info/RECORD",
+    );
+    let out = tmp.path().join("out");
+    install(&wheel, &out, &InstallOptions::default()).unwrap();
+    assert_eq!(
+        fs::read_to_string(out.join("include/zope-interface/zi.h")).unwrap(),
+        "int zi;\n"
+    );
+}
+
+#[test]
+fn refuses_a_file_where_a_directory_is_needed() {
+    insta::assert_snapshot!(install_err(|f, r| add(f, r, "demo-1.0.data/purelib/demo/cli.py/x.py", b"x", 0o644)), @r#"
+        wheel `demo-1.0-py3-none-any.whl` is invalid: `demo/cli.py` would be installed as the file `site-packages/demo/cli.py`, but `demo-1.0.data/purelib/demo/cli.py/x.py` would be installed inside it
+        hint: nothing was installed; the wheel is malformed, report it to the package's maintainers
+    "#);
+    insta::assert_snapshot!(install_err(|f, r| add(f, r, "demo-1.0.data/scripts/demo/x", b"x", 0o644)), @r#"
+        wheel `demo-1.0-py3-none-any.whl` is invalid: `entry point demo` would be installed as the file `bin/demo`, but `demo-1.0.data/scripts/demo/x` would be installed inside it
+        hint: nothing was installed; the wheel is malformed, report it to the package's maintainers
+    "#);
+}
+
+#[test]
+fn refuses_a_launcher_over_a_script() {
+    insta::assert_snapshot!(install_err(|f, r| add(f, r, "demo-1.0.data/scripts/demo", b"#!/bin/sh\n", 0o755)), @r#"
+        wheel `demo-1.0-py3-none-any.whl` is invalid: its entry point `demo` and `demo-1.0.data/scripts/demo` would both be installed as `bin/demo`
+        hint: nothing was installed; the wheel is malformed, report it to the package's maintainers
+    "#);
+}
+
+#[test]
+fn messages_escape_and_cut_untrusted_names() {
+    // An entry name that would clear the terminal, and a RECORD row of 4 MiB.
+    let err = install_err(|files, _| {
+        files.push((
+            "demo/\u{1b}[2J\u{1b}[H.py".to_string(),
+            b"x".to_vec(),
+            0o644,
+        ));
+    });
+    assert!(!err.contains('\u{1b}'), "{err}");
+    insta::assert_snapshot!(err, @r#"
+        wheel `demo-1.0-py3-none-any.whl` is invalid: `demo/\u{1b}[2J\u{1b}[H.py` is not listed in RECORD
+        hint: nothing was installed; the wheel was modified after it was built, download or rebuild it
+    "#);
+    let long = format!("demo/{}.py", "a".repeat(4 << 20));
+    let err = install_err(|_, record| record.push(format!("{long},sha256=x,1")));
+    assert!(err.len() < 1000, "{} bytes", err.len());
+    assert!(
+        err.contains(&format!("…({} bytes in all)", long.len())),
+        "{err}"
+    );
+}
