@@ -35,7 +35,7 @@
 //! error naming both, and so is a file where another owner has a directory.
 //!
 //! Memory: fragments are read in place, the output is written as it goes;
-//! only application files of up to [`crate::data::IN_MEMORY_MAX`] bytes are
+//! only application files of up to 16 MiB are
 //! held (compressed) in memory.
 
 use std::collections::{BTreeMap, HashMap, HashSet};

@@ -2,9 +2,11 @@
 //!
 //! A fragment holds the files below `<tree>/site-packages` (paths relative to
 //! it), sorted by path, compressed with deflate, with fixed timestamps and
-//! normalized modes and no extra fields: exactly the entries that
-//! [`crate::assemble`] copies, compressed bytes and all, into a Lambda zip.
-//! Its zip comment names the package (`ofiuco-fragment/1 package=NAME`).
+//! normalized modes and no extra fields (but zip64 ones): the entries whose
+//! compressed bytes [`crate::assemble`] copies into a Lambda zip. Its zip
+//! comment names the package and carries a CRC-32 of the fragment before its
+//! end records (`ofiuco-fragment/2 crc32=XXXXXXXX package=NAME`), which
+//! `assemble` checks.
 
 use std::collections::BTreeMap;
 use std::fs::File;
@@ -116,8 +118,8 @@ struct Packed {
 ///
 /// Files are compressed by `opts.threads` workers and written in path order.
 /// Small files are compressed in memory, big ones through an unnamed spool
-/// file beside the output, and waiting results are bounded by
-/// [`MEMORY_BUDGET`]: peak memory follows the largest file (ELF files are
+/// file beside the output, and waiting results are bounded by a
+/// 64 MiB budget: peak memory follows the largest file (ELF files are
 /// parsed whole, one big one at a time), not the tree.
 pub fn pack_fragment(
     opts: &FragmentOptions,

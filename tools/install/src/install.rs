@@ -7,11 +7,13 @@
 //! |---------------------------------------|------------------------------|
 //! | root, `.data/purelib`, `.data/platlib` | `site-packages/`             |
 //! | `.data/scripts`, entry points         | `bin/`                       |
-//! | `.data/headers`                       | `include/<name>/`            |
+//! | `.data/headers`                       | `include/<normalized name>/` |
 //! | `.data/data`                          | `data/`                      |
 //!
-//! The wheel is unpacked into a temporary directory next to the output
-//! directory and moved into place only when everything succeeded.
+//! The wheel is read in place (never whole), unpacked into a temporary
+//! directory next to the output directory and moved into place by one rename
+//! only when everything succeeded. What it refuses and why:
+//! `docs/archives.md`.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::fmt::Write as _;
