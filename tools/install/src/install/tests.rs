@@ -757,3 +757,23 @@ fn messages_escape_and_cut_untrusted_names() {
         "{err}"
     );
 }
+
+#[test]
+fn refuses_a_record_row_that_escapes() {
+    insta::assert_snapshot!(install_err(|_, record| record.push("../../evil.py,sha256=x,1".into())), @r#"
+        wheel `demo-1.0-py3-none-any.whl` is unsafe: RECORD row `../../evil.py` has a `..` component, which would escape the install directory
+        hint: nothing was installed; the wheel is malformed or malicious, report it to the package's maintainers
+    "#);
+}
+
+#[test]
+fn filename_errors_are_shown_escaped() {
+    let tmp = tempfile::tempdir().unwrap();
+    let err = install(
+        &tmp.path().join("demo\u{1b}[2J-1.0.tar.gz"),
+        &tmp.path().join("out"),
+        &InstallOptions::default(),
+    )
+    .unwrap_err();
+    insta::assert_snapshot!(err, @r"invalid wheel filename `demo\u{1b}[2J-1.0.tar.gz`: it must end in `.whl`");
+}
