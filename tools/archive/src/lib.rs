@@ -19,7 +19,7 @@ mod error;
 pub mod exclude;
 pub mod fragment;
 mod pipeline;
-pub mod text;
+pub use ofiuco_spec::text;
 mod tree;
 pub mod venv;
 mod zipout;

@@ -3,7 +3,7 @@
 
 mod install;
 mod reader;
-pub mod text;
+pub use ofiuco_spec::text;
 
 pub use install::{
     install, InstallError, InstallOptions, InstallReport, DEFAULT_BOMB_MIN_SIZE,

@@ -12,6 +12,7 @@ mod filename;
 mod name;
 mod rank;
 mod tags;
+pub mod text;
 
 pub use env::{
     python_full_version, standard_envs, Arch, Libc, Os, TargetEnv, TargetEnvError, STANDARD_GLIBC,

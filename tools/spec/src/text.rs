@@ -1,15 +1,12 @@
-//! Untrusted text in messages: paths from trees and fragments, package names.
+//! Untrusted text in messages: names from wheels, RECORD rows, entry points,
+//! trees and fragments (used by ofiuco-install and ofiuco-archive).
 //!
-//! A wheel decides the file names of its installed tree, and a fragment its
-//! entry names and package; a message that prints one must not let it drive
-//! the terminal (`ESC[2J` clears it) or fill the log (a 4 MiB name).
+//! A wheel decides its entry names, so a message that prints one must not let
+//! it drive the terminal (`ESC[2J` clears it) or fill the log (a 4 MiB name).
 //! [`shown`] escapes control and bidirectional-formatting characters the way
 //! `char::escape_debug` does (`\u{1b}`, `\n`) and cuts values after
 //! [`MAX_SHOWN_CHARS`] characters with a marker giving the full length.
 //! Everything else, including non-ASCII letters, is printed as it is.
-//!
-//! A local copy of `ofiuco-install`'s `text.rs` (this crate depends on
-//! neither it nor the lock crate).
 
 use std::fmt::{self, Write as _};
 
