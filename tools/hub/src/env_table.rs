@@ -8,11 +8,6 @@ use std::fmt::Write;
 
 use ofiuco_spec::{standard_envs, Libc, Os, TargetEnv};
 
-/// The Python version of an environment as Bazel settings spell it: `3.12`, `3.13t`.
-pub fn python_name(env: &TargetEnv) -> String {
-    env.python_name()
-}
-
 /// The `@ofiuco//python/libc` constraint of an environment (`glibc_2_26`,
 /// `musl_1_2`), empty off Linux.
 pub fn libc_name(env: &TargetEnv) -> String {
@@ -51,7 +46,7 @@ pub fn render_env_table() -> String {
     let envs = standard_envs();
     let (mut pythons, mut libcs) = (Vec::new(), Vec::new());
     for env in &envs {
-        push_unique(&mut pythons, python_name(env));
+        push_unique(&mut pythons, env.python_name());
         push_unique(&mut libcs, libc_name(env));
     }
     libcs.sort_by_key(|l| (!l.starts_with("glibc"), l.len(), l.clone()));
@@ -85,7 +80,7 @@ pub fn render_env_table() -> String {
             out,
             "    ({:?}, {:?}, {:?}, {:?}, {:?}),",
             env.key(),
-            python_name(env),
+            env.python_name(),
             os_name(env),
             cpu_name(env),
             libc_name(env)

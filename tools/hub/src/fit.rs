@@ -21,7 +21,7 @@ impl FitTable {
     pub(crate) fn new(envs: &[TargetEnv]) -> Self {
         let mut pythons: Vec<(String, TagOrder)> = Vec::new();
         for env in envs {
-            let name = crate::env_table::python_name(env);
+            let name = env.python_name();
             if !pythons.iter().any(|(n, _)| *n == name) {
                 let probe = TargetEnv {
                     freethreaded: env.freethreaded,
