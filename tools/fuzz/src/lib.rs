@@ -29,6 +29,9 @@ pub enum Target {
     PoetryLock,
     /// Mutated pyproject.toml text (with its seed's poetry.lock).
     Pyproject,
+    /// Mutated pyproject.toml text read as `ofiuco sdist-info` reads an
+    /// sdist's (`[build-system]`, `[project]`, Cargo manifests), and as PKG-INFO.
+    BuildSystem,
 }
 
 impl std::str::FromStr for Target {
@@ -37,8 +40,9 @@ impl std::str::FromStr for Target {
         match s {
             "poetry-lock" | "lock" => Ok(Target::PoetryLock),
             "pyproject" => Ok(Target::Pyproject),
+            "build-system" => Ok(Target::BuildSystem),
             other => Err(format!(
-                "unknown target `{other}` (expected poetry-lock or pyproject)"
+                "unknown target `{other}` (expected poetry-lock, pyproject or build-system)"
             )),
         }
     }
@@ -726,6 +730,17 @@ enum Outcome {
 
 /// Reads (and on success renders) one input.
 fn run_one(target: Target, lock: &str, pyproject: Option<&str>) -> Outcome {
+    if target == Target::BuildSystem {
+        let text = pyproject.unwrap_or_default();
+        let _ = ofiuco_build::sdist::parse_pkg_info(text.as_bytes());
+        return match ofiuco_build::sdist::parse_pyproject(text) {
+            Ok(_) => Outcome::Accepted,
+            Err(message) => {
+                let _ = message.len();
+                Outcome::Refused
+            }
+        };
+    }
     let lock_path = Path::new("fuzz/poetry.lock");
     let pyproject_path = Path::new("fuzz/pyproject.toml");
     let parsed =
@@ -831,7 +846,7 @@ pub fn run(config: &Config) -> Report {
         let (mut lock, mut pyproject) = (seed.lock, seed.pyproject);
         let text = match config.target {
             Target::PoetryLock => &mut lock,
-            Target::Pyproject => pyproject.get_or_insert_with(String::new),
+            Target::Pyproject | Target::BuildSystem => pyproject.get_or_insert_with(String::new),
         };
         // 1 mutation half of the time, 2 a quarter, ... up to 8.
         let mutations = 1 + rng.next_u64().trailing_zeros().min(7);

@@ -52,3 +52,8 @@ fn poetry_lock_reader() {
 fn pyproject_reader() {
     check(Target::Pyproject, "pyproject");
 }
+
+#[test]
+fn build_system_reader() {
+    check(Target::BuildSystem, "build-system");
+}
