@@ -334,7 +334,10 @@ mod tests {
         assert!(info.rpath.is_empty() && info.runpath.is_empty());
         let names: Vec<&str> = info.version_needs.iter().map(|n| n.name.as_str()).collect();
         assert_eq!(names, ["GLIBC_2.2.5", "GLIBC_2.34"]);
-        assert_eq!(info.version_needs[0].symbol.as_deref(), Some("__cxa_finalize"));
+        assert_eq!(
+            info.version_needs[0].symbol.as_deref(),
+            Some("__cxa_finalize")
+        );
 
         let ok = ElfCheck {
             cpu: Some(Cpu::X86_64),

@@ -350,9 +350,9 @@ impl Scanner {
             (_, None) => {
                 return Err(self.invalid(
                     format!(
-                        "`{}` is not inside a top-level directory; an sdist has one, `name-version/`",
-                        shown(name)
-                    ),
+                    "`{}` is not inside a top-level directory; an sdist has one, `name-version/`",
+                    shown(name)
+                ),
                     HINT_ARCHIVE,
                 ))
             }
@@ -362,7 +362,10 @@ impl Scanner {
         match &kind {
             Kind::Other(what) => {
                 return Err(self.invalid(
-                    format!("entry `{}` is a {what}; sdists hold files, directories and links", shown(name)),
+                    format!(
+                        "entry `{}` is a {what}; sdists hold files, directories and links",
+                        shown(name)
+                    ),
                     HINT_UNSAFE,
                 ))
             }
@@ -385,7 +388,11 @@ impl Scanner {
             Kind::Hardlink(target) => {
                 if unsafe_archive_path(target.trim_start_matches("./")).is_some() {
                     return Err(self.invalid(
-                        format!("entry `{}` is a hard link to `{}`", shown(name), shown(target)),
+                        format!(
+                            "entry `{}` is a hard link to `{}`",
+                            shown(name),
+                            shown(target)
+                        ),
                         HINT_UNSAFE,
                     ));
                 }
@@ -421,7 +428,12 @@ impl Scanner {
     }
 
     /// Reads a wanted file: pyproject.toml must fit its limit, PKG-INFO is cut.
-    fn read(&mut self, wanted: &'static str, size: u64, reader: impl Read) -> Result<(), SdistError> {
+    fn read(
+        &mut self,
+        wanted: &'static str,
+        size: u64,
+        reader: impl Read,
+    ) -> Result<(), SdistError> {
         let limit = if wanted == "pyproject.toml" {
             MAX_PYPROJECT_BYTES
         } else {
@@ -550,7 +562,8 @@ fn scan_tar_gz(mut scanner: Scanner, file: File, size: u64) -> Result<Tree, Sdis
         tripped: tripped.clone(),
     };
     let mut archive = tar::Archive::new(reader);
-    let wrap = |scanner: &Scanner, e: io::Error| match tripped.get() {
+    let wrap = |scanner: &Scanner, e: io::Error| {
+        match tripped.get() {
         Some(read) => scanner.invalid(
             format!(
                 "it inflates to more than {read} bytes from {size} (limits: {MAX_TAR_BYTES} bytes, or {MAX_RATIO} times the archive past {BOMB_MIN_BYTES} bytes)"
@@ -558,6 +571,7 @@ fn scan_tar_gz(mut scanner: Scanner, file: File, size: u64) -> Result<Tree, Sdis
             "this looks like a decompression bomb; nothing was unpacked",
         ),
         None => scanner.invalid(format!("it is not a readable .tar.gz: {e}"), HINT_ARCHIVE),
+    }
     };
     let entries = archive.entries().map_err(|e| wrap(&scanner, e))?;
     for entry in entries {
@@ -603,8 +617,12 @@ fn scan_tar_gz(mut scanner: Scanner, file: File, size: u64) -> Result<Tree, Sdis
 }
 
 fn scan_zip(mut scanner: Scanner, file: File) -> Result<Tree, SdistError> {
-    let mut archive = zip::ZipArchive::new(BufReader::new(file))
-        .map_err(|e| scanner.invalid(format!("it is not a readable zip archive: {e}"), HINT_ARCHIVE))?;
+    let mut archive = zip::ZipArchive::new(BufReader::new(file)).map_err(|e| {
+        scanner.invalid(
+            format!("it is not a readable zip archive: {e}"),
+            HINT_ARCHIVE,
+        )
+    })?;
     for index in 0..archive.len() {
         let (name, kind, size) = {
             let file = archive.by_index_raw(index).map_err(|e| {
@@ -697,28 +715,47 @@ pub fn parse_pyproject(text: &str) -> Result<BuildSystem, String> {
         if let Some(version) = project.get("version").and_then(|v| v.as_str()) {
             if !dynamic.contains(&"version") {
                 pep440_rs::Version::from_str(version).map_err(|e| {
-                    format!("`project.version` is `{}`, not a PEP 440 version: {e}", shown(version))
+                    format!(
+                        "`project.version` is `{}`, not a PEP 440 version: {e}",
+                        shown(version)
+                    )
                 })?;
                 build.project_version = Some(version.to_string());
             }
         }
     }
     let tool = table.get("tool").and_then(|t| t.as_table());
-    if let Some(maturin) = tool.and_then(|t| t.get("maturin")).and_then(|m| m.as_table()) {
+    if let Some(maturin) = tool
+        .and_then(|t| t.get("maturin"))
+        .and_then(|m| m.as_table())
+    {
         match maturin.get("manifest-path") {
             Some(path) => {
                 let path = path
                     .as_str()
                     .ok_or("`tool.maturin.manifest-path` is not a string")?;
-                build.cargo_manifests.push(inside_tree(path, "tool.maturin.manifest-path")?);
+                build
+                    .cargo_manifests
+                    .push(inside_tree(path, "tool.maturin.manifest-path")?);
             }
             None => build.cargo_manifests.push("Cargo.toml".into()),
         }
     }
-    if let Some(rust) = tool.and_then(|t| t.get("setuptools-rust")).and_then(|m| m.as_table()) {
+    if let Some(rust) = tool
+        .and_then(|t| t.get("setuptools-rust"))
+        .and_then(|m| m.as_table())
+    {
         for key in ["ext-modules", "bins"] {
-            for module in rust.get(key).and_then(|m| m.as_array()).into_iter().flatten() {
-                let path = module.get("path").and_then(|p| p.as_str()).unwrap_or("Cargo.toml");
+            for module in rust
+                .get(key)
+                .and_then(|m| m.as_array())
+                .into_iter()
+                .flatten()
+            {
+                let path = module
+                    .get("path")
+                    .and_then(|p| p.as_str())
+                    .unwrap_or("Cargo.toml");
                 let field = format!("tool.setuptools-rust.{key}");
                 build.cargo_manifests.push(inside_tree(path, &field)?);
             }
@@ -795,7 +832,9 @@ pub fn parse_pkg_info(bytes: &[u8]) -> Result<(Option<String>, Option<String>), 
         }
     }
     if !ended && bytes.len() as u64 >= MAX_PKG_INFO_BYTES {
-        return Err(format!("its headers do not end within {MAX_PKG_INFO_BYTES} bytes"));
+        return Err(format!(
+            "its headers do not end within {MAX_PKG_INFO_BYTES} bytes"
+        ));
     }
     if let Some(n) = &name {
         PackageName::new(n).map_err(|e| format!("`Name: {}`: {e}", shown(n)))?;
@@ -829,7 +868,8 @@ mod tests {
         assert_eq!(build.requires, ["setuptools >= 43", "Cython >= 0.28"]);
         assert_eq!(build.backend_path, ["_build", "./x/../y"]);
         // No build-backend: the legacy one (PEP 517).
-        let build = parse_pyproject("[build-system]\nrequires = [\"setuptools\", \"wheel\"]\n").unwrap();
+        let build =
+            parse_pyproject("[build-system]\nrequires = [\"setuptools\", \"wheel\"]\n").unwrap();
         assert_eq!(build.backend, LEGACY_BACKEND);
     }
 
@@ -851,7 +891,9 @@ mod tests {
         assert_eq!(build.cargo_manifests, ["rust/Cargo.toml"]);
         let build = parse_pyproject("[build-system]\nrequires = [\"setuptools\", \"setuptools-rust\"]\n[[tool.setuptools-rust.ext-modules]]\ntarget = \"x._x\"\npath = \"ext/Cargo.toml\"\n").unwrap();
         assert_eq!(build.cargo_manifests, ["ext/Cargo.toml"]);
-        assert!(parse_pyproject("[tool.maturin]\nmanifest-path = \"../other/Cargo.toml\"\n").is_err());
+        assert!(
+            parse_pyproject("[tool.maturin]\nmanifest-path = \"../other/Cargo.toml\"\n").is_err()
+        );
     }
 
     #[test]
@@ -867,8 +909,14 @@ mod tests {
 
     #[test]
     fn pkg_info() {
-        let (name, version) = parse_pkg_info(b"Metadata-Version: 1.1\nName: crcmod\nVersion: 1.7\n\nbody\nName: other\n").unwrap();
-        assert_eq!((name.as_deref(), version.as_deref()), (Some("crcmod"), Some("1.7")));
+        let (name, version) = parse_pkg_info(
+            b"Metadata-Version: 1.1\nName: crcmod\nVersion: 1.7\n\nbody\nName: other\n",
+        )
+        .unwrap();
+        assert_eq!(
+            (name.as_deref(), version.as_deref()),
+            (Some("crcmod"), Some("1.7"))
+        );
         insta::assert_snapshot!(parse_pkg_info(b"Name: x\nVersion: one\n").unwrap_err(), @"`Version: one` is not a PEP 440 version: expected version to start with a number, but no leading ASCII digits were found");
         assert!(parse_pkg_info(b"Name: ../x\n").is_err());
     }

@@ -129,7 +129,11 @@ pub enum CheckError {
          hint: the build ran for another platform; make the backend target {cpu} (e.g. `_PYTHON_HOST_PLATFORM=linux-{cpu}`)",
         tag = shown(.tag)
     )]
-    Platform { wheel: String, tag: String, cpu: Cpu },
+    Platform {
+        wheel: String,
+        tag: String,
+        cpu: Cpu,
+    },
     #[error(
         "`{wheel}` is tagged `{tags}`, which CPython {python} on linux {cpu} does not install\n\
          hint: build it with a CPython {python} interpreter (and the target's headers and sysconfig), or target the Python version it was built for",
@@ -156,15 +160,13 @@ pub enum CheckError {
     #[error(
         "`{wheel}`: `{entry}` needs `{version}` ({requirement}), but {limit}\n\
          hint: {hint}",
-        entry = shown(.entry), version = shown(.version), requirement = shown(.requirement)
+        entry = shown(.entry), version = shown(&.need.version),
+        requirement = shown(&.need.requirement), limit = .need.limit, hint = .need.hint
     )]
     SymbolVersion {
         wheel: String,
         entry: String,
-        version: String,
-        requirement: String,
-        limit: String,
-        hint: String,
+        need: Box<SymbolNeed>,
     },
     #[error(
         "`{wheel}`: `{entry}` links libpython (`{library}`)\n\
@@ -245,6 +247,19 @@ pub enum CheckError {
     UnsupportedGlibc { glibc: GlibcVersion },
 }
 
+/// A symbol version need that the policy refuses.
+#[derive(Debug)]
+pub struct SymbolNeed {
+    /// The version, e.g. `GLIBCXX_3.4.29`.
+    pub version: String,
+    /// What needs it, e.g. "symbol `expf` from libm.so.6".
+    pub requirement: String,
+    /// The limit it is above.
+    pub limit: String,
+    /// What to do.
+    pub hint: String,
+}
+
 /// One file of the wheel.
 struct Entry {
     index: usize,
@@ -256,7 +271,11 @@ struct Entry {
 /// Checks `wheel` for `opts` and writes it retagged to `output` (a file, or
 /// an existing directory that gets the retagged filename). Returns the path
 /// written. On error nothing is written.
-pub fn check_wheel(wheel: &Path, output: &Path, opts: &CheckOptions) -> Result<PathBuf, CheckError> {
+pub fn check_wheel(
+    wheel: &Path,
+    output: &Path,
+    opts: &CheckOptions,
+) -> Result<PathBuf, CheckError> {
     let policy = Policy::new(opts.cpu, opts.glibc)
         .ok_or(CheckError::UnsupportedGlibc { glibc: opts.glibc })?;
     let shown_wheel = shown_path(wheel);
@@ -269,8 +288,7 @@ pub fn check_wheel(wheel: &Path, output: &Path, opts: &CheckOptions) -> Result<P
         .and_then(|n| n.to_str())
         .ok_or_else(|| invalid("its file name is not UTF-8".into()))?
         .to_string();
-    let filename =
-        WheelFilename::from_str(&file_name).map_err(|e| invalid(e.to_string()))?;
+    let filename = WheelFilename::from_str(&file_name).map_err(|e| invalid(e.to_string()))?;
     let file = File::open(wheel).map_err(|source| CheckError::Read {
         path: wheel.to_path_buf(),
         source,
@@ -284,15 +302,15 @@ pub fn check_wheel(wheel: &Path, output: &Path, opts: &CheckOptions) -> Result<P
     let wheel_path = format!("{dist_info}/WHEEL");
     let record_path = format!("{dist_info}/RECORD");
     let find = |name: &str| entries.iter().find(|e| e.name == name);
-    let wheel_entry = find(&wheel_path).ok_or_else(|| invalid(format!("it has no `{}`", shown(&wheel_path))))?;
-    let record_entry = find(&record_path).ok_or_else(|| invalid(format!("it has no `{}`", shown(&record_path))))?;
+    let wheel_entry =
+        find(&wheel_path).ok_or_else(|| invalid(format!("it has no `{}`", shown(&wheel_path))))?;
+    let record_entry = find(&record_path)
+        .ok_or_else(|| invalid(format!("it has no `{}`", shown(&record_path))))?;
     let wheel_text = read_text(&mut archive, wheel_entry, MAX_WHEEL_BYTES).map_err(invalid)?;
     let record_text = read_text(&mut archive, record_entry, MAX_RECORD_BYTES).map_err(invalid)?;
-    let metadata = WheelMetadata::parse(&wheel_text).map_err(|m| invalid(format!("`{}`: {m}", shown(&wheel_path))))?;
-    let filename_tags: BTreeSet<String> = filename
-        .tags()
-        .map(|t| t.to_string())
-        .collect();
+    let metadata = WheelMetadata::parse(&wheel_text)
+        .map_err(|m| invalid(format!("`{}`: {m}", shown(&wheel_path))))?;
+    let filename_tags: BTreeSet<String> = filename.tags().map(|t| t.to_string()).collect();
     let wheel_tags: BTreeSet<String> = metadata.tags.iter().cloned().collect();
     if filename_tags != wheel_tags {
         return Err(invalid(format!(
@@ -304,7 +322,10 @@ pub fn check_wheel(wheel: &Path, output: &Path, opts: &CheckOptions) -> Result<P
     }
 
     // Platform tags.
-    let retagged = format!("manylinux_{}_{}_{}", opts.glibc.major, opts.glibc.minor, opts.cpu);
+    let retagged = format!(
+        "manylinux_{}_{}_{}",
+        opts.glibc.major, opts.glibc.minor, opts.cpu
+    );
     let mut platforms: Vec<String> = Vec::new();
     for tag in &filename.platform_tags {
         let new = if tag == "any" {
@@ -339,7 +360,15 @@ pub fn check_wheel(wheel: &Path, output: &Path, opts: &CheckOptions) -> Result<P
         .flat_map(|(name, info)| origin_dirs(name, info))
         .collect();
     for (name, info) in &elves {
-        check_elf(name, info, &policy, opts, &shown_wheel, &files, &all_origin_dirs)?;
+        check_elf(
+            name,
+            info,
+            &policy,
+            opts,
+            &shown_wheel,
+            &files,
+            &all_origin_dirs,
+        )?;
     }
     if opts.native {
         if elves.is_empty() {
@@ -389,7 +418,11 @@ pub fn check_wheel(wheel: &Path, output: &Path, opts: &CheckOptions) -> Result<P
 
     // New WHEEL and RECORD.
     let new_tags: Vec<String> = new_filename.tags().map(|t| t.to_string()).collect();
-    let new_wheel = metadata.rewrite(&wheel_text, &new_tags, if is_any { None } else { Some(false) });
+    let new_wheel = metadata.rewrite(
+        &wheel_text,
+        &new_tags,
+        if is_any { None } else { Some(false) },
+    );
     let new_record = rewrite_record(&record_text, &wheel_path, new_wheel.as_bytes())
         .map_err(|m| invalid(format!("`{}`: {m}", shown(&record_path))))?;
 
@@ -453,10 +486,12 @@ fn list_entries<R: Read + Seek>(
     let mut seen = BTreeSet::new();
     let mut total: u64 = 0;
     for index in 0..archive.len() {
-        let file = archive.by_index_raw(index).map_err(|e| CheckError::Invalid {
-            wheel: wheel.to_string(),
-            message: format!("entry {index} cannot be read: {e}"),
-        })?;
+        let file = archive
+            .by_index_raw(index)
+            .map_err(|e| CheckError::Invalid {
+                wheel: wheel.to_string(),
+                message: format!("entry {index} cannot be read: {e}"),
+            })?;
         let raw = file.name_raw().to_vec();
         let unsafe_entry = |reason| CheckError::UnsafeEntry {
             wheel: wheel.to_string(),
@@ -474,7 +509,9 @@ fn list_entries<R: Read + Seek>(
         }
         let mode = file.unix_mode().unwrap_or(0o644);
         if mode & 0o170000 == 0o120000 {
-            return Err(unsafe_entry("is a symbolic link; wheels hold regular files only"));
+            return Err(unsafe_entry(
+                "is a symbolic link; wheels hold regular files only",
+            ));
         }
         if !seen.insert(name.clone()) {
             return Err(unsafe_entry("is in the archive twice"));
@@ -552,7 +589,10 @@ fn read_text<R: Read + Seek>(
         .read_to_end(&mut bytes)
         .map_err(|e| format!("`{}` cannot be read: {e}", shown(&entry.name)))?;
     if bytes.len() as u64 > limit {
-        return Err(format!("`{}` is larger than its header says", shown(&entry.name)));
+        return Err(format!(
+            "`{}` is larger than its header says",
+            shown(&entry.name)
+        ));
     }
     String::from_utf8(bytes).map_err(|_| format!("`{}` is not UTF-8", shown(&entry.name)))
 }
@@ -592,11 +632,13 @@ fn read_elf<R: Read + Seek>(
         .take(MAX_ELF_BYTES)
         .read_to_end(&mut bytes)
         .map_err(|e| invalid(format!("`{}` cannot be read: {e}", shown(&entry.name))))?;
-    elf::inspect(&bytes).map(Some).map_err(|e| CheckError::ElfParse {
-        wheel: wheel.to_string(),
-        entry: entry.name.clone(),
-        message: e.to_string(),
-    })
+    elf::inspect(&bytes)
+        .map(Some)
+        .map_err(|e| CheckError::ElfParse {
+            wheel: wheel.to_string(),
+            entry: entry.name.clone(),
+            message: e.to_string(),
+        })
 }
 
 /// The CPU of a Linux platform tag: `linux_aarch64`, `manylinux_2_17_x86_64`,
@@ -684,10 +726,12 @@ fn check_elf(
             return Err(CheckError::SymbolVersion {
                 wheel: wheel.to_string(),
                 entry: name.to_string(),
-                version: need.name.clone(),
-                requirement,
-                limit: problem.limit,
-                hint: symbol_hint(problem.namespace, opts),
+                need: Box::new(SymbolNeed {
+                    version: need.name.clone(),
+                    requirement,
+                    limit: problem.limit,
+                    hint: symbol_hint(problem.namespace, opts),
+                }),
             });
         }
     }
@@ -866,7 +910,11 @@ fn rewrite_record(text: &str, wheel_path: &str, wheel: &[u8]) -> Result<String, 
         if record.get(0) == Some(wheel_path) {
             found = true;
             writer
-                .write_record([wheel_path, &format!("sha256={hash}"), &wheel.len().to_string()])
+                .write_record([
+                    wheel_path,
+                    &format!("sha256={hash}"),
+                    &wheel.len().to_string(),
+                ])
                 .map_err(|e| e.to_string())?;
         } else {
             writer.write_record(&record).map_err(|e| e.to_string())?;
@@ -936,7 +984,11 @@ mod tests {
         let text = "Wheel-Version: 1.0\nGenerator: setuptools (75.1.0)\nRoot-Is-Purelib: true\nTag: cp311-cp311-linux_aarch64\n\n";
         let meta = WheelMetadata::parse(text).unwrap();
         assert_eq!(meta.tags, ["cp311-cp311-linux_aarch64"]);
-        let new = meta.rewrite(text, &["cp311-cp311-manylinux_2_26_aarch64".into()], Some(false));
+        let new = meta.rewrite(
+            text,
+            &["cp311-cp311-manylinux_2_26_aarch64".into()],
+            Some(false),
+        );
         assert_eq!(new, "Wheel-Version: 1.0\nGenerator: setuptools (75.1.0)\nRoot-Is-Purelib: false\nTag: cp311-cp311-manylinux_2_26_aarch64\n\n");
         insta::assert_snapshot!(WheelMetadata::parse("Wheel-Version: 2.0\nTag: a-b-c\n").err().unwrap(), @"`Wheel-Version: 2.0` is not 1.x");
         insta::assert_snapshot!(WheelMetadata::parse("Wheel-Version: 1.0\n").err().unwrap(), @"it has no `Tag:` line");

@@ -31,7 +31,12 @@ fn ok(dir: &Path, args: &[&str]) {
 /// Runs `ofiuco`, expects exit code 1; returns stderr.
 fn fails(dir: &Path, args: &[&str]) -> String {
     let output = ofiuco(dir, args);
-    assert_eq!(output.status.code(), Some(1), "{args:?} should fail: {}", stderr(&output));
+    assert_eq!(
+        output.status.code(),
+        Some(1),
+        "{args:?} should fail: {}",
+        stderr(&output)
+    );
     stderr(&output).replace(&dir.display().to_string(), "[TMP]")
 }
 
@@ -74,15 +79,17 @@ fn make_wheel(dir: &Path, tag: &str, files: &[(&str, Vec<u8>)]) -> PathBuf {
     let options = zip::write::SimpleFileOptions::default();
     let mut record = String::new();
     let purelib = tag.ends_with("-any");
-    let wheel = format!(
-        "Wheel-Version: 1.0\nGenerator: test\nRoot-Is-Purelib: {purelib}\nTag: {tag}\n\n"
-    );
+    let wheel =
+        format!("Wheel-Version: 1.0\nGenerator: test\nRoot-Is-Purelib: {purelib}\nTag: {tag}\n\n");
     let mut all: Vec<(String, Vec<u8>)> = files
         .iter()
         .map(|(n, b)| (n.to_string(), b.clone()))
         .collect();
     all.push(("pkg/__init__.py".into(), b"".to_vec()));
-    all.push(("pkg-1.0.dist-info/METADATA".into(), b"Metadata-Version: 2.1\nName: pkg\nVersion: 1.0\n".to_vec()));
+    all.push((
+        "pkg-1.0.dist-info/METADATA".into(),
+        b"Metadata-Version: 2.1\nName: pkg\nVersion: 1.0\n".to_vec(),
+    ));
     all.push(("pkg-1.0.dist-info/WHEEL".into(), wheel.into_bytes()));
     for (name, bytes) in &all {
         zip.start_file(name.as_str(), options).unwrap();
@@ -99,8 +106,19 @@ fn make_wheel(dir: &Path, tag: &str, files: &[(&str, Vec<u8>)]) -> PathBuf {
 /// `check-wheel` arguments for a target, writing into the directory `out`.
 fn check_args<'a>(wheel: &'a str, cpu: &'a str, glibc: &'a str, python: &'a str) -> Vec<&'a str> {
     vec![
-        "check-wheel", "--wheel", wheel, "--output", "out", "--os", "linux", "--cpu", cpu,
-        "--glibc", glibc, "--python", python,
+        "check-wheel",
+        "--wheel",
+        wheel,
+        "--output",
+        "out",
+        "--os",
+        "linux",
+        "--cpu",
+        cpu,
+        "--glibc",
+        glibc,
+        "--python",
+        python,
     ]
 }
 
@@ -164,21 +182,47 @@ fn retags_a_real_crcmod_build_reproducibly() {
     // Every other file is unchanged; RECORD comes last, after the dist-info.
     for (name, bytes) in &before {
         if !name.ends_with("/WHEEL") && !name.ends_with("/RECORD") {
-            assert_eq!(after.iter().find(|(n, _)| n == name).map(|(_, b)| b), Some(bytes), "{name}");
+            assert_eq!(
+                after.iter().find(|(n, _)| n == name).map(|(_, b)| b),
+                Some(bytes),
+                "{name}"
+            );
         }
     }
     let names: Vec<&str> = after.iter().map(|(n, _)| n.as_str()).collect();
     assert_eq!(names.last(), Some(&"crcmod-1.7.dist-info/RECORD"));
     assert!(names[0].starts_with("crcmod/"));
-    let mut zip = zip::ZipArchive::new(fs::File::open(dir.join("out").join(name)).unwrap()).unwrap();
+    let mut zip =
+        zip::ZipArchive::new(fs::File::open(dir.join("out").join(name)).unwrap()).unwrap();
     for i in 0..zip.len() {
         let f = zip.by_index(i).unwrap();
-        assert_eq!(f.last_modified(), Some(zip::DateTime::default()), "{}", f.name());
-        assert!(matches!(f.unix_mode(), Some(0o100644 | 0o100755)), "{}: {:o}", f.name(), f.unix_mode().unwrap());
+        assert_eq!(
+            f.last_modified(),
+            Some(zip::DateTime::default()),
+            "{}",
+            f.name()
+        );
+        assert!(
+            matches!(f.unix_mode(), Some(0o100644 | 0o100755)),
+            "{}: {:o}",
+            f.name(),
+            f.unix_mode().unwrap()
+        );
     }
     // The result installs (RECORD verified file by file).
-    ok(dir, &["install", "--wheel", &format!("out/{name}"), "--output", "installed"]);
-    assert!(dir.join("installed/site-packages/crcmod/_crcfunext.cpython-311-x86_64-linux-gnu.so").is_file());
+    ok(
+        dir,
+        &[
+            "install",
+            "--wheel",
+            &format!("out/{name}"),
+            "--output",
+            "installed",
+        ],
+    );
+    assert!(dir
+        .join("installed/site-packages/crcmod/_crcfunext.cpython-311-x86_64-linux-gnu.so")
+        .is_file());
 }
 
 #[test]
@@ -201,10 +245,17 @@ fn output_file_named_for_its_tags() {
 /// stderr of a failing check, with the testdata directory filtered.
 fn check_fails(dir: &Path, args: &[&str]) -> String {
     let out = fails(dir, args).replace(
-        &testdata("").display().to_string().trim_end_matches('/').to_string(),
+        &testdata("")
+            .display()
+            .to_string()
+            .trim_end_matches('/')
+            .to_string(),
         "[CARGO_DIR]",
     );
-    assert!(!dir.join("out").exists() || listing(&dir.join("out")).is_empty(), "output left behind");
+    assert!(
+        !dir.join("out").exists() || listing(&dir.join("out")).is_empty(),
+        "output left behind"
+    );
     out
 }
 
@@ -251,16 +302,28 @@ fn aarch64_elf_files_from_pypi_wheels() {
         dir,
         "cp311-cp311-linux_aarch64",
         &[
-            ("pkg/_imagingmorph.cpython-311-aarch64-linux-gnu.so", elf("_imagingmorph.cpython-311-aarch64-linux-gnu.so.gz")),
-            ("pkg.libs/libXau-7926f62a.so.6.0.0", elf("libXau-7926f62a.so.6.0.0.gz")),
-            ("pkg/mrmr.cpython-311-aarch64-linux-gnu.so", elf("mrmr.cpython-311-aarch64-linux-gnu.so.gz")),
+            (
+                "pkg/_imagingmorph.cpython-311-aarch64-linux-gnu.so",
+                elf("_imagingmorph.cpython-311-aarch64-linux-gnu.so.gz"),
+            ),
+            (
+                "pkg.libs/libXau-7926f62a.so.6.0.0",
+                elf("libXau-7926f62a.so.6.0.0.gz"),
+            ),
+            (
+                "pkg/mrmr.cpython-311-aarch64-linux-gnu.so",
+                elf("mrmr.cpython-311-aarch64-linux-gnu.so.gz"),
+            ),
         ],
     );
     let wheel = wheel.to_str().unwrap();
     let mut args = check_args(wheel, "aarch64", "2.17", "3.11");
     args.push("--native");
     ok(dir, &args);
-    assert_eq!(listing(&dir.join("out")), ["pkg-1.0-cp311-cp311-manylinux_2_17_aarch64.whl"]);
+    assert_eq!(
+        listing(&dir.join("out")),
+        ["pkg-1.0-cp311-cp311-manylinux_2_17_aarch64.whl"]
+    );
     fs::remove_dir_all(dir.join("out")).unwrap();
     fs::create_dir(dir.join("out")).unwrap();
 
@@ -282,7 +345,10 @@ fn aarch64_elf_file_above_the_ceiling() {
     let wheel = make_wheel(
         dir,
         "cp311-cp311-linux_aarch64",
-        &[("pkg.libs/libsharpyuv-e45e7682.so.0.1.0", elf("libsharpyuv-e45e7682.so.0.1.0.gz"))],
+        &[(
+            "pkg.libs/libsharpyuv-e45e7682.so.0.1.0",
+            elf("libsharpyuv-e45e7682.so.0.1.0.gz"),
+        )],
     );
     let wheel = wheel.to_str().unwrap();
     insta::assert_snapshot!(check_fails(dir, &check_args(wheel, "aarch64", "2.26", "3.11")), @r"
@@ -295,7 +361,10 @@ fn aarch64_elf_file_above_the_ceiling() {
     let wheel = make_wheel(
         dir,
         "cp311-cp311-linux_x86_64",
-        &[("pkg.libs/libsharpyuv-e45e7682.so.0.1.0", elf("libsharpyuv-e45e7682.so.0.1.0.gz"))],
+        &[(
+            "pkg.libs/libsharpyuv-e45e7682.so.0.1.0",
+            elf("libsharpyuv-e45e7682.so.0.1.0.gz"),
+        )],
     );
     let wheel = wheel.to_str().unwrap();
     fs::remove_dir_all(dir.join("out")).unwrap();
@@ -323,7 +392,10 @@ fn x86_64_libstdcxx_above_the_policy() {
     // AL2023 (glibc 2.34, manylinux_2_34: GLIBCXX_3.4.29), for CPython 3.13 (abi3).
     fs::create_dir(dir.join("out")).unwrap();
     ok(dir, &check_args(wheel, "x86_64", "2.34", "3.13"));
-    assert_eq!(listing(&dir.join("out")), ["pkg-1.0-cp311-abi3-manylinux_2_34_x86_64.whl"]);
+    assert_eq!(
+        listing(&dir.join("out")),
+        ["pkg-1.0-cp311-abi3-manylinux_2_34_x86_64.whl"]
+    );
 }
 
 #[test]
@@ -331,23 +403,41 @@ fn needed_libraries() {
     let tmp = tempfile::tempdir().unwrap();
     let dir = tmp.path();
     fs::create_dir(dir.join("out")).unwrap();
-    let ext = ("pkg/_ext.cpython-311-x86_64-linux-gnu.so", elf("_ext.cpython-311-x86_64-linux-gnu.so"));
+    let ext = (
+        "pkg/_ext.cpython-311-x86_64-linux-gnu.so",
+        elf("_ext.cpython-311-x86_64-linux-gnu.so"),
+    );
     // Bundled through `$ORIGIN/../pkg.libs`: fine.
     let wheel = make_wheel(
         dir,
         "cp311-cp311-linux_x86_64",
-        &[ext.clone(), ("pkg.libs/libbundled-1a2b3c4d.so.1", elf("libbundled-1a2b3c4d.so.1"))],
+        &[
+            ext.clone(),
+            (
+                "pkg.libs/libbundled-1a2b3c4d.so.1",
+                elf("libbundled-1a2b3c4d.so.1"),
+            ),
+        ],
     );
-    ok(dir, &check_args(wheel.to_str().unwrap(), "x86_64", "2.17", "3.11"));
+    ok(
+        dir,
+        &check_args(wheel.to_str().unwrap(), "x86_64", "2.17", "3.11"),
+    );
     fs::remove_dir_all(dir.join("out")).unwrap();
     // The same extension without its library.
     let wheel = make_wheel(dir, "cp311-cp311-linux_x86_64", &[ext]);
-    let err = check_fails(dir, &check_args(wheel.to_str().unwrap(), "x86_64", "2.17", "3.11"));
+    let err = check_fails(
+        dir,
+        &check_args(wheel.to_str().unwrap(), "x86_64", "2.17", "3.11"),
+    );
     assert!(err.starts_with("error: `[TMP]/pkg-1.0-cp311-cp311-linux_x86_64.whl`: `pkg/_ext.cpython-311-x86_64-linux-gnu.so` needs `libbundled-1a2b3c4d.so.1`, which is neither on the manylinux list of system libraries nor bundled in the wheel\nhint: link it statically, or bundle it"), "{err}");
     let wheel = make_wheel(
         dir,
         "cp311-cp311-linux_x86_64",
-        &[("pkg/_links_libpython.cpython-311-x86_64-linux-gnu.so", elf("_links_libpython.cpython-311-x86_64-linux-gnu.so"))],
+        &[(
+            "pkg/_links_libpython.cpython-311-x86_64-linux-gnu.so",
+            elf("_links_libpython.cpython-311-x86_64-linux-gnu.so"),
+        )],
     );
     insta::assert_snapshot!(check_fails(dir, &check_args(wheel.to_str().unwrap(), "x86_64", "2.17", "3.11")), @r"
     error: `[TMP]/pkg-1.0-cp311-cp311-linux_x86_64.whl`: `pkg/_links_libpython.cpython-311-x86_64-linux-gnu.so` links libpython (`libpython3.11.so.1.0`)
@@ -356,10 +446,19 @@ fn needed_libraries() {
     let wheel = make_wheel(
         dir,
         "cp311-cp311-linux_x86_64",
-        &[("pkg/_needs_libssl.cpython-311-x86_64-linux-gnu.so", elf("_needs_libssl.cpython-311-x86_64-linux-gnu.so"))],
+        &[(
+            "pkg/_needs_libssl.cpython-311-x86_64-linux-gnu.so",
+            elf("_needs_libssl.cpython-311-x86_64-linux-gnu.so"),
+        )],
     );
-    let err = check_fails(dir, &check_args(wheel.to_str().unwrap(), "x86_64", "2.17", "3.11"));
-    assert!(err.contains("needs `libssl.so.3`, which is neither on the manylinux list"), "{err}");
+    let err = check_fails(
+        dir,
+        &check_args(wheel.to_str().unwrap(), "x86_64", "2.17", "3.11"),
+    );
+    assert!(
+        err.contains("needs `libssl.so.3`, which is neither on the manylinux list"),
+        "{err}"
+    );
 }
 
 #[test]
@@ -367,12 +466,20 @@ fn tags_and_archives() {
     let tmp = tempfile::tempdir().unwrap();
     let dir = tmp.path();
     let markupsafe = elf("_speedups.cpython-311-x86_64-linux-gnu.so.gz");
-    let wheel = make_wheel(dir, "cp310-cp310-linux_x86_64", &[("pkg/_speedups.so", markupsafe.clone())]);
+    let wheel = make_wheel(
+        dir,
+        "cp310-cp310-linux_x86_64",
+        &[("pkg/_speedups.so", markupsafe.clone())],
+    );
     insta::assert_snapshot!(check_fails(dir, &check_args(wheel.to_str().unwrap(), "x86_64", "2.17", "3.11")), @r"
     error: `[TMP]/pkg-1.0-cp310-cp310-linux_x86_64.whl` is tagged `cp310-cp310-manylinux_2_17_x86_64`, which CPython 3.11 on linux x86_64 does not install
     hint: build it with a CPython 3.11 interpreter (and the target's headers and sysconfig), or target the Python version it was built for
     ");
-    let wheel = make_wheel(dir, "cp311-cp311-linux_x86_64", &[("pkg/../../evil.so", markupsafe.clone())]);
+    let wheel = make_wheel(
+        dir,
+        "cp311-cp311-linux_x86_64",
+        &[("pkg/../../evil.so", markupsafe.clone())],
+    );
     insta::assert_snapshot!(check_fails(dir, &check_args(wheel.to_str().unwrap(), "x86_64", "2.17", "3.11")), @r"
     error: `[TMP]/pkg-1.0-cp311-cp311-linux_x86_64.whl`: `pkg/../../evil.so` has a `..` component (path traversal)
     hint: the build backend wrote an unsafe wheel; nothing was written
@@ -383,7 +490,11 @@ fn tags_and_archives() {
     args[4] = "pkg.whl";
     fails(dir, &args);
     assert!(!dir.join("pkg.whl").exists());
-    assert!(listing(dir).iter().all(|n| !n.starts_with(".ofiuco-tmp")), "{:?}", listing(dir));
+    assert!(
+        listing(dir).iter().all(|n| !n.starts_with(".ofiuco-tmp")),
+        "{:?}",
+        listing(dir)
+    );
     // The filename's tags and WHEEL's must agree.
     let path = dir.join("pkg-1.0-cp311-cp311-linux_aarch64.whl");
     fs::copy(make_wheel(dir, "cp311-cp311-linux_x86_64", &[]), &path).unwrap();
@@ -404,7 +515,13 @@ fn sdist_info(dir: &Path, args: &[&str]) -> String {
 }
 
 fn real_sdist(dir: &Path, name: &str) -> String {
-    sdist_info(dir, &["--sdist", testdata(&format!("sdists/{name}")).to_str().unwrap()])
+    sdist_info(
+        dir,
+        &[
+            "--sdist",
+            testdata(&format!("sdists/{name}")).to_str().unwrap(),
+        ],
+    )
 }
 
 #[test]
@@ -456,14 +573,26 @@ fn real_sdists() {
     }
     "#);
     let iniconfig = real_sdist(dir, "iniconfig-2.0.0.tar.gz");
-    assert!(iniconfig.contains("\"backend\": \"hatchling.build\""), "{iniconfig}");
+    assert!(
+        iniconfig.contains("\"backend\": \"hatchling.build\""),
+        "{iniconfig}"
+    );
     let tomli = real_sdist(dir, "tomli-2.0.1.tar.gz");
-    assert!(tomli.contains("\"backend\": \"flit_core.buildapi\""), "{tomli}");
+    assert!(
+        tomli.contains("\"backend\": \"flit_core.buildapi\""),
+        "{tomli}"
+    );
     assert!(tomli.contains("\"flit_core>=3.2.0,<4\""), "{tomli}");
     // A zip sdist (2014), no pyproject.toml.
     let wincertstore = real_sdist(dir, "wincertstore-0.2.zip");
-    assert!(wincertstore.contains("\"name\": \"wincertstore\""), "{wincertstore}");
-    assert!(wincertstore.contains("\"root\": \"wincertstore-0.2\""), "{wincertstore}");
+    assert!(
+        wincertstore.contains("\"name\": \"wincertstore\""),
+        "{wincertstore}"
+    );
+    assert!(
+        wincertstore.contains("\"root\": \"wincertstore-0.2\""),
+        "{wincertstore}"
+    );
 }
 
 #[test]
@@ -497,7 +626,8 @@ fn source_directory_with_a_maturin_manifest_path() {
 
 /// A .tar.gz of `entries` (name, content or link target, entry type).
 fn tar_gz(path: &Path, entries: &[(&str, &[u8], tar::EntryType)]) {
-    let gz = flate2::write::GzEncoder::new(fs::File::create(path).unwrap(), flate2::Compression::fast());
+    let gz =
+        flate2::write::GzEncoder::new(fs::File::create(path).unwrap(), flate2::Compression::fast());
     let mut builder = tar::Builder::new(gz);
     for (name, data, kind) in entries {
         let mut header = tar::Header::new_gnu();
@@ -507,7 +637,9 @@ fn tar_gz(path: &Path, entries: &[(&str, &[u8], tar::EntryType)]) {
         let bytes = name.as_bytes();
         header.as_old_mut().name[..bytes.len()].copy_from_slice(bytes);
         if kind.is_symlink() || kind.is_hard_link() {
-            header.set_link_name(std::str::from_utf8(data).unwrap()).unwrap();
+            header
+                .set_link_name(std::str::from_utf8(data).unwrap())
+                .unwrap();
             header.set_size(0);
             header.set_cksum();
             builder.append(&header, &[][..]).unwrap();
@@ -521,51 +653,99 @@ fn tar_gz(path: &Path, entries: &[(&str, &[u8], tar::EntryType)]) {
 }
 
 fn sdist_fails(dir: &Path, file: &str) -> String {
-    let err = fails(dir, &["sdist-info", "--sdist", file, "--output", "info.json"]);
+    let err = fails(
+        dir,
+        &["sdist-info", "--sdist", file, "--output", "info.json"],
+    );
     assert!(!dir.join("info.json").exists(), "output left behind");
     err
 }
 
-const PYPROJECT: &[u8] = b"[build-system]\nrequires = [\"setuptools\"]\nbuild-backend = \"setuptools.build_meta\"\n";
+const PYPROJECT: &[u8] =
+    b"[build-system]\nrequires = [\"setuptools\"]\nbuild-backend = \"setuptools.build_meta\"\n";
 
 #[test]
 fn hostile_sdists() {
     let tmp = tempfile::tempdir().unwrap();
     let dir = tmp.path();
     use tar::EntryType::{Regular, Symlink};
-    tar_gz(&dir.join("traversal.tar.gz"), &[("a-1.0/pyproject.toml", PYPROJECT, Regular), ("a-1.0/../../evil", b"x", Regular)]);
+    tar_gz(
+        &dir.join("traversal.tar.gz"),
+        &[
+            ("a-1.0/pyproject.toml", PYPROJECT, Regular),
+            ("a-1.0/../../evil", b"x", Regular),
+        ],
+    );
     insta::assert_snapshot!(sdist_fails(dir, "traversal.tar.gz"), @r"
     error: sdist `traversal.tar.gz`: entry `a-1.0/../../evil` has a `..` component (path traversal)
     hint: the archive could write outside its directory when unpacked; nothing was read from it
     ");
-    tar_gz(&dir.join("absolute.tar.gz"), &[("/etc/cron.d/x", b"x", Regular)]);
-    assert!(sdist_fails(dir, "absolute.tar.gz").contains("entry `/etc/cron.d/x` is an absolute path"));
-    tar_gz(&dir.join("link.tar.gz"), &[("a-1.0/setup.py", b"", Regular), ("a-1.0/data", b"../../../etc", Symlink)]);
+    tar_gz(
+        &dir.join("absolute.tar.gz"),
+        &[("/etc/cron.d/x", b"x", Regular)],
+    );
+    assert!(
+        sdist_fails(dir, "absolute.tar.gz").contains("entry `/etc/cron.d/x` is an absolute path")
+    );
+    tar_gz(
+        &dir.join("link.tar.gz"),
+        &[
+            ("a-1.0/setup.py", b"", Regular),
+            ("a-1.0/data", b"../../../etc", Symlink),
+        ],
+    );
     insta::assert_snapshot!(sdist_fails(dir, "link.tar.gz"), @r"
     error: sdist `link.tar.gz`: entry `a-1.0/data` is a link to `../../../etc`, outside the sdist's directory
     hint: the archive could write outside its directory when unpacked; nothing was read from it
     ");
-    tar_gz(&dir.join("two.tar.gz"), &[("a-1.0/setup.py", b"", Regular), ("b-1.0/setup.py", b"", Regular)]);
+    tar_gz(
+        &dir.join("two.tar.gz"),
+        &[
+            ("a-1.0/setup.py", b"", Regular),
+            ("b-1.0/setup.py", b"", Regular),
+        ],
+    );
     insta::assert_snapshot!(sdist_fails(dir, "two.tar.gz"), @r"
     error: sdist `two.tar.gz`: entries lie in more than one top-level directory (`a-1.0` and `b-1.0`); an sdist has one, `name-version/`
     hint: the file is not a usable sdist; check the lock's hash and the package's files on its index
     ");
-    let huge = format!("{}\n[build-system]\nrequires = []\n", "# padding\n".repeat(200_000));
-    tar_gz(&dir.join("huge.tar.gz"), &[("a-1.0/pyproject.toml", huge.as_bytes(), Regular)]);
+    let huge = format!(
+        "{}\n[build-system]\nrequires = []\n",
+        "# padding\n".repeat(200_000)
+    );
+    tar_gz(
+        &dir.join("huge.tar.gz"),
+        &[("a-1.0/pyproject.toml", huge.as_bytes(), Regular)],
+    );
     insta::assert_snapshot!(sdist_fails(dir, "huge.tar.gz"), @r"
     error: sdist `huge.tar.gz`: `pyproject.toml` is 2000030 bytes, more than the 1048576 bytes allowed
     hint: fix `pyproject.toml` (PEP 517/518 `[build-system]`), or use another version of the package
     ");
-    tar_gz(&dir.join("bad-req.tar.gz"), &[("a-1.0/pyproject.toml", b"[build-system]\nrequires = [\"setuptools\", \"cython; os_name ==\"]\n", Regular)]);
+    tar_gz(
+        &dir.join("bad-req.tar.gz"),
+        &[(
+            "a-1.0/pyproject.toml",
+            b"[build-system]\nrequires = [\"setuptools\", \"cython; os_name ==\"]\n",
+            Regular,
+        )],
+    );
     let err = sdist_fails(dir, "bad-req.tar.gz");
     assert!(err.starts_with("error: sdist `bad-req.tar.gz`: `build-system.requires` has the invalid requirement `cython; os_name ==`: "), "{err}");
-    tar_gz(&dir.join("escape.tar.gz"), &[("a-1.0/pyproject.toml", b"[build-system]\nrequires = []\nbuild-backend = \"x\\u001b[2J\"\n", Regular)]);
+    tar_gz(
+        &dir.join("escape.tar.gz"),
+        &[(
+            "a-1.0/pyproject.toml",
+            b"[build-system]\nrequires = []\nbuild-backend = \"x\\u001b[2J\"\n",
+            Regular,
+        )],
+    );
     insta::assert_snapshot!(sdist_fails(dir, "escape.tar.gz"), @r"
     error: sdist `escape.tar.gz`: `build-system.build-backend` is `x\u{1b}[2J`, not a PEP 517 object reference such as `setuptools.build_meta` or `module:object`
     hint: fix `pyproject.toml` (PEP 517/518 `[build-system]`), or use another version of the package
     ");
     fs::write(dir.join("not-an-archive.tar.gz"), "hello").unwrap();
-    assert!(sdist_fails(dir, "not-an-archive.tar.gz").contains("neither a gzip-compressed tar (`.tar.gz`) nor a zip archive"));
+    assert!(sdist_fails(dir, "not-an-archive.tar.gz")
+        .contains("neither a gzip-compressed tar (`.tar.gz`) nor a zip archive"));
 }
 
 #[test]
@@ -594,7 +774,10 @@ fn decompression_bomb() {
     bomb.extend_from_slice(&member(&[0u8; 1024]));
     fs::write(dir.join("bomb.tar.gz"), &bomb).unwrap();
     let err = sdist_fails(dir, "bomb.tar.gz");
-    assert!(err.contains("this looks like a decompression bomb; nothing was unpacked"), "{err}");
+    assert!(
+        err.contains("this looks like a decompression bomb; nothing was unpacked"),
+        "{err}"
+    );
 }
 
 #[test]
