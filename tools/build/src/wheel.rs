@@ -5,7 +5,10 @@
 //!
 //! 1. The archive: a zip whose entries have safe, unique UTF-8 names, no
 //!    links, one `.dist-info` directory with `WHEEL` (version 1.x, `Tag:`
-//!    lines equal to the filename's tags) and `RECORD` (with a row for WHEEL).
+//!    lines that one filename can name) and `RECORD` (with a row for WHEEL).
+//!    The name and version come from the `.dist-info` directory and the tags
+//!    from WHEEL: the input's file name is not used (a build rule may name it
+//!    before the build runs).
 //! 2. The platform tags: `linux_<arch>` or `manylinux*_<arch>` of the target's
 //!    CPU (they become `manylinux_<X>_<Y>_<arch>`), or `any`.
 //! 3. Every ELF file (found by its magic, not its name), in name order: its
@@ -283,12 +286,6 @@ pub fn check_wheel(
         wheel: shown_wheel.clone(),
         message,
     };
-    let file_name = wheel
-        .file_name()
-        .and_then(|n| n.to_str())
-        .ok_or_else(|| invalid("its file name is not UTF-8".into()))?
-        .to_string();
-    let filename = WheelFilename::from_str(&file_name).map_err(|e| invalid(e.to_string()))?;
     let file = File::open(wheel).map_err(|source| CheckError::Read {
         path: wheel.to_path_buf(),
         source,
@@ -297,7 +294,9 @@ pub fn check_wheel(
         .map_err(|e| invalid(format!("it is not a readable zip archive: {e}")))?;
     let entries = list_entries(&mut archive, &shown_wheel)?;
 
-    // Metadata.
+    // Metadata: the name and version come from the `.dist-info` directory and
+    // the tags from WHEEL, not from the input's file name (a build rule may
+    // have named it before the build).
     let dist_info = dist_info_dir(&entries).map_err(invalid)?;
     let wheel_path = format!("{dist_info}/WHEEL");
     let record_path = format!("{dist_info}/RECORD");
@@ -310,16 +309,9 @@ pub fn check_wheel(
     let record_text = read_text(&mut archive, record_entry, MAX_RECORD_BYTES).map_err(invalid)?;
     let metadata = WheelMetadata::parse(&wheel_text)
         .map_err(|m| invalid(format!("`{}`: {m}", shown(&wheel_path))))?;
-    let filename_tags: BTreeSet<String> = filename.tags().map(|t| t.to_string()).collect();
-    let wheel_tags: BTreeSet<String> = metadata.tags.iter().cloned().collect();
-    if filename_tags != wheel_tags {
-        return Err(invalid(format!(
-            "the `Tag:` lines of `{}` ({}) differ from the tags of its filename ({})",
-            shown(&wheel_path),
-            shown(&join(&wheel_tags)),
-            shown(&join(&filename_tags))
-        )));
-    }
+    let tags = TagSets::new(&metadata.tags)
+        .map_err(|m| invalid(format!("`{}`: {m}", shown(&wheel_path))))?;
+    let old_tags = tags.tags().join(", ");
 
     // Platform tags.
     let retagged = format!(
@@ -327,7 +319,7 @@ pub fn check_wheel(
         opts.glibc.major, opts.glibc.minor, opts.cpu
     );
     let mut platforms: Vec<String> = Vec::new();
-    for tag in &filename.platform_tags {
+    for tag in &tags.platforms {
         let new = if tag == "any" {
             "any".to_string()
         } else if platform_arch(tag) == Some(opts.cpu) {
@@ -344,6 +336,10 @@ pub fn check_wheel(
         }
     }
     let is_any = platforms.iter().all(|p| p == "any");
+    let new_tag_sets = TagSets {
+        platforms: platforms.clone(),
+        ..tags.clone()
+    };
 
     // ELF files.
     let mut elves: BTreeMap<String, ElfInfo> = BTreeMap::new();
@@ -375,7 +371,7 @@ pub fn check_wheel(
             return Err(CheckError::NotNative {
                 wheel: shown_wheel,
                 tagged: if is_any {
-                    format!(" and is tagged `{}`", shown(&join(&filename_tags)))
+                    format!(" and is tagged `{}`", shown(&old_tags))
                 } else {
                     String::new()
                 },
@@ -384,15 +380,18 @@ pub fn check_wheel(
         if is_any {
             return Err(CheckError::NativeTaggedAny {
                 wheel: shown_wheel,
-                tags: join(&filename_tags),
+                tags: old_tags,
             });
         }
     }
 
     // The new name, checked against the target's tags.
-    let stem = file_name.strip_suffix(".whl").unwrap_or(&file_name);
-    let (head, _) = stem.rsplit_once('-').unwrap_or((stem, ""));
-    let new_name = format!("{head}-{}.whl", platforms.join("."));
+    let stem = dist_info.trim_end_matches(".dist-info");
+    let build = metadata
+        .build
+        .as_ref()
+        .map_or(String::new(), |b| format!("-{b}"));
+    let new_name = format!("{stem}{build}-{}.whl", new_tag_sets.compressed());
     let new_filename = WheelFilename::from_str(&new_name).map_err(|e| invalid(e.to_string()))?;
     let arch = match opts.cpu {
         Cpu::X86_64 => Arch::X86_64,
@@ -417,7 +416,7 @@ pub fn check_wheel(
     }
 
     // New WHEEL and RECORD.
-    let new_tags: Vec<String> = new_filename.tags().map(|t| t.to_string()).collect();
+    let new_tags = new_tag_sets.tags();
     let new_wheel = metadata.rewrite(
         &wheel_text,
         &new_tags,
@@ -827,14 +826,91 @@ fn symbol_hint(namespace: Namespace, opts: &CheckOptions) -> String {
     }
 }
 
+/// WHEEL's tags as the three sets a filename compresses them into.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct TagSets {
+    pythons: Vec<String>,
+    abis: Vec<String>,
+    platforms: Vec<String>,
+}
+
+impl TagSets {
+    /// The sets of `python-abi-platform` tags, in order of appearance; the
+    /// tags must be their cross product (as a filename can only say that).
+    fn new(tags: &[String]) -> Result<Self, String> {
+        let mut sets = TagSets {
+            pythons: Vec::new(),
+            abis: Vec::new(),
+            platforms: Vec::new(),
+        };
+        let mut unique = BTreeSet::new();
+        for tag in tags {
+            let parts: Vec<&str> = tag.split('-').collect();
+            let [python, abi, platform] = parts[..] else {
+                return Err(format!(
+                    "`Tag: {}` is not `python-abi-platform`",
+                    shown(tag)
+                ));
+            };
+            if [python, abi, platform].iter().any(|p| p.is_empty()) {
+                return Err(format!("`Tag: {}` has an empty part", shown(tag)));
+            }
+            for (set, value) in [
+                (&mut sets.pythons, python),
+                (&mut sets.abis, abi),
+                (&mut sets.platforms, platform),
+            ] {
+                if !set.iter().any(|v| v == value) {
+                    set.push(value.to_string());
+                }
+            }
+            unique.insert(tag.as_str());
+        }
+        if unique.len() != sets.pythons.len() * sets.abis.len() * sets.platforms.len() {
+            return Err(format!(
+                "its tags ({}) are not every combination of their python, ABI and platform parts, \
+                 so no wheel filename can name them",
+                shown(&tags.join(", "))
+            ));
+        }
+        Ok(sets)
+    }
+
+    /// Every tag, pythons × ABIs × platforms.
+    fn tags(&self) -> Vec<String> {
+        let mut out = Vec::new();
+        for python in &self.pythons {
+            for abi in &self.abis {
+                for platform in &self.platforms {
+                    out.push(format!("{python}-{abi}-{platform}"));
+                }
+            }
+        }
+        out
+    }
+
+    /// `py2.py3-none-any`: the filename form.
+    fn compressed(&self) -> String {
+        format!(
+            "{}-{}-{}",
+            self.pythons.join("."),
+            self.abis.join("."),
+            self.platforms.join(".")
+        )
+    }
+}
+
 /// The fields of WHEEL this check uses.
 struct WheelMetadata {
     tags: Vec<String>,
+    /// The `Build:` tag, if any.
+    build: Option<String>,
 }
 
 impl WheelMetadata {
     fn parse(text: &str) -> Result<Self, String> {
         let mut version = None;
+        let mut build = None;
         let mut tags = Vec::new();
         for line in text.lines() {
             let Some((key, value)) = line.split_once(':') else {
@@ -843,6 +919,7 @@ impl WheelMetadata {
             match key.trim() {
                 "Wheel-Version" => version = Some(value.trim().to_string()),
                 "Tag" => tags.push(value.trim().to_string()),
+                "Build" => build = Some(value.trim().to_string()),
                 _ => {}
             }
         }
@@ -856,7 +933,7 @@ impl WheelMetadata {
         if tags.is_empty() {
             return Err("it has no `Tag:` line".into());
         }
-        Ok(WheelMetadata { tags })
+        Ok(WheelMetadata { tags, build })
     }
 
     /// WHEEL with its `Tag:` lines replaced by `tags` (where the first one
@@ -984,6 +1061,7 @@ mod tests {
         let text = "Wheel-Version: 1.0\nGenerator: setuptools (75.1.0)\nRoot-Is-Purelib: true\nTag: cp311-cp311-linux_aarch64\n\n";
         let meta = WheelMetadata::parse(text).unwrap();
         assert_eq!(meta.tags, ["cp311-cp311-linux_aarch64"]);
+        assert_eq!(meta.build, None);
         let new = meta.rewrite(
             text,
             &["cp311-cp311-manylinux_2_26_aarch64".into()],
@@ -992,6 +1070,16 @@ mod tests {
         assert_eq!(new, "Wheel-Version: 1.0\nGenerator: setuptools (75.1.0)\nRoot-Is-Purelib: false\nTag: cp311-cp311-manylinux_2_26_aarch64\n\n");
         insta::assert_snapshot!(WheelMetadata::parse("Wheel-Version: 2.0\nTag: a-b-c\n").err().unwrap(), @"`Wheel-Version: 2.0` is not 1.x");
         insta::assert_snapshot!(WheelMetadata::parse("Wheel-Version: 1.0\n").err().unwrap(), @"it has no `Tag:` line");
+    }
+
+    #[test]
+    fn tag_sets() {
+        let tags = |t: &[&str]| TagSets::new(&t.iter().map(|s| s.to_string()).collect::<Vec<_>>());
+        let sets = tags(&["py2-none-any", "py3-none-any"]).unwrap();
+        assert_eq!(sets.compressed(), "py2.py3-none-any");
+        assert_eq!(sets.tags(), ["py2-none-any", "py3-none-any"]);
+        insta::assert_snapshot!(tags(&["cp311-cp311-linux_x86_64", "py3-none-any"]).unwrap_err(), @"its tags (cp311-cp311-linux_x86_64, py3-none-any) are not every combination of their python, ABI and platform parts, so no wheel filename can name them");
+        insta::assert_snapshot!(tags(&["cp311-linux_x86_64"]).unwrap_err(), @"`Tag: cp311-linux_x86_64` is not `python-abi-platform`");
     }
 
     #[test]

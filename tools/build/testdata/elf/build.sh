@@ -8,6 +8,7 @@ trap 'rm -rf "$tmp"' EXIT
 cc=(gcc -shared -fPIC -Os -s)
 g++ -std=c++17 -shared -fPIC -Os -s -o libneeds_glibcxx.x86_64.so src/glibcxx.cpp
 "${cc[@]}" -Wl,-soname,libbundled-1a2b3c4d.so.1 -o libbundled-1a2b3c4d.so.1 src/bundled.c
+# shellcheck disable=SC2016 # $ORIGIN is for the dynamic loader, not the shell.
 "${cc[@]}" -Wl,-rpath,'$ORIGIN/../pkg.libs' -o _ext.cpython-311-x86_64-linux-gnu.so \
     src/ext.c -L. -l:libbundled-1a2b3c4d.so.1
 # Stubs that only give the extension a DT_NEEDED name; they are not kept.
