@@ -244,10 +244,10 @@ pub enum CheckError {
         output: PathBuf,
     },
     #[error(
-        "glibc {glibc} has no manylinux policy here; the oldest ceiling checked is 2.17 (manylinux2014)\n\
+        "cannot check `{wheel}`: glibc {glibc} has no manylinux policy here; the oldest ceiling checked is 2.17 (manylinux2014)\n\
          hint: target glibc 2.17 or newer"
     )]
-    UnsupportedGlibc { glibc: GlibcVersion },
+    UnsupportedGlibc { wheel: String, glibc: GlibcVersion },
 }
 
 /// A symbol version need that the policy refuses.
@@ -279,9 +279,11 @@ pub fn check_wheel(
     output: &Path,
     opts: &CheckOptions,
 ) -> Result<PathBuf, CheckError> {
-    let policy = Policy::new(opts.cpu, opts.glibc)
-        .ok_or(CheckError::UnsupportedGlibc { glibc: opts.glibc })?;
     let shown_wheel = shown_path(wheel);
+    let policy = Policy::new(opts.cpu, opts.glibc).ok_or_else(|| CheckError::UnsupportedGlibc {
+        wheel: shown_wheel.clone(),
+        glibc: opts.glibc,
+    })?;
     let invalid = |message: String| CheckError::Invalid {
         wheel: shown_wheel.clone(),
         message,

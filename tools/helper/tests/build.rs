@@ -808,3 +808,49 @@ fn hostile_zip_sdist() {
     hint: the archive could write outside its directory when unpacked; nothing was read from it
     ");
 }
+
+#[test]
+fn targets_outside_the_policies() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    let wheel = make_wheel(dir, "py3-none-any", &[]);
+    let wheel = wheel.to_str().unwrap();
+    insta::assert_snapshot!(check_fails(dir, &check_args(wheel, "x86_64", "2.12", "3.11")), @r"
+    error: cannot check `[TMP]/pkg-1.0-py3-none-any.whl`: glibc 2.12 has no manylinux policy here; the oldest ceiling checked is 2.17 (manylinux2014)
+    hint: target glibc 2.17 or newer
+    ");
+    // Only Linux is checked so far: a usage error (exit code 2) from the parser.
+    let mut args = check_args(wheel, "x86_64", "2.17", "3.11");
+    args[6] = "macos";
+    let output = ofiuco(dir, &args);
+    assert_eq!(output.status.code(), Some(2));
+    assert!(
+        stderr(&output).contains("invalid value 'macos' for '--os <OS>'"),
+        "{}",
+        stderr(&output)
+    );
+}
+
+#[test]
+fn source_directory_without_pyproject() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    fs::create_dir(dir.join("src")).unwrap();
+    fs::write(
+        dir.join("src/setup.py"),
+        "from setuptools import setup\nsetup()\n",
+    )
+    .unwrap();
+    let info = sdist_info(dir, &["--dir", "src"]);
+    assert!(
+        info.contains("\"backend\": \"setuptools.build_meta:__legacy__\""),
+        "{info}"
+    );
+    assert!(info.contains("\"name\": null"), "{info}");
+    let output = ofiuco(dir, &["sdist-info", "--output", "x.json"]);
+    assert_eq!(
+        output.status.code(),
+        Some(2),
+        "--sdist or --dir is required"
+    );
+}
