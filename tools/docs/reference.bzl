@@ -2,18 +2,20 @@
 
 load("@bazel_skylib//rules:diff_test.bzl", "diff_test")
 
-_UPDATE = "The rule reference is stale: run tools/dev/update_snapshots.sh and review the diff of docs/reference."
+_UPDATE = "The rendered page is stale: run tools/dev/update_snapshots.sh and review the diff (docs/reference, tools/docs/testdata)."
 
-def reference_page(name, src, deps):
+def reference_page(name, src, deps, golden = None):
     """One page of the reference: `generated/<name>.md`, diff-tested against `reference/<name>.md`.
 
     Declares `<name>.extract` (starlark_doc_extract), `<name>.md` (the rendered
     page, which fails on undocumented items) and `<name>_test` (the diff test).
+    The page is written to `generated/<name>.md`.
 
     Args:
       name: the page's name, e.g. `py_zip`.
       src: the public .bzl file, e.g. `//lib:py_zip.bzl`.
       deps: the bzl_library targets of what `src` loads.
+      golden: the checked-in page (default `reference/<name>.md`).
     """
     native.starlark_doc_extract(
         name = name + ".extract",
@@ -32,7 +34,7 @@ def reference_page(name, src, deps):
         name = name + "_test",
         failure_message = _UPDATE,
         file1 = "generated/{}.md".format(name),
-        file2 = "reference/{}.md".format(name),
+        file2 = golden or "reference/{}.md".format(name),
     )
 
 def _all_documented_test_impl(ctx):

@@ -222,7 +222,9 @@ class Renderer:
             "",
         )
 
-    def attributes(self, attrs, owner):
+    def attributes(self, attrs, owner, implicit=()):
+        """The attribute table; `implicit` names Bazel's own attributes to leave out."""
+        attrs = [a for a in attrs if a.name not in implicit]
         if not attrs:
             return
         self.emit("| Attribute | Type | Default | Description |", "|---|---|---|---|")
@@ -285,14 +287,18 @@ class Renderer:
     def function(self, f):
         name = f.function_name
         self.emit(f"### `{name}`", "")
-        self.load(name, f"{name}({', '.join(_param_signature(p) for p in f.parameter)})")
+        roles = _param_roles(f.parameter)
+        signature = ", ".join(_param_signature(p, r) for p, r in zip(f.parameter, roles))
+        self.load(name, f"{name}({signature})")
         self.emit(self.doc(f.doc_string, f"function `{name}`"), "")
         if f.parameter:
             self.emit("| Parameter | Default | Description |", "|---|---|---|")
-            for p in f.parameter:
+            for p, role in zip(f.parameter, roles):
                 default = "" if p.mandatory or not p.default_value else f"`{p.default_value}`"
                 doc = self.cell(p.doc_string, f"parameter `{p.name}` of `{name}`")
-                self.emit(f"| `{_param_signature(p, with_default=False)}` | {default} | {doc} |")
+                self.emit(
+                    f"| `{_param_signature(p, role, with_default=False)}` | {default} | {doc} |"
+                )
             self.emit("")
         returns = getattr(f, "return").doc_string.strip()
         if returns:
@@ -307,14 +313,16 @@ class Renderer:
         if a.aspect_attribute:
             along = ", ".join(f"`{x}`" for x in a.aspect_attribute)
             self.emit(f"Propagates along {along}.", "")
-        self.attributes(a.attribute, name)
+        self.attributes(a.attribute, name, implicit=("name",))
 
     def repository_rule(self, r):
         name = r.rule_name
         self.emit(f"### `{name}`", "")
-        self.load(name, f"{name}({', '.join(a.name for a in r.attribute)})")
+        attrs = [a.name for a in r.attribute if a.name != "repo_mapping"]
+        self.load(name, f"{name}({', '.join(attrs)})")
         self.emit(self.doc(r.doc_string, f"repository rule `{name}`"), "")
-        self.attributes(r.attribute, name)
+        # repo_mapping: Bazel's, for WORKSPACE only.
+        self.attributes(r.attribute, name, implicit=("repo_mapping",))
         if r.environ:
             self.emit("Reads " + ", ".join(f"`{e}`" for e in r.environ) + ".", "")
 
@@ -372,8 +380,24 @@ def _enum_name(message, field):
     return message.DESCRIPTOR.fields_by_name[field].enum_type.values_by_number[value].name
 
 
-def _param_signature(p, with_default=True):
-    role = _enum_name(p, "role")
+def _param_roles(params):
+    """Each parameter's role. Bazel 7 sets no `role`; there, a parameter that is
+    neither mandatory nor has a default is residual (`*args`, `**kwargs`, which
+    come last): with two, the first is `*`; with one, `**` only when it is
+    called `kwargs`."""
+    roles = [_enum_name(p, "role") for p in params]
+    if any(r != "PARAM_ROLE_UNSPECIFIED" for r in roles):
+        return roles
+    residual = [i for i, p in enumerate(params) if not p.mandatory and not p.default_value]
+    if len(residual) == 2:
+        roles[residual[0]], roles[residual[1]] = "PARAM_ROLE_VARARGS", "PARAM_ROLE_KWARGS"
+    elif len(residual) == 1:
+        kwargs = params[residual[0]].name == "kwargs"
+        roles[residual[0]] = "PARAM_ROLE_KWARGS" if kwargs else "PARAM_ROLE_VARARGS"
+    return roles
+
+
+def _param_signature(p, role, with_default=True):
     if role == "PARAM_ROLE_VARARGS":
         return "*" + p.name
     if role == "PARAM_ROLE_KWARGS":
