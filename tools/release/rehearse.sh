@@ -41,6 +41,17 @@ tools/release/release.sh --version "$version" --ref HEAD --out "$WS/dist"
 archive="$WS/dist/ofiuco-$version.tar.gz"
 prefix="ofiuco-$version"
 
+echo "==> bad input: one error naming it, nothing written"
+for args in "--version bogus" "--version $version --ref no-such-ref"; do
+  # shellcheck disable=SC2086 # word splitting of $args is meant
+  if out="$(tools/release/release.sh $args --out "$WS/bad" 2>&1)"; then
+    fail "release.sh $args succeeded"
+  fi
+  grep -q '^error: ' <<<"$out" || fail "release.sh $args gave no error line: $out"
+  [[ ! -e "$WS/bad" ]] || fail "release.sh $args wrote $WS/bad"
+done
+echo "ok"
+
 echo "==> integrity, independently"
 integrity="$(cat "$archive.sri")"
 expected="sha256-$(openssl dgst -sha256 -binary "$archive" | openssl base64 -A)"

@@ -38,8 +38,9 @@ fi
 if [[ -z $ref ]]; then
   if git rev-parse -q --verify "refs/tags/v$version" >/dev/null; then ref="v$version"; else ref=HEAD; fi
 fi
-commit="$(git rev-parse --verify "$ref^{commit}")" || {
+commit="$(git rev-parse -q --verify "$ref^{commit}")" || {
   echo "error: \`$ref\` is not a commit of this repository" >&2
+  echo "hint: pass a tag or commit with --ref (e.g. \`--ref v$version\`), or leave it out for the tag v$version or HEAD" >&2
   exit 2
 }
 tag="v$version"
@@ -62,7 +63,7 @@ module="$(sed -E "s/^    version = \"[^\"]*\",\$/    version = \"$version\",/" <
 # throwaway index, not on any branch) with REF's author and committer dates so
 # that `git archive` stamps every entry with REF's time.
 index="$(mktemp)"
-trap 'rm -f "$index"' EXIT
+trap 'rm -f "$index" "$archive.partial"' EXIT
 export GIT_INDEX_FILE="$index"
 git read-tree "$commit"
 blob="$(git hash-object -w --stdin <<<"$module")"
@@ -76,7 +77,9 @@ release_commit="$(GIT_AUTHOR_NAME=ofiuco-release GIT_AUTHOR_EMAIL=release@ofiuco
 
 mkdir -p "$out"
 # gzip -n: no file name or time in the gzip header.
-git -c tar.tar.gz.command="gzip -cn9" archive --format=tar.gz --prefix="$prefix/" -o "$archive" "$release_commit"
+# Written beside and renamed, so that a failure leaves no partial archive.
+git -c tar.tar.gz.command="gzip -cn9" archive --format=tar.gz --prefix="$prefix/" -o "$archive.partial" "$release_commit"
+mv "$archive.partial" "$archive"
 integrity="sha256-$(python3 -c 'import base64, hashlib, sys; print(base64.b64encode(hashlib.sha256(open(sys.argv[1], "rb").read()).digest()).decode())' "$archive")"
 echo "$integrity" >"$archive.sri"
 
