@@ -11,6 +11,15 @@ locked package (`@poetry//:numpy`, PEP 503 names, with `_` spelling aliases),
 `name[extra]` targets for extras, and `group.<group>` targets for the
 pyproject's dependency groups. Every distribution file is its own lazily
 fetched repository.
+
+`bazel query @poetry//:all` lists a hub's names. A name the hub does not have
+is Bazel's `no such target` error; for a close misspelling Bazel adds
+`(did you mean numpy?)` itself. For likely names it cannot guess, import
+names (`yaml`, `PIL`, `sklearn`, `cv2`, ...) and short names (`dateutil` for
+`python-dateutil`, `opencv` for `opencv-python`), the hub declares a target
+(tagged `manual`) that fails with `did you mean @poetry//:pyyaml`. Any other
+unknown name gets Bazel's bare error: a repository cannot answer for
+arbitrary names.
 """
 
 load("//python/private:extension.bzl", _poetry = "poetry")

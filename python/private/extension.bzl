@@ -1,6 +1,8 @@
 """The `poetry` module extension: lock file -> hub repository + file repositories."""
 
+load(":hints.bzl", "declared_names", "hint_names")
 load(":hub_repo.bzl", "hub_repo", "run_lock")
+load(":providers.bzl", "normalize_name")
 load(":whl_file_repo.bzl", "whl_file_repo")
 
 def _parse_one(mctx, helper, tag, repos):
@@ -22,7 +24,14 @@ def _parse_one(mctx, helper, tag, repos):
             indexes = f["indexes"],
             urls = f["urls"],
         )
-    repos.hub_repo(name = tag.name, build_file_content = mctx.read(scratch.get_child("BUILD.bazel")))
+    build = mctx.read(scratch.get_child("BUILD.bazel"))
+    packages = {normalize_name(f["package"]): True for f in spec["files"]}
+    repos.hub_repo(
+        name = tag.name,
+        apparent_name = tag.name,
+        build_file_content = build,
+        hints = hint_names(packages.keys(), declared_names(build)),
+    )
 
 _REPOS = struct(hub_repo = hub_repo, whl_file_repo = whl_file_repo)
 
@@ -56,6 +65,10 @@ _parse = tag_class(
 
 poetry = module_extension(
     implementation = poetry_impl,
-    doc = "Reads Poetry lock files into hub repositories of `package` targets.",
+    doc = """Reads Poetry lock files into hub repositories: one public target per locked package (`@<name>//:numpy`), extra (`:requests[socks]`) and dependency group (`:group.dev`).
+
+The helper reads each lock once per change of the lock or of the
+`pyproject.toml` beside it (both are watched). A lock it cannot read fails the
+extension with a message naming the file, the package and the line.""",
     tag_classes = {"parse": _parse},
 )

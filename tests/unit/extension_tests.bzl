@@ -70,7 +70,12 @@ def _declares_repos_test_impl(ctx):
     asserts.equals(env, "4721f391ed90541fddacab5acf947aa0d3dc7d27b2e1e8eda2be8970586c3274", six["sha256"])
     asserts.equals(env, ["https://pypi.org/simple"], six["indexes"])
     asserts.equals(env, ["https://example.com/kernels-0.1-cp311-cp311-linux_x86_64.whl"], calls["whl_file_repo"][1]["urls"])
-    asserts.equals(env, [{"build_file_content": "# hub of _lock/hub/BUILD.bazel", "name": "hub"}], calls["hub_repo"])
+    asserts.equals(env, [{
+        "apparent_name": "hub",
+        "build_file_content": "# hub of _lock/hub/BUILD.bazel",
+        "hints": {},
+        "name": "hub",
+    }], calls["hub_repo"])
 
     # The lock and the pyproject beside it are watched.
     asserts.equals(env, ["//:hub.lock", "//pyproject.toml"], calls["watch"])
