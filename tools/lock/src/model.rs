@@ -22,8 +22,15 @@ pub struct Lock {
     pub python_versions: Option<String>,
     /// `[[package]]` entries in lock order.
     pub packages: Vec<Package>,
-    /// The project from the `pyproject.toml` beside the lock, when there is one.
+    /// The project from the `pyproject.toml` beside the lock (poetry.lock),
+    /// from the lock's root package (uv.lock), or from the lock's groups
+    /// (pylock.toml), when there is one.
     pub project: Option<Project>,
+    /// `false` when the lock records no dependency edges (a pylock.toml
+    /// without `dependencies`): then every public name stands for the whole
+    /// lock (every package whose marker holds for the target), so that no
+    /// package comes without its runtime dependencies.
+    pub edges_recorded: bool,
 }
 
 /// One `[[package]]` entry.
@@ -92,6 +99,10 @@ pub struct DistFile {
     pub filename: String,
     /// Lowercase hex sha256.
     pub sha256: String,
+    /// Where to download it, when the lock records it (uv.lock, pylock.toml):
+    /// then no index is asked.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub url: Option<String>,
 }
 
 /// One dependency edge of a locked package.
@@ -110,6 +121,11 @@ pub struct Dependency {
     /// The value of the dependency table's `url`, `git`, `path` or `source` key
     /// (first present, in that order).
     pub source_hint: Option<String>,
+    /// The index into [`Lock::packages`] of the entry this edge resolves to,
+    /// when the lock says exactly which (uv.lock names the version and source
+    /// of a name locked more than once); `None`: resolve by name and constraint.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub package: Option<usize>,
 }
 
 /// Package-level markers (lock 2.1).
