@@ -16,9 +16,11 @@ use serde::{Serialize, Serializer};
 pub struct Lock {
     /// The lock file this model was read from (as given by the caller).
     pub path: PathBuf,
-    /// `metadata.lock-version`, one of `1.1`, `2.0`, `2.1`.
+    /// poetry.lock's `metadata.lock-version` (`1.1`, `2.0`, `2.1`); for
+    /// uv.lock `uv 1, revision 3`; for pylock.toml `pylock 1.0`.
     pub lock_version: String,
-    /// `metadata.python-versions`: the project's Python constraint (poetry syntax).
+    /// `metadata.python-versions` (poetry syntax) or `requires-python` (PEP 440):
+    /// the project's Python constraint.
     pub python_versions: Option<String>,
     /// `[[package]]` entries in lock order.
     pub packages: Vec<Package>,
@@ -170,6 +172,10 @@ pub struct ProjectDependency {
     pub optional: bool,
     /// Version constraint as written (PEP 440 specifiers or poetry syntax), if any.
     pub constraint: Option<String>,
+    /// The index into [`Lock::packages`] of the entry it names, when the lock
+    /// lists the group entry by entry (pylock.toml).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub package: Option<usize>,
 }
 
 /// The marker's PEP 508 string form; `None` for a marker that is always true.

@@ -627,6 +627,7 @@ impl<'a> Reader<'a> {
                     marker,
                     optional,
                     constraint: dep.version.as_ref().map(|v| format!("=={v}")),
+                    package: None,
                 }),
                 // Extras of the project that include others: uv stops at
                 // cycles; so does this (bounded by the number of extras).
@@ -679,6 +680,7 @@ impl<'a> Reader<'a> {
                 marker: None,
                 optional: false,
                 constraint: None,
+                package: None,
             });
         }
         Ok(Some(Project {
@@ -728,7 +730,7 @@ fn git_source(text: &str) -> Source {
 
 /// The last path segment of a URL or path, percent-decoded (a local
 /// version's `+` is `%2B` in index URLs), query and fragment removed.
-fn last_segment(location: &str) -> String {
+pub(crate) fn last_segment(location: &str) -> String {
     let location = location.split(['?', '#']).next().unwrap_or_default();
     let segment = location.rsplit(['/', '\\']).next().unwrap_or_default();
     percent_decode(segment)
