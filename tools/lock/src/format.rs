@@ -13,7 +13,7 @@ use crate::Lock;
 pub enum LockFormat {
     /// poetry.lock, lock-version 1.1, 2.0 and 2.1 (with the `pyproject.toml` beside it).
     Poetry,
-    /// uv.lock, version 1 (revisions 1 to 3).
+    /// uv.lock, version 1 (revisions 1 to 5).
     Uv,
     /// pylock.toml (PEP 751), lock-version 1.0.
     Pylock,

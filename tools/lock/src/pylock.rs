@@ -164,8 +164,28 @@ pub fn parse_pylock(text: &str, path: &Path) -> Result<Lock, LockError> {
         .map(|m| m.as_ref().map(|m| m.clone().simplify_extras_with(|_| true)))
         .collect();
 
+    // The project itself (`directory = { path = "." }`, as `uv export`
+    // writes it) is the [`Project`], not a package: the user builds it.
+    let is_project = |p: &RawPackage| {
+        p.directory
+            .as_ref()
+            .is_some_and(|d| matches!(d.path.trim_end_matches('/'), "" | "."))
+    };
+    let mut model_index = Vec::with_capacity(raw.packages.len());
+    let mut next = 0;
+    for p in &raw.packages {
+        model_index.push((!is_project(p)).then(|| {
+            next += 1;
+            next - 1
+        }));
+    }
+    let mut project = Project::default();
     let mut packages = Vec::with_capacity(raw.packages.len());
     for (i, p) in raw.packages.iter().enumerate() {
+        if model_index[i].is_none() {
+            project.name.get_or_insert_with(|| p.name.get_ref().clone());
+            continue;
+        }
         let mut package = reader.package(i, p)?;
         package.markers = match &everything[i] {
             Some(m) if !m.is_true() => PackageMarkers::All(m.clone()),
@@ -174,6 +194,9 @@ pub fn parse_pylock(text: &str, path: &Path) -> Result<Lock, LockError> {
         if edges_recorded {
             for dep in p.dependencies.iter().flatten() {
                 let target = reader.resolve(i, dep, &by_name)?;
+                let Some(model_target) = model_index[target] else {
+                    continue; // the project itself
+                };
                 package.dependencies.push(Dependency {
                     name: normalize_name(dep.name.get_ref()),
                     constraint: dep.version.as_ref().map(|v| format!("=={v}")),
@@ -182,7 +205,7 @@ pub fn parse_pylock(text: &str, path: &Path) -> Result<Lock, LockError> {
                     optional: false,
                     extras: Vec::new(),
                     source_hint: None,
-                    package: Some(target),
+                    package: Some(model_target),
                 });
             }
         }
@@ -199,10 +222,12 @@ pub fn parse_pylock(text: &str, path: &Path) -> Result<Lock, LockError> {
     for group in &raw.dependency_groups {
         selections.push((group.get_ref().clone(), vec![group_extra(group.get_ref())]));
     }
-    let mut project = Project::default();
     for (group, selected) in selections {
         let mut deps = Vec::new();
         for (i, marker) in package_markers.iter().enumerate() {
+            let Some(index) = model_index[i] else {
+                continue;
+            };
             let marker = match marker {
                 Some(m) => {
                     // Extras and groups not selected stay `extra == ...`
@@ -218,12 +243,12 @@ pub fn parse_pylock(text: &str, path: &Path) -> Result<Lock, LockError> {
                 None => None,
             };
             deps.push(ProjectDependency {
-                name: packages[i].name.clone(),
+                name: packages[index].name.clone(),
                 extras: Vec::new(),
                 marker,
                 optional: false,
                 constraint: None,
-                package: Some(i),
+                package: Some(index),
             });
         }
         project.dependencies.entry(group).or_default().extend(deps);

@@ -1,4 +1,4 @@
-//! uv.lock (`version = 1`, `revision` 1 to 3) -> [`Lock`].
+//! uv.lock (`version = 1`, `revision` 1 to 5) -> [`Lock`].
 //!
 //! uv.lock is a universal resolution: every package entry is keyed by
 //! (name, version, source), and every dependency edge names the entry it
@@ -32,7 +32,8 @@ use crate::{normalize_name, validate};
 
 /// `version` of uv.lock this reader reads, and the highest `revision`.
 const UV_LOCK_VERSION: i64 = 1;
-const UV_LOCK_MAX_REVISION: i64 = 3;
+/// uv 0.13.9 writes revision 5; revisions 4 and 5 changed nothing this reader reads.
+const UV_LOCK_MAX_REVISION: i64 = 5;
 const PYPI: &str = "https://pypi.org/simple";
 
 #[derive(Deserialize)]
@@ -156,7 +157,7 @@ fn check_version(
         path: path.to_path_buf(),
         format: "uv.lock",
         found: format!("{} (revision {})", show(version), show(revision)),
-        supported: "version 1, revisions 1 to 3",
+        supported: "version 1, revisions 1 to 5",
         hint: "re-lock with a uv release that writes `version = 1` (`uv lock`), or upgrade ofiuco",
     })
 }
@@ -804,7 +805,7 @@ mod tests {
             err.contains("uv.lock of version `2 (revision <none>)`"),
             "{err}"
         );
-        assert!(check_version(path, int(1).as_ref(), int(4).as_ref()).is_err());
+        assert!(check_version(path, int(1).as_ref(), int(6).as_ref()).is_err());
         assert!(check_version(path, None, None).is_err());
     }
 }

@@ -11,7 +11,8 @@ const EXPECTED: &[(&str, usize)] = &[
     ("0b01001001__spectree/pylock.legacy.toml", 68),
     ("0b01001001__spectree/pylock.toml", 71),
     ("Buried-In-Code__Perdoo/pylock.toml", 84),
-    ("Comfy-Org__comfy-cli/pylock.toml", 48),
+    // The project's own `directory = { path = "." }` entry is the project.
+    ("Comfy-Org__comfy-cli/pylock.toml", 48 - 1),
     ("Evernight__lazy-beancount/pylock.toml", 113),
 ];
 
@@ -72,19 +73,18 @@ fn sources_and_pep751_markers() {
     assert!(archive[0].files.is_empty());
     // uv export: the project itself is an editable directory without a version.
     let comfy = &locks["Comfy-Org__comfy-cli/pylock.toml"];
-    let me = comfy
+    // It is the project, not a package (the user builds it).
+    assert!(comfy.packages.iter().all(|p| p.name != "comfy-cli"));
+    assert_eq!(
+        comfy.project.as_ref().unwrap().name.as_deref(),
+        Some("comfy-cli")
+    );
+    let importers = pip
         .packages
         .iter()
-        .find(|p| p.name == "comfy-cli")
+        .find(|p| p.name == "beancount-importers")
         .unwrap();
-    assert_eq!(
-        me.source,
-        Source::Directory {
-            path: ".".to_string(),
-            develop: true
-        }
-    );
-    assert_eq!(me.version, "0");
+    assert_eq!(importers.version, "0", "an entry without a version");
     // pdm: groups default, dev, tests; markers on groups and extras.
     let pdm = &locks["Buried-In-Code__Perdoo/pylock.toml"];
     let project = pdm.project.as_ref().unwrap();
