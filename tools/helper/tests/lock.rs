@@ -266,7 +266,7 @@ fn hostile_uv_lock_entries_are_refused_with_file_package_and_line() {
     error: `[TMP]/uv.lock:7`: package `six` has version `1.0"\n`, which is not a PEP 440 version: it has characters other than letters, digits, `.`, `+`, `!`, `-` and `_`
       hint: re-run `uv lock`, and check where the lock came from
 
-    error: `[TMP]/uv.lock`: package `six` 1.0: a file location has a control character: `https://x/six-1.0-1"])\ngenrule(name="x"-py3-none-any.whl`
+    error: `[TMP]/uv.lock:6`: package `six` 1.0: a file location has a control character: `https://x/six-1.0-1"])\ngenrule(name="x"-py3-none-any.whl`
       hint: re-run `uv lock`; if the problem persists, report it together with the lock file
 
     error: `[TMP]/uv.lock:9`: package `six` 1.0 depends on `missing`, which the lock does not contain
@@ -275,7 +275,7 @@ fn hostile_uv_lock_entries_are_refused_with_file_package_and_line() {
     error: `[TMP]/uv.lock`: invalid marker `python_version < '3.10'\u{202e}` (in package `six` 1.0, dependency `six`): a non-ASCII character outside a quoted value
       hint: fix the marker in `pyproject.toml` and re-run `uv lock`
 
-    error: `[TMP]/uv.lock`: package `six` 1.0: its `source` has a control character: `https://pypi.org/simple\u{1b}[2J`
+    error: `[TMP]/uv.lock:6`: package `six` 1.0: its `source` has a control character: `https://pypi.org/simple\u{1b}[2J`
       hint: re-run `uv lock`; if the problem persists, report it together with the lock file
 
     error: `[TMP]/uv.lock`: file `six-1.0-py3-none-any.whl` of package `six` 1.0 has hash `md5:aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa`, but ofiuco needs a sha256 hash for every file
@@ -308,7 +308,7 @@ fn hostile_pylock_entries_are_refused_with_file_package_and_line() {
     error: `[TMP]/pylock.toml:5`: package `a b` is not a valid name: it has characters other than ASCII letters, digits, `-`, `_` and `.`
       hint: a PEP 508 name is letters and digits, with `-`, `_` or `.` only between them (`typing_extensions`, `zope.interface`)
 
-    error: `[TMP]/pylock.toml`: package `a` 1.0: a source field has a control character: `https://x/a-1.0-py3-none-any.whl\n`
+    error: `[TMP]/pylock.toml:5`: package `a` 1.0: a source field has a control character: `https://x/a-1.0-py3-none-any.whl\n`
       hint: re-run the tool that wrote it (`uv export --format pylock.toml`, `pdm export`, `pip lock`); if the problem persists, report it together with the lock file
 
     error: `[TMP]/pylock.toml`: invalid marker `'x y' in extras` (in package `a` 1.0): a quoted value is not closed, or an `extras`/`dependency_groups` test names no valid extra or group
@@ -320,7 +320,7 @@ fn hostile_pylock_entries_are_refused_with_file_package_and_line() {
     error: `[TMP]/pylock.toml`: file `a-1.0-py3-none-any.whl` of package `a` 1.0 has hash `md5:…`, but ofiuco needs a sha256 hash for every file
       hint: re-run the tool that wrote it (`uv export --format pylock.toml`, `pdm export`, `pip lock`) so that every file gets a `sha256:` hash
 
-    error: `[TMP]/pylock.toml`: package `a` 1.0: it needs exactly one source: `vcs`, `directory`, `archive`, or `sdist`/`wheels` (PEP 751)
+    error: `[TMP]/pylock.toml:5`: package `a` 1.0: it needs exactly one source: `vcs`, `directory`, `archive`, or `sdist`/`wheels` (PEP 751)
       hint: re-run the tool that wrote it (`uv export --format pylock.toml`, `pdm export`, `pip lock`); if the problem persists, report it together with the lock file
     "#);
 }

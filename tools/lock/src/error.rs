@@ -85,6 +85,17 @@ pub enum LockError {
         message: String,
     },
 
+    #[error("`{path}:{line}`: package {package} {version}: {message}\n  hint: re-run {relock}; if the problem persists, report it together with the lock file", path = .path.display(), relock = relock(.path), package = quoted(.package), version = escaped(.version))]
+    InvalidEntry {
+        path: PathBuf,
+        /// 1-based line of the entry's name.
+        line: usize,
+        package: String,
+        version: String,
+        /// What is wrong, already printable (lock text in it is [`quoted`]).
+        message: String,
+    },
+
     #[error("`{path}:{line}`: file name {file} of package {package} {version} is not a wheel or sdist name: {reason}\n  hint: a wheel is `{{name}}-{{version}}(-{{build}})?-{{python}}-{{abi}}-{{platform}}.whl` and an sdist `{{name}}-{{version}}.tar.gz` (or `.zip`), each part of letters, digits, `_` and `.` (the version also `+` and `!`); re-run {relock}, and check where the lock came from", path = .path.display(), relock = relock(.path), file = quoted(.file), package = quoted(.package), version = escaped(.version))]
     InvalidFileName {
         path: PathBuf,

@@ -370,8 +370,9 @@ impl Reader<'_, '_> {
     }
 
     fn invalid(&self, i: usize, message: String) -> LockError {
-        LockError::InvalidPackage {
+        LockError::InvalidEntry {
             path: self.path().to_path_buf(),
+            line: self.file.line(&self.raw[i].name),
             package: self.raw[i].name.get_ref().clone(),
             version: self.version(i),
             message,

@@ -255,8 +255,9 @@ impl<'a> Reader<'a> {
     }
 
     fn invalid(&self, i: usize, message: String) -> LockError {
-        LockError::InvalidPackage {
+        LockError::InvalidEntry {
             path: self.path().to_path_buf(),
+            line: self.file.line(&self.raw[i].name),
             package: self.raw[i].name.get_ref().clone(),
             version: self.version(i),
             message,
