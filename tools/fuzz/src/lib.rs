@@ -123,7 +123,7 @@ fn load_seeds(corpus: &[PathBuf], target: Target) -> Vec<Seed> {
 /// and pylock.toml are read alone.
 fn load_single_file_seeds(corpus: &[PathBuf], matches: &dyn Fn(&str) -> bool) -> Vec<Seed> {
     let mut seeds = Vec::new();
-    let mut add_dir = |dir: &Path, seeds: &mut Vec<Seed>| {
+    let add_dir = |dir: &Path, seeds: &mut Vec<Seed>| {
         let mut paths: Vec<PathBuf> = std::fs::read_dir(dir)
             .map(|entries| entries.filter_map(|e| Some(e.ok()?.path())).collect())
             .unwrap_or_default();
