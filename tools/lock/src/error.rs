@@ -49,7 +49,7 @@ pub enum LockError {
         found: Option<String>,
     },
 
-    #[error("`{path}`: package {package} {version} comes from a package index but the lock lists no files for it\n  hint: re-run {relock} (with a release that records files), or check that the index serves files for this version", path = .path.display(), relock = relock(.path), package = quoted(.package), version = escaped(.version))]
+    #[error("`{path}`: package {package} {version} comes from a package index but the lock lists no files for it\n  hint: re-run {relock} (with {release} that records files), or check that the index serves files for this version", path = .path.display(), relock = relock(.path), release = release(.path), package = quoted(.package), version = escaped(.version))]
     NoFiles {
         path: PathBuf,
         package: String,
@@ -204,6 +204,14 @@ pub(crate) fn relock(path: &Path) -> &'static str {
             "the tool that wrote it (`uv export --format pylock.toml`, `pdm export`, `pip lock`)"
         }
         _ => "`poetry lock`",
+    }
+}
+
+fn release(path: &Path) -> &'static str {
+    match crate::format::named_format(path) {
+        Some(crate::LockFormat::Uv) => "a uv release",
+        Some(crate::LockFormat::Pylock) => "a release",
+        _ => "a Poetry release",
     }
 }
 
