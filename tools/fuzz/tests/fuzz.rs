@@ -57,3 +57,13 @@ fn pyproject_reader() {
 fn build_system_reader() {
     check(Target::BuildSystem, "build-system");
 }
+
+#[test]
+fn uv_lock_reader() {
+    check(Target::UvLock, "uv-lock");
+}
+
+#[test]
+fn pylock_reader() {
+    check(Target::Pylock, "pylock");
+}
