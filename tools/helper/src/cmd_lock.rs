@@ -28,7 +28,7 @@ pub fn run(args: Args) -> Result<()> {
     {
         bail!(
             "invalid hub name {}: a repository name starts with a letter and has only letters, digits, `_`, `-` and `.`",
-            ofiuco_lock::quoted(&args.hub_name)
+            ofiuco_spec::text::quoted(&args.hub_name)
         );
     }
     let lock = read_lock(&args.lock)?;
