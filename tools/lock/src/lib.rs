@@ -6,7 +6,6 @@
 
 mod check;
 mod constraint;
-mod display;
 mod error;
 mod model;
 mod poetry;
@@ -14,8 +13,7 @@ mod pyproject;
 mod raw;
 mod validate;
 
-pub use constraint::constraint_allows;
-pub use display::{escaped, quoted, Quoted, MAX_CHARS};
+pub use constraint::{allowed_among, constraint_allows, Allowed};
 pub use error::{LockError, SUPPORTED_POETRY_LOCK_VERSIONS};
 pub use model::{
     marker_string, Dependency, DistFile, Index, Lock, Package, PackageMarkers, Project,
