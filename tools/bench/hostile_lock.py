@@ -13,7 +13,9 @@ usage: hostile_lock.py DIR [N]   (N defaults to 2500: 3 N + 1 packages)
 import sys
 from pathlib import Path
 
-GIT = '[package.source]\ntype = "git"\nurl = "https://example.com/p.git"\nresolved_reference = "0"\n'
+GIT = (
+    '[package.source]\ntype = "git"\nurl = "https://example.com/p.git"\nresolved_reference = "0"\n'
+)
 
 
 def package(name, version, extra=""):
@@ -31,11 +33,17 @@ def main():
         parts.append(package(f"m{i}", "1.0", f'markers = "extra == \\"e{i}\\""\n'))
     x_deps = "".join(f'c{i} = {{version = "*", optional = true}}\n' for i in range(n))
     x_extras = "".join(f'x{i} = ["c{i}"]\n' for i in range(n))
-    parts.append(package("x", "1.0") + f"[package.dependencies]\n{x_deps}\n[package.extras]\n{x_extras}\n")
-    parts.append('[metadata]\nlock-version = "2.1"\npython-versions = ">=3.10"\ncontent-hash = "0"\n')
+    parts.append(
+        package("x", "1.0") + f"[package.dependencies]\n{x_deps}\n[package.extras]\n{x_extras}\n"
+    )
+    parts.append(
+        '[metadata]\nlock-version = "2.1"\npython-versions = ">=3.10"\ncontent-hash = "0"\n'
+    )
     (out / "poetry.lock").write_text("".join(parts))
     extras = "".join(f'e{i} = ["m{i}"]\n' for i in range(n))
-    (out / "pyproject.toml").write_text(f'[project]\nname = "big"\n[project.optional-dependencies]\n{extras}')
+    (out / "pyproject.toml").write_text(
+        f'[project]\nname = "big"\n[project.optional-dependencies]\n{extras}'
+    )
 
 
 if __name__ == "__main__":
