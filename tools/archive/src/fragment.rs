@@ -353,7 +353,25 @@ fn pack_one(
                 });
             }
             let _one = big_elf.lock().unwrap_or_else(|e| e.into_inner());
-            elf = check_elf(opts, file, &read_all()?)?;
+            // Only the parts the check reads; the whole file when its shape is unexpected.
+            let mut read = |buf: &mut [u8], offset: u64| {
+                let n = data::read_at(&source, buf, offset)?;
+                if n == buf.len() {
+                    Ok(())
+                } else {
+                    Err(std::io::ErrorKind::UnexpectedEof.into())
+                }
+            };
+            let parts = match elf::read_parts(file.size, &mut read) {
+                Ok(parts) => parts,
+                Err(e) if e.kind() == std::io::ErrorKind::UnexpectedEof => return Err(changed()),
+                Err(e) => return Err(io_err("read", &file.abs)(e)),
+            };
+            let data = match parts {
+                Some(parts) => parts,
+                None => read_all()?,
+            };
+            elf = check_elf(opts, file, &data)?;
         }
     }
     let compressed =
