@@ -22,8 +22,31 @@ def _find_cargo(rctx):
             return candidate
     return None
 
+def _watch_files(rctx, dir):
+    """Watches every file under `dir`, one by one.
+
+    `watch_tree` is not used: Bazel 7 fails with "Inconsistent filesystem
+    operations" when a watched tree's directory is later removed or renamed,
+    where a watched file that disappears only means a refetch. Directory
+    listings are not watched either (`watch = "no"`), for the same reason.
+    """
+    pending = [dir]
+    for _ in range(10000):
+        if not pending:
+            break
+        current = pending.pop()
+        for child in current.readdir(watch = "no"):
+            if child.is_dir:
+                pending.append(child)
+            else:
+                rctx.watch(child)
+
 def _watch_sources(rctx, root):
-    """Rebuild when the helper's sources change: the workspace manifest and lock, and each crate's manifest, src/ and templates/."""
+    """Rebuild when the helper's sources change: the workspace manifest and lock, and each crate's manifest and the files of its src/ and templates/.
+
+    The list of crates (`tools/`, which always exists) is watched, so that an
+    added or removed crate directory means a refetch.
+    """
     rctx.watch(root.get_child("Cargo.toml"))
     rctx.watch(root.get_child("Cargo.lock"))
     for crate in root.get_child("tools").readdir():
@@ -32,7 +55,7 @@ def _watch_sources(rctx, root):
         rctx.watch(crate.get_child("Cargo.toml"))
         for tree in ["src", "templates"]:
             if crate.get_child(tree).exists:
-                rctx.watch_tree(crate.get_child(tree))
+                _watch_files(rctx, crate.get_child(tree))
 
 def _cargo_build(rctx, key):
     cargo = _find_cargo(rctx)

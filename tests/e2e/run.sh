@@ -198,6 +198,28 @@ hint: install a Rust toolchain (https://rustup.rs)" \
 (cd "$WS" && "$BAZEL" --output_base="$nocargo_base" shutdown >/dev/null 2>&1)
 rm -rf "$nocargo_base"
 
+# 9. An output base whose helper was built before a crate directory was added
+#    or removed still works: the sources are watched file by file (Bazel 7's
+#    watch_tree failed with "Inconsistent filesystem operations" when a watched
+#    directory went away). In a copy of the module, so the checkout is untouched.
+copy="$(mktemp -d /tmp/ofiuco-copy.XXXXXX)"
+(cd "$ROOT" && git ls-files -z --cached --others --exclude-standard -- MODULE.bazel BUILD.bazel .bazelversion \
+  Cargo.toml Cargo.lock python lib tools | xargs -0 cp --parents -t "$copy" 2>/dev/null)
+mkdir -p "$copy/tools/zz_added/src"
+printf '[package]\nname = "zz-added"\nversion = "0.1.0"\nedition = "2021"\n' >"$copy/tools/zz_added/Cargo.toml"
+echo '// not a workspace member: only watched' >"$copy/tools/zz_added/src/lib.rs"
+crate_base="$(mktemp -d /tmp/ofiuco-crates.XXXXXX)"
+sed "s|path = \"$ROOT\"|path = \"$copy\"|" "$WS/MODULE.bazel" >"$WS/MODULE.bazel.copy"
+mv "$WS/MODULE.bazel" "$WS/MODULE.bazel.orig"
+mv "$WS/MODULE.bazel.copy" "$WS/MODULE.bazel"
+check helper_with_an_added_crate 0 --output_base="$crate_base" query @poetry//:idna
+rm -rf "$copy/tools/zz_added"
+REJECT="Inconsistent filesystem operations" \
+  check helper_after_a_crate_directory_is_removed 0 --output_base="$crate_base" query @poetry//:idna
+(cd "$WS" && "$BAZEL" --output_base="$crate_base" shutdown >/dev/null 2>&1)
+mv "$WS/MODULE.bazel.orig" "$WS/MODULE.bazel"
+rm -rf "$crate_base" "$copy"
+
 echo
 echo "e2e: $passed passed, $failed failed"
 [[ $failed == 0 ]]

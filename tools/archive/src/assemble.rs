@@ -722,13 +722,24 @@ impl<'a> Assembly<'a> {
         Ok(())
     }
 
-    /// Refuses a file at a path that another entry needs as a directory.
+    /// Refuses a file at a path that another entry needs as a directory, and
+    /// two paths that differ only in case.
     fn check_paths(&self) -> Result<(), ArchiveError> {
+        let owner = |path: &str| self.owners[self.entries[path].owner].clone();
+        if let Some((first, second)) =
+            ofiuco_spec::paths::case_collision(self.entries.keys().map(String::as_str))
+        {
+            return Err(ArchiveError::CaseConflict {
+                first: first.to_string(),
+                first_owner: owner(first),
+                second: second.to_string(),
+                second_owner: owner(second),
+            });
+        }
         let Some((file, inside)) = file_directory_conflict(self.entries.keys().map(String::as_str))
         else {
             return Ok(());
         };
-        let owner = |path: &str| self.owners[self.entries[path].owner].clone();
         Err(ArchiveError::FileDirectoryConflict {
             file: file.to_string(),
             file_owner: owner(file),
@@ -1049,6 +1060,20 @@ mod tests {
         assert_eq!(report.totals.files, 4);
         assert_eq!(report.totals.excluded_files, 2);
         assert_eq!(report.archive_bytes, fs::metadata(&out).unwrap().len());
+    }
+
+    #[test]
+    fn names_that_differ_only_in_case_are_refused() {
+        let tmp = tempfile::tempdir().unwrap();
+        let a = fragment(tmp.path(), "a", &[("x/README", "1")]);
+        let b = fragment(tmp.path(), "b", &[("x/readme", "1"), ("y.py", "")]);
+        let out = tmp.path().join("out.zip");
+        let err = assemble(&options(vec![a, b]), &out).unwrap_err();
+        insta::assert_snapshot!(err, @r#"
+            `x/README` in package `a` and `x/readme` in package `b` differ only in case: one path on a case-insensitive file system (macOS, Windows), where one would replace the other
+            hint: nothing was written; drop or exclude one of them
+            "#);
+        assert!(!out.exists());
     }
 
     #[test]

@@ -182,6 +182,124 @@ pub fn is_elf(bytes: &[u8]) -> bool {
     bytes.starts_with(b"\x7fELF")
 }
 
+/// A buffer of the file's length (`size` bytes) holding only the parts of an
+/// ELF file that [`inspect`] reads, at their offsets: the header, the program
+/// and section headers, the section names, the `PT_DYNAMIC` and `PT_INTERP`
+/// segments, and the dynamic-linking sections (`.dynamic`, `.dynsym`, the
+/// hash tables, `.gnu.version*`) with their string tables. Code, data and
+/// `.symtab` are never read; pages of the buffer that are not written are
+/// never touched (a zeroed allocation maps them lazily), so memory follows
+/// these parts, not the file (`libtorch_cuda.so` is 858 MiB).
+///
+/// `read(buf, offset)` fills `buf` from the file at `offset`. `None` when the
+/// file does not have the expected shape (then read it whole: a buffer with
+/// holes must never let a malformed file pass a check).
+pub fn read_parts(
+    size: u64,
+    read: &mut dyn FnMut(&mut [u8], u64) -> std::io::Result<()>,
+) -> std::io::Result<Option<Vec<u8>>> {
+    use goblin::container::Ctx;
+    use goblin::elf::program_header::{PT_DYNAMIC, PT_INTERP};
+    use goblin::elf::section_header::{
+        SHT_DYNAMIC, SHT_DYNSYM, SHT_GNU_HASH, SHT_GNU_VERDEF, SHT_GNU_VERNEED, SHT_GNU_VERSYM,
+        SHT_HASH,
+    };
+    use goblin::elf::{ProgramHeader, SectionHeader};
+    let Ok(len) = usize::try_from(size) else {
+        return Ok(None);
+    };
+    let mut buf = vec![0u8; len];
+    let mut fill = |buf: &mut Vec<u8>, offset: u64, bytes: u64| -> std::io::Result<bool> {
+        let Some(end) = offset.checked_add(bytes).filter(|end| *end <= size) else {
+            return Ok(false);
+        };
+        read(&mut buf[offset as usize..end as usize], offset)?;
+        Ok(true)
+    };
+    let header_len = 64.min(size);
+    if !fill(&mut buf, 0, header_len)? {
+        return Ok(None);
+    }
+    let Ok(header) = Elf::parse_header(&buf) else {
+        return Ok(None);
+    };
+    let (Ok(container), Ok(endian)) = (header.container(), header.endianness()) else {
+        return Ok(None);
+    };
+    let ctx = Ctx::new(container, endian);
+    let table =
+        |offset: u64, count: u64, entry: u16| (offset, count.saturating_mul(u64::from(entry)));
+    let (ph_off, ph_len) = table(
+        header.e_phoff,
+        u64::from(header.e_phnum),
+        header.e_phentsize,
+    );
+    if !fill(&mut buf, ph_off, ph_len)? {
+        return Ok(None);
+    }
+    let Ok(programs) = ProgramHeader::parse(&buf, ph_off as usize, header.e_phnum as usize, ctx)
+    else {
+        return Ok(None);
+    };
+    for ph in &programs {
+        if matches!(ph.p_type, PT_DYNAMIC | PT_INTERP) && !fill(&mut buf, ph.p_offset, ph.p_filesz)?
+        {
+            return Ok(None);
+        }
+    }
+    // More than 0xff00 sections: the count is the first section header's sh_size.
+    let mut count = u64::from(header.e_shnum);
+    if header.e_shoff != 0 {
+        if !fill(&mut buf, header.e_shoff, u64::from(header.e_shentsize))? {
+            return Ok(None);
+        }
+        if count == 0 {
+            let Ok(first) = SectionHeader::parse(&buf, header.e_shoff as usize, 1, ctx) else {
+                return Ok(None);
+            };
+            count = first.first().map_or(0, |s| s.sh_size);
+        }
+    }
+    let (sh_off, sh_len) = table(header.e_shoff, count, header.e_shentsize);
+    if !fill(&mut buf, sh_off, sh_len)? {
+        return Ok(None);
+    }
+    let Ok(sections) = SectionHeader::parse(&buf, sh_off as usize, header.e_shnum as usize, ctx)
+    else {
+        return Ok(None);
+    };
+    let mut wanted: Vec<usize> = vec![header.e_shstrndx as usize];
+    if let Some(first) = sections.first() {
+        wanted.push(first.sh_link as usize); // SHN_XINDEX: the section names' index
+    }
+    for (i, section) in sections.iter().enumerate() {
+        if matches!(
+            section.sh_type,
+            SHT_DYNAMIC
+                | SHT_DYNSYM
+                | SHT_HASH
+                | SHT_GNU_HASH
+                | SHT_GNU_VERSYM
+                | SHT_GNU_VERNEED
+                | SHT_GNU_VERDEF
+        ) {
+            wanted.push(i);
+            wanted.push(section.sh_link as usize);
+        }
+    }
+    for i in wanted {
+        let Some(section) = sections.get(i) else {
+            continue;
+        };
+        if section.sh_type != goblin::elf::section_header::SHT_NOBITS
+            && !fill(&mut buf, section.sh_offset, section.sh_size)?
+        {
+            return Ok(None);
+        }
+    }
+    Ok(Some(buf))
+}
+
 /// Reads the machine and the highest glibc version need of an ELF file. A
 /// panic of the ELF parser on a malformed file is an error too.
 pub fn inspect(bytes: &[u8]) -> Result<ElfInfo, goblin::error::Error> {
@@ -319,6 +437,42 @@ mod tests {
         assert!("2.26".parse::<GlibcVersion>().unwrap() < "2.100".parse().unwrap());
         insta::assert_snapshot!("2".parse::<GlibcVersion>().unwrap_err(), @"invalid glibc version `2`; expected e.g. `2.26`");
         insta::assert_snapshot!("sparc".parse::<Cpu>().unwrap_err(), @"unknown CPU `sparc`; expected `x86_64` (or `amd64`) or `aarch64` (or `arm64`)");
+    }
+
+    /// The parts `read_parts` copies give what the whole file gives, and
+    /// leave most of the file unread; a file of another shape is read whole.
+    #[test]
+    fn read_parts_is_enough_for_inspect() {
+        let aarch64 = aarch64_so();
+        for file in [X86_64_SO, aarch64.as_slice()] {
+            let mut read_bytes = 0;
+            let mut read = |buf: &mut [u8], offset: u64| {
+                read_bytes += buf.len();
+                buf.copy_from_slice(&file[offset as usize..offset as usize + buf.len()]);
+                Ok(())
+            };
+            let parts = read_parts(file.len() as u64, &mut read).unwrap().unwrap();
+            assert_eq!(parts.len(), file.len());
+            let (whole, sparse) = (inspect(file).unwrap(), inspect(&parts).unwrap());
+            assert_eq!(whole.e_machine, sparse.e_machine);
+            assert_eq!(format!("{:?}", whole.glibc), format!("{:?}", sparse.glibc));
+            assert!(whole.glibc.is_some());
+            assert!(
+                read_bytes < file.len() / 2,
+                "{read_bytes} of {} bytes read",
+                file.len()
+            );
+        }
+        // Section headers past the end of the file: read it whole instead.
+        let mut truncated = X86_64_SO[..X86_64_SO.len() / 2].to_vec();
+        let mut read = |buf: &mut [u8], offset: u64| {
+            buf.copy_from_slice(&truncated[offset as usize..offset as usize + buf.len()]);
+            Ok(())
+        };
+        assert!(read_parts(truncated.len() as u64, &mut read)
+            .unwrap()
+            .is_none());
+        truncated.clear();
     }
 
     #[test]

@@ -64,6 +64,19 @@ pub enum ArchiveError {
         second: PathBuf,
     },
     #[error(
+        "`{first}` in {first_owner} and `{second}` in {second_owner} differ only in case: \
+         one path on a case-insensitive file system (macOS, Windows), where one would replace the other\n\
+         hint: nothing was written; drop or exclude one of them",
+        first = shown(.first), second = shown(.second)
+    )]
+    CaseConflict {
+        first: String,
+        /// Who provides it, e.g. "package `a`" or "tree `t`".
+        first_owner: String,
+        second: String,
+        second_owner: String,
+    },
+    #[error(
         "`{file}` is a file in {file_owner}, but {inside_owner} has `{inside}` inside it: \
          a path cannot be both a file and a directory\n\
          hint: nothing was written; drop or exclude one of them",

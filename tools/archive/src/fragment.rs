@@ -23,6 +23,8 @@ use crate::elf::{self, machine_name, ElfCheck, ElfProblem, GlibcVersion};
 use crate::error::io_err;
 use crate::pipeline::{run_ordered, thread_count};
 use crate::text::shown_path;
+use ofiuco_spec::paths::case_collision;
+
 use crate::tree::{file_directory_conflict, parent_dir, walk_files, write_atomically, TreeFile};
 use crate::zipout::{too_long, EntryMeta, ZipOut, MAX_NAME_BYTES};
 use crate::{ArchiveError, FRAGMENT_COMMENT_V1, FRAGMENT_COMMENT_V2};
@@ -281,8 +283,16 @@ fn collect(opts: &FragmentOptions) -> Result<Vec<TreeFile>, ArchiveError> {
             }
         }
     }
+    let owner = |path: &str| format!("tree `{}`", shown_path(&opts.trees[merged[path].1]));
+    if let Some((first, second)) = case_collision(merged.keys().map(String::as_str)) {
+        return Err(ArchiveError::CaseConflict {
+            first: first.to_string(),
+            first_owner: owner(first),
+            second: second.to_string(),
+            second_owner: owner(second),
+        });
+    }
     if let Some((file, inside)) = file_directory_conflict(merged.keys().map(String::as_str)) {
-        let owner = |path: &str| format!("tree `{}`", shown_path(&opts.trees[merged[path].1]));
         return Err(ArchiveError::FileDirectoryConflict {
             file: file.to_string(),
             file_owner: owner(file),
@@ -343,7 +353,25 @@ fn pack_one(
                 });
             }
             let _one = big_elf.lock().unwrap_or_else(|e| e.into_inner());
-            elf = check_elf(opts, file, &read_all()?)?;
+            // Only the parts the check reads; the whole file when its shape is unexpected.
+            let mut read = |buf: &mut [u8], offset: u64| {
+                let n = data::read_at(&source, buf, offset)?;
+                if n == buf.len() {
+                    Ok(())
+                } else {
+                    Err(std::io::ErrorKind::UnexpectedEof.into())
+                }
+            };
+            let parts = match elf::read_parts(file.size, &mut read) {
+                Ok(parts) => parts,
+                Err(e) if e.kind() == std::io::ErrorKind::UnexpectedEof => return Err(changed()),
+                Err(e) => return Err(io_err("read", &file.abs)(e)),
+            };
+            let data = match parts {
+                Some(parts) => parts,
+                None => read_all()?,
+            };
+            elf = check_elf(opts, file, &data)?;
         }
     }
     let compressed =
@@ -487,7 +515,7 @@ mod tests {
         let opts = FragmentOptions::new("x", vec![a.clone(), b.clone()]);
         assert_eq!(pack_fragment(&opts, &out).unwrap().files, 2);
 
-        let opts = FragmentOptions::new("x", vec![b, c]);
+        let opts = FragmentOptions::new("x", vec![b.clone(), c]);
         let err = pack_fragment(&opts, &tmp.path().join("g.zip")).unwrap_err();
         let text = err
             .to_string()
@@ -497,6 +525,19 @@ mod tests {
         hint: each path may come from one tree only, or from several with identical content
         ");
         assert!(!tmp.path().join("g.zip").exists());
+
+        // Two trees whose paths differ only in case.
+        let d = tree(&tmp.path().join("d"), &[("site-packages/Y.py", "")]);
+        let opts = FragmentOptions::new("x", vec![b, d]);
+        let err = pack_fragment(&opts, &tmp.path().join("h.zip")).unwrap_err();
+        let text = err
+            .to_string()
+            .replace(&tmp.path().display().to_string(), "[TMP]");
+        insta::assert_snapshot!(text, @r#"
+            `Y.py` in tree `[TMP]/d` and `y.py` in tree `[TMP]/b` differ only in case: one path on a case-insensitive file system (macOS, Windows), where one would replace the other
+            hint: nothing was written; drop or exclude one of them
+            "#);
+        assert!(!tmp.path().join("h.zip").exists());
     }
 
     #[test]

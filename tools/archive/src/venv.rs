@@ -60,8 +60,18 @@ pub fn merge_venv(
             }
         }
     }
+    let owner = |path: &str| format!("package `{}`", shown(&trees[merged[path].1].0));
+    if let Some((first, second)) =
+        ofiuco_spec::paths::case_collision(merged.keys().map(String::as_str))
+    {
+        return Err(ArchiveError::CaseConflict {
+            first: first.to_string(),
+            first_owner: owner(first),
+            second: second.to_string(),
+            second_owner: owner(second),
+        });
+    }
     if let Some((file, inside)) = file_directory_conflict(merged.keys().map(String::as_str)) {
-        let owner = |path: &str| format!("package `{}`", shown(&trees[merged[path].1].0));
         return Err(ArchiveError::FileDirectoryConflict {
             file: file.to_string(),
             file_owner: owner(file),
@@ -168,6 +178,21 @@ mod tests {
             "b"
         );
         assert!(out.join("bin/a").is_file());
+    }
+
+    #[test]
+    fn names_that_differ_only_in_case_are_refused() {
+        let tmp = tempfile::tempdir().unwrap();
+        let a = tree(&tmp.path().join("a"), &[("site-packages/Foo.py", "1")]);
+        let b = tree(&tmp.path().join("b"), &[("site-packages/foo.py", "1")]);
+        let out = tmp.path().join("venv");
+        let err = merge_venv(&[("a".into(), a), ("b".into(), b)], &out, 2).unwrap_err();
+        insta::assert_snapshot!(err, @r#"
+            `site-packages/Foo.py` in package `a` and `site-packages/foo.py` in package `b` differ only in case: one path on a case-insensitive file system (macOS, Windows), where one would replace the other
+            hint: nothing was written; drop or exclude one of them
+            "#);
+        assert!(!out.exists());
+        assert_eq!(fs::read_dir(tmp.path()).unwrap().count(), 2);
     }
 
     #[test]

@@ -1022,7 +1022,7 @@ impl std::fmt::Display for Report {
                 f,
                 "  {} input(s): {} (first saved as {})",
                 finding.count,
-                ofiuco_lock::escaped(&finding.what),
+                ofiuco_spec::text::shown(&finding.what),
                 finding.saved.display()
             )?;
         }

@@ -29,7 +29,7 @@ pub fn run(args: Args) -> Result<()> {
     {
         bail!(
             "invalid hub name {}: a repository name starts with a letter and has only letters, digits, `_`, `-` and `.`",
-            ofiuco_lock::quoted(&args.hub_name)
+            ofiuco_spec::text::quoted(&args.hub_name)
         );
     }
     let lock = read_lock(&args.lock)?;
@@ -39,17 +39,21 @@ pub fn run(args: Args) -> Result<()> {
             hub_name: args.hub_name.clone(),
         },
     )?;
-    // Everything is rendered before anything is written: a refused lock leaves no partial hub.
+    // Everything is rendered before anything is written, into a directory
+    // beside the output that one rename commits: a refused lock, a full disk
+    // or a path in the way leaves no partial hub.
     #[derive(serde::Serialize)]
     struct FilesJson<'a> {
         files: &'a [ofiuco_hub::FileRepo],
     }
     let files = FilesJson { files: &hub.files };
-    write(
-        &args.output.join("files.json"),
-        &serde_json::to_string_pretty(&files)?,
+    commit(
+        &args.output,
+        &[
+            ("files.json", &serde_json::to_string_pretty(&files)?),
+            ("BUILD.bazel", &hub.build),
+        ],
     )?;
-    write(&args.output.join("BUILD.bazel"), &hub.build)?;
     // The process ends here: freeing the model and the rendered text would only cost time.
     std::mem::forget(hub);
     std::mem::forget(lock);
@@ -61,9 +65,83 @@ fn read_lock(path: &Path) -> Result<ofiuco_lock::Lock> {
     Ok(ofiuco_lock::read_lock(path)?)
 }
 
-fn write(path: &Path, text: &str) -> Result<()> {
-    if let Some(dir) = path.parent() {
-        fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
+/// Writes `files` into a new directory beside `output` and renames it to
+/// `output`. An existing `output` directory (an earlier run's hub) is replaced
+/// as a whole; anything else at `output` is an error. On error nothing is left
+/// at `output` that was not there before, and the temporary directory is removed.
+fn commit(output: &Path, files: &[(&str, &str)]) -> Result<()> {
+    let shown = output.display();
+    let name = output
+        .file_name()
+        .with_context(|| format!("cannot write the hub to {shown}: the path has no file name"))?;
+    let parent = match output.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p,
+        _ => Path::new("."),
+    };
+    if let Ok(meta) = fs::symlink_metadata(output) {
+        if !meta.is_dir() {
+            bail!("cannot write the hub to {shown}: it exists and is not a directory\nhint: remove it or choose another --output");
+        }
     }
-    fs::write(path, text).with_context(|| format!("cannot write {}", path.display()))
+    fs::create_dir_all(parent).with_context(|| format!("cannot create {}", parent.display()))?;
+    let mut prefix = std::ffi::OsString::from(".");
+    prefix.push(name);
+    prefix.push(".");
+    let staging = tempfile::Builder::new()
+        .prefix(&prefix)
+        .tempdir_in(parent)
+        .with_context(|| {
+            format!(
+                "cannot create a temporary directory in {}",
+                parent.display()
+            )
+        })?;
+    for (file, text) in files {
+        let path = staging.path().join(file);
+        fs::write(&path, text)
+            .with_context(|| format!("cannot write {}", output.join(file).display()))?;
+    }
+    set_dir_mode(staging.path())?;
+    // An earlier hub is moved aside first, so that the rename never meets a
+    // non-empty directory, and removed after.
+    let old = if output.exists() {
+        let aside = tempfile::Builder::new()
+            .prefix(&prefix)
+            .tempdir_in(parent)
+            .with_context(|| {
+                format!(
+                    "cannot create a temporary directory in {}",
+                    parent.display()
+                )
+            })?;
+        let aside_hub = aside.path().join("old");
+        fs::rename(output, &aside_hub).with_context(|| format!("cannot replace {shown}"))?;
+        Some((aside, aside_hub))
+    } else {
+        None
+    };
+    if let Err(err) = fs::rename(staging.path(), output) {
+        if let Some((_, aside_hub)) = &old {
+            // Put the earlier hub back.
+            let _ = fs::rename(aside_hub, output);
+        }
+        return Err(err).with_context(|| format!("cannot write the hub to {shown}"));
+    }
+    // The staging directory is now `output`: only its (now absent) path is left to forget.
+    let _ = staging.keep();
+    drop(old);
+    Ok(())
+}
+
+#[cfg(unix)]
+fn set_dir_mode(dir: &Path) -> Result<()> {
+    use std::os::unix::fs::PermissionsExt;
+    // Temporary directories are created 0700; a hub is an ordinary directory.
+    fs::set_permissions(dir, fs::Permissions::from_mode(0o755))
+        .with_context(|| format!("cannot set the mode of {}", dir.display()))
+}
+
+#[cfg(not(unix))]
+fn set_dir_mode(_dir: &Path) -> Result<()> {
+    Ok(())
 }

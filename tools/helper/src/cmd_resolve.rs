@@ -4,7 +4,7 @@ use std::fs;
 use std::path::PathBuf;
 
 use anyhow::{bail, Context, Result};
-use ofiuco_lock::quoted;
+use ofiuco_spec::text::quoted;
 use url::Url;
 
 #[derive(clap::Args)]

@@ -517,3 +517,95 @@ fn unreadable_python_versions_is_refused() {
       hint: write it like `>=3.10,<4`, `^3.10` or `~3.11` (alternatives with `||`), or re-run `poetry lock`
     ");
 }
+
+// Nothing half-written (issue 7): the hub is written into a directory beside
+// --output and renamed into place, so a failure leaves nothing behind.
+
+/// Every path under `dir`, directories included, relative to it.
+fn listing(dir: &Path) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for entry in fs::read_dir(&d).unwrap() {
+            let path = entry.unwrap().path();
+            out.push(path.strip_prefix(dir).unwrap().display().to_string());
+            if path.is_dir() && !path.is_symlink() {
+                stack.push(path);
+            }
+        }
+    }
+    out.sort();
+    out
+}
+
+#[cfg(unix)]
+#[test]
+fn a_write_that_fails_midway_leaves_no_partial_hub() {
+    // A file size limit of 1 KiB (SIGXFSZ ignored, so that write(2) fails with
+    // EFBIG as on a full disk): files.json or BUILD.bazel cannot be written.
+    let tmp = tempfile::tempdir().unwrap();
+    fs::copy(fixture("poetry-2.1.lock"), tmp.path().join("poetry.lock")).unwrap();
+    let out = tmp.path().join("hub");
+    let output = Command::new("bash")
+        .arg("-c")
+        .arg(r#"trap "" XFSZ; ulimit -f 1; exec "$0" "$@""#)
+        .arg(env!("CARGO_BIN_EXE_ofiuco"))
+        .arg("lock")
+        .arg(tmp.path().join("poetry.lock"))
+        .arg("--output")
+        .arg(&out)
+        .output()
+        .unwrap();
+    let message = refusal(&output, tmp.path());
+    assert!(
+        message.starts_with("error: cannot write [TMP]/hub/"),
+        "{message}"
+    );
+    assert!(message.contains("File too large"), "{message}");
+    assert_eq!(listing(tmp.path()), ["poetry.lock"]);
+}
+
+#[test]
+fn a_file_in_the_way_is_refused_and_nothing_is_written() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("hub");
+    fs::write(&out, "mine").unwrap();
+    let output = ofiuco_lock(&fixture("poetry-2.1.lock"), &out, &[]);
+    insta::assert_snapshot!(refusal(&output, tmp.path()), @r"
+    error: cannot write the hub to [TMP]/hub: it exists and is not a directory
+    hint: remove it or choose another --output
+    ");
+    assert_eq!(fs::read_to_string(&out).unwrap(), "mine");
+    assert_eq!(listing(tmp.path()), ["hub"]);
+
+    // A file where the output's parent directory must go.
+    let output = ofiuco_lock(&fixture("poetry-2.1.lock"), &out.join("sub"), &[]);
+    let message = refusal(&output, tmp.path());
+    assert!(
+        message.starts_with("error: cannot create [TMP]/hub"),
+        "{message}"
+    );
+    assert_eq!(listing(tmp.path()), ["hub"]);
+}
+
+#[test]
+fn an_earlier_hub_is_replaced_as_a_whole() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("hub");
+    fs::create_dir_all(out.join("stale")).unwrap();
+    fs::write(out.join("BUILD.bazel"), "old").unwrap();
+    fs::write(out.join("stale/file"), "old").unwrap();
+    let output = ofiuco_lock(&fixture("poetry-2.1.lock"), &out, &[]);
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert_eq!(
+        listing(tmp.path()),
+        ["hub", "hub/BUILD.bazel", "hub/files.json"]
+    );
+    assert!(fs::read_to_string(out.join("BUILD.bazel"))
+        .unwrap()
+        .contains("hub_target("));
+}

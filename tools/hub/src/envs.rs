@@ -5,7 +5,7 @@ use std::collections::HashMap;
 use std::str::FromStr;
 
 use ofiuco_spec::{standard_envs, TargetEnv};
-use pep508_rs::{ExtraName, MarkerEnvironment, MarkerTree};
+use pep508_rs::{ExtraName, MarkerEnvironment, MarkerTree, MarkerTreeKind};
 
 pub use crate::envset::EnvSet;
 
@@ -19,6 +19,8 @@ pub struct EnvTable {
     /// Extra -> marker -> set, for markers evaluated with an extra selected.
     extra_cache: RefCell<HashMap<String, HashMap<MarkerTree, EnvSet>>>,
     indices: RefCell<HashMap<EnvSet, String>>,
+    /// Marker -> the extras it tests.
+    extras_tested: RefCell<HashMap<MarkerTree, Vec<String>>>,
 }
 
 impl Default for EnvTable {
@@ -36,6 +38,7 @@ impl EnvTable {
             cache: RefCell::new(HashMap::new()),
             extra_cache: RefCell::new(HashMap::new()),
             indices: RefCell::new(HashMap::new()),
+            extras_tested: RefCell::new(HashMap::new()),
         }
     }
 
@@ -106,6 +109,56 @@ impl EnvTable {
             }
         }
         set
+    }
+
+    /// Where `marker` holds with no extra or with any one extra for which
+    /// `is_extra` (given the normalized name) holds. Only the extras the
+    /// marker tests are evaluated: with any other, it evaluates as with none.
+    pub fn eval_any_extra(&self, marker: &MarkerTree, is_extra: impl Fn(&str) -> bool) -> EnvSet {
+        let mut set = self.eval(Some(marker), None);
+        if marker.is_true() {
+            return set;
+        }
+        for extra in self.extras_tested(marker) {
+            if is_extra(&extra) {
+                set |= self.eval(Some(marker), Some(&extra));
+            }
+        }
+        set
+    }
+
+    /// The (normalized) extras that `marker` tests, each once.
+    fn extras_tested(&self, marker: &MarkerTree) -> Vec<String> {
+        if let Some(found) = self.extras_tested.borrow().get(marker) {
+            return found.clone();
+        }
+        let mut found: Vec<String> = Vec::new();
+        // The tree is a decision diagram: shared nodes are visited once.
+        let mut seen: std::collections::HashSet<MarkerTree> = std::collections::HashSet::new();
+        let mut stack = vec![marker.clone()];
+        while let Some(node) = stack.pop() {
+            if !seen.insert(node.clone()) {
+                continue;
+            }
+            match node.kind() {
+                MarkerTreeKind::True | MarkerTreeKind::False => {}
+                MarkerTreeKind::Version(v) => stack.extend(v.edges().map(|(_, m)| m)),
+                MarkerTreeKind::String(v) => stack.extend(v.children().map(|(_, m)| m)),
+                MarkerTreeKind::In(v) => stack.extend(v.children().map(|(_, m)| m)),
+                MarkerTreeKind::Contains(v) => stack.extend(v.children().map(|(_, m)| m)),
+                MarkerTreeKind::Extra(v) => {
+                    let name = v.name().to_string();
+                    if !found.contains(&name) {
+                        found.push(name);
+                    }
+                    stack.extend(v.children().map(|(_, m)| m));
+                }
+            }
+        }
+        self.extras_tested
+            .borrow_mut()
+            .insert(marker.clone(), found.clone());
+        found
     }
 
     /// The indices of a set as a Starlark list expression: `[3, 7]`, with runs

@@ -7,7 +7,9 @@
 //! The members are listed once, in the group target; each member's comment
 //! names the group only, so the text stays linear in the size of the cycle.
 
-use crate::Edge;
+use std::collections::{BTreeMap, HashMap};
+
+use crate::{Edge, Target};
 
 pub(crate) struct Graph {
     /// Package index -> index into `cycles`, for members of a cycle.
@@ -16,24 +18,44 @@ pub(crate) struct Graph {
 }
 
 impl Graph {
-    pub(crate) fn new(n: usize, edges: &[Vec<Edge>]) -> Self {
-        let adjacency: Vec<Vec<usize>> = edges
+    /// `by_name` lists every name's package indices; an edge to several
+    /// versions of a name goes through one extra node per name, linked to
+    /// all of them, so that the graph stays linear in the lock (each package
+    /// has one edge per dependency) and its cycles among packages are those
+    /// of edges to every version.
+    pub(crate) fn new(by_name: &BTreeMap<String, Vec<usize>>, edges: &[Vec<Edge>]) -> Self {
+        let n = edges.len();
+        let names: HashMap<&str, usize> = by_name
+            .keys()
+            .enumerate()
+            .map(|(i, name)| (name.as_str(), n + i))
+            .collect();
+        let mut adjacency: Vec<Vec<usize>> = edges
             .iter()
             .map(|es| {
                 let mut targets: Vec<usize> = es
                     .iter()
                     .filter(|e| !e.dep.optional && !e.envs.is_empty())
-                    .flat_map(|e| e.targets.iter().copied())
+                    .filter_map(|e| match e.target {
+                        Target::One(t) => Some(t),
+                        Target::Several => names.get(e.dep.name.as_str()).copied(),
+                    })
                     .collect();
                 targets.sort_unstable();
                 targets.dedup();
                 targets
             })
             .collect();
-        let components = tarjan(n, &adjacency);
+        adjacency.extend(by_name.values().cloned());
+        let components = tarjan(adjacency.len(), &adjacency);
         let mut group = vec![None; n];
         let mut cycles = Vec::new();
-        for mut members in components.into_iter().filter(|c| c.len() > 1) {
+        for mut members in components {
+            // Name nodes are not members.
+            members.retain(|&m| m < n);
+            if members.len() < 2 {
+                continue;
+            }
             members.sort_unstable();
             let name = format!("_cycle.{}", cycles.len() + 1);
             for &m in &members {

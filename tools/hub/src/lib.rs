@@ -20,7 +20,8 @@ mod graph;
 mod starlark;
 mod wheels;
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+use std::str::FromStr;
 
 use minijinja::Environment;
 use ofiuco_lock::{Dependency, Lock, Package, PackageMarkers};
@@ -142,6 +143,8 @@ struct Renderer<'a> {
     targets: Vec<String>,
     /// Render BUILD.bazel in two halves on two threads.
     split_build: bool,
+    /// The project's extras, normalized.
+    project_extras: HashSet<String>,
 }
 
 impl<'a> Renderer<'a> {
@@ -185,6 +188,13 @@ impl<'a> Renderer<'a> {
             by_name,
             targets,
             split_build: true,
+            project_extras: lock
+                .project
+                .iter()
+                .flat_map(|p| p.extras.keys())
+                .filter_map(|e| pep508_rs::ExtraName::from_str(e).ok())
+                .map(|e| e.to_string())
+                .collect(),
         }
     }
 
@@ -257,7 +267,7 @@ impl<'a> Renderer<'a> {
     /// and comments, aliases, extras and groups.
     fn wheel_independent_parts(&self) -> Result<Parts, HubError> {
         let edges = self.resolve_edges();
-        let graph = graph::Graph::new(self.lock.packages.len(), &edges);
+        let graph = graph::Graph::new(&self.by_name, &edges);
         let package_deps = (0..self.lock.packages.len())
             .map(|i| self.package_deps(i, &edges, &graph))
             .collect();
@@ -312,7 +322,39 @@ impl<'a> Renderer<'a> {
     }
 
     /// For every package, its dependency edges resolved to package indices.
+    /// For a name locked more than once, each distinct constraint is matched
+    /// once, against the name's versions in order (see
+    /// [`ofiuco_lock::allowed_among`]).
     fn resolve_edges(&self) -> Vec<Vec<Edge>> {
+        // Name -> its versions ascending, with their package indices.
+        let mut sorted: HashMap<&str, (Vec<pep440_version::Version>, Vec<usize>)> = HashMap::new();
+        let mut memo: HashMap<(&str, &str), Target> = HashMap::new();
+        let mut resolve = |d: &'a Dependency, candidates: &[usize]| -> Target {
+            if let Some(exact) = d.package {
+                // The lock names the entry (uv.lock).
+                return Target::One(exact);
+            }
+            let constraint = match (candidates, d.constraint.as_deref()) {
+                ([only], _) => return Target::One(*only),
+                (_, None) => return Target::Several,
+                (_, Some(constraint)) => constraint,
+            };
+            *memo.entry((&d.name, constraint)).or_insert_with(|| {
+                let (versions, indices) = sorted.entry(&d.name).or_insert_with(|| {
+                    let mut pairs: Vec<(pep440_version::Version, usize)> = candidates
+                        .iter()
+                        .filter_map(|&c| Some((self.lock.packages[c].version.parse().ok()?, c)))
+                        .collect();
+                    pairs.sort_by(|a, b| a.0.cmp(&b.0));
+                    pairs.into_iter().unzip()
+                });
+                // None fits: the alias decides, as when several do.
+                match ofiuco_lock::allowed_among(constraint, versions) {
+                    ofiuco_lock::Allowed::One(i) => Target::One(indices[i]),
+                    ofiuco_lock::Allowed::None | ofiuco_lock::Allowed::Several => Target::Several,
+                }
+            })
+        };
         self.lock
             .packages
             .iter()
@@ -321,33 +363,9 @@ impl<'a> Renderer<'a> {
                     .iter()
                     .filter_map(|d| {
                         let candidates = self.by_name.get(&d.name)?;
-                        let targets: Vec<usize> = if let Some(exact) = d.package {
-                            // The lock names the entry (uv.lock).
-                            vec![exact]
-                        } else if candidates.len() == 1 {
-                            candidates.clone()
-                        } else {
-                            let fitting: Vec<usize> = candidates
-                                .iter()
-                                .copied()
-                                .filter(|c| {
-                                    d.constraint.as_deref().is_none_or(|constraint| {
-                                        ofiuco_lock::constraint_allows(
-                                            constraint,
-                                            &self.lock.packages[*c].version,
-                                        )
-                                    })
-                                })
-                                .collect();
-                            if fitting.is_empty() {
-                                candidates.clone()
-                            } else {
-                                fitting
-                            }
-                        };
                         Some(Edge {
                             dep: d.clone(),
-                            targets,
+                            target: resolve(d, candidates),
                             envs: self.table.eval(d.marker.as_ref(), None),
                         })
                     })
@@ -379,8 +397,7 @@ impl<'a> Renderer<'a> {
     /// (or its cycle group), plus `name[extra]` for requested extras.
     fn edge_labels(&self, from: usize, edge: &Edge, graph: &graph::Graph) -> Vec<String> {
         let mut labels = Vec::new();
-        if edge.targets.len() == 1 {
-            let t = edge.targets[0];
+        if let Target::One(t) = edge.target {
             match graph.group_of(t) {
                 Some(g) if graph.group_of(from) == Some(g) => {}
                 Some(g) => labels.push(format!(":{g}")),
@@ -573,7 +590,7 @@ impl<'a> Renderer<'a> {
             has_incoming[target] = true;
         };
         for edge in edges.iter().flatten() {
-            if let [t] = edge.targets[..] {
+            if let Target::One(t) = edge.target {
                 add(t, &edge.envs);
             }
         }
@@ -596,10 +613,8 @@ impl<'a> Renderer<'a> {
     /// else everywhere.
     fn applies(&self, v: usize, incoming: &[EnvSet], has_incoming: &[bool]) -> EnvSet {
         let eval = |m: &pep508_rs::MarkerTree| {
-            let extras = self.lock.project.iter().flat_map(|p| p.extras.keys());
-            extras.fold(self.table.eval(Some(m), None), |acc, extra| {
-                acc | self.table.eval(Some(m), Some(extra))
-            })
+            self.table
+                .eval_any_extra(m, |e| self.project_extras.contains(e))
         };
         match &self.lock.packages[v].markers {
             PackageMarkers::All(m) => eval(m),
@@ -626,30 +641,35 @@ impl<'a> Renderer<'a> {
         for (name, versions) in &self.by_name {
             let i = versions[0];
             let p = &self.lock.packages[i];
+            if p.extras.is_empty() {
+                continue;
+            }
+            // Dependency name -> its entries, so that each extra looks up the
+            // names it lists instead of scanning every dependency.
+            let mut deps_named: HashMap<&str, Vec<&Dependency>> = HashMap::new();
+            for d in &p.dependencies {
+                deps_named.entry(&d.name).or_default().push(d);
+            }
             for (extra, names) in &p.extras {
                 let mut per_label: BTreeMap<String, EnvSet> = BTreeMap::new();
                 per_label.insert(format!(":{name}"), self.table.all());
-                for d in &p.dependencies {
-                    if !names.contains(&d.name) {
-                        continue;
-                    }
+                let listed: BTreeSet<&str> = names.iter().map(String::as_str).collect();
+                let deps = listed.iter().filter_map(|n| deps_named.get(n)).flatten();
+                for d in deps {
                     let envs = self.table.eval(d.marker.as_ref(), Some(extra));
                     if envs.is_empty() {
                         continue;
                     }
-                    let Some(targets) = self.by_name.get(&d.name) else {
-                        continue;
-                    };
-                    let targets = if let Some(exact) = d.package {
-                        vec![exact]
-                    } else if targets.len() == 1 {
-                        targets.clone()
-                    } else {
-                        Vec::new()
+                    let target = match (d.package, self.by_name.get(&d.name).map(Vec::as_slice)) {
+                        (_, None) => continue,
+                        // The lock names the entry (uv.lock).
+                        (Some(exact), _) => Target::One(exact),
+                        (None, Some([only])) => Target::One(*only),
+                        (None, Some(_)) => Target::Several,
                     };
                     let edge = Edge {
-                        dep: d.clone(),
-                        targets,
+                        dep: (*d).clone(),
+                        target,
                         envs,
                     };
                     for label in self.edge_labels(usize::MAX, &edge, graph) {
@@ -805,14 +825,23 @@ struct Parts {
 #[derive(Debug, Clone)]
 struct Edge {
     dep: Dependency,
-    /// The locked versions it may point to (one, or several: then the alias decides).
-    targets: Vec<usize>,
+    /// The locked version it points to, or several (then the name's alias decides).
+    target: Target,
     /// Where its marker holds (extras not selected).
     envs: EnvSet,
 }
 
 /// What a public name stands for when the lock records no dependency edges.
 const WHOLE_LOCK: &str = ":_lock";
+
+/// Where a dependency edge points.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Target {
+    /// One locked version: the package index.
+    One(usize),
+    /// Any version of the dependency's name.
+    Several,
+}
 
 /// The target of one locked version: `<name>__<version>`.
 fn target_name(p: &Package) -> String {

@@ -145,3 +145,104 @@ fn large_cycle_is_linear() {
         hub.build.len()
     );
 }
+
+/// A generated lock of 7,501 packages where the work was quadratic:
+/// - `a` locked at 2,500 versions, and 2,500 packages `c<i>` each pinning one
+///   of them with its own constraint (every constraint was checked against
+///   every version: 6.25 million constraint parses);
+/// - `x` with 2,500 extras over 2,500 dependencies (every extra scanned every
+///   dependency);
+/// - 2,500 project extras and 2,500 packages `m<i>` whose markers test one
+///   extra each (every package marker was evaluated once per project extra,
+///   189 environments each time: 6.25 million evaluations).
+///
+/// Each is now about linear: the test takes seconds in a debug build, and
+/// checks the structure of the output.
+#[test]
+fn large_lock_with_many_versions_extras_and_markers_is_linear() {
+    use std::str::FromStr;
+    const N: usize = 2500;
+    let text = "[[package]]\nname = \"p\"\nversion = \"1.0\"\nfiles = []\nmarkers = \"extra == \\\"e0\\\"\"\n[package.source]\ntype = \"git\"\nurl = \"https://example.com/p.git\"\nresolved_reference = \"0\"\n[package.dependencies]\np = \"*\"\n\n[metadata]\nlock-version = \"2.1\"\npython-versions = \">=3.10\"\ncontent-hash = \"0\"\n";
+    let pyproject = "[project]\nname = \"big\"\n[project.optional-dependencies]\ne0 = [\"p\"]\n";
+    let mut lock = parse_poetry_lock(
+        text,
+        Path::new("poetry.lock"),
+        Some((pyproject, Path::new("pyproject.toml"))),
+    )
+    .unwrap();
+    let template = lock.packages.remove(0);
+    let dep = template.dependencies[0].clone();
+    let package = |name: String, version: String| {
+        let mut p = template.clone();
+        p.display_name = name.clone();
+        p.name = name;
+        p.version = version;
+        p.dependencies.clear();
+        p.markers = ofiuco_lock::PackageMarkers::None;
+        p
+    };
+    let project = lock.project.as_mut().unwrap();
+    project.extras.clear();
+    let mut x = package("x".into(), "1.0".into());
+    for i in 0..N {
+        lock.packages.push(package("a".into(), format!("1.{i}")));
+        let mut c = package(format!("c{i}"), "1.0".into());
+        c.dependencies.push(ofiuco_lock::Dependency {
+            name: "a".into(),
+            constraint: Some(format!("=={}", format_args!("1.{i}"))),
+            ..dep.clone()
+        });
+        lock.packages.push(c);
+        let mut m = package(format!("m{i}"), "1.0".into());
+        m.markers = ofiuco_lock::PackageMarkers::All(
+            pep508_rs::MarkerTree::from_str(&format!("extra == \"e{i}\"")).unwrap(),
+        );
+        lock.packages.push(m);
+        project
+            .extras
+            .insert(format!("e{i}"), vec![format!("m{i}")]);
+        x.dependencies.push(ofiuco_lock::Dependency {
+            name: format!("c{i}"),
+            optional: true,
+            ..dep.clone()
+        });
+        x.extras.insert(format!("x{i}"), vec![format!("c{i}")]);
+    }
+    lock.packages.push(x);
+
+    let hub = render(&lock, &opts()).unwrap();
+    let build = &hub.build;
+    // Each c<i> depends on its own version of `a`, not on the alias.
+    for i in [0, 1, N / 2, N - 1] {
+        let start = build
+            .find(&format!("name = \"c{i}__1.0\""))
+            .expect("a target per c<i>");
+        let end = start + build[start..].find("\n)\n").unwrap();
+        assert!(
+            build[start..end].contains(&format!("\":a__1.{i}\"")),
+            "{}",
+            &build[start..end]
+        );
+    }
+    // `x[x<i>]` is x plus c<i>, for every extra.
+    assert_eq!(build.matches("name = \"x[x").count(), N);
+    let start = build.find("name = \"x[x7]\"").unwrap();
+    let end = start + build[start..].find("\n)\n").unwrap();
+    assert!(
+        build[start..end].contains("\":c7__1.0\""),
+        "{}",
+        &build[start..end]
+    );
+    // Every m<i> applies (its extra is a project extra): none is `_not_needed`
+    // everywhere, so each public name is the package itself.
+    for i in [0, N - 1] {
+        let start = build.find(&format!("name = \"m{i}\"")).unwrap();
+        let end = start + build[start..].find("\n)\n").unwrap();
+        assert!(
+            build[start..end].contains(&format!("actual = \":m{i}__1.0\"")),
+            "{}",
+            &build[start..end]
+        );
+    }
+    assert!(build.len() < 3 * N * 1000, "{} bytes", build.len());
+}

@@ -306,6 +306,17 @@ pub enum InstallError {
         dest: String,
     },
     #[error(
+        "wheel `{wheel}` is invalid: `{entry}` and `{other}` would be installed as `{dest}` and `{other_dest}`, \
+         which differ only in case: one path on a case-insensitive file system (macOS, Windows)\n\
+         hint: nothing was installed; the wheel would install differently on such hosts, report it to the package's maintainers",
+        wheel = shown(.wheel), entry = shown(&.paths[0]), dest = shown(&.paths[1]), other = shown(&.paths[2]), other_dest = shown(&.paths[3])
+    )]
+    CaseConflict {
+        wheel: String,
+        /// An entry, its destination, the other entry, its destination.
+        paths: Box<[String; 4]>,
+    },
+    #[error(
         "wheel `{wheel}` is invalid: `{file}` would be installed as the file `{dest}`, \
          but `{inside}` would be installed inside it\n\
          hint: nothing was installed; the wheel is malformed, report it to the package's maintainers",
@@ -1039,6 +1050,19 @@ fn check_destinations(cx: &Cx, plan: &Plan) -> Result<(), InstallError> {
     for generated in ["INSTALLER", "RECORD"] {
         let dest = format!("site-packages/{}/{generated}", plan.dist_info);
         files.entry(dest).or_insert_with(|| generated.to_string());
+    }
+    if let Some((dest, other_dest)) =
+        ofiuco_spec::paths::case_collision(files.keys().map(String::as_str))
+    {
+        return Err(InstallError::CaseConflict {
+            wheel: cx.wheel.clone(),
+            paths: Box::new([
+                files[dest].clone(),
+                dest.to_string(),
+                files[other_dest].clone(),
+                other_dest.to_string(),
+            ]),
+        });
     }
     for (dest, owner) in &files {
         for (end, _) in dest.match_indices('/') {

@@ -16,11 +16,11 @@ use std::path::Path;
 use pep508_rs::MarkerTree;
 
 use crate::constraint::python_marker;
-use crate::display::quoted;
 use crate::error::LockError;
 use crate::model::{Lock, PackageMarkers};
 use crate::poetry::PackageRefs;
 use crate::pyproject::{ProjectLines, MAIN_GROUP};
+use ofiuco_spec::text::quoted;
 
 pub(crate) fn references(
     lock: &Lock,

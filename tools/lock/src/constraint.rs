@@ -114,6 +114,88 @@ pub fn constraint_allows(constraint: &str, version: &str) -> bool {
         .any(|specs| specs.iter().all(|s| s.contains(&version)))
 }
 
+/// Which entries of a name locked several times a constraint allows: none,
+/// exactly one (its index), or several.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Allowed {
+    None,
+    One(usize),
+    Several,
+}
+
+/// [`constraint_allows`] over `sorted` (ascending) versions, stopping at the
+/// second match. Each alternative is checked only on the versions between
+/// the bounds its specifiers imply (found by binary search), so that many
+/// constraints over many versions of one name cost about the number of
+/// versions each allows, not all of them.
+pub fn allowed_among(constraint: &str, sorted: &[Version]) -> Allowed {
+    let Some(alternatives) = parse_constraint(constraint) else {
+        return several(sorted.len());
+    };
+    let mut found: Option<usize> = None;
+    for specs in &alternatives {
+        let (low, high) = window(specs, sorted);
+        for (i, version) in sorted.iter().enumerate().take(high).skip(low) {
+            if found == Some(i) || !specs.iter().all(|s| s.contains(version)) {
+                continue;
+            }
+            if found.is_some() {
+                return Allowed::Several;
+            }
+            found = Some(i);
+        }
+    }
+    found.map_or(Allowed::None, Allowed::One)
+}
+
+/// Everything allowed: several, unless there is one entry (or none).
+fn several(n: usize) -> Allowed {
+    match n {
+        0 => Allowed::None,
+        1 => Allowed::One(0),
+        _ => Allowed::Several,
+    }
+}
+
+/// The index range of `sorted` outside which no version can satisfy all of
+/// `specs`: below the smallest version of a lower bound's release (every
+/// pre-, post- and dev-release and local version of it included) or at or
+/// above the next release after an upper bound's.
+fn window(specs: &[VersionSpecifier], sorted: &[Version]) -> (usize, usize) {
+    let (mut low, mut high) = (0, sorted.len());
+    for spec in specs {
+        let v = spec.version();
+        let floor = Version::new(v.release().iter().copied())
+            .with_epoch(v.epoch())
+            .with_min(Some(0));
+        let ceiling = || {
+            let release = v.release();
+            let mut next: Vec<u64> = release.to_vec();
+            if let Some(last) = next.last_mut() {
+                *last = last.saturating_add(1);
+            }
+            Version::new(next).with_epoch(v.epoch()).with_min(Some(0))
+        };
+        let (lower, upper) = match spec.operator() {
+            Operator::GreaterThan | Operator::GreaterThanEqual => (Some(floor), None),
+            Operator::LessThan | Operator::LessThanEqual => (None, Some(ceiling())),
+            Operator::Equal | Operator::ExactEqual | Operator::EqualStar => {
+                (Some(floor), Some(ceiling()))
+            }
+            // `~=1.2.3` is `>=1.2.3, ==1.2.*`: the lower bound is enough.
+            Operator::TildeEqual => (Some(floor), None),
+            Operator::NotEqual | Operator::NotEqualStar => (None, None),
+        };
+        if let Some(lower) = lower {
+            low = low.max(sorted.partition_point(|x| *x < lower));
+        }
+        if let Some(upper) = upper {
+            high = high.min(sorted.partition_point(|x| *x < upper));
+        }
+    }
+    (low, high.max(low))
+}
+
 /// Turn a poetry `python = "..."` constraint into a marker on `python_version`
 /// (or `python_full_version` for three-component versions). `Ok(None)` for `*`.
 /// `Err` says why: the constraint cannot be parsed, or the marker made of it
@@ -212,6 +294,104 @@ mod tests {
         ];
         for (c, v, expected) in cases {
             assert_eq!(constraint_allows(c, v), *expected, "{c} vs {v}");
+        }
+    }
+
+    /// `allowed_among` agrees with checking every version, for every
+    /// constraint above over versions around its bounds (pre-, post-, dev-
+    /// releases and local versions included) and subsets of them.
+    #[test]
+    fn allowed_among_agrees_with_checking_every_version() {
+        let constraints = [
+            "*",
+            ">=1.2,<2",
+            ">=1.2 <2",
+            "^1.2",
+            "^0.2.3",
+            "^0.0.3",
+            "^0",
+            "~1.2",
+            "~1.2.3",
+            "~1",
+            "~=1.2",
+            "~=1.2.3",
+            "==1.2.*",
+            "1.2.3",
+            ">=1 || <0.5",
+            "!=2.0.*",
+            ">=3.0.2,<3.3.0b1 || >3.3.0b1",
+            "2.0.1",
+            "==2.0.1",
+            "<=2.0.1",
+            "<2.0.1",
+            ">2.0.1",
+            "===2.0.1",
+            "==1!2.0",
+            ">=1!1.0",
+            "<2.0,!=1.5",
+            "not a constraint",
+            ">=1.2,<1.2",
+        ];
+        let versions = [
+            "0.1",
+            "0.2.3",
+            "0.2.9",
+            "0.3.0",
+            "0.4",
+            "0.7",
+            "1.0",
+            "1.1",
+            "1.2.0.dev1",
+            "1.2a1",
+            "1.2",
+            "1.2.0",
+            "1.2.2",
+            "1.2.3",
+            "1.2.3.post1",
+            "1.2.4",
+            "1.2.7",
+            "1.2.9",
+            "1.3",
+            "1.5",
+            "1.9",
+            "1.9.9",
+            "2.0rc1",
+            "2.0",
+            "2.0.1",
+            "2.0.1+cu118",
+            "2.0.1.post2",
+            "2.0.3",
+            "2.1",
+            "3.3.0b1",
+            "3.4",
+            "1!1.0",
+            "1!2.0",
+        ];
+        let mut all: Vec<Version> = versions.iter().map(|v| v.parse().unwrap()).collect();
+        all.sort();
+        for constraint in constraints {
+            for skip in 0..5 {
+                // Every version, then every other one from different starts...
+                let sorted: Vec<Version> = all
+                    .iter()
+                    .enumerate()
+                    .filter(|(i, _)| skip == 0 || i % (skip + 1) == 0)
+                    .map(|(_, v)| v.clone())
+                    .collect();
+                let fitting: Vec<usize> = (0..sorted.len())
+                    .filter(|&i| constraint_allows(constraint, &sorted[i].to_string()))
+                    .collect();
+                let expected = match fitting[..] {
+                    [] => Allowed::None,
+                    [one] => Allowed::One(one),
+                    _ => Allowed::Several,
+                };
+                assert_eq!(
+                    allowed_among(constraint, &sorted),
+                    expected,
+                    "{constraint} over {sorted:?}"
+                );
+            }
         }
     }
 

@@ -3,8 +3,8 @@
 
 use std::path::{Path, PathBuf};
 
-use crate::display::{escaped, quoted};
 use crate::validate::FileNameProblem;
+use ofiuco_spec::text::{quoted, shown};
 
 /// Lock versions of poetry.lock this crate reads.
 pub const SUPPORTED_POETRY_LOCK_VERSIONS: &[&str] = &["1.1", "2.0", "2.1"];
@@ -12,7 +12,7 @@ pub const SUPPORTED_POETRY_LOCK_VERSIONS: &[&str] = &["1.1", "2.0", "2.1"];
 /// An error reading a lock file or the `pyproject.toml` beside it.
 ///
 /// Text from the files (names, versions, markers) is printed with
-/// [`quoted`]/[`escaped`]: control characters escaped, long values cut.
+/// [`quoted`]/[`shown`]: control characters escaped, long values cut.
 #[derive(Debug, thiserror::Error)]
 pub enum LockError {
     #[error("failed to read `{path}`: {source}\n  hint: check that the file exists and is readable", path = .path.display())]
@@ -22,7 +22,7 @@ pub enum LockError {
         source: std::io::Error,
     },
 
-    #[error("`{path}:{line}:{column}`: invalid TOML: {message}\n  hint: fix the file by hand, or regenerate it ({relock})", path = .path.display(), relock = relock(.path), message = escaped(.message))]
+    #[error("`{path}:{line}:{column}`: invalid TOML: {message}\n  hint: fix the file by hand, or regenerate it ({relock})", path = .path.display(), relock = relock(.path), message = shown(.message))]
     Toml {
         path: PathBuf,
         /// 1-based line.
@@ -39,7 +39,7 @@ pub enum LockError {
         found: Option<String>,
     },
 
-    #[error("`{path}`: file {file} of package {package} {version} has {what}, but ofiuco needs a sha256 hash for every file\n  hint: re-run {relock} so that every file gets a `sha256:` hash", path = .path.display(), relock = relock(.path), file = quoted(.file), package = quoted(.package), version = escaped(.version), what = hash_problem(.found.as_deref()))]
+    #[error("`{path}`: file {file} of package {package} {version} has {what}, but ofiuco needs a sha256 hash for every file\n  hint: re-run {relock} so that every file gets a `sha256:` hash", path = .path.display(), relock = relock(.path), file = quoted(.file), package = quoted(.package), version = shown(.version), what = hash_problem(.found.as_deref()))]
     MissingHash {
         path: PathBuf,
         package: String,
@@ -49,14 +49,14 @@ pub enum LockError {
         found: Option<String>,
     },
 
-    #[error("`{path}`: package {package} {version} comes from a package index but the lock lists no files for it\n  hint: re-run {relock} (with {release} that records files), or check that the index serves files for this version", path = .path.display(), relock = relock(.path), release = release(.path), package = quoted(.package), version = escaped(.version))]
+    #[error("`{path}`: package {package} {version} comes from a package index but the lock lists no files for it\n  hint: re-run {relock} (with {release} that records files), or check that the index serves files for this version", path = .path.display(), relock = relock(.path), release = release(.path), package = quoted(.package), version = shown(.version))]
     NoFiles {
         path: PathBuf,
         package: String,
         version: String,
     },
 
-    #[error("`{path}`: invalid marker {marker}{context}: {message}\n  hint: fix the marker in `pyproject.toml` and re-run {relock}", path = .path.display(), relock = relock(.path), marker = quoted(.marker), context = context(.package.as_deref()), message = escaped(.message))]
+    #[error("`{path}`: invalid marker {marker}{context}: {message}\n  hint: fix the marker in `pyproject.toml` and re-run {relock}", path = .path.display(), relock = relock(.path), marker = quoted(.marker), context = context(.package.as_deref()), message = shown(.message))]
     InvalidMarker {
         path: PathBuf,
         /// The package (and dependency) the marker belongs to, if any, already
@@ -66,7 +66,7 @@ pub enum LockError {
         message: String,
     },
 
-    #[error("`{path}`: invalid requirement {requirement}{context}: {message}\n  hint: write it as a PEP 508 requirement such as `name[extra]>=1.0; python_version < \"3.11\"`", path = .path.display(), requirement = quoted(.requirement), context = context(.package.as_deref()), message = escaped(.message))]
+    #[error("`{path}`: invalid requirement {requirement}{context}: {message}\n  hint: write it as a PEP 508 requirement such as `name[extra]>=1.0; python_version < \"3.11\"`", path = .path.display(), requirement = quoted(.requirement), context = context(.package.as_deref()), message = shown(.message))]
     InvalidRequirement {
         path: PathBuf,
         /// The package or group the requirement belongs to, if any, already
@@ -76,7 +76,7 @@ pub enum LockError {
         message: String,
     },
 
-    #[error("`{path}`: package {package} {version}: {message}\n  hint: re-run {relock}; if the problem persists, report it together with the lock file", path = .path.display(), relock = relock(.path), package = quoted(.package), version = escaped(.version))]
+    #[error("`{path}`: package {package} {version}: {message}\n  hint: re-run {relock}; if the problem persists, report it together with the lock file", path = .path.display(), relock = relock(.path), package = quoted(.package), version = shown(.version))]
     InvalidPackage {
         path: PathBuf,
         package: String,
@@ -85,7 +85,7 @@ pub enum LockError {
         message: String,
     },
 
-    #[error("`{path}:{line}`: package {package} {version}: {message}\n  hint: re-run {relock}; if the problem persists, report it together with the lock file", path = .path.display(), relock = relock(.path), package = quoted(.package), version = escaped(.version))]
+    #[error("`{path}:{line}`: package {package} {version}: {message}\n  hint: re-run {relock}; if the problem persists, report it together with the lock file", path = .path.display(), relock = relock(.path), package = quoted(.package), version = shown(.version))]
     InvalidEntry {
         path: PathBuf,
         /// 1-based line of the entry's name.
@@ -96,7 +96,7 @@ pub enum LockError {
         message: String,
     },
 
-    #[error("`{path}:{line}`: file name {file} of package {package} {version} is not a wheel or sdist name: {reason}\n  hint: a wheel is `{{name}}-{{version}}(-{{build}})?-{{python}}-{{abi}}-{{platform}}.whl` and an sdist `{{name}}-{{version}}.tar.gz` (or `.zip`), each part of letters, digits, `_` and `.` (the version also `+` and `!`); re-run {relock}, and check where the lock came from", path = .path.display(), relock = relock(.path), file = quoted(.file), package = quoted(.package), version = escaped(.version))]
+    #[error("`{path}:{line}`: file name {file} of package {package} {version} is not a wheel or sdist name: {reason}\n  hint: a wheel is `{{name}}-{{version}}(-{{build}})?-{{python}}-{{abi}}-{{platform}}.whl` and an sdist `{{name}}-{{version}}.tar.gz` (or `.zip`), each part of letters, digits, `_` and `.` (the version also `+` and `!`); re-run {relock}, and check where the lock came from", path = .path.display(), relock = relock(.path), file = quoted(.file), package = quoted(.package), version = shown(.version))]
     InvalidFileName {
         path: PathBuf,
         /// 1-based line of the file name.
@@ -107,7 +107,7 @@ pub enum LockError {
         reason: FileNameProblem,
     },
 
-    #[error("`{path}:{line}`: package {package} has version {version}, which is not a PEP 440 version: {message}\n  hint: re-run {relock}, and check where the lock came from", path = .path.display(), relock = relock(.path), package = quoted(.package), version = quoted(.version), message = escaped(.message))]
+    #[error("`{path}:{line}`: package {package} has version {version}, which is not a PEP 440 version: {message}\n  hint: re-run {relock}, and check where the lock came from", path = .path.display(), relock = relock(.path), package = quoted(.package), version = quoted(.version), message = shown(.message))]
     InvalidVersion {
         path: PathBuf,
         /// 1-based line of the version.

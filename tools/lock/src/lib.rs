@@ -9,7 +9,6 @@
 
 mod check;
 mod constraint;
-mod display;
 mod error;
 mod format;
 mod model;
@@ -20,8 +19,7 @@ mod raw;
 mod uv;
 mod validate;
 
-pub use constraint::constraint_allows;
-pub use display::{escaped, quoted, Quoted, MAX_CHARS};
+pub use constraint::{allowed_among, constraint_allows, Allowed};
 pub use error::{LockError, SUPPORTED_POETRY_LOCK_VERSIONS};
 pub use format::{content_format, detect_format, named_format, read_lock, LockFormat};
 pub use model::{

@@ -8,13 +8,13 @@ use pep508_rs::{MarkerTree, Requirement};
 use toml::Spanned;
 
 use crate::constraint::python_marker;
-use crate::display::quoted;
 use crate::error::{LockError, SUPPORTED_POETRY_LOCK_VERSIONS};
 use crate::model::{Dependency, DistFile, Index, Lock, Package, PackageMarkers, Source};
 use crate::raw::{
     DepItem, RawDepTable, RawFile, RawLock, RawLockVersionOnly, RawMarkers, RawPackage, RawSource,
 };
 use crate::{check, normalize_name, pyproject, validate};
+use ofiuco_spec::text::quoted;
 
 /// Read a poetry.lock, and the `pyproject.toml` beside it when there is one.
 pub fn read_poetry_lock(path: &Path) -> Result<Lock, LockError> {

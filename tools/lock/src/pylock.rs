@@ -25,7 +25,6 @@ use pep508_rs::MarkerTree;
 use serde::Deserialize;
 use toml::Spanned;
 
-use crate::display::quoted;
 use crate::error::LockError;
 use crate::model::{
     Dependency, DistFile, Index, Lock, Package, PackageMarkers, Project, ProjectDependency, Source,
@@ -34,6 +33,7 @@ use crate::poetry::{MarkerCache, TextFile};
 use crate::pyproject::MAIN_GROUP;
 use crate::uv::last_segment;
 use crate::{normalize_name, validate};
+use ofiuco_spec::text::quoted;
 
 const PYPI: &str = "https://pypi.org/simple";
 

@@ -77,7 +77,7 @@ pub(crate) fn parse_pyproject(
             let prefix = if group == MAIN_GROUP {
                 "`tool.poetry.dependencies`".to_string()
             } else {
-                format!("group {}", crate::quoted(&group))
+                format!("group {}", ofiuco_spec::text::quoted(&group))
             };
             let known: BTreeSet<String> = out
                 .project
@@ -110,7 +110,10 @@ pub(crate) fn parse_pyproject(
             let mut normalized = Vec::with_capacity(names.len());
             for name in names {
                 file.name(name, &|| {
-                    format!("a package of extra {}", crate::quoted(extra.get_ref()))
+                    format!(
+                        "a package of extra {}",
+                        ofiuco_spec::text::quoted(extra.get_ref())
+                    )
                 })?;
                 normalized.push(normalize_name(name.get_ref()));
             }

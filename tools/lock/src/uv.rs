@@ -21,7 +21,6 @@ use pep508_rs::MarkerTree;
 use serde::Deserialize;
 use toml::Spanned;
 
-use crate::display::quoted;
 use crate::error::LockError;
 use crate::model::{
     Dependency, DistFile, Index, Lock, Package, PackageMarkers, Project, ProjectDependency, Source,
@@ -29,6 +28,7 @@ use crate::model::{
 use crate::poetry::{sha256_hex, MarkerCache, TextFile};
 use crate::pyproject::MAIN_GROUP;
 use crate::{normalize_name, validate};
+use ofiuco_spec::text::quoted;
 
 /// `version` of uv.lock this reader reads, and the highest `revision`.
 const UV_LOCK_VERSION: i64 = 1;

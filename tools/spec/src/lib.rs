@@ -10,6 +10,7 @@
 mod env;
 mod filename;
 mod name;
+pub mod paths;
 mod rank;
 mod tags;
 pub mod text;
