@@ -804,7 +804,7 @@ fn hostile_zip_sdist() {
     zip.start_file("a-1.0/..\\..\\evil.bat", options).unwrap();
     zip.finish().unwrap();
     insta::assert_snapshot!(sdist_fails(dir, "evil.zip"), @r"
-    error: sdist `evil.zip`: entry `a-1.0/..\..\evil.bat` has a `..` component (path traversal)
+    error: sdist `evil.zip`: entry `a-1.0/..\\..\\evil.bat` has a `..` component (path traversal)
     hint: the archive could write outside its directory when unpacked; nothing was read from it
     ");
 }
