@@ -373,7 +373,10 @@ fn append_file<W: Write>(
     // that shrank or grew while it was read is an error.
     let mut extra = [0u8; 1];
     if counted.count != entry.size
-        || file.read(&mut extra).map_err(io_err("read", &entry.source))? != 0
+        || file
+            .read(&mut extra)
+            .map_err(io_err("read", &entry.source))?
+            != 0
     {
         return Err(changed());
     }
@@ -517,7 +520,10 @@ mod tests {
         GzDecoder::new(bytes.as_slice())
             .read_to_end(&mut tar_bytes)
             .unwrap();
-        assert_eq!(d.diff_id, format!("sha256:{}", hex(&Sha256::digest(&tar_bytes))));
+        assert_eq!(
+            d.diff_id,
+            format!("sha256:{}", hex(&Sha256::digest(&tar_bytes)))
+        );
         let entries = listing(&out);
         let paths: Vec<&str> = entries.iter().map(|e| e.0.as_str()).collect();
         assert_eq!(
@@ -616,7 +622,11 @@ mod tests {
         };
         let out = tmp.path().join("l.tar.gz");
         // Identical content from two packages is one entry.
-        write_layer(&options(vec![tree("a", &a), tree("c", &same)], vec![]), &out).unwrap();
+        write_layer(
+            &options(vec![tree("a", &a), tree("c", &same)], vec![]),
+            &out,
+        )
+        .unwrap();
         std::fs::remove_file(&out).unwrap();
         let err = write_layer(&options(vec![tree("a", &a), tree("b", &b)], vec![]), &out)
             .unwrap_err()
@@ -643,9 +653,12 @@ mod tests {
                 && err.ends_with("the path has a `.` or `..` component"),
             "{err}"
         );
-        let err = write_layer(&options(vec![tree("nope", &tmp.path().join("none"))], vec![]), &out)
-            .unwrap_err()
-            .to_string();
+        let err = write_layer(
+            &options(vec![tree("nope", &tmp.path().join("none"))], vec![]),
+            &out,
+        )
+        .unwrap_err()
+        .to_string();
         assert!(err.contains("has no `site-packages` directory"), "{err}");
         assert!(!out.exists());
     }

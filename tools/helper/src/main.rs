@@ -7,12 +7,16 @@
 //! * `fragment` — pack one installed tree into a compressed fragment zip (optional ELF checks).
 //! * `zip`     — assemble fragments and application files into a reproducible Lambda zip.
 //! * `venv`    — merge installed trees into one tree (py_venv).
+//! * `layer`   — write a deterministic OCI image layer (tar + gzip) of trees and files.
+//! * `image`   — write an OCI image layout: a base layout plus layers and config.
+//! * `image-index` — join image layouts of several platforms into a multi-platform index.
 
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
 mod cmd_archive;
+mod cmd_image;
 mod cmd_install;
 mod cmd_lock;
 mod cmd_resolve;
@@ -38,6 +42,12 @@ enum Command {
     Zip(cmd_archive::ZipArgs),
     /// Merge installed trees into one tree (site-packages, bin, include, data).
     Venv(cmd_archive::VenvArgs),
+    /// Write a deterministic OCI image layer (tar + gzip) and its descriptor.
+    Layer(cmd_image::LayerArgs),
+    /// Write an OCI image layout: a base image plus layers, entrypoint, env, labels.
+    Image(cmd_image::ImageArgs),
+    /// Join image layouts of several platforms into one multi-platform index.
+    ImageIndex(cmd_image::ImageIndexArgs),
 }
 
 /// The command line, with Bazel's `@file` parameter files expanded (one argument per line).
@@ -73,6 +83,9 @@ fn main() -> ExitCode {
         Command::Fragment(args) => cmd_archive::run_fragment(args),
         Command::Zip(args) => cmd_archive::run_zip(args),
         Command::Venv(args) => cmd_archive::run_venv(args),
+        Command::Layer(args) => cmd_image::run_layer(args),
+        Command::Image(args) => cmd_image::run_image(args),
+        Command::ImageIndex(args) => cmd_image::run_image_index(args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
