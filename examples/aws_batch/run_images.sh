@@ -38,10 +38,15 @@ step "bazel build ${TARGETS[*]}"
 start=$SECONDS
 "$BAZEL" build "${TARGETS[@]}"
 echo "built in $((SECONDS - start)) s"
-BIN="$("$BAZEL" info bazel-bin 2>/dev/null)"
-IMAGE="$BIN/image"
-IMAGE_ARM64="$BIN/image_arm64"
-INDEX="$BIN/index"
+# Where a target's output is (the images are built in transitioned configurations).
+output_of() { # TARGET [STARTUP_OPTION]
+  local exec_root
+  exec_root="$("$BAZEL" ${2:+"$2"} info execution_root 2>/dev/null)"
+  echo "$exec_root/$("$BAZEL" ${2:+"$2"} cquery --output=files "$1" 2>/dev/null | head -1)"
+}
+IMAGE="$(output_of //:image)"
+IMAGE_ARM64="$(output_of //:image_arm64)"
+INDEX="$(output_of //:index)"
 
 # python3 reads JSON here; it is the host's, not the image's.
 json() { python3 -c "import json,sys; d=json.load(open(sys.argv[1])); print(eval(sys.argv[2], {'d': d}))" "$@"; }
@@ -59,13 +64,16 @@ done
 file "$WORK/bundle-arm64/rootfs/opt/python/numpy/_core/_multiarray_umath"*.so | grep -q aarch64 \
   || fail "numpy's extension in the arm64 image is not an aarch64 ELF file"
 
-step "the index: both platforms, same manifests as the single images"
-oci-image-tool validate --type imageIndex "$INDEX/blobs/sha256/$(json "$INDEX/index.json" 'd["manifests"][0]["digest"][7:]')"
+step "the index: both platforms, the same manifests as the single images"
+nested="$INDEX/blobs/sha256/$(json "$INDEX/index.json" 'd["manifests"][0]["digest"][7:]')"
+oci-image-tool validate --type imageIndex "$nested"
 for pair in "amd64:$IMAGE" "arm64:$IMAGE_ARM64"; do
   arch="${pair%%:*}" layout="${pair#*:}"
   want="$(json "$layout/index.json" 'd["manifests"][0]["digest"]')"
-  got="$(skopeo inspect --raw --override-arch "$arch" "oci:$INDEX:latest" >/dev/null && skopeo inspect --override-arch "$arch" "oci:$INDEX:latest" | python3 -c 'import json,sys; print(json.load(sys.stdin)["Digest"])')"
+  got="$(json "$nested" "[m['digest'] for m in d['manifests'] if m['platform']['architecture'] == '$arch'][0]")"
   [[ "$got" == "$want" ]] || fail "index: the $arch manifest is $got, the single image's is $want"
+  seen="$(skopeo inspect --override-arch "$arch" "oci:$INDEX:latest" | python3 -c 'import json,sys; print(json.load(sys.stdin)["Architecture"])')"
+  [[ "$seen" == "$arch" ]] || fail "skopeo inspect --override-arch $arch of the index reads $seen"
   skopeo copy -q --override-arch "$arch" "oci:$INDEX:latest" "oci:$WORK/from-index-$arch:latest"
   umoci unpack --image "$WORK/from-index-$arch:latest" "$WORK/bundle-index-$arch" >/dev/null
   echo "$arch in the index: $got"
@@ -86,6 +94,8 @@ PY
 }
 
 step "run the amd64 image with runc"
+# umoci's runtime config asks for a terminal; the test has none.
+python3 -c 'import json,sys; p=sys.argv[1]; d=json.load(open(p)); d["process"]["terminal"]=False; json.dump(d,open(p,"w"))' "$WORK/bundle-amd64/config.json"
 out="$(runc --root "$WORK/runc" run --bundle "$WORK/bundle-amd64" "ofiuco-aws-batch-$$" </dev/null)"
 check_output amd64 "$out"
 
@@ -98,11 +108,13 @@ out="$(cd "$rootfs/var/task" && env -i "${envs[@]}" qemu-aarch64-static -L "$roo
 check_output arm64 "$out"
 
 step "reproducible: the same digests from a second output base"
-digests() { # OUTPUT_BASE_ARGS...
-  local bin
-  bin="$("$BAZEL" "$@" info bazel-bin 2>/dev/null)"
-  for t in image image_arm64 index; do json "$bin/$t/index.json" 'd["manifests"][0]["digest"]'; done
-  sha256sum "$bin"/layers/*.tar.gz | awk '{print $1}'
+digests() { # [STARTUP_OPTION]
+  local t layers
+  for t in //:image //:image_arm64 //:index; do
+    json "$(output_of "$t" "$@")/index.json" 'd["manifests"][0]["digest"]'
+  done
+  layers="$(output_of //:layers "$@")"
+  sha256sum "$(dirname "$layers")"/*.tar.gz | awk '{print $1}'
 }
 first="$(digests)"
 start=$SECONDS
