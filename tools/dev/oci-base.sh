@@ -44,11 +44,9 @@ make_base() {
   umoci unpack --image "$layout:latest" "$work/bundle" >/dev/null
   cp -a "$root/." "$work/bundle/rootfs/"
   umoci repack --image "$layout:latest" "$work/bundle"
-  local variant=()
-  [[ "$arch" == arm64 ]] && variant=(--manifest.annotation org.opencontainers.image.base.name=debian:bookworm)
   umoci config --image "$layout:latest" --os linux --architecture "$arch" \
     --config.env PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin \
-    --config.cmd /usr/bin/python3.11 --author "ofiuco tools/dev/oci-base.sh" "${variant[@]}"
+    --config.cmd /usr/bin/python3.11 --author "ofiuco tools/dev/oci-base.sh"
   umoci gc --layout "$layout"
   umoci unpack --image "$layout:latest" "$work/check" >/dev/null
   [[ -x "$work/check/rootfs/usr/bin/python3.11" ]] || {
@@ -56,7 +54,7 @@ make_base() {
     exit 1
   }
   tar -C "$layout" -cf "$work/$name.tar" oci-layout index.json blobs
-  rm -rf "$DIR/$name"
+  rm -rf "${DIR:?}/${name:?}"
   mv "$layout" "$DIR/$name"
   mv "$work/$name.tar" "$DIR/$name.tar"
   rm -rf "$work"
