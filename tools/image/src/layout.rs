@@ -16,6 +16,9 @@ pub const MAX_JSON_BYTES: u64 = 16 << 20;
 /// How deep indexes may nest.
 const MAX_INDEX_DEPTH: usize = 4;
 
+/// A reader of one file of a layout and the file's size.
+type FileReader = (Box<dyn Read>, u64);
+
 enum Source {
     Dir(PathBuf),
     /// Offset and size of each regular file of the tar, by path.
@@ -86,7 +89,7 @@ impl Layout {
         Ok(data)
     }
 
-    fn open_file(&self, name: &str) -> Result<Option<(Box<dyn Read>, u64)>, ImageError> {
+    fn open_file(&self, name: &str) -> Result<Option<FileReader>, ImageError> {
         match &self.source {
             Source::Dir(dir) => {
                 let path = dir.join(name);
@@ -217,7 +220,7 @@ impl Layout {
                 MediaType::ImageManifest => out.push(desc.clone()),
                 MediaType::ImageIndex if depth < MAX_INDEX_DEPTH => {
                     let data = self.read_json_blob(desc)?;
-                    let nested: ImageIndex = self.parse(&desc.digest().to_string(), &data)?;
+                    let nested: ImageIndex = self.parse(desc.digest().as_ref(), &data)?;
                     self.collect_manifests(nested.manifests(), depth + 1, out)?;
                 }
                 MediaType::ImageIndex => {
@@ -240,7 +243,7 @@ impl Layout {
 
     pub fn manifest(&self, desc: &Descriptor) -> Result<ImageManifest, ImageError> {
         let data = self.read_json_blob(desc)?;
-        self.parse(&desc.digest().to_string(), &data)
+        self.parse(desc.digest().as_ref(), &data)
     }
 
     /// The config of `manifest`, parsed (for checks) and as JSON (to edit
