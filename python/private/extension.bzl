@@ -1,6 +1,8 @@
-"""The `poetry` module extension: lock file -> hub repository + file repositories."""
+"""The `poetry` and `uv` module extensions: lock file -> hub repository + file repositories."""
 
+load(":hints.bzl", "declared_names", "hint_names")
 load(":hub_repo.bzl", "hub_repo", "run_lock")
+load(":providers.bzl", "normalize_name")
 load(":whl_file_repo.bzl", "whl_file_repo")
 
 def _parse_one(mctx, helper, tag, repos):
@@ -22,16 +24,24 @@ def _parse_one(mctx, helper, tag, repos):
             indexes = f["indexes"],
             urls = f["urls"],
         )
-    repos.hub_repo(name = tag.name, build_file_content = mctx.read(scratch.get_child("BUILD.bazel")))
+    build = mctx.read(scratch.get_child("BUILD.bazel"))
+    packages = {normalize_name(f["package"]): True for f in spec["files"]}
+    repos.hub_repo(
+        name = tag.name,
+        apparent_name = tag.name,
+        build_file_content = build,
+        hints = hint_names(packages.keys(), declared_names(build)),
+    )
 
 _REPOS = struct(hub_repo = hub_repo, whl_file_repo = whl_file_repo)
 
-def poetry_impl(mctx, repos = _REPOS):
-    """Declares a hub and its file repositories for every `poetry.parse` tag.
+def poetry_impl(mctx, repos = _REPOS, extension = "poetry"):
+    """Declares a hub and its file repositories for every `parse` tag.
 
     Args:
       mctx: the module_ctx (tests pass a mock).
       repos: the repository rules to call (tests pass recorders).
+      extension: the extension's name (`poetry` or `uv`), for messages.
 
     Returns:
       The extension's metadata.
@@ -41,21 +51,54 @@ def poetry_impl(mctx, repos = _REPOS):
     for mod in mctx.modules:
         for tag in mod.tags.parse:
             if tag.name in seen:
-                fail("ofiuco: two `poetry.parse` tags are named `{}` ({} and {}); give each lock its own hub name.".format(tag.name, seen[tag.name], tag.lock))
+                fail("ofiuco: two `{}.parse` tags are named `{}` ({} and {}); give each lock its own hub name.".format(extension, tag.name, seen[tag.name], tag.lock))
             seen[tag.name] = tag.lock
             _parse_one(mctx, helper, tag, repos)
     return mctx.extension_metadata(reproducible = True)
 
+def uv_impl(mctx, repos = _REPOS):
+    """The `uv` extension: `poetry_impl` under the name uv users look for.
+
+    Args:
+      mctx: the module_ctx (tests pass a mock).
+      repos: the repository rules to call (tests pass recorders).
+
+    Returns:
+      The extension's metadata.
+    """
+    return poetry_impl(mctx, repos, extension = "uv")
+
+_LOCK_DOC = "The lock file: a `poetry.lock` (lock-version 1.1, 2.0 or 2.1, read with the `pyproject.toml` beside it), a `uv.lock` (version 1) or a `pylock.toml` / `pylock.<name>.toml` (PEP 751). The format comes from the file's name and content; a name and content that disagree are an error."
+_NAME_DOC = "The hub's repository name, e.g. `poetry` for `@poetry//:numpy`."
+
 _parse = tag_class(
-    doc = "Generate a hub repository `@<name>` from a poetry.lock (and the pyproject.toml beside it).",
+    doc = "Generate a hub repository `@<name>` from a lock file (poetry.lock, uv.lock or pylock.toml).",
     attrs = {
-        "lock": attr.label(mandatory = True, doc = "The `poetry.lock` file (lock-version 1.1, 2.0 or 2.1)."),
-        "name": attr.string(mandatory = True, doc = "The hub's repository name, e.g. `poetry` for `@poetry//:numpy`."),
+        "lock": attr.label(mandatory = True, doc = _LOCK_DOC),
+        "name": attr.string(mandatory = True, doc = _NAME_DOC),
+    },
+)
+
+_uv_parse = tag_class(
+    doc = "Generate a hub repository `@<name>` from a uv.lock (or a pylock.toml, or a poetry.lock): the same hub as `poetry.parse`.",
+    attrs = {
+        "lock": attr.label(mandatory = True, doc = _LOCK_DOC),
+        "name": attr.string(mandatory = True, doc = "The hub's repository name, e.g. `uv` for `@uv//:numpy`."),
     },
 )
 
 poetry = module_extension(
     implementation = poetry_impl,
-    doc = "Reads Poetry lock files into hub repositories of `package` targets.",
+    doc = """Reads lock files (poetry.lock, uv.lock, pylock.toml) into hub repositories: one public target per locked package (`@<name>//:numpy`), extra (`:requests[socks]`) and dependency group (`:group.dev`).
+
+The helper reads each lock once per change of the lock or of the
+`pyproject.toml` beside it (both are watched). A lock it cannot read fails the
+extension with a message naming the file, the package and the line.""",
     tag_classes = {"parse": _parse},
+)
+
+uv = module_extension(
+    implementation = uv_impl,
+    doc = "The `poetry` extension under the name uv users look for: `uv.parse(name, lock)` reads a uv.lock into the same kind of hub. A module may use both, one hub per lock.",
+    tag_classes = {"parse": _uv_parse},
 )

@@ -10,6 +10,8 @@
 //! * `layer`   — write a deterministic OCI image layer (tar + gzip) of trees and files.
 //! * `image`   — write an OCI image layout: a base layout plus layers and config.
 //! * `image-index` — join image layouts of several platforms into a multi-platform index.
+//! * `check-wheel` — verify a wheel built from sources for its target and write it retagged.
+//! * `sdist-info` — read an sdist's (or source tree's) build system as JSON.
 
 use std::process::ExitCode;
 
@@ -17,6 +19,7 @@ use clap::{Parser, Subcommand};
 
 mod cmd_archive;
 mod cmd_image;
+mod cmd_build;
 mod cmd_install;
 mod cmd_lock;
 mod cmd_resolve;
@@ -48,6 +51,10 @@ enum Command {
     Image(cmd_image::ImageArgs),
     /// Join image layouts of several platforms into one multi-platform index.
     ImageIndex(cmd_image::ImageIndexArgs),
+    /// Verify a wheel built from sources for its target and write it retagged manylinux.
+    CheckWheel(cmd_build::CheckWheelArgs),
+    /// Read an sdist's or source tree's build system, name, version and Cargo.lock as JSON.
+    SdistInfo(cmd_build::SdistInfoArgs),
 }
 
 /// The command line, with Bazel's `@file` parameter files expanded (one argument per line).
@@ -86,6 +93,8 @@ fn main() -> ExitCode {
         Command::Layer(args) => cmd_image::run_layer(args),
         Command::Image(args) => cmd_image::run_image(args),
         Command::ImageIndex(args) => cmd_image::run_image_index(args),
+        Command::CheckWheel(args) => cmd_build::run_check_wheel(args),
+        Command::SdistInfo(args) => cmd_build::run_sdist_info(args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
