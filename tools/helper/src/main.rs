@@ -18,8 +18,8 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 
 mod cmd_archive;
-mod cmd_image;
 mod cmd_build;
+mod cmd_image;
 mod cmd_install;
 mod cmd_lock;
 mod cmd_resolve;
