@@ -115,7 +115,7 @@ fn fixture_dir() -> PathBuf {
 
 fn load_seeds(corpus: &[PathBuf], target: Target) -> Vec<Seed> {
     match target {
-        Target::PoetryLock | Target::Pyproject => load_poetry_seeds(corpus),
+        Target::PoetryLock | Target::Pyproject | Target::BuildSystem => load_poetry_seeds(corpus),
         Target::UvLock => load_single_file_seeds(corpus, &|n| n == "uv.lock"),
         Target::Pylock => load_single_file_seeds(corpus, &|n| {
             n == "pylock.toml" || (n.starts_with("pylock.") && n.ends_with(".toml"))
@@ -808,7 +808,8 @@ fn run_one(target: Target, lock: &str, pyproject: Option<&str>) -> Outcome {
     let lock_path = Path::new("fuzz/poetry.lock");
     let pyproject_path = Path::new("fuzz/pyproject.toml");
     let parsed = match target {
-        Target::PoetryLock | Target::Pyproject => {
+        // BuildSystem inputs were read above.
+        Target::PoetryLock | Target::Pyproject | Target::BuildSystem => {
             ofiuco_lock::parse_poetry_lock(lock, lock_path, pyproject.map(|p| (p, pyproject_path)))
         }
         Target::UvLock => ofiuco_lock::parse_uv_lock(lock, Path::new("fuzz/uv.lock")),
