@@ -33,3 +33,18 @@ TRANSITION_ATTRS = {
         default = "@bazel_tools//tools/allowlists/function_transition_allowlist",
     ),
 }
+
+def _platforms_split_impl(settings, attr):
+    return {
+        str(platform): {
+            _PLATFORMS: [str(platform)],
+            PINNED_PYTHON_VERSION: attr.python_version or settings[PINNED_PYTHON_VERSION],
+        }
+        for platform in attr.platforms
+    }
+
+platforms_split_transition = transition(
+    implementation = _platforms_split_impl,
+    inputs = [_PLATFORMS, PINNED_PYTHON_VERSION],
+    outputs = [_PLATFORMS, PINNED_PYTHON_VERSION],
+)

@@ -2,6 +2,7 @@
 
 load("@bazel_skylib//lib:unittest.bzl", "analysistest", "asserts")
 load("@rules_python//python:py_info.bzl", "PyInfo")
+load("//lib:image.bzl", "OfiucoImageLayerInfo")
 
 _PLATFORMS = "//command_line_option:platforms"
 _PYTHON = str(Label("//python/config:python_version"))
@@ -119,3 +120,34 @@ def _zip_inputs_test_impl(ctx):
     return analysistest.end(env)
 
 zip_inputs_test = analysistest.make(_zip_inputs_test_impl, attrs = _IMPORTS_ATTRS)
+
+def _image_layers_test_impl(ctx):
+    env = analysistest.begin(ctx)
+    info = analysistest.target_under_test(env)[OfiucoImageLayerInfo]
+    asserts.equals(env, ctx.attr.layers, [layer.name for layer in info.layers])
+    asserts.equals(env, "linux/amd64", info.platform)
+    actions = [a for a in analysistest.target_actions(env) if a.mnemonic == "OfiucoLayer"]
+    for spec in ctx.attr.inputs:
+        layer, _, want = spec.partition("=")
+        action = [a for a in actions if [o for o in a.outputs.to_list() if o.basename == layer + ".tar.gz"]]
+        asserts.equals(env, 1, len(action), "one action writes layer " + layer)
+        inputs = [f.path for f in action[0].inputs.to_list()] if action else []
+        asserts.true(env, [i for i in inputs if want in i], "expected an input of layer `{}` containing `{}` in {}".format(layer, want, inputs))
+    return analysistest.end(env)
+
+image_layers_test = analysistest.make(_image_layers_test_impl, attrs = {
+    "inputs": attr.string_list(doc = "`LAYER=SUBSTRING`: some input of that layer's action contains SUBSTRING."),
+    "layers": attr.string_list(doc = "The layer names, bottom to top."),
+})
+
+def _image_layer_fails_test_impl(ctx):
+    env = analysistest.begin(ctx)
+    for message in ctx.attr.messages:
+        asserts.expect_failure(env, message)
+    return analysistest.end(env)
+
+image_layer_fails_test = analysistest.make(
+    _image_layer_fails_test_impl,
+    expect_failure = True,
+    attrs = {"messages": attr.string_list(doc = "Parts of the expected error.")},
+)

@@ -61,6 +61,13 @@ step "AWS Lambda zips under an emulated arm64 CPython"
 tools/dev/arm64-python.sh --setup
 examples/aws_lambda/smoke_test_arm64.sh
 
+# ~8 min on a loaded 2-core machine (two output bases, four unpacked images):
+# opt-in here, and on its own as examples/aws_batch/run_images.sh.
+if [[ "${OFIUCO_TEST_IMAGES:-0}" == 1 ]]; then
+  step "OCI images of examples/aws_batch: validated, run with runc and qemu, reproducible"
+  examples/aws_batch/run_images.sh
+fi
+
 step "end-to-end checks"
 tests/e2e/run.sh
 

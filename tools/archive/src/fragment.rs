@@ -389,24 +389,35 @@ fn check_elf(
     file: &TreeFile,
     data: &[u8],
 ) -> Result<Option<elf::ElfInfo>, ArchiveError> {
-    if !opts.check.is_enabled() || !elf::is_elf(data) {
+    check_elf_data(&opts.package, &file.rel, data, &opts.check)
+}
+
+/// Checks `data`, the whole of file `rel` of `package`, against `check` if
+/// it is an ELF file and checks are on.
+pub(crate) fn check_elf_data(
+    package: &str,
+    rel: &str,
+    data: &[u8],
+    check: &ElfCheck,
+) -> Result<Option<elf::ElfInfo>, ArchiveError> {
+    if !check.is_enabled() || !elf::is_elf(data) {
         return Ok(None);
     }
     let info = elf::inspect(data).map_err(|e| ArchiveError::ElfParse {
-        package: opts.package.clone(),
-        path: file.rel.clone(),
+        package: package.to_string(),
+        path: rel.to_string(),
         message: e.to_string(),
     })?;
-    elf::check(&info, &opts.check).map_err(|problem| match problem {
+    elf::check(&info, check).map_err(|problem| match problem {
         ElfProblem::Machine { found, expected } => ArchiveError::ElfMachine {
-            package: opts.package.clone(),
-            path: file.rel.clone(),
+            package: package.to_string(),
+            path: rel.to_string(),
             found: machine_name(found),
             expected: expected.to_string(),
         },
         ElfProblem::Glibc { need, ceiling } => ArchiveError::ElfGlibc {
-            package: opts.package.clone(),
-            path: file.rel.clone(),
+            package: package.to_string(),
+            path: rel.to_string(),
             needed: need.version,
             requirement: need.describe(),
             ceiling,

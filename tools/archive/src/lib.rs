@@ -7,6 +7,8 @@
 //!   application files, into a byte-reproducible AWS Lambda zip (function or
 //!   layer layout), applying `exclude` globs ([`exclude`]) and Lambda's size
 //!   limits, and reports sizes per package.
+//! * [`layer`] writes deterministic OCI image layers (tar + gzip) of
+//!   installed trees and application files, with their digests.
 //! * [`venv`] merges several installed trees into one (for `py_venv`).
 //!
 //! Every output is written to a temporary file or directory beside it and
@@ -18,6 +20,7 @@ pub mod elf;
 mod error;
 pub mod exclude;
 pub mod fragment;
+pub mod layer;
 mod pipeline;
 pub use ofiuco_spec::text;
 mod tree;
@@ -29,6 +32,7 @@ pub use elf::{Cpu, ElfCheck, GlibcVersion};
 pub use error::ArchiveError;
 pub use exclude::Excludes;
 pub use fragment::{pack_fragment, FragmentManifest, FragmentOptions};
+pub use layer::{write_layer, LayerDescriptor, LayerOptions, LayerTree};
 pub use venv::{merge_venv, VenvReport};
 
 /// The timestamp of every entry: 1980-01-01 00:00:00, the zip epoch.

@@ -7,6 +7,9 @@
 //! * `fragment` — pack one installed tree into a compressed fragment zip (optional ELF checks).
 //! * `zip`     — assemble fragments and application files into a reproducible Lambda zip.
 //! * `venv`    — merge installed trees into one tree (py_venv).
+//! * `layer`   — write a deterministic OCI image layer (tar + gzip) of trees and files.
+//! * `image`   — write an OCI image layout: a base layout plus layers and config.
+//! * `image-index` — join image layouts of several platforms into a multi-platform index.
 //! * `check-wheel` — verify a wheel built from sources for its target and write it retagged.
 //! * `sdist-info` — read an sdist's (or source tree's) build system as JSON.
 
@@ -16,6 +19,7 @@ use clap::{Parser, Subcommand};
 
 mod cmd_archive;
 mod cmd_build;
+mod cmd_image;
 mod cmd_install;
 mod cmd_lock;
 mod cmd_resolve;
@@ -41,6 +45,12 @@ enum Command {
     Zip(cmd_archive::ZipArgs),
     /// Merge installed trees into one tree (site-packages, bin, include, data).
     Venv(cmd_archive::VenvArgs),
+    /// Write a deterministic OCI image layer (tar + gzip) and its descriptor.
+    Layer(cmd_image::LayerArgs),
+    /// Write an OCI image layout: a base image plus layers, entrypoint, env, labels.
+    Image(cmd_image::ImageArgs),
+    /// Join image layouts of several platforms into one multi-platform index.
+    ImageIndex(cmd_image::ImageIndexArgs),
     /// Verify a wheel built from sources for its target and write it retagged manylinux.
     CheckWheel(cmd_build::CheckWheelArgs),
     /// Read an sdist's or source tree's build system, name, version and Cargo.lock as JSON.
@@ -80,6 +90,9 @@ fn main() -> ExitCode {
         Command::Fragment(args) => cmd_archive::run_fragment(args),
         Command::Zip(args) => cmd_archive::run_zip(args),
         Command::Venv(args) => cmd_archive::run_venv(args),
+        Command::Layer(args) => cmd_image::run_layer(args),
+        Command::Image(args) => cmd_image::run_image(args),
+        Command::ImageIndex(args) => cmd_image::run_image_index(args),
         Command::CheckWheel(args) => cmd_build::run_check_wheel(args),
         Command::SdistInfo(args) => cmd_build::run_sdist_info(args),
     };
