@@ -1,6 +1,6 @@
 """The hub repository: one target per locked package, written by `ofiuco lock`."""
 
-def run_lock(ctx, helper, lock, output, hub_name):
+def run_lock(ctx, helper, lock, output, hub_name, build_policy = None):
     """Runs `ofiuco lock`; fails with its message when the lock is refused.
 
     Args:
@@ -9,8 +9,12 @@ def run_lock(ctx, helper, lock, output, hub_name):
       lock: path of the lock file.
       output: directory to write the hub into.
       hub_name: the hub's apparent repository name.
+      build_policy: path of a `--build-policy` JSON file, or None.
     """
-    res = ctx.execute([helper, "lock", lock, "--output", output, "--hub-name", hub_name])
+    cmd = [helper, "lock", lock, "--output", output, "--hub-name", hub_name]
+    if build_policy:
+        cmd += ["--build-policy", build_policy]
+    res = ctx.execute(cmd)
     if res.return_code != 0:
         fail("ofiuco: cannot read {}:\n{}".format(lock, res.stderr))
 

@@ -1,0 +1,46 @@
+"""crcmod and cwcwidth, built from their sdists for the host, give the right answers."""
+
+import os
+import sys
+import unittest
+import zlib
+
+import crcmod
+import crcmod.predefined
+import cwcwidth
+
+import lambda_function
+
+
+class BuiltFromSourceTest(unittest.TestCase):
+    def test_python_version(self):
+        want = os.environ.get("OFIUCO_EXPECT_PYTHON")
+        if want:
+            self.assertEqual("%d.%d" % sys.version_info[:2], want)
+
+    def test_crcmod_uses_its_c_extension(self):
+        self.assertTrue(crcmod._usingExtension, "crcmod fell back to pure Python")
+        import crcmod._crcfunext  # noqa: F401  (the compiled module itself)
+
+        crc32 = crcmod.predefined.mkCrcFun("crc-32")
+        for data in [b"", b"123456789", bytes(range(256)) * 7]:
+            self.assertEqual(crc32(data), zlib.crc32(data))
+        self.assertEqual(crc32(b"123456789"), 0xCBF43926)
+
+    def test_cwcwidth(self):
+        where = os.path.dirname(cwcwidth.__file__)
+        self.assertTrue(any(f.endswith(".so") for f in os.listdir(where)), f"no extension in {where}")
+        self.assertEqual(cwcwidth.wcwidth("a"), 1)
+        self.assertEqual(cwcwidth.wcwidth("\u4e2d"), 2)
+        self.assertEqual(cwcwidth.wcwidth("\u0301"), 0)
+        self.assertEqual(cwcwidth.wcswidth("ab\u4e2d\u6587"), 6)
+
+    def test_handler(self):
+        out = lambda_function.handler({"text": "\u4e2d\u6587ok"}, None)
+        self.assertEqual(out["width"], 6)
+        self.assertEqual(out["crc32"], "%08x" % zlib.crc32("\u4e2d\u6587ok".encode()))
+        self.assertTrue(out["crcmod_native"])
+
+
+if __name__ == "__main__":
+    unittest.main()
