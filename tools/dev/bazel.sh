@@ -14,7 +14,8 @@
 # modules bazel_tools declares that Debian does not package. Provisioning needs
 # root, debootstrap and bubblewrap (installed with apt-get when missing) and
 # takes about two minutes, once per machine. It also installs python3.13 (a
-# second interpreter beside python3 = 3.14, for tests/pythons).
+# second interpreter beside python3 = 3.14, for tests/pythons), the headers of
+# both, and bookworm's python3.11 (for source builds; see below).
 set -euo pipefail
 
 if [[ -z "${OFIUCO_FORCE_CHROOT:-}" ]]; then
@@ -43,9 +44,38 @@ setup_python313() {
     bash -c "apt-get ${APT_OPTS[*]} update -qq && apt-get ${APT_OPTS[*]} install -y -qq --no-install-recommends python3.13 >/dev/null"
 }
 
+# Source builds (issue #8) run the build backend with an exec interpreter of the
+# target's minor version and compile against its headers: the headers of the
+# chroot's 3.13 and 3.14, and a third CPython, 3.11 (for the AWS Lambda
+# python3.11 presets), which sid does not package. It is Debian bookworm's
+# python3.11, unpacked (not installed: its dependencies are sid's) into
+# /opt/ofiuco-python3.11 and put on PATH as /usr/local/bin/python3.11. It finds
+# its standard library and headers relative to itself.
+setup_source_build_pythons() {
+  [[ -f "$ROOT/opt/ofiuco-python3.11/.ready" && -f "$ROOT/usr/include/python3.13/Python.h" && -f "$ROOT/usr/include/python3.14/Python.h" ]] && return 0
+  echo "ofiuco: installing Python headers and python3.11 (bookworm) in $ROOT (once)" >&2
+  bwrap --bind "$ROOT" / --proc /proc --dev /dev --setenv DEBIAN_FRONTEND noninteractive bash -euo pipefail -c "
+    apt-get ${APT_OPTS[*]} update -qq
+    apt-get ${APT_OPTS[*]} install -y -qq --no-install-recommends libpython3.13-dev libpython3.14-dev >/dev/null
+    mkdir -p /etc/apt/ofiuco-bookworm /var/lib/apt/ofiuco-bookworm/lists/partial /var/cache/apt/ofiuco-bookworm/archives/partial
+    echo 'deb http://deb.debian.org/debian bookworm main' >/etc/apt/ofiuco-bookworm/sources.list
+    bookworm=(-o Dir::Etc::SourceList=/etc/apt/ofiuco-bookworm/sources.list -o Dir::Etc::SourceParts=/dev/null
+              -o Dir::State::Lists=/var/lib/apt/ofiuco-bookworm/lists -o Dir::Cache::Archives=/var/cache/apt/ofiuco-bookworm/archives)
+    apt-get ${APT_OPTS[*]} \"\${bookworm[@]}\" update -qq
+    rm -rf /opt/ofiuco-python3.11 /tmp/ofiuco-py311-debs && mkdir -p /tmp/ofiuco-py311-debs && cd /tmp/ofiuco-py311-debs
+    apt-get ${APT_OPTS[*]} \"\${bookworm[@]}\" download -qq python3.11-minimal libpython3.11-minimal libpython3.11-stdlib libpython3.11-dev 2>/dev/null
+    for deb in *.deb; do dpkg-deb -x \"\$deb\" /opt/ofiuco-python3.11; done
+    rm -rf /tmp/ofiuco-py311-debs
+    ln -sf /opt/ofiuco-python3.11/usr/bin/python3.11 /usr/local/bin/python3.11
+    python3.11 -c 'import sys, sysconfig, os; assert sys.version_info[:2] == (3, 11); assert os.path.exists(os.path.join(sysconfig.get_paths()[\"include\"], \"Python.h\"))'
+    touch /opt/ofiuco-python3.11/.ready
+  "
+}
+
 setup() {
   if [[ -x "$ROOT/usr/bin/bazel" && -f "$ROOT/.ready" ]]; then
     setup_python313
+    setup_source_build_pythons
     return 0
   fi
   echo "ofiuco: provisioning Debian's Bazel 7.7.1 in $ROOT (once per machine, ~2 min)" >&2
@@ -88,6 +118,7 @@ common --override_module=protobuf=/opt/bazel-stubs/protobuf
 common --override_module=zlib=/opt/bazel-stubs/zlib
 RC
   setup_python313
+  setup_source_build_pythons
   touch "$ROOT/.ready"
 }
 

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Runs every test of ofiuco: Rust (fmt, clippy, tests), Starlark lint, the
 # root module's Bazel tests, each example module, two real Python toolchains
-# (tests/pythons), and the end-to-end checks.
+# (tests/pythons), the end-to-end checks and the remote cache test.
 # Works on a fresh machine: tools/dev/bazel.sh provisions Bazel when none is on PATH.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/../.."
@@ -62,3 +62,6 @@ examples/aws_lambda/smoke_test_arm64.sh
 
 step "end-to-end checks"
 tests/e2e/run.sh
+
+step "remote cache (nginx WebDAV on 127.0.0.1, two fresh output bases)"
+tests/remote_cache/run.sh
