@@ -7,7 +7,7 @@ load(":whl_file_repo.bzl", "whl_file_repo")
 BUILD_TOOLS_HUB = "ofiuco_build_tools"
 _BUILD_TOOLS_LOCK = Label("//python/private/build_tools:poetry.lock")
 
-def _lock_one(mctx, helper, name, lock_label, policy):
+def _lock_one(mctx, helper, name, lock_label, policy, build_default = "auto"):
     """Runs `ofiuco lock` for one hub: (files.json's files, BUILD.bazel text)."""
     lock = mctx.path(lock_label)
     mctx.watch(lock)
@@ -19,7 +19,7 @@ def _lock_one(mctx, helper, name, lock_label, policy):
     if policy:
         policy_file = mctx.path("_lock/" + name + ".build.json")
         mctx.file(policy_file, json.encode(policy))
-    run_lock(mctx, helper, lock, scratch, name, policy_file)
+    run_lock(mctx, helper, lock, scratch, name, policy_file, build_default)
     spec = json.decode(mctx.read(scratch.get_child("files.json")))
     return spec["files"], mctx.read(scratch.get_child("BUILD.bazel"))
 
@@ -73,6 +73,8 @@ def _build_tools(mctx, hubs, tool_files):
             tools.setdefault(f["package"], "@{}//:{}".format(BUILD_TOOLS_HUB, f["package"]))
     return tools
 
+_REPOS = struct(hub_repo = hub_repo, whl_file_repo = whl_file_repo)
+
 def poetry_impl(mctx, repos = _REPOS):
     """Declares a hub and its file repositories for every `poetry.parse` tag.
 
@@ -101,7 +103,7 @@ def poetry_impl(mctx, repos = _REPOS):
 
     # ofiuco's build tools: a hub like any other, whose files are only fetched
     # when a build from source needs them. Never built from source themselves.
-    tool_files, tool_build = _lock_one(mctx, helper, BUILD_TOOLS_HUB, _BUILD_TOOLS_LOCK, {})
+    tool_files, tool_build = _lock_one(mctx, helper, BUILD_TOOLS_HUB, _BUILD_TOOLS_LOCK, {}, build_default = "never")
     build_tools = _build_tools(mctx, {name: files for name, (files, _) in locked.items()}, tool_files)
     _declare(repos, BUILD_TOOLS_HUB, tool_files, tool_build, {})
     for name, (files, build) in locked.items():

@@ -1,6 +1,6 @@
 """The hub repository: one target per locked package, written by `ofiuco lock`."""
 
-def run_lock(ctx, helper, lock, output, hub_name, build_policy = None):
+def run_lock(ctx, helper, lock, output, hub_name, build_policy = None, build_default = "auto"):
     """Runs `ofiuco lock`; fails with its message when the lock is refused.
 
     Args:
@@ -10,8 +10,9 @@ def run_lock(ctx, helper, lock, output, hub_name, build_policy = None):
       output: directory to write the hub into.
       hub_name: the hub's apparent repository name.
       build_policy: path of a `--build-policy` JSON file, or None.
+      build_default: `--build-default`: the build mode of packages the policy does not name.
     """
-    cmd = [helper, "lock", lock, "--output", output, "--hub-name", hub_name]
+    cmd = [helper, "lock", lock, "--output", output, "--hub-name", hub_name, "--build-default", build_default]
     if build_policy:
         cmd += ["--build-policy", build_policy]
     res = ctx.execute(cmd)

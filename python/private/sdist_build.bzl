@@ -84,6 +84,44 @@ exec_python = rule(
     toolchains = [_PY_TOOLCHAIN],
 )
 
+_SEED = """\
+set -eu
+out="$1"; zig="$PWD/$2"; target="$3"
+work="$(mktemp -d)"
+mkdir -p "$out"
+printf '#include <stdio.h>\\n#include <math.h>\\n#include <pthread.h>\\nint f(double x) { printf("%%f", sqrt(x)); return 0; }\\n' >"$work/seed.c"
+ZIG_GLOBAL_CACHE_DIR="$PWD/$out" ZIG_LOCAL_CACHE_DIR="$PWD/$out" "$zig" cc -target "$target" -g0 -O2 -fPIC -shared -s -o "$work/seed.so" "$work/seed.c" -lm -lpthread
+rm -rf "$work"
+"""
+
+def _zig_cache_impl(ctx):
+    env = ctx.attr.target_env[TargetEnvInfo]
+    out = ctx.actions.declare_directory(ctx.label.name)
+    if env.os != "linux" or env.cpu not in ["aarch64", "x86_64"] or not env.glibc:
+        ctx.actions.run_shell(outputs = [out], command = "mkdir -p \"$1\"", arguments = [out.path])
+        return [DefaultInfo(files = depset([out]))]
+    target = "{}-linux-gnu.{}".format(env.cpu, env.glibc)
+    ctx.actions.run_shell(
+        command = _SEED,
+        arguments = [out.path, ctx.file._zig.path, target],
+        inputs = depset([ctx.file._zig], transitive = [depset(ctx.files._zig_files)]),
+        outputs = [out],
+        mnemonic = "OfiucoZigCache",
+        progress_message = "Seeding zig's cache for {} (libc stubs of glibc {}; once per target)".format(env.cpu, env.glibc),
+        execution_requirements = {"requires-network": "0"},
+    )
+    return [DefaultInfo(files = depset([out]))]
+
+zig_cache = rule(
+    implementation = _zig_cache_impl,
+    doc = "zig's global cache after compiling a tiny C library for the target (its libc startup files and glibc stubs built once), copied into each build from source.",
+    attrs = {
+        "target_env": attr.label(default = "//python/envs:target", providers = [TargetEnvInfo], doc = "Describes the target configuration."),
+        "_zig": attr.label(default = "@ofiuco_zig//:ziglang/zig", allow_single_file = True),
+        "_zig_files": attr.label(default = "@ofiuco_zig//:files"),
+    },
+)
+
 def _wheel_name(ctx, env):
     tag = "py3-none-any"
     if ctx.attr.native:
@@ -118,6 +156,7 @@ def _build(ctx, env, raw):
     args.add("--python", env.python)
     args.add("--headers", ctx.files.headers[0].path.split("/include/")[0] + "/include")
     args.add("--zig", ctx.file._zig)
+    args.add("--zig-cache", ctx.file._zig_cache.path)
     args.add("--backend", req.backend)
     args.add_all(req.backend_path, before_each = "--backend-path")
     args.add_all(req.requires, before_each = "--requires")
@@ -125,7 +164,7 @@ def _build(ctx, env, raw):
     ctx.actions.run(
         executable = python.interpreter,
         arguments = [args],
-        inputs = depset([ctx.file.sdist, ctx.file._frontend] + ctx.files.headers + trees, transitive = [python.files, depset(ctx.files._zig_files)]),
+        inputs = depset([ctx.file.sdist, ctx.file._frontend, ctx.file._zig_cache] + ctx.files.headers + trees, transitive = [python.files, depset(ctx.files._zig_files)]),
         outputs = [raw],
         mnemonic = "OfiucoBuildWheel",
         progress_message = "Building {} {} from its sdist for {} (%{{label}})".format(ctx.attr.distribution, ctx.attr.version, env.description),
@@ -190,6 +229,7 @@ out pure) and retags it `manylinux_<ceiling>_<cpu>`. No network.""",
         "_frontend": attr.label(default = "//python/private/build:frontend.py", allow_single_file = True),
         "_python": attr.label(default = "//python/private/build:exec_python", cfg = exec_side_transition, providers = [ExecPythonInfo]),
         "_zig": attr.label(default = "@ofiuco_zig//:ziglang/zig", allow_single_file = True),
+        "_zig_cache": attr.label(default = "//python/private/build:zig_cache", allow_single_file = True),
         "_zig_files": attr.label(default = "@ofiuco_zig//:files"),
     },
 )

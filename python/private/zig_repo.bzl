@@ -54,6 +54,8 @@ def _zig_repo_impl(rctx):
         type = "zip",
     )
     exe = ".exe" if key.startswith("windows") else ""
+    if not exe:
+        rctx.execute(["chmod", "+x", "ziglang/zig"])
     rctx.file("BUILD.bazel", _BUILD.format(exe = exe))
 
 zig_repo = repository_rule(

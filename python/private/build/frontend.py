@@ -270,9 +270,18 @@ def cross_env(args: argparse.Namespace, work: Path, src: Path) -> tuple[dict[str
 
 
 def reproduce_command(argv: list[str]) -> str:
+    kept = []
+    skip = False
+    for a in argv:
+        if skip:
+            skip = False
+        elif a == "--workdir":
+            skip = True
+        elif not a.startswith("--workdir="):
+            kept.append(a)
     return (
         'cd "$(bazel info execution_root)" && '
-        + " ".join(shlex.quote(a) for a in [sys.executable, *sys.argv[:1], *argv])
+        + " ".join(shlex.quote(a) for a in [sys.executable, *sys.argv[:1], *kept])
         + " --workdir /tmp/ofiuco-build-repro"
     )
 

@@ -20,6 +20,10 @@ pub struct Args {
     /// tags): `{"<package>": {"mode": "auto"|"always"|"never", "wheel": "<label>", "native": true}}`.
     #[arg(long)]
     build_policy: Option<PathBuf>,
+    /// The build mode of packages the policy file does not name (`never` for
+    /// ofiuco's own build tools, which are not built from source).
+    #[arg(long, value_parser = ["auto", "always", "never"], default_value = "auto")]
+    build_default: String,
 }
 
 pub fn run(args: Args) -> Result<()> {
@@ -45,6 +49,11 @@ pub fn run(args: Args) -> Result<()> {
         &HubOptions {
             hub_name: args.hub_name.clone(),
             build,
+            build_default: match args.build_default.as_str() {
+                "always" => ofiuco_hub::BuildMode::Always,
+                "never" => ofiuco_hub::BuildMode::Never,
+                _ => ofiuco_hub::BuildMode::Auto,
+            },
         },
     )?;
     // Everything is rendered before anything is written: a refused lock leaves no partial hub.

@@ -65,12 +65,13 @@ pub(crate) struct WheelSide<'a> {
     env_count: usize,
     fit: &'a crate::fit::FitTable,
     policy: &'a BTreeMap<PackageName, BuildPolicy>,
+    default_mode: BuildMode,
 }
 
 impl<'a> WheelSide<'a> {
     pub(crate) fn new(
         hub_name: &'a str,
-        policy: &'a BTreeMap<PackageName, BuildPolicy>,
+        (policy, default_mode): (&'a BTreeMap<PackageName, BuildPolicy>, BuildMode),
         env_count: usize,
         packages: usize,
         fit: &'a crate::fit::FitTable,
@@ -88,6 +89,7 @@ impl<'a> WheelSide<'a> {
             env_count,
             fit,
             policy,
+            default_mode,
         }
     }
 
@@ -112,7 +114,14 @@ impl<'a> WheelSide<'a> {
 
     fn part(&mut self, p: &'a Package, target: &str, by_wheel: Vec<(usize, EnvSet)>) -> WheelPart {
         let mut part = WheelPart::default();
-        let policy = self.policy.get(p.name.as_str()).cloned().unwrap_or_default();
+        let policy = self
+            .policy
+            .get(p.name.as_str())
+            .cloned()
+            .unwrap_or_else(|| BuildPolicy {
+                mode: self.default_mode,
+                ..BuildPolicy::default()
+            });
         let fit = self.fit;
         let available = || p.files.iter().map(|f| fit.describe(&f.filename)).collect();
         match &p.source {

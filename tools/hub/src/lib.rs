@@ -38,6 +38,8 @@ pub struct HubOptions {
     pub hub_name: String,
     /// Per package (normalized name): whether and how to build it from its sdist.
     pub build: BTreeMap<ofiuco_spec::PackageName, BuildPolicy>,
+    /// The build mode of packages `build` does not name.
+    pub build_default: BuildMode,
 }
 
 /// When a package is built from its sdist (`poetry.build` tags of the extension).
@@ -252,8 +254,13 @@ impl<'a> Renderer<'a> {
         let (head_targets, tail_targets) = self.targets.split_at(split);
         let (parts, side) = std::thread::scope(|scope| {
             let worker = scope.spawn(move || {
-                let mut side =
-                    files::WheelSide::new(hub_name, &self.opts.build, envs.len(), packages.len(), fit);
+                let mut side = files::WheelSide::new(
+                    hub_name,
+                    (&self.opts.build, self.opts.build_default),
+                    envs.len(),
+                    packages.len(),
+                    fit,
+                );
                 side.extend(head, head_targets, wheels::choose_all(head, envs));
                 side
             });
