@@ -1,6 +1,7 @@
 """A Lambda handler using two packages that ofiuco built from their sdists."""
 
-import crcmod
+import sys
+
 import crcmod.predefined
 import cwcwidth
 
@@ -11,5 +12,6 @@ def handler(event, _context):
     return {
         "crc32": "%08x" % crc32(text.encode()),
         "width": cwcwidth.wcswidth(text),
-        "crcmod_native": crcmod._usingExtension,
+        # crcmod.crcmod uses its C extension, crcmod._crcfunext, when it imports.
+        "crcmod_native": sys.modules["crcmod.crcmod"]._usingExtension,
     }

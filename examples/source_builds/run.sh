@@ -56,8 +56,9 @@ expect "every .so is aarch64 and links no libpython" '[[ $all_arm == 1 && -n "$s
 expect "no GLIBC_ symbol version above 2.34" '[[ "$(printf "%s\n2.34\n" "$max_glibc" | sort -V | tail -1)" == 2.34 ]]'
 
 "${ARM64_PYTHON[@]}" --setup
-out="$(PYTHONPATH="$tmp/fn" "${ARM64_PYTHON[@]}" -c '
-import json, platform, zlib, crcmod, crcmod._crcfunext, cwcwidth, lambda_function
+out="$(cd "$tmp" && PYTHONPATH="$tmp/fn" "${ARM64_PYTHON[@]}" -c '
+import json, platform, sys, zlib, crcmod, crcmod._crcfunext, crcmod.predefined, cwcwidth, lambda_function
+assert sys.modules["crcmod.crcmod"]._usingExtension and crcmod._crcfunext.__file__.endswith(".so")
 assert platform.machine() == "aarch64", platform.machine()
 crc = crcmod.predefined.mkCrcFun("crc-32")
 data = bytes(range(256)) * 9

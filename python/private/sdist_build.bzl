@@ -90,7 +90,7 @@ out="$1"; zig="$PWD/$2"; target="$3"
 work="$(mktemp -d)"
 mkdir -p "$out"
 printf '#include <stdio.h>\\n#include <math.h>\\n#include <pthread.h>\\nint f(double x) { printf("%%f", sqrt(x)); return 0; }\\n' >"$work/seed.c"
-ZIG_GLOBAL_CACHE_DIR="$PWD/$out" ZIG_LOCAL_CACHE_DIR="$PWD/$out" "$zig" cc -target "$target" -g0 -O2 -fPIC -shared -s -o "$work/seed.so" "$work/seed.c" -lm -lpthread
+ZIG_GLOBAL_CACHE_DIR="$PWD/$out" ZIG_LOCAL_CACHE_DIR="$PWD/$out" "$zig" cc -target "$target" -g0 -fno-sanitize=undefined -O2 -fPIC -shared -s -o "$work/seed.so" "$work/seed.c" -lm -lpthread
 rm -rf "$work"
 """
 

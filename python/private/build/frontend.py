@@ -169,7 +169,14 @@ def cross_env(args: argparse.Namespace, work: Path, src: Path) -> tuple[dict[str
     tools.mkdir()
     zig = str(Path(args.zig).resolve())
     target = [f"-target", f"{triplet}.{args.glibc}"]
-    flags = ["-g0", f"-ffile-prefix-map={work}=/build", f"-ffile-prefix-map={src}=/build/src"]
+    # -fno-sanitize=undefined: zig enables UBSan for code built without -O,
+    # and then links its ~400 KB runtime into every shared object.
+    flags = [
+        "-g0",
+        "-fno-sanitize=undefined",
+        f"-ffile-prefix-map={work}=/build",
+        f"-ffile-prefix-map={src}=/build/src",
+    ]
     write_wrapper(tools / "cc", [zig, "cc", *target, *flags])
     write_wrapper(tools / "c++", [zig, "c++", *target, *flags])
     write_wrapper(tools / "ar", [zig, "ar"])
