@@ -7,7 +7,6 @@ the wrapped py_test, its hub packages (their wheels) and its Python toolchain
 (see //toolchains, selected by the same flag) all follow one version.
 """
 
-
 _PYTHON_VERSION = str(Label("@ofiuco//python/config:python_version"))
 
 def _python_version_transition_impl(_settings, attr):

@@ -9,7 +9,6 @@ import zlib
 import crcmod
 import crcmod.predefined
 import cwcwidth
-
 import lambda_function
 
 
@@ -17,10 +16,12 @@ class BuiltFromSourceTest(unittest.TestCase):
     def test_python_version(self):
         want = os.environ.get("OFIUCO_EXPECT_PYTHON")
         if want:
-            self.assertEqual("%d.%d" % sys.version_info[:2], want)
+            self.assertEqual(f"{sys.version_info[0]}.{sys.version_info[1]}", want)
 
     def test_crcmod_uses_its_c_extension(self):
-        self.assertTrue(sys.modules["crcmod.crcmod"]._usingExtension, "crcmod fell back to pure Python")
+        self.assertTrue(
+            sys.modules["crcmod.crcmod"]._usingExtension, "crcmod fell back to pure Python"
+        )
         ext = importlib.import_module("crcmod._crcfunext")
         self.assertTrue(ext.__file__.endswith(".so"), ext.__file__)
 
@@ -31,7 +32,9 @@ class BuiltFromSourceTest(unittest.TestCase):
 
     def test_cwcwidth(self):
         where = os.path.dirname(cwcwidth.__file__)
-        self.assertTrue(any(f.endswith(".so") for f in os.listdir(where)), f"no extension in {where}")
+        self.assertTrue(
+            any(f.endswith(".so") for f in os.listdir(where)), f"no extension in {where}"
+        )
         self.assertEqual(cwcwidth.wcwidth("a"), 1)
         self.assertEqual(cwcwidth.wcwidth("\u4e2d"), 2)
         self.assertEqual(cwcwidth.wcwidth("\u0301"), 0)
@@ -40,7 +43,8 @@ class BuiltFromSourceTest(unittest.TestCase):
     def test_handler(self):
         out = lambda_function.handler({"text": "\u4e2d\u6587ok"}, None)
         self.assertEqual(out["width"], 6)
-        self.assertEqual(out["crc32"], "%08x" % zlib.crc32("\u4e2d\u6587ok".encode()))
+        text = "\u4e2d\u6587ok".encode()
+        self.assertEqual(out["crc32"], f"{zlib.crc32(text):08x}")
         self.assertTrue(out["crcmod_native"])
 
 

@@ -6,8 +6,9 @@
 #      under the emulated arm64 CPython 3.13 (results, not just imports);
 #   3. every .so in the zip is aarch64 and needs no GLIBC_ symbol above 2.34;
 #   4. a second output base builds byte-identical wheels and zip.
-# expect() evals its check when it runs, so checks are single-quoted (SC2016).
-# shellcheck disable=SC2016
+# expect() evals its check when it runs, so checks are single-quoted (SC2016)
+# and the variables they read look unused to shellcheck (SC2034).
+# shellcheck disable=SC2016,SC2034
 set -uo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")" || exit 1
 ROOT="$(cd ../.. && pwd -P)"
@@ -70,16 +71,19 @@ want="{\"crc32\": \"$(python3 -c 'import zlib; print("%08x" % zlib.crc32("\u4e2d
 expect "the zip runs under emulated arm64 CPython 3.13 with both extensions" '[[ "$out" == "$want" ]]'
 
 # Reproducible: a second output base (other sandbox and temp paths) builds the same bytes.
-wheels() { find "$1/external" -path '*_ofiuco_build*' -name '*.whl' ! -path '*/raw/*' -print0 2>/dev/null | xargs -0 -r sha256sum | sed "s|$1/||" | sort; }
-w1="$(wheels "$bin")"
+# The wheels are built in py_zip's (transitioned) configuration: look in every bin directory.
+wheels() { find "$1" -path '*/bin/external/*/_ofiuco_build/*' -name '*.whl' ! -path '*/raw/*' -print0 2>/dev/null | xargs -0 -r sha256sum | sed "s|$1/[^/]*/bin/||" | sort; }
+w1="$(wheels "$("$BAZEL" info output_path 2>/dev/null)")"
 sha1="$(sha256sum "$zip" | cut -d" " -f1)"
 start=$SECONDS
-"$BAZEL" --output_base="$repro_base" build "${NO_NET[@]}" //:deploy_python3_13_arm64 >/dev/null 2>&1
+"$BAZEL" --output_base="$repro_base" build "${NO_NET[@]}" //:deploy_python3_13_arm64 >"$tmp/repro.log" 2>&1 || tail -30 "$tmp/repro.log"
 echo "    second output base: $((SECONDS - start)) s"
 bin2="$("$BAZEL" --output_base="$repro_base" info bazel-bin 2>/dev/null)"
-w2="$(wheels "$bin2")"
+w2="$(wheels "$("$BAZEL" --output_base="$repro_base" info output_path 2>/dev/null)")"
 sha2="$(sha256sum "$bin2/deploy_python3_13_arm64.zip" 2>/dev/null | cut -d" " -f1)"
-echo "$w1" | sed 's/^/    wheel /'
+printf '    wheel %s\n' "${w1//$'\n'/$'\n    wheel '}"
+[[ "$w1" == "$w2" ]] || printf '    other %s\n' "${w2//$'\n'/$'\n    other '}"
+echo "    zip sha256 $sha1 / $sha2"
 expect "built wheels byte-identical across output bases" '[[ -n "$w1" && "$w1" == "$w2" ]]'
 expect "zip byte-identical across output bases" '[[ -n "$sha2" && "$sha1" == "$sha2" ]]'
 

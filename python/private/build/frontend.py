@@ -106,19 +106,25 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     p.add_argument("--cpu", required=True, choices=["aarch64", "x86_64"])
     p.add_argument("--glibc", required=True, help="the glibc ceiling, 2.X")
     p.add_argument("--python", required=True, help="the target CPython, 3.X")
-    p.add_argument("--headers", required=True, help="a directory with the target's Python.h and pyconfig.h")
+    p.add_argument(
+        "--headers", required=True, help="a directory with the target's Python.h and pyconfig.h"
+    )
     p.add_argument("--zig", required=True)
     p.add_argument("--zig-cache", default="", help="a seeded zig cache to start from (copied)")
     p.add_argument("--backend", required=True)
     p.add_argument("--backend-path", action="append", default=[])
     p.add_argument("--requires", action="append", default=[], help="static build-system.requires")
     p.add_argument("--path", action="append", default=[], help="a build dependency's site-packages")
-    p.add_argument("--workdir", default="", help="build here instead of a fresh temp dir (kept; for reproducing)")
+    p.add_argument(
+        "--workdir",
+        default="",
+        help="build here instead of a fresh temp dir (kept; for reproducing)",
+    )
     return p.parse_args(argv)
 
 
 def check_interpreter(args: argparse.Namespace) -> None:
-    have = "%d.%d" % sys.version_info[:2]
+    have = f"{sys.version_info[0]}.{sys.version_info[1]}"
     if have != args.python:
         raise BuildError(
             f"ofiuco: cannot build {args.package} {args.version} for {args.target}: the build runs on "
@@ -138,7 +144,9 @@ def unpack(sdist: Path, into: Path) -> Path:
             for info in z.infolist():
                 target = (into / info.filename).resolve()
                 if not target.is_relative_to(into.resolve()):
-                    raise BuildError(f"ofiuco: the sdist {sdist.name} has an entry outside its tree: {info.filename!r}")
+                    raise BuildError(
+                        f"ofiuco: the sdist {sdist.name} has an entry outside its tree: {info.filename!r}"
+                    )
             z.extractall(into)
     else:
         with tarfile.open(sdist) as t:
@@ -146,8 +154,15 @@ def unpack(sdist: Path, into: Path) -> Path:
                 t.extractall(into, filter="data")
             else:  # pragma: no cover - CPython < 3.11.4
                 for m in t.getmembers():
-                    if m.name.startswith("/") or ".." in Path(m.name).parts or m.issym() or m.islnk():
-                        raise BuildError(f"ofiuco: the sdist {sdist.name} has an unsafe entry: {m.name!r}")
+                    if (
+                        m.name.startswith("/")
+                        or ".." in Path(m.name).parts
+                        or m.issym()
+                        or m.islnk()
+                    ):
+                        raise BuildError(
+                            f"ofiuco: the sdist {sdist.name} has an unsafe entry: {m.name!r}"
+                        )
                 t.extractall(into)
     tops = [p for p in into.iterdir()]
     if len(tops) == 1 and tops[0].is_dir():
@@ -168,7 +183,7 @@ def cross_env(args: argparse.Namespace, work: Path, src: Path) -> tuple[dict[str
     cross.mkdir()
     tools.mkdir()
     zig = str(Path(args.zig).resolve())
-    target = [f"-target", f"{triplet}.{args.glibc}"]
+    target = ["-target", f"{triplet}.{args.glibc}"]
     # -fno-sanitize=undefined: zig enables UBSan for code built without -O,
     # and then links its ~400 KB runtime into every shared object.
     flags = [
@@ -311,12 +326,23 @@ def build(args: argparse.Namespace, argv: list[str]) -> None:
 
     cmd = [sys.executable, "-c", HOOKS, args.backend, str(out_dir), json.dumps(args.requires)]
     with open(log_path, "wb") as log:
-        proc = subprocess.run(cmd, cwd=src, env=env, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
+        proc = subprocess.run(
+            cmd,
+            cwd=src,
+            env=env,
+            check=False,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
+        )
     lines = log_path.read_text(errors="replace").splitlines()
     what = f"{args.package} {args.version} for {args.target}"
     if proc.returncode == 3 and lines and lines[-1].startswith("OFIUCO-MISSING "):
         missing = json.loads(lines[-1][len("OFIUCO-MISSING ") :])
-        listed = "; ".join(f"`{req}`" + (f" (installed: {have})" if have else " (not installed)") for req, have in missing)
+        listed = "; ".join(
+            f"`{req}`" + (f" (installed: {have})" if have else " (not installed)")
+            for req, have in missing
+        )
         raise BuildError(
             f"ofiuco: cannot build {what}: its build backend `{args.backend}` requires {listed}, which the build "
             f"dependencies do not provide.\nhint: add the requirement to ofiuco's build tools: lock it in your "
@@ -333,7 +359,9 @@ def build(args: argparse.Namespace, argv: list[str]) -> None:
         )
     wheels = sorted(out_dir.glob("*.whl"))
     if len(wheels) != 1:
-        raise BuildError(f"ofiuco: building {what} gave {len(wheels)} wheels in {out_dir}, expected one.", code=1)
+        raise BuildError(
+            f"ofiuco: building {what} gave {len(wheels)} wheels in {out_dir}, expected one.", code=1
+        )
     tmp = Path(args.output + ".tmp")
     shutil.copyfile(wheels[0], tmp)
     os.replace(tmp, args.output)

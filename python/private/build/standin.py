@@ -45,7 +45,12 @@ def sdist_info(args: argparse.Namespace) -> int:
                 parts = m.name.split("/")
                 if len(parts) == 2 and parts[1] == "Cargo.lock":
                     has_cargo_lock = True
-                if len(parts) == 2 and parts[1] == "pyproject.toml" and m.isfile() and m.size < 1 << 20:
+                if (
+                    len(parts) == 2
+                    and parts[1] == "pyproject.toml"
+                    and m.isfile()
+                    and m.size < 1 << 20
+                ):
                     pyproject = t.extractfile(m).read()
     info = dict(_LEGACY, backend_path=[], has_cargo_lock=has_cargo_lock)
     if pyproject is not None:
@@ -73,7 +78,10 @@ def check_wheel(args: argparse.Namespace) -> int:
         if head[:4] == b"\x7fELF":
             machine = int.from_bytes(head[18:20], "little")
             if machine != _MACHINES[args.cpu]:
-                print(f"error: `{info.filename}` in {os.path.basename(args.wheel)} is for ELF machine {machine}, not {args.cpu}", file=sys.stderr)
+                print(
+                    f"error: `{info.filename}` in {os.path.basename(args.wheel)} is for ELF machine {machine}, not {args.cpu}",
+                    file=sys.stderr,
+                )
                 return 1
             elves.append(info.filename)
     if args.native and not elves:

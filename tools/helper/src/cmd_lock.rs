@@ -77,14 +77,18 @@ pub fn run(args: Args) -> Result<()> {
 fn read_build_policy(
     path: &Path,
 ) -> Result<std::collections::BTreeMap<ofiuco_spec::PackageName, ofiuco_hub::BuildPolicy>> {
-    let text = fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
+    let text =
+        fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
     let raw: std::collections::BTreeMap<String, ofiuco_hub::BuildPolicy> =
         serde_json::from_str(&text)
             .with_context(|| format!("invalid build policy file {}", path.display()))?;
     raw.into_iter()
         .map(|(name, policy)| {
             let name = ofiuco_spec::PackageName::try_from(name.as_str()).with_context(|| {
-                format!("invalid package name in the build policy file {}", path.display())
+                format!(
+                    "invalid package name in the build policy file {}",
+                    path.display()
+                )
             })?;
             Ok((name, policy))
         })

@@ -856,6 +856,7 @@ mod tests {
             let lock = ofiuco_lock::read_poetry_lock(&path).unwrap();
             let opts = HubOptions {
                 hub_name: "poetry".to_string(),
+                ..Default::default()
             };
             let split = render(&lock, &opts).unwrap();
             let whole = render_unsplit(&lock, &opts).unwrap();
