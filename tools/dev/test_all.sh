@@ -60,6 +60,10 @@ step "AWS Lambda zips under an emulated arm64 CPython"
 tools/dev/arm64-python.sh --setup
 examples/aws_lambda/smoke_test_arm64.sh
 
+step "builds from sdists (examples/source_builds): host tests, arm64 zip under emulation, reproducibility"
+tools/dev/arm64-python.sh --python 3.13 --setup
+examples/source_builds/run.sh
+
 step "end-to-end checks"
 tests/e2e/run.sh
 

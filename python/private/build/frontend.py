@@ -23,7 +23,6 @@ import subprocess
 import sys
 import sysconfig
 import tarfile
-import tempfile
 import zipfile
 from pathlib import Path
 
@@ -182,13 +181,16 @@ def cross_env(args: argparse.Namespace, work: Path, src: Path) -> tuple[dict[str
     tools = work / "bin"
     cross.mkdir()
     tools.mkdir()
-    zig = str(Path(args.zig).resolve())
+    zig = os.path.abspath(args.zig)
     target = ["-target", f"{triplet}.{args.glibc}"]
     # -fno-sanitize=undefined: zig enables UBSan for code built without -O,
     # and then links its ~400 KB runtime into every shared object.
+    # Paths are kept as the action sees them (no symlinks resolved): headers
+    # and build dependencies under the execroot, sources under the work dir.
     flags = [
         "-g0",
         "-fno-sanitize=undefined",
+        f"-ffile-prefix-map={os.getcwd()}=/execroot",
         f"-ffile-prefix-map={work}=/build",
         f"-ffile-prefix-map={src}=/build/src",
     ]
@@ -198,7 +200,7 @@ def cross_env(args: argparse.Namespace, work: Path, src: Path) -> tuple[dict[str
     write_wrapper(tools / "ranlib", [zig, "ranlib"])
     cc, cxx = str(tools / "cc"), str(tools / "c++")
     ldshared, ldcxxshared = f"{cc} -shared -s", f"{cxx} -shared -s"
-    headers = str(Path(args.headers).resolve())
+    headers = os.path.abspath(args.headers)
     soabi = "cpython-{}{}-{}".format(*args.python.split("."), triplet)
     cflags = "-fno-strict-aliasing -DNDEBUG -O2 -Wall -fPIC"
     vars_ = dict(sysconfig.get_config_vars())
@@ -261,8 +263,8 @@ def cross_env(args: argparse.Namespace, work: Path, src: Path) -> tuple[dict[str
         shutil.copytree(args.zig_cache, cache, symlinks=True)
     else:
         cache.mkdir()
-    backend_path = [str((src / p).resolve()) for p in args.backend_path]
-    deps = [str(Path(p).resolve()) for p in args.path]
+    backend_path = [os.path.abspath(src / p) for p in args.backend_path]
+    deps = [os.path.abspath(p) for p in args.path]
     env = {
         "PATH": f"{tools}:/usr/bin:/bin",
         "HOME": str(work),
@@ -316,7 +318,14 @@ def build(args: argparse.Namespace, argv: list[str]) -> None:
             shutil.rmtree(work)
         work.mkdir(parents=True)
     else:
-        work = Path(tempfile.mkdtemp(prefix="ofiuco-build-"))
+        # Inside the action's own directory (sandboxes do not always give each
+        # action its own /tmp), under a fixed name: nothing random reaches the build.
+        work = (
+            Path.cwd() / "_ofiuco_build" / f"{args.package}-{args.version}-{args.cpu}-{args.python}"
+        )
+        if work.exists():
+            shutil.rmtree(work)
+        work.mkdir(parents=True)
     src = unpack(Path(args.sdist), work / "src")
     env, _ = cross_env(args, work, src)
     out_dir = work / "dist"
