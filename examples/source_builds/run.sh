@@ -71,8 +71,9 @@ want="{\"crc32\": \"$(python3 -c 'import zlib; print("%08x" % zlib.crc32("\u4e2d
 expect "the zip runs under emulated arm64 CPython 3.13 with both extensions" '[[ "$out" == "$want" ]]'
 
 # Reproducible: a second output base (other sandbox and temp paths) builds the same bytes.
-# The wheels are built in py_zip's (transitioned) configuration: look in every bin directory.
-wheels() { find "$1" -path '*/bin/external/*/_ofiuco_build/*' -name '*.whl' ! -path '*/raw/*' -print0 2>/dev/null | xargs -0 -r sha256sum | sed "s|$1/[^/]*/bin/||" | sort; }
+# The zip's wheels are built in py_zip's (transitioned) configuration: look in
+# every bin directory, for the aarch64 ones (the first output base also has the host tests').
+wheels() { find "$1" -path '*/bin/external/*/_ofiuco_build/*' -name '*_aarch64.whl' ! -path '*/raw/*' -print0 2>/dev/null | xargs -0 -r sha256sum | sed "s|$1/[^/]*/bin/||" | sort; }
 w1="$(wheels "$("$BAZEL" info output_path 2>/dev/null)")"
 sha1="$(sha256sum "$zip" | cut -d" " -f1)"
 start=$SECONDS
