@@ -1,5 +1,6 @@
-"""The `poetry` module extension: lock file -> hub repository + file repositories."""
+"""The `poetry` and `uv` module extensions: lock file -> hub repository + file repositories."""
 
+load(":hints.bzl", "declared_names", "hint_names")
 load(":hub_repo.bzl", "hub_repo", "run_lock")
 load(":providers.bzl", "normalize_name")
 load(":whl_file_repo.bzl", "whl_file_repo")
@@ -37,13 +38,19 @@ def _declare(repos, name, files, build, build_tools):
             sdist = sdist,
             build_tools = build_tools if sdist else {},
         )
-    repos.hub_repo(name = name, build_file_content = build)
+    packages = {normalize_name(f["package"]): True for f in files}
+    repos.hub_repo(
+        name = name,
+        apparent_name = name,
+        build_file_content = build,
+        hints = hint_names(packages.keys(), declared_names(build)),
+    )
 
 def _policies(mctx, hubs):
     """`poetry.build` tags -> {hub: {normalized package: policy}} (the helper's --build-policy)."""
     out = {}
     for mod in mctx.modules:
-        for tag in mod.tags.build:
+        for tag in getattr(mod.tags, "build", []):
             if tag.hub not in hubs:
                 fail("ofiuco: `poetry.build(hub = \"{}\", package = \"{}\")` names no hub; the hubs are {}.".format(tag.hub, tag.package, ", ".join(sorted(hubs)) or "none"))
             key = normalize_name(tag.package)
@@ -62,7 +69,7 @@ def _build_tools(mctx, hubs, tool_files):
     tools = {}
     replace = False
     for mod in mctx.modules:
-        for tag in mod.tags.build_tools:
+        for tag in getattr(mod.tags, "build_tools", []):
             if tag.hub not in hubs:
                 fail("ofiuco: `poetry.build_tools(hub = \"{}\")` names no hub; the hubs are {}.".format(tag.hub, ", ".join(sorted(hubs))))
             replace = replace or tag.replace_default
@@ -75,12 +82,13 @@ def _build_tools(mctx, hubs, tool_files):
 
 _REPOS = struct(hub_repo = hub_repo, whl_file_repo = whl_file_repo)
 
-def poetry_impl(mctx, repos = _REPOS):
-    """Declares a hub and its file repositories for every `poetry.parse` tag.
+def poetry_impl(mctx, repos = _REPOS, extension = "poetry"):
+    """Declares a hub and its file repositories for every `parse` tag.
 
     Args:
       mctx: the module_ctx (tests pass a mock).
       repos: the repository rules to call (tests pass recorders).
+      extension: the extension's name (`poetry` or `uv`), for messages.
 
     Returns:
       The extension's metadata.
@@ -91,7 +99,7 @@ def poetry_impl(mctx, repos = _REPOS):
     for mod in mctx.modules:
         for tag in mod.tags.parse:
             if tag.name in seen:
-                fail("ofiuco: two `poetry.parse` tags are named `{}` ({} and {}); give each lock its own hub name.".format(tag.name, seen[tag.name], tag.lock))
+                fail("ofiuco: two `{}.parse` tags are named `{}` ({} and {}); give each lock its own hub name.".format(extension, tag.name, seen[tag.name], tag.lock))
             if tag.name == BUILD_TOOLS_HUB:
                 fail("ofiuco: the hub name `{}` is ofiuco's own (its build tools); choose another name for {}.".format(tag.name, tag.lock))
             seen[tag.name] = tag.lock
@@ -103,6 +111,7 @@ def poetry_impl(mctx, repos = _REPOS):
 
     # ofiuco's build tools: a hub like any other, whose files are only fetched
     # when a build from source needs them. Never built from source themselves.
+    # Each extension (`poetry`, `uv`) declares its own, for its hubs' sdists.
     tool_files, tool_build = _lock_one(mctx, helper, BUILD_TOOLS_HUB, _BUILD_TOOLS_LOCK, {}, build_default = "never")
     build_tools = _build_tools(mctx, {name: files for name, (files, _) in locked.items()}, tool_files)
     _declare(repos, BUILD_TOOLS_HUB, tool_files, tool_build, {})
@@ -110,11 +119,34 @@ def poetry_impl(mctx, repos = _REPOS):
         _declare(repos, name, files, build, build_tools)
     return mctx.extension_metadata(reproducible = True)
 
+def uv_impl(mctx, repos = _REPOS):
+    """The `uv` extension: `poetry_impl` under the name uv users look for.
+
+    Args:
+      mctx: the module_ctx (tests pass a mock).
+      repos: the repository rules to call (tests pass recorders).
+
+    Returns:
+      The extension's metadata.
+    """
+    return poetry_impl(mctx, repos, extension = "uv")
+
+_LOCK_DOC = "The lock file: a `poetry.lock` (lock-version 1.1, 2.0 or 2.1, read with the `pyproject.toml` beside it), a `uv.lock` (version 1) or a `pylock.toml` / `pylock.<name>.toml` (PEP 751). The format comes from the file's name and content; a name and content that disagree are an error."
+_NAME_DOC = "The hub's repository name, e.g. `poetry` for `@poetry//:numpy`."
+
 _parse = tag_class(
-    doc = "Generate a hub repository `@<name>` from a poetry.lock (and the pyproject.toml beside it).",
+    doc = "Generate a hub repository `@<name>` from a lock file (poetry.lock, uv.lock or pylock.toml).",
     attrs = {
-        "lock": attr.label(mandatory = True, doc = "The `poetry.lock` file (lock-version 1.1, 2.0 or 2.1)."),
-        "name": attr.string(mandatory = True, doc = "The hub's repository name, e.g. `poetry` for `@poetry//:numpy`."),
+        "lock": attr.label(mandatory = True, doc = _LOCK_DOC),
+        "name": attr.string(mandatory = True, doc = _NAME_DOC),
+    },
+)
+
+_uv_parse = tag_class(
+    doc = "Generate a hub repository `@<name>` from a uv.lock (or a pylock.toml, or a poetry.lock): the same hub as `poetry.parse`.",
+    attrs = {
+        "lock": attr.label(mandatory = True, doc = _LOCK_DOC),
+        "name": attr.string(mandatory = True, doc = "The hub's repository name, e.g. `uv` for `@uv//:numpy`."),
     },
 )
 
@@ -145,6 +177,19 @@ with a Poetry `build` group.""",
 
 poetry = module_extension(
     implementation = poetry_impl,
-    doc = "Reads Poetry lock files into hub repositories of `package` targets, and builds packages without a fitting wheel from their sdists.",
+    doc = """Reads lock files (poetry.lock, uv.lock, pylock.toml) into hub repositories: one public target per locked package (`@<name>//:numpy`), extra (`:requests[socks]`) and dependency group (`:group.dev`).
+
+The helper reads each lock once per change of the lock or of the
+`pyproject.toml` beside it (both are watched). A lock it cannot read fails the
+extension with a message naming the file, the package and the line.
+
+Packages without a wheel for the target are built from their sdists
+(`poetry.build`, `poetry.build_tools`; README "Building from source").""",
     tag_classes = {"build": _build, "build_tools": _build_tools_tag, "parse": _parse},
+)
+
+uv = module_extension(
+    implementation = uv_impl,
+    doc = "The `poetry` extension under the name uv users look for: `uv.parse(name, lock)` reads a uv.lock into the same kind of hub. A module may use both, one hub per lock.",
+    tag_classes = {"parse": _uv_parse},
 )

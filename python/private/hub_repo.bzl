@@ -1,5 +1,9 @@
 """The hub repository: one target per locked package, written by `ofiuco lock`."""
 
+load(":hints.bzl", "hints_build_text")
+
+_HINTS_LOAD = 'load("@ofiuco//python:package.bzl", "did_you_mean")\n'
+
 def run_lock(ctx, helper, lock, output, hub_name, build_policy = None, build_default = "auto"):
     """Runs `ofiuco lock`; fails with its message when the lock is refused.
 
@@ -20,12 +24,17 @@ def run_lock(ctx, helper, lock, output, hub_name, build_policy = None, build_def
         fail("ofiuco: cannot read {}:\n{}".format(lock, res.stderr))
 
 def _hub_repo_impl(rctx):
-    rctx.file("BUILD.bazel", rctx.attr.build_file_content)
+    content = rctx.attr.build_file_content
+    if rctx.attr.hints:
+        content = _HINTS_LOAD + content + hints_build_text(rctx.attr.apparent_name, rctx.attr.hints)
+    rctx.file("BUILD.bazel", content)
 
 hub_repo = repository_rule(
     implementation = _hub_repo_impl,
     doc = "The generated hub repository of one lock file (`@poetry//:numpy`). Its BUILD file is rendered by the module extension's one run of `ofiuco lock`.",
     attrs = {
+        "apparent_name": attr.string(doc = "The hub's name as users write it (`poetry` of `@poetry`), for the `did_you_mean` messages."),
         "build_file_content": attr.string(mandatory = True, doc = "The hub's BUILD.bazel, as `ofiuco lock` wrote it."),
+        "hints": attr.string_list_dict(doc = "Names the hub does not have but users are likely to write -> the packages they may mean; each becomes a failing `did_you_mean` target (see hints.bzl)."),
     },
 )

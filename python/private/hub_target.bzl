@@ -107,3 +107,26 @@ outside_lock = rule(
         "target_env": attr.label(default = "//python/envs:target", providers = [TargetEnvInfo], doc = "Describes the configuration."),
     },
 )
+
+def _did_you_mean_impl(ctx):
+    hub = ctx.attr.hub
+    labels = " or ".join(["`@{}//:{}`".format(hub, p) for p in ctx.attr.packages])
+    fail(("ofiuco: `@{hub}//:{name}` is not a package of the lock behind @{hub}; did you mean {labels}?\n" +
+          "hint: put {labels} in `deps` (`{name}` is the import name or a short name of it); " +
+          "`bazel query @{hub}//:all` lists every name of the hub.").format(
+        hub = hub,
+        name = ctx.label.name,
+        labels = labels,
+    ))
+
+did_you_mean = rule(
+    implementation = _did_you_mean_impl,
+    doc = """A name a hub does not have but users are likely to write (an import name such as `yaml`, or `dateutil` for `python-dateutil`): an analysis error naming the right label.
+
+Bazel answers close misspellings itself (`did you mean numpy?`); hubs declare
+these, tagged `manual`, for the names it cannot guess.""",
+    attrs = {
+        "hub": attr.string(mandatory = True, doc = "The hub's apparent name, for the message."),
+        "packages": attr.string_list(mandatory = True, doc = "The locked packages the name may mean (normalized names)."),
+    },
+)

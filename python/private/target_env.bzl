@@ -8,10 +8,10 @@ TargetEnvInfo = provider(
     fields = {
         "cpu": "str: `x86_64`, `aarch64` or `unknown`.",
         "description": "str: all of the above for humans, e.g. `linux aarch64, glibc <= 2.26, CPython 3.11`.",
-        "glibc": "str: the glibc ceiling as `2.X`, or `` when the target has no glibc.",
-        "libc": "str: e.g. `glibc_2_26`, `musl_1_2`, or `` off Linux.",
+        "glibc": "str: the glibc ceiling as `2.X`, or empty when the target has no glibc.",
+        "libc": "str: e.g. `glibc_2_26`, `musl_1_2`; empty off Linux.",
         "os": "str: `linux`, `macos`, `windows` or `unknown`.",
-        "python": "str: the target Python version (`3.X`, `3.Xt`), or `` when nothing says.",
+        "python": "str: the target Python version (`3.X`, `3.Xt`), or empty when nothing says.",
         "python_source": "str: where `python` comes from, for messages (e.g. `the platform`).",
         "runs_on_host_toolchain": "bool: the version came from the flags or the host, so the target is meant to run with the Python toolchain (not pinned by a rule or a platform).",
     },

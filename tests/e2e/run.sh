@@ -159,6 +159,9 @@ rm -rf "$fresh_cache" "$fresh_base"
 #    ofiuco++poetry+poetry on Bazel 8).
 EXPECT_RE="no such target '@@ofiuco(~~|\+\+)poetry[~+]poetry//:no-such-package'" \
   check unknown_package_label fail build @poetry//:no-such-package
+# A close misspelling: Bazel's own suggestion from the hub's target names (the
+# hub's did_you_mean targets cover import names; tests/analysis pins those).
+EXPECT="(did you mean numpy?)" check misspelled_package_label fail build @poetry//:numpi
 
 # 4. Hash mismatch on download: the lock's sha256 of idna's wheel is wrong.
 good_sha=$(grep -o 'idna-3.20-py3-none-any.whl", hash = "sha256:[0-9a-f]*' "$LOCK_SRC" | sed 's/.*sha256://')

@@ -1,9 +1,9 @@
-"""The poetry extension's glue, against a mock module_ctx: tags -> `ofiuco lock` -> repositories."""
+"""The poetry and uv extensions' glue, against a mock module_ctx: tags -> `ofiuco lock` -> repositories."""
 
 load("@bazel_skylib//lib:unittest.bzl", "asserts", "unittest")
 
 # buildifier: disable=bzl-visibility (tests of ofiuco's own internals)
-load("//python/private:extension.bzl", "poetry_impl")
+load("//python/private:extension.bzl", "poetry_impl", "uv_impl")
 
 _FILES_JSON = json.encode({"files": [
     {
@@ -83,7 +83,12 @@ def _declares_repos_test_impl(ctx):
     asserts.equals(env, "4721f391ed90541fddacab5acf947aa0d3dc7d27b2e1e8eda2be8970586c3274", six["sha256"])
     asserts.equals(env, ["https://pypi.org/simple"], six["indexes"])
     asserts.equals(env, ["https://example.com/kernels-0.1-cp311-cp311-linux_x86_64.whl"], files[1]["urls"])
-    asserts.equals(env, {"build_file_content": "# hub of _lock/hub/BUILD.bazel", "name": "hub"}, calls["hub_repo"][-1])
+    asserts.equals(env, {
+        "apparent_name": "hub",
+        "build_file_content": "# hub of _lock/hub/BUILD.bazel",
+        "hints": {},
+        "name": "hub",
+    }, calls["hub_repo"][-1])
 
     # An sdist's repository reads its [build-system] and maps requirements to
     # ofiuco's build tools hub (declared too); wheels get no mapping.
@@ -135,10 +140,29 @@ def _build_policy_test_impl(ctx):
 
 build_policy_test = unittest.make(_build_policy_test_impl)
 
+def _uv_declares_the_same_repos_test_impl(ctx):
+    env = unittest.begin(ctx)
+    poetry_calls, uv_calls = _calls(), _calls()
+    poetry_impl(_mock_mctx([_tag("hub")], poetry_calls), _recorders(poetry_calls))
+    uv_calls_metadata = uv_impl(_mock_mctx([struct(name = "hub", lock = "//:uv.lock")], uv_calls), _recorders(uv_calls))
+    asserts.true(env, uv_calls_metadata.reproducible)
+
+    # `uv.parse` is `poetry.parse` under another name: the same repositories,
+    # from one `ofiuco lock` run on the uv.lock (and one on ofiuco's build tools).
+    asserts.equals(env, poetry_calls["whl_file_repo"], uv_calls["whl_file_repo"])
+    asserts.equals(env, poetry_calls["hub_repo"], uv_calls["hub_repo"])
+    lock_calls = [c for c in uv_calls["execute"] if "lock" in c]
+    asserts.equals(env, 2, len(lock_calls))
+    asserts.true(env, "//:uv.lock" in lock_calls[0], str(lock_calls[0]))
+    return unittest.end(env)
+
+uv_declares_the_same_repos_test = unittest.make(_uv_declares_the_same_repos_test_impl)
+
 def extension_test_suite(name):
     unittest.suite(
         name,
         declares_repos_test,
         one_lock_run_per_tag_test,
         build_policy_test,
+        uv_declares_the_same_repos_test,
     )

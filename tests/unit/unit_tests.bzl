@@ -6,6 +6,9 @@ load("@bazel_skylib//lib:unittest.bzl", "asserts", "unittest")
 load("//lib/private:collect.bzl", "OfiucoCollectInfo", "select_packages")
 
 # buildifier: disable=bzl-visibility
+load("//python/private:hints.bzl", "declared_names", "hint_names", "hints_build_text")
+
+# buildifier: disable=bzl-visibility
 load("//python/private:providers.bzl", "normalize_name")
 
 def _normalize_name_test_impl(ctx):
@@ -72,9 +75,72 @@ def _select_packages_test_impl(ctx):
 
 select_packages_test = unittest.make(_select_packages_test_impl)
 
+def _hint_names_test_impl(ctx):
+    env = unittest.begin(ctx)
+
+    # Short names without `python-`/`py-`/`-python`, import names of locked
+    # distributions (and their lower-case spelling); never a declared target
+    # or a locked name.
+    asserts.equals(
+        env,
+        {
+            "PIL": ["pillow"],
+            "cpuinfo": ["py-cpuinfo"],
+            "cv2": ["opencv-python", "opencv-python-headless"],
+            "dateutil": ["python-dateutil"],
+            "opencv": ["opencv-python"],
+            "pil": ["pillow"],
+            "yaml": ["pyyaml"],
+        },
+        hint_names(
+            ["python-dateutil", "pyyaml", "pillow", "opencv-python", "opencv-python-headless", "py-cpuinfo", "requests"],
+            {"opencv-python-headless": True},
+        ),
+    )
+
+    # A name the hub declares, or a locked package, is never shadowed.
+    asserts.equals(env, {}, hint_names(["python-dateutil", "dateutil"], {}))
+    asserts.equals(env, {}, hint_names(["pyyaml"], {"yaml": True}))
+
+    # Import names of distributions that are not locked give nothing.
+    asserts.equals(env, {}, hint_names(["numpy", "requests"], {}))
+    return unittest.end(env)
+
+hint_names_test = unittest.make(_hint_names_test_impl)
+
+def _declared_names_test_impl(ctx):
+    env = unittest.begin(ctx)
+    build = '''not_needed(name = "_not_needed")
+hub_target(
+    name = "numpy",
+    actual = ":numpy__2.4.6",
+)
+alias(name = "typing_extensions", actual = ":typing-extensions")
+'''
+    asserts.equals(env, ["_not_needed", "numpy", "typing_extensions"], sorted(declared_names(build).keys()))
+    return unittest.end(env)
+
+declared_names_test = unittest.make(_declared_names_test_impl)
+
+def _hints_build_text_test_impl(ctx):
+    env = unittest.begin(ctx)
+    asserts.equals(env, "", hints_build_text("poetry", {}))
+    text = hints_build_text("poetry", {"cv2": ["opencv-python", "opencv-python-headless"]})
+    asserts.true(
+        env,
+        text.endswith('did_you_mean(name = "cv2", hub = "poetry", packages = ["opencv-python","opencv-python-headless"], tags = ["manual"])\n'),
+        text,
+    )
+    return unittest.end(env)
+
+hints_build_text_test = unittest.make(_hints_build_text_test_impl)
+
 def unit_test_suite(name):
     unittest.suite(
         name,
         normalize_name_test,
         select_packages_test,
+        hint_names_test,
+        declared_names_test,
+        hints_build_text_test,
     )

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Runs every test of ofiuco: Rust (fmt, clippy, tests), Starlark lint, the
-# root module's Bazel tests, each example module, two real Python toolchains
+# root module's Bazel tests (with the rule reference's diff tests, //docs and
+# //tools/docs), each example module, two real Python toolchains
 # (tests/pythons), the end-to-end checks and the remote cache test.
 # Works on a fresh machine: tools/dev/bazel.sh provisions Bazel when none is on PATH.
 set -euo pipefail
@@ -44,7 +45,7 @@ stop_servers() {
 }
 trap stop_servers EXIT
 
-step "bazel test //... (root module)"
+step "bazel test //... (root module, with the rule reference: //docs, //tools/docs)"
 "$BAZEL" test //...
 
 for example in examples/*/; do

@@ -136,11 +136,32 @@ impl GlibcNeed {
     }
 }
 
+/// One symbol version an ELF file needs (an entry of `.gnu.version_r`),
+/// e.g. `GLIBCXX_3.4.29` from `libstdc++.so.6`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct VersionNeed {
+    /// The library the version is needed from, e.g. `libstdc++.so.6`.
+    pub library: String,
+    /// The version name, e.g. `GLIBCXX_3.4.29`.
+    pub name: String,
+    /// The first dynamic symbol bound to that version, if any.
+    pub symbol: Option<String>,
+}
+
 /// What [`inspect`] learned about one ELF file.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ElfInfo {
     pub e_machine: u16,
+    /// The highest `GLIBC_2.X` version need.
     pub glibc: Option<GlibcNeed>,
+    /// Every version need, in file order.
+    pub version_needs: Vec<VersionNeed>,
+    /// `DT_NEEDED` entries, in file order.
+    pub needed: Vec<String>,
+    /// `DT_RPATH` entries, split at `:`.
+    pub rpath: Vec<String>,
+    /// `DT_RUNPATH` entries, split at `:`.
+    pub runpath: Vec<String>,
 }
 
 /// Why an ELF file fails an [`ElfCheck`].
@@ -173,7 +194,32 @@ pub fn inspect(bytes: &[u8]) -> Result<ElfInfo, goblin::error::Error> {
 
 fn inspect_unguarded(bytes: &[u8]) -> Result<ElfInfo, goblin::error::Error> {
     let elf = Elf::parse(bytes)?;
-    let mut best: Option<(GlibcVersion, String, u16)> = None;
+    // The first named dynamic symbol of each version index (`vna_other`).
+    let mut first_symbol: Vec<Option<&str>> = Vec::new();
+    if let Some(versym) = &elf.versym {
+        for (i, v) in versym.iter().enumerate() {
+            let index = usize::from(v.version());
+            if index >= first_symbol.len() {
+                first_symbol.resize(index + 1, None);
+            }
+            if first_symbol[index].is_none() {
+                let name = elf
+                    .dynsyms
+                    .get(i)
+                    .and_then(|sym| elf.dynstrtab.get_at(sym.st_name));
+                first_symbol[index] = name.filter(|n| !n.is_empty());
+            }
+        }
+    }
+    let symbol_of = |index: u16| {
+        first_symbol
+            .get(usize::from(index))
+            .copied()
+            .flatten()
+            .map(str::to_string)
+    };
+    let mut version_needs = Vec::new();
+    let mut best: Option<(GlibcVersion, usize)> = None;
     if let Some(verneed) = &elf.verneed {
         for need in verneed.iter() {
             let library = elf.dynstrtab.get_at(need.vn_file).unwrap_or("?");
@@ -182,33 +228,38 @@ fn inspect_unguarded(bytes: &[u8]) -> Result<ElfInfo, goblin::error::Error> {
                     continue;
                 };
                 if let Some(version) = GlibcVersion::from_version_name(name) {
-                    if best.as_ref().is_none_or(|(v, _, _)| version > *v) {
-                        best = Some((version, library.to_string(), aux.vna_other));
+                    if best.as_ref().is_none_or(|(v, _)| version > *v) {
+                        best = Some((version, version_needs.len()));
                     }
                 }
+                version_needs.push(VersionNeed {
+                    library: library.to_string(),
+                    name: name.to_string(),
+                    symbol: symbol_of(aux.vna_other),
+                });
             }
         }
     }
-    let glibc = best.map(|(version, library, index)| {
-        let symbol = elf.versym.as_ref().and_then(|versym| {
-            versym.iter().enumerate().find_map(|(i, v)| {
-                if v.version() != index {
-                    return None;
-                }
-                let sym = elf.dynsyms.get(i)?;
-                let name = elf.dynstrtab.get_at(sym.st_name)?;
-                (!name.is_empty()).then(|| name.to_string())
-            })
-        });
-        GlibcNeed {
-            version,
-            library,
-            symbol,
-        }
+    let glibc = best.map(|(version, i)| GlibcNeed {
+        version,
+        library: version_needs[i].library.clone(),
+        symbol: version_needs[i].symbol.clone(),
     });
+    let split = |entries: &[&str]| -> Vec<String> {
+        entries
+            .iter()
+            .flat_map(|e| e.split(':'))
+            .filter(|e| !e.is_empty())
+            .map(str::to_string)
+            .collect()
+    };
     Ok(ElfInfo {
         e_machine: elf.header.e_machine,
         glibc,
+        needed: elf.libraries.iter().map(|l| l.to_string()).collect(),
+        rpath: split(&elf.rpaths),
+        runpath: split(&elf.runpaths),
+        version_needs,
     })
 }
 
@@ -279,6 +330,14 @@ mod tests {
         assert_eq!(need.version.to_string(), "2.34");
         assert_eq!(need.library, "libc.so.6");
         assert_eq!(need.describe(), "symbol `pthread_create` from libc.so.6");
+        assert_eq!(info.needed, ["libc.so.6"]);
+        assert!(info.rpath.is_empty() && info.runpath.is_empty());
+        let names: Vec<&str> = info.version_needs.iter().map(|n| n.name.as_str()).collect();
+        assert_eq!(names, ["GLIBC_2.2.5", "GLIBC_2.34"]);
+        assert_eq!(
+            info.version_needs[0].symbol.as_deref(),
+            Some("__cxa_finalize")
+        );
 
         let ok = ElfCheck {
             cpu: Some(Cpu::X86_64),

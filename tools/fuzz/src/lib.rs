@@ -29,6 +29,13 @@ pub enum Target {
     PoetryLock,
     /// Mutated pyproject.toml text (with its seed's poetry.lock).
     Pyproject,
+    /// Mutated pyproject.toml text read as `ofiuco sdist-info` reads an
+    /// sdist's (`[build-system]`, `[project]`, Cargo manifests), and as PKG-INFO.
+    BuildSystem,
+    /// Mutated uv.lock text.
+    UvLock,
+    /// Mutated pylock.toml (PEP 751) text.
+    Pylock,
 }
 
 impl std::str::FromStr for Target {
@@ -37,8 +44,11 @@ impl std::str::FromStr for Target {
         match s {
             "poetry-lock" | "lock" => Ok(Target::PoetryLock),
             "pyproject" => Ok(Target::Pyproject),
+            "build-system" => Ok(Target::BuildSystem),
+            "uv-lock" => Ok(Target::UvLock),
+            "pylock" => Ok(Target::Pylock),
             other => Err(format!(
-                "unknown target `{other}` (expected poetry-lock or pyproject)"
+                "unknown target `{other}` (expected poetry-lock, pyproject, uv-lock, pylock or build-system)"
             )),
         }
     }
@@ -103,12 +113,70 @@ fn fixture_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../lock/tests/fixtures")
 }
 
-fn load_seeds(corpus: &[PathBuf]) -> Vec<Seed> {
+fn load_seeds(corpus: &[PathBuf], target: Target) -> Vec<Seed> {
+    match target {
+        Target::PoetryLock | Target::Pyproject | Target::BuildSystem => load_poetry_seeds(corpus),
+        Target::UvLock => load_single_file_seeds(corpus, &|n| n == "uv.lock"),
+        Target::Pylock => load_single_file_seeds(corpus, &|n| {
+            n == "pylock.toml" || (n.starts_with("pylock.") && n.ends_with(".toml"))
+        }),
+    }
+}
+
+/// The fixtures, then the files of `corpus`, whose name `matches`: uv.lock
+/// and pylock.toml are read alone.
+fn load_single_file_seeds(corpus: &[PathBuf], matches: &dyn Fn(&str) -> bool) -> Vec<Seed> {
+    let mut seeds = Vec::new();
+    let add_dir = |dir: &Path, seeds: &mut Vec<Seed>| {
+        let mut paths: Vec<PathBuf> = std::fs::read_dir(dir)
+            .map(|entries| entries.filter_map(|e| Some(e.ok()?.path())).collect())
+            .unwrap_or_default();
+        paths.sort();
+        for path in paths {
+            let name = path
+                .file_name()
+                .and_then(|n| n.to_str())
+                .unwrap_or_default();
+            if path.is_file() && matches(name) {
+                if let Ok(lock) = std::fs::read_to_string(&path) {
+                    seeds.push(Seed {
+                        lock,
+                        pyproject: None,
+                    });
+                }
+            }
+        }
+    };
+    add_dir(&fixture_dir(), &mut seeds);
+    for root in corpus {
+        let mut dirs = vec![root.clone()];
+        find_all_dirs(root, &mut dirs);
+        for d in dirs {
+            add_dir(&d, &mut seeds);
+        }
+    }
+    seeds
+}
+
+fn find_all_dirs(dir: &Path, out: &mut Vec<PathBuf>) {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    let mut paths: Vec<PathBuf> = entries.filter_map(|e| Some(e.ok()?.path())).collect();
+    paths.sort();
+    for p in paths.into_iter().filter(|p| p.is_dir()) {
+        out.push(p.clone());
+        find_all_dirs(&p, out);
+    }
+}
+
+fn load_poetry_seeds(corpus: &[PathBuf]) -> Vec<Seed> {
     let dir = fixture_dir();
     let mut names: Vec<String> = std::fs::read_dir(&dir)
         .map(|entries| {
             entries
                 .filter_map(|e| e.ok()?.file_name().into_string().ok())
+                .filter(|n| n.starts_with("poetry"))
                 .filter_map(|n| n.strip_suffix(".lock").map(str::to_string))
                 .collect()
         })
@@ -726,11 +794,27 @@ enum Outcome {
 
 /// Reads (and on success renders) one input.
 fn run_one(target: Target, lock: &str, pyproject: Option<&str>) -> Outcome {
+    if target == Target::BuildSystem {
+        let text = pyproject.unwrap_or_default();
+        let _ = ofiuco_build::sdist::parse_pkg_info(text.as_bytes());
+        return match ofiuco_build::sdist::parse_pyproject(text) {
+            Ok(_) => Outcome::Accepted,
+            Err(message) => {
+                let _ = message.len();
+                Outcome::Refused
+            }
+        };
+    }
     let lock_path = Path::new("fuzz/poetry.lock");
     let pyproject_path = Path::new("fuzz/pyproject.toml");
-    let parsed =
-        ofiuco_lock::parse_poetry_lock(lock, lock_path, pyproject.map(|p| (p, pyproject_path)));
-    let _ = target;
+    let parsed = match target {
+        // BuildSystem inputs were read above.
+        Target::PoetryLock | Target::Pyproject | Target::BuildSystem => {
+            ofiuco_lock::parse_poetry_lock(lock, lock_path, pyproject.map(|p| (p, pyproject_path)))
+        }
+        Target::UvLock => ofiuco_lock::parse_uv_lock(lock, Path::new("fuzz/uv.lock")),
+        Target::Pylock => ofiuco_lock::parse_pylock(lock, Path::new("fuzz/pylock.toml")),
+    };
     match parsed {
         Ok(lock) => {
             let opts = ofiuco_hub::HubOptions {
@@ -776,8 +860,8 @@ fn install_panic_hook() {
 
 /// Runs the fuzzer.
 pub fn run(config: &Config) -> Report {
-    let fixtures = load_seeds(&[]).len();
-    let seeds = load_seeds(&config.corpus);
+    let fixtures = load_seeds(&[], config.target).len();
+    let seeds = load_seeds(&config.corpus, config.target);
     assert!(fixtures > 0, "no seeds in {}", fixture_dir().display());
     let pool = Pool::new(&seeds);
     std::fs::create_dir_all(&config.out_dir).expect("create the output directory");
@@ -831,8 +915,8 @@ pub fn run(config: &Config) -> Report {
         };
         let (mut lock, mut pyproject) = (seed.lock, seed.pyproject);
         let text = match config.target {
-            Target::PoetryLock => &mut lock,
-            Target::Pyproject => pyproject.get_or_insert_with(String::new),
+            Target::PoetryLock | Target::UvLock | Target::Pylock => &mut lock,
+            Target::Pyproject | Target::BuildSystem => pyproject.get_or_insert_with(String::new),
         };
         // 1 mutation half of the time, 2 a quarter, ... up to 8.
         let mutations = 1 + rng.next_u64().trailing_zeros().min(7);

@@ -73,7 +73,7 @@ fn main() -> ExitCode {
 
 fn usage(problem: &str) -> ! {
     eprintln!(
-        "error: {problem}\nusage: ofiuco-fuzz [--target poetry-lock|pyproject] [--seed N] [--seconds S] [--inputs N] [--input-limit S] [--corpus DIR]... [--out DIR]"
+        "error: {problem}\nusage: ofiuco-fuzz [--target poetry-lock|pyproject|uv-lock|pylock|build-system] [--seed N] [--seconds S] [--inputs N] [--input-limit S] [--corpus DIR]... [--out DIR]"
     );
     std::process::exit(2)
 }

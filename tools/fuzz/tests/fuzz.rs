@@ -52,3 +52,18 @@ fn poetry_lock_reader() {
 fn pyproject_reader() {
     check(Target::Pyproject, "pyproject");
 }
+
+#[test]
+fn build_system_reader() {
+    check(Target::BuildSystem, "build-system");
+}
+
+#[test]
+fn uv_lock_reader() {
+    check(Target::UvLock, "uv-lock");
+}
+
+#[test]
+fn pylock_reader() {
+    check(Target::Pylock, "pylock");
+}

@@ -8,7 +8,8 @@ use ofiuco_hub::{render, HubOptions};
 
 #[derive(clap::Args)]
 pub struct Args {
-    /// The lock file: a poetry.lock (lock-version 1.1, 2.0 or 2.1).
+    /// The lock file: a poetry.lock (lock-version 1.1, 2.0 or 2.1, with the
+    /// pyproject.toml beside it), a uv.lock (version 1) or a pylock.toml (PEP 751).
     lock: PathBuf,
     /// Where to write the hub: BUILD.bazel and files.json.
     #[arg(long)]
@@ -96,18 +97,8 @@ fn read_build_policy(
 }
 
 fn read_lock(path: &Path) -> Result<ofiuco_lock::Lock> {
-    let name = path
-        .file_name()
-        .and_then(|n| n.to_str())
-        .unwrap_or_default();
-    if name == "uv.lock" || (name.starts_with("pylock.") && name.ends_with(".toml")) {
-        bail!(
-            "{} is a {} lock file, which ofiuco cannot read yet\nhint: ofiuco reads poetry.lock today; uv.lock and pylock.toml support is planned",
-            path.display(),
-            if name == "uv.lock" { "uv" } else { "PEP 751" }
-        );
-    }
-    Ok(ofiuco_lock::read_poetry_lock(path)?)
+    // The format comes from the file's name and content (they must agree).
+    Ok(ofiuco_lock::read_lock(path)?)
 }
 
 fn write(path: &Path, text: &str) -> Result<()> {

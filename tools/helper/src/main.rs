@@ -7,12 +7,15 @@
 //! * `fragment` — pack one installed tree into a compressed fragment zip (optional ELF checks).
 //! * `zip`     — assemble fragments and application files into a reproducible Lambda zip.
 //! * `venv`    — merge installed trees into one tree (py_venv).
+//! * `check-wheel` — verify a wheel built from sources for its target and write it retagged.
+//! * `sdist-info` — read an sdist's (or source tree's) build system as JSON.
 
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
 mod cmd_archive;
+mod cmd_build;
 mod cmd_install;
 mod cmd_lock;
 mod cmd_resolve;
@@ -38,6 +41,10 @@ enum Command {
     Zip(cmd_archive::ZipArgs),
     /// Merge installed trees into one tree (site-packages, bin, include, data).
     Venv(cmd_archive::VenvArgs),
+    /// Verify a wheel built from sources for its target and write it retagged manylinux.
+    CheckWheel(cmd_build::CheckWheelArgs),
+    /// Read an sdist's or source tree's build system, name, version and Cargo.lock as JSON.
+    SdistInfo(cmd_build::SdistInfoArgs),
 }
 
 /// The command line, with Bazel's `@file` parameter files expanded (one argument per line).
@@ -73,6 +80,8 @@ fn main() -> ExitCode {
         Command::Fragment(args) => cmd_archive::run_fragment(args),
         Command::Zip(args) => cmd_archive::run_zip(args),
         Command::Venv(args) => cmd_archive::run_venv(args),
+        Command::CheckWheel(args) => cmd_build::run_check_wheel(args),
+        Command::SdistInfo(args) => cmd_build::run_sdist_info(args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -136,13 +136,193 @@ fn unknown_lock_version() {
     ");
 }
 
+/// `ofiuco lock` writes a hub for the uv.lock and pylock.toml fixtures, with
+/// the lock's file URLs (no index lookup).
 #[test]
-fn uv_lock_is_not_supported_yet() {
-    let message = refuse("uv.lock", "version = 1\n", &[]);
-    insta::assert_snapshot!(message, @r"
-    error: [TMP]/uv.lock is a uv lock file, which ofiuco cannot read yet
-    hint: ofiuco reads poetry.lock today; uv.lock and pylock.toml support is planned
-    ");
+fn writes_hubs_of_uv_lock_and_pylock() {
+    for name in ["uv.lock", "pylock.toml", "pylock.edges.toml"] {
+        let tmp = tempfile::tempdir().unwrap();
+        let out = tmp.path().join("hub");
+        let output = ofiuco_lock(&fixture(name), &out, &[]);
+        assert!(
+            output.status.success(),
+            "{name}: {}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        let files: serde_json::Value =
+            serde_json::from_str(&fs::read_to_string(out.join("files.json")).unwrap()).unwrap();
+        let files = files["files"].as_array().unwrap();
+        assert!(!files.is_empty(), "{name}");
+        for file in files {
+            let urls = file["urls"].as_array().unwrap();
+            assert_eq!(urls.len(), 1, "{name}: {file}");
+            assert!(urls[0]
+                .as_str()
+                .unwrap()
+                .starts_with("https://files.pythonhosted.org/"));
+            assert_eq!(file["indexes"].as_array().unwrap().len(), 0, "{name}");
+        }
+        let build = fs::read_to_string(out.join("BUILD.bazel")).unwrap();
+        assert!(build.contains("name = \"group.main\""), "{name}");
+        // Only a pylock.toml without `dependencies` stands for the whole lock.
+        assert_eq!(
+            build.contains("name = \"_lock\""),
+            name == "pylock.toml",
+            "{name}"
+        );
+    }
+}
+
+#[test]
+fn unknown_uv_lock_and_pylock_versions() {
+    let message = refuse("uv.lock", "version = 2\nrevision = 1\n", &[]);
+    insta::assert_snapshot!(message, @r#"
+    error: `[TMP]/uv.lock` is a uv.lock of version `2 (revision 1)`, which ofiuco cannot read (supported: version 1, revisions 1 to 5)
+      hint: re-lock with a uv release that writes `version = 1` (`uv lock`), or upgrade ofiuco
+    "#);
+    let message = refuse(
+        "pylock.toml",
+        "lock-version = \"2.0\"\ncreated-by = \"x\"\n",
+        &[],
+    );
+    insta::assert_snapshot!(message, @r#"
+    error: `[TMP]/pylock.toml` is a pylock.toml of version `"2.0"`, which ofiuco cannot read (supported: lock-version 1.x)
+      hint: re-create the lock with a tool that writes PEP 751 lock-version 1.0 (`uv export --format pylock.toml`, `pdm export -f pylock`, `pip lock`), or upgrade ofiuco
+    "#);
+}
+
+#[test]
+fn name_and_content_must_agree() {
+    let message = refuse(
+        "uv.lock",
+        "[[package]]\nname = \"six\"\nversion = \"1.0\"\n\n[metadata]\nlock-version = \"2.0\"\n",
+        &[],
+    );
+    insta::assert_snapshot!(message, @r#"
+    error: `[TMP]/uv.lock` is named like a uv.lock, but its content is a poetry.lock (it has `[[package]]` tables and a `[metadata]` table)
+      hint: rename the file to what it is (`poetry.lock`, `uv.lock`, `pylock.toml`), or point the `lock` attribute at the right file
+    "#);
+    let message = refuse("requirements.lock", "a = 1\n", &[]);
+    insta::assert_snapshot!(message, @r#"
+    error: `[TMP]/requirements.lock` is not a lock file ofiuco can read: neither its name (`poetry.lock`, `uv.lock`, `pylock.toml`, `pylock.<name>.toml`) nor its content (`[[package]]` and `[metadata]`; a top-level `version`; a top-level `lock-version` and `[[packages]]`) says which format it is
+      hint: ofiuco reads poetry.lock (lock-version 1.1, 2.0, 2.1), uv.lock (version 1) and pylock.toml (PEP 751, lock-version 1.0)
+    "#);
+}
+
+/// A uv.lock entry with one registry wheel; `name`, `version`, `file` and
+/// `extra` (more keys) are spliced in as they are.
+fn uv_lock_with(name: &str, version: &str, file: &str, extra: &str) -> String {
+    format!(
+        "version = 1\nrevision = 3\nrequires-python = \">=3.10\"\n\n[[package]]\nname = {name}\nversion = {version}\nsource = {{ registry = \"https://pypi.org/simple\" }}\n{extra}wheels = [\n    {{ url = {file}, hash = \"sha256:{hash}\" }},\n]\n",
+        hash = "a".repeat(64)
+    )
+}
+
+#[test]
+fn hostile_uv_lock_entries_are_refused_with_file_package_and_line() {
+    let whl = "\"https://files.pythonhosted.org/a/six-1.0-py3-none-any.whl\"";
+    let cases = [
+        uv_lock_with("\"six\\\"])\"", "\"1.0\"", whl, ""),
+        uv_lock_with("\"six\"", "\"1.0\\\"\\n\"", whl, ""),
+        uv_lock_with(
+            "\"six\"",
+            "\"1.0\"",
+            "\"https://x/six-1.0-1\\\"])\\ngenrule(name=\\\"x\\\"-py3-none-any.whl\"",
+            "",
+        ),
+        uv_lock_with(
+            "\"six\"",
+            "\"1.0\"",
+            whl,
+            "dependencies = [{ name = \"missing\" }]\n",
+        ),
+        uv_lock_with(
+            "\"six\"",
+            "\"1.0\"",
+            whl,
+            "dependencies = [{ name = \"six\", marker = \"python_version < '3.10'\\u202e\" }]\n",
+        ),
+        uv_lock_with(
+            "\"six\"",
+            "\"1.0\"",
+            whl,
+            "source = { registry = \"https://pypi.org/simple\\u001b[2J\" }\n",
+        )
+        .replacen(
+            "source = { registry = \"https://pypi.org/simple\" }\n",
+            "",
+            1,
+        ),
+        uv_lock_with("\"six\"", "\"1.0\"", whl, "").replace("sha256:", "md5:"),
+    ];
+    let messages: Vec<String> = cases
+        .iter()
+        .map(|text| refuse("uv.lock", text, &[]))
+        .collect();
+    insta::assert_snapshot!(messages.join("\n"), @r#"
+    error: `[TMP]/uv.lock:6`: package `six"])` is not a valid name: it has characters other than ASCII letters, digits, `-`, `_` and `.`
+      hint: a PEP 508 name is letters and digits, with `-`, `_` or `.` only between them (`typing_extensions`, `zope.interface`)
+
+    error: `[TMP]/uv.lock:7`: package `six` has version `1.0"\n`, which is not a PEP 440 version: it has characters other than letters, digits, `.`, `+`, `!`, `-` and `_`
+      hint: re-run `uv lock`, and check where the lock came from
+
+    error: `[TMP]/uv.lock:6`: package `six` 1.0: a file location has a control character: `https://x/six-1.0-1"])\ngenrule(name="x"-py3-none-any.whl`
+      hint: re-run `uv lock`; if the problem persists, report it together with the lock file
+
+    error: `[TMP]/uv.lock:9`: package `six` 1.0 depends on `missing`, which the lock does not contain
+      hint: uv.lock records every dependency edge of a universal resolution: re-run `uv lock`
+
+    error: `[TMP]/uv.lock`: invalid marker `python_version < '3.10'\u{202e}` (in package `six` 1.0, dependency `six`): a non-ASCII character outside a quoted value
+      hint: fix the marker in `pyproject.toml` and re-run `uv lock`
+
+    error: `[TMP]/uv.lock:6`: package `six` 1.0: its `source` has a control character: `https://pypi.org/simple\u{1b}[2J`
+      hint: re-run `uv lock`; if the problem persists, report it together with the lock file
+
+    error: `[TMP]/uv.lock`: file `six-1.0-py3-none-any.whl` of package `six` 1.0 has hash `md5:aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa`, but ofiuco needs a sha256 hash for every file
+      hint: re-run `uv lock` so that every file gets a `sha256:` hash
+    "#);
+}
+
+#[test]
+fn hostile_pylock_entries_are_refused_with_file_package_and_line() {
+    let head = "lock-version = \"1.0\"\ncreated-by = \"x\"\n\n[[packages]]\n";
+    let wheel = |file: &str| {
+        format!(
+            "wheels = [{{ url = \"https://x/{file}\", hashes = {{ sha256 = \"{}\" }} }}]\n",
+            "b".repeat(64)
+        )
+    };
+    let cases = [
+        format!("{head}name = \"a b\"\nversion = \"1.0\"\n{}", wheel("a-1.0-py3-none-any.whl")),
+        format!("{head}name = \"a\"\nversion = \"1.0\"\n{}", wheel("a-1.0-py3-none-any.whl\\n")),
+        format!("{head}name = \"a\"\nversion = \"1.0\"\nmarker = \"'x y' in extras\"\n{}", wheel("a-1.0-py3-none-any.whl")),
+        format!("{head}name = \"a\"\nversion = \"1.0\"\ndependencies = [{{ name = \"b\" }}]\n{}", wheel("a-1.0-py3-none-any.whl")),
+        format!("{head}name = \"a\"\nversion = \"1.0\"\nwheels = [{{ url = \"https://x/a-1.0-py3-none-any.whl\", hashes = {{ md5 = \"00\" }} }}]\n"),
+        format!("{head}name = \"a\"\nversion = \"1.0\"\ndirectory = {{ path = \"x\" }}\n{}", wheel("a-1.0-py3-none-any.whl")),
+    ];
+    let messages: Vec<String> = cases
+        .iter()
+        .map(|text| refuse("pylock.toml", text, &[]))
+        .collect();
+    insta::assert_snapshot!(messages.join("\n"), @r#"
+    error: `[TMP]/pylock.toml:5`: package `a b` is not a valid name: it has characters other than ASCII letters, digits, `-`, `_` and `.`
+      hint: a PEP 508 name is letters and digits, with `-`, `_` or `.` only between them (`typing_extensions`, `zope.interface`)
+
+    error: `[TMP]/pylock.toml:5`: package `a` 1.0: a source field has a control character: `https://x/a-1.0-py3-none-any.whl\n`
+      hint: re-run the tool that wrote it (`uv export --format pylock.toml`, `pdm export`, `pip lock`); if the problem persists, report it together with the lock file
+
+    error: `[TMP]/pylock.toml`: invalid marker `'x y' in extras` (in package `a` 1.0): a quoted value is not closed, or an `extras`/`dependency_groups` test names no valid extra or group
+      hint: fix the marker in `pyproject.toml` and re-run the tool that wrote it (`uv export --format pylock.toml`, `pdm export`, `pip lock`)
+
+    error: `[TMP]/pylock.toml:7`: package `a` 1.0 depends on `b`, which the lock does not contain
+      hint: a pylock.toml's `dependencies` must name packages of the same file: re-create the lock
+
+    error: `[TMP]/pylock.toml`: file `a-1.0-py3-none-any.whl` of package `a` 1.0 has hash `md5:…`, but ofiuco needs a sha256 hash for every file
+      hint: re-run the tool that wrote it (`uv export --format pylock.toml`, `pdm export`, `pip lock`) so that every file gets a `sha256:` hash
+
+    error: `[TMP]/pylock.toml:5`: package `a` 1.0: it needs exactly one source: `vcs`, `directory`, `archive`, or `sdist`/`wheels` (PEP 751)
+      hint: re-run the tool that wrote it (`uv export --format pylock.toml`, `pdm export`, `pip lock`); if the problem persists, report it together with the lock file
+    "#);
 }
 
 #[test]

@@ -140,6 +140,11 @@ impl<'a> WheelSide<'a> {
                 ));
                 part.available = available();
             }
+            Source::Url { url } if p.files.is_empty() => {
+                part.unsupported = Some(format!(
+                    "the lock records no sha256 hash for its archive {url}, and ofiuco pins every download by sha256 (hint: re-lock so that the archive gets a sha256 hash, or depend on a released wheel)"
+                ));
+            }
             Source::Directory { path, .. } | Source::File { path }
                 if !p.files.iter().any(|f| f.filename.ends_with(".whl")) =>
             {
@@ -246,6 +251,8 @@ impl<'a> Files<'a> {
             n += 1;
         }
         let (indexes, urls) = match &p.source {
+            // The lock records the file's URL (uv.lock, pylock.toml): no index lookup.
+            _ if file.url.is_some() => (Vec::new(), file.url.iter().cloned().collect()),
             Source::Registry { index: Some(index) } => (vec![index.url.clone()], Vec::new()),
             Source::Url { url } => (Vec::new(), vec![url.clone()]),
             _ => (vec![PYPI_SIMPLE.to_string()], Vec::new()),

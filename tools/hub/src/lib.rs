@@ -319,9 +319,10 @@ impl<'a> Renderer<'a> {
         let package_deps = (0..self.lock.packages.len())
             .map(|i| self.package_deps(i, &edges, &graph))
             .collect();
-        let mut aliases = self.aliases(&edges, &graph);
+        let (mut aliases, whole_lock) = self.aliases(&edges, &graph);
         let mut libraries = self.extras(&graph);
         libraries.extend(self.groups(&graph));
+        libraries.extend(whole_lock);
         libraries.extend(graph.cycles().iter().map(|(name, members)| {
             LibraryView {
                 name: name.clone(),
@@ -378,7 +379,10 @@ impl<'a> Renderer<'a> {
                     .iter()
                     .filter_map(|d| {
                         let candidates = self.by_name.get(&d.name)?;
-                        let targets: Vec<usize> = if candidates.len() == 1 {
+                        let targets: Vec<usize> = if let Some(exact) = d.package {
+                            // The lock names the entry (uv.lock).
+                            vec![exact]
+                        } else if candidates.len() == 1 {
                             candidates.clone()
                         } else {
                             let fitting: Vec<usize> = candidates
@@ -477,7 +481,18 @@ impl<'a> Renderer<'a> {
     /// environment, the version for it, nothing where markers exclude it,
     /// or the error of a Python outside the lock's range), and the other
     /// spellings of the name as aliases of it.
-    fn aliases(&self, edges: &[Vec<Edge>], graph: &graph::Graph) -> Vec<AliasView> {
+    ///
+    /// When the lock records no dependency edges ([`Lock::edges_recorded`]
+    /// is false), a public name stands for `:_lock`: every package, each
+    /// where the alias logic would pick it, so that no package comes
+    /// without its runtime dependencies. That library is the second result.
+    fn aliases(
+        &self,
+        edges: &[Vec<Edge>],
+        graph: &graph::Graph,
+    ) -> (Vec<AliasView>, Option<LibraryView>) {
+        let closure = !self.lock.edges_recorded;
+        let mut whole: BTreeMap<String, EnvSet> = BTreeMap::new();
         let (incoming, has_incoming) = self.incoming(edges);
         let in_range = self.in_lock_range();
         let mut taken: BTreeSet<String> = self.by_name.keys().map(ToString::to_string).collect();
@@ -520,6 +535,14 @@ impl<'a> Renderer<'a> {
             }
             choose(":_not_needed".to_string(), remaining);
             choose(":_outside_lock".to_string(), !&in_range);
+            if closure {
+                chosen = self.through_whole_lock(chosen, &mut whole);
+            }
+            let default = if closure {
+                WHOLE_LOCK.to_string()
+            } else {
+                label_of(versions[0])
+            };
             let public = match &chosen[..] {
                 [(label, envs)] if *envs == self.table.all() => AliasView {
                     rule: "hub_target",
@@ -539,7 +562,7 @@ impl<'a> Renderer<'a> {
                             envs: self.table.indices(&envs),
                         })
                         .collect(),
-                    default: label_of(versions[0]),
+                    default,
                 },
             };
             aliases.push(public);
@@ -563,7 +586,39 @@ impl<'a> Renderer<'a> {
                 }
             }
         }
-        aliases
+        let whole_lock = closure.then(|| {
+            if in_range != self.table.all() {
+                whole.insert(":_outside_lock".to_string(), !&in_range);
+            }
+            LibraryView {
+                name: WHOLE_LOCK[1..].to_string(),
+                deps: self.deps_view(whole),
+            }
+        });
+        (aliases, whole_lock)
+    }
+
+    /// A name's choices with its versions' labels replaced by
+    /// [`WHOLE_LOCK`]; the versions go into `whole` (where they were chosen).
+    fn through_whole_lock(
+        &self,
+        chosen: Vec<(String, EnvSet)>,
+        whole: &mut BTreeMap<String, EnvSet>,
+    ) -> Vec<(String, EnvSet)> {
+        let mut out: Vec<(String, EnvSet)> = Vec::new();
+        for (label, envs) in chosen {
+            let label = if label.starts_with(":_") {
+                label
+            } else {
+                *whole.entry(label).or_insert_with(|| self.table.none()) |= &envs;
+                WHOLE_LOCK.to_string()
+            };
+            match out.iter_mut().find(|(l, _)| *l == label) {
+                Some((_, set)) => *set |= envs,
+                None => out.push((label, envs)),
+            }
+        }
+        out
     }
 
     /// Per package: where the single-target edges into it hold (from other
@@ -643,7 +698,9 @@ impl<'a> Renderer<'a> {
                     let Some(targets) = self.by_name.get(&d.name) else {
                         continue;
                     };
-                    let targets = if targets.len() == 1 {
+                    let targets = if let Some(exact) = d.package {
+                        vec![exact]
+                    } else if targets.len() == 1 {
                         targets.clone()
                     } else {
                         Vec::new()
@@ -684,9 +741,13 @@ impl<'a> Renderer<'a> {
                 if envs.is_empty() {
                     continue;
                 }
-                *per_label
-                    .entry(format!(":{}", d.name))
-                    .or_insert_with(|| self.table.none()) |= &envs;
+                // Without recorded edges a group is its own closure: the
+                // lock lists its packages one by one (pylock.toml).
+                let label = match d.package {
+                    Some(i) if !self.lock.edges_recorded => format!(":{}", self.targets[i]),
+                    _ => format!(":{}", d.name),
+                };
+                *per_label.entry(label).or_insert_with(|| self.table.none()) |= &envs;
                 for extra in &d.extras {
                     if self.extra_exists(&d.name, extra) {
                         *per_label
@@ -694,6 +755,10 @@ impl<'a> Renderer<'a> {
                             .or_insert_with(|| self.table.none()) |= &envs;
                     }
                 }
+            }
+            let in_range = self.in_lock_range();
+            if !self.lock.edges_recorded && in_range != self.table.all() {
+                per_label.insert(":_outside_lock".to_string(), !&in_range);
             }
             // PEP 735 `include-group`: the included group's target.
             for included in project.includes.get(group).into_iter().flatten() {
@@ -803,6 +868,9 @@ struct Edge {
     /// Where its marker holds (extras not selected).
     envs: EnvSet,
 }
+
+/// What a public name stands for when the lock records no dependency edges.
+const WHOLE_LOCK: &str = ":_lock";
 
 /// The target of one locked version: `<name>__<version>`.
 fn target_name(p: &Package) -> String {

@@ -1,4 +1,4 @@
-//! Every poetry.lock of the lock-file corpus (`tests/corpus` at the workspace
+//! Every lock (poetry.lock, uv.lock, pylock.toml) of the lock-file corpus (`tests/corpus` at the workspace
 //! root) renders, and the rendered hub holds together:
 //! * `BUILD.bazel` has one `ofiuco_package(` per locked package;
 //! * the `@<hub>__...//:file` labels of `BUILD.bazel` are exactly the
@@ -10,7 +10,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 
 use ofiuco_hub::{render, HubFiles, HubOptions};
-use ofiuco_testsupport::corpus_poetry_locks;
+use ofiuco_testsupport::corpus_all_locks;
 
 const HUB: &str = "poetry";
 
@@ -137,11 +137,11 @@ fn check(path: &Path, lock: &ofiuco_lock::Lock, hub: &HubFiles) -> Vec<String> {
 
 #[test]
 fn corpus_renders_and_holds_together() {
-    let locks = corpus_poetry_locks();
+    let locks = corpus_all_locks();
     let mut problems = Vec::new();
     for path in &locks {
-        let lock = ofiuco_lock::read_poetry_lock(path)
-            .unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+        let lock =
+            ofiuco_lock::read_lock(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
         let hub = render(
             &lock,
             &HubOptions {

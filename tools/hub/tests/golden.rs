@@ -1,7 +1,9 @@
 //! Golden tests: the hub rendered from each small lock fixture of the lock
 //! crate (`tools/lock/tests/fixtures/<name>.lock`, with `<name>.pyproject.toml`
 //! beside it as `pyproject.toml` when present) is pinned file by file under
-//! `tests/golden/<name>/`. Run with UPDATE_GOLDEN=1 to rewrite them.
+//! `tests/golden/<name>/`; so are the hubs of the uv.lock and pylock.toml
+//! fixtures (`tests/golden/uv.lock/`, `tests/golden/pylock.toml/`,
+//! `tests/golden/pylock.edges.toml/`). Run with UPDATE_GOLDEN=1 to rewrite them.
 
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -36,8 +38,21 @@ fn read_fixture(name: &str) -> ofiuco_lock::Lock {
     lock
 }
 
+/// A uv.lock or pylock.toml fixture, read through [`ofiuco_lock::read_lock`]
+/// (format detection included).
+fn read_other(file: &str) -> ofiuco_lock::Lock {
+    let mut lock = ofiuco_lock::read_lock(&lock_fixtures().join(file))
+        .unwrap_or_else(|e| panic!("{file}: {e}"));
+    lock.path = PathBuf::from(format!("tools/lock/tests/fixtures/{file}"));
+    lock
+}
+
 fn render_fixture(name: &str) -> HubFiles {
-    let lock = read_fixture(name);
+    let lock = if name.starts_with("poetry-") {
+        read_fixture(name)
+    } else {
+        read_other(name)
+    };
     render(
         &lock,
         &HubOptions {
@@ -111,6 +126,21 @@ fn poetry_2_0() {
 #[test]
 fn poetry_2_1() {
     check("poetry-2.1");
+}
+
+#[test]
+fn uv_lock() {
+    check("uv.lock");
+}
+
+#[test]
+fn pylock_without_dependencies() {
+    check("pylock.toml");
+}
+
+#[test]
+fn pylock_with_dependencies() {
+    check("pylock.edges.toml");
 }
 
 /// Rendering twice gives the same bytes (no hash-order or thread-order leaks).

@@ -22,7 +22,7 @@ pub enum LockError {
         source: std::io::Error,
     },
 
-    #[error("`{path}:{line}:{column}`: invalid TOML: {message}\n  hint: fix the file by hand, or regenerate it (`poetry lock`)", path = .path.display(), message = escaped(.message))]
+    #[error("`{path}:{line}:{column}`: invalid TOML: {message}\n  hint: fix the file by hand, or regenerate it ({relock})", path = .path.display(), relock = relock(.path), message = escaped(.message))]
     Toml {
         path: PathBuf,
         /// 1-based line.
@@ -39,7 +39,7 @@ pub enum LockError {
         found: Option<String>,
     },
 
-    #[error("`{path}`: file {file} of package {package} {version} has {what}, but ofiuco needs a sha256 hash for every file\n  hint: re-run `poetry lock` so that every file gets a `sha256:` hash", path = .path.display(), file = quoted(.file), package = quoted(.package), version = escaped(.version), what = hash_problem(.found.as_deref()))]
+    #[error("`{path}`: file {file} of package {package} {version} has {what}, but ofiuco needs a sha256 hash for every file\n  hint: re-run {relock} so that every file gets a `sha256:` hash", path = .path.display(), relock = relock(.path), file = quoted(.file), package = quoted(.package), version = escaped(.version), what = hash_problem(.found.as_deref()))]
     MissingHash {
         path: PathBuf,
         package: String,
@@ -49,14 +49,14 @@ pub enum LockError {
         found: Option<String>,
     },
 
-    #[error("`{path}`: package {package} {version} comes from a package index but the lock lists no files for it\n  hint: re-run `poetry lock` (with a Poetry release that records files), or check that the index serves files for this version", path = .path.display(), package = quoted(.package), version = escaped(.version))]
+    #[error("`{path}`: package {package} {version} comes from a package index but the lock lists no files for it\n  hint: re-run {relock} (with {release} that records files), or check that the index serves files for this version", path = .path.display(), relock = relock(.path), release = release(.path), package = quoted(.package), version = escaped(.version))]
     NoFiles {
         path: PathBuf,
         package: String,
         version: String,
     },
 
-    #[error("`{path}`: invalid marker {marker}{context}: {message}\n  hint: fix the marker in `pyproject.toml` and re-run `poetry lock`", path = .path.display(), marker = quoted(.marker), context = context(.package.as_deref()), message = escaped(.message))]
+    #[error("`{path}`: invalid marker {marker}{context}: {message}\n  hint: fix the marker in `pyproject.toml` and re-run {relock}", path = .path.display(), relock = relock(.path), marker = quoted(.marker), context = context(.package.as_deref()), message = escaped(.message))]
     InvalidMarker {
         path: PathBuf,
         /// The package (and dependency) the marker belongs to, if any, already
@@ -76,7 +76,7 @@ pub enum LockError {
         message: String,
     },
 
-    #[error("`{path}`: package {package} {version}: {message}\n  hint: re-run `poetry lock`; if the problem persists, report it together with the lock file", path = .path.display(), package = quoted(.package), version = escaped(.version))]
+    #[error("`{path}`: package {package} {version}: {message}\n  hint: re-run {relock}; if the problem persists, report it together with the lock file", path = .path.display(), relock = relock(.path), package = quoted(.package), version = escaped(.version))]
     InvalidPackage {
         path: PathBuf,
         package: String,
@@ -85,7 +85,18 @@ pub enum LockError {
         message: String,
     },
 
-    #[error("`{path}:{line}`: file name {file} of package {package} {version} is not a wheel or sdist name: {reason}\n  hint: a wheel is `{{name}}-{{version}}(-{{build}})?-{{python}}-{{abi}}-{{platform}}.whl` and an sdist `{{name}}-{{version}}.tar.gz` (or `.zip`), each part of letters, digits, `_` and `.` (the version also `+` and `!`); re-run `poetry lock`, and check where the lock came from", path = .path.display(), file = quoted(.file), package = quoted(.package), version = escaped(.version))]
+    #[error("`{path}:{line}`: package {package} {version}: {message}\n  hint: re-run {relock}; if the problem persists, report it together with the lock file", path = .path.display(), relock = relock(.path), package = quoted(.package), version = escaped(.version))]
+    InvalidEntry {
+        path: PathBuf,
+        /// 1-based line of the entry's name.
+        line: usize,
+        package: String,
+        version: String,
+        /// What is wrong, already printable (lock text in it is [`quoted`]).
+        message: String,
+    },
+
+    #[error("`{path}:{line}`: file name {file} of package {package} {version} is not a wheel or sdist name: {reason}\n  hint: a wheel is `{{name}}-{{version}}(-{{build}})?-{{python}}-{{abi}}-{{platform}}.whl` and an sdist `{{name}}-{{version}}.tar.gz` (or `.zip`), each part of letters, digits, `_` and `.` (the version also `+` and `!`); re-run {relock}, and check where the lock came from", path = .path.display(), relock = relock(.path), file = quoted(.file), package = quoted(.package), version = escaped(.version))]
     InvalidFileName {
         path: PathBuf,
         /// 1-based line of the file name.
@@ -96,7 +107,7 @@ pub enum LockError {
         reason: FileNameProblem,
     },
 
-    #[error("`{path}:{line}`: package {package} has version {version}, which is not a PEP 440 version: {message}\n  hint: re-run `poetry lock`, and check where the lock came from", path = .path.display(), package = quoted(.package), version = quoted(.version), message = escaped(.message))]
+    #[error("`{path}:{line}`: package {package} has version {version}, which is not a PEP 440 version: {message}\n  hint: re-run {relock}, and check where the lock came from", path = .path.display(), relock = relock(.path), package = quoted(.package), version = quoted(.version), message = escaped(.message))]
     InvalidVersion {
         path: PathBuf,
         /// 1-based line of the version.
@@ -118,7 +129,7 @@ pub enum LockError {
         reason: &'static str,
     },
 
-    #[error("`{path}:{line}`: `python-versions` {constraint}{context} is not a version constraint ofiuco can read\n  hint: write it like `>=3.10,<4`, `^3.10` or `~3.11` (alternatives with `||`), or re-run `poetry lock`", path = .path.display(), constraint = quoted(.constraint), context = context(.package.as_deref()))]
+    #[error("`{path}:{line}`: `python-versions` {constraint}{context} is not a version constraint ofiuco can read\n  hint: write it like `>=3.10,<4`, `^3.10` or `~3.11` (alternatives with `||`), or re-run {relock}", path = .path.display(), relock = relock(.path), constraint = quoted(.constraint), context = context(.package.as_deref()))]
     InvalidPythonVersions {
         path: PathBuf,
         /// 1-based line of the constraint.
@@ -129,7 +140,7 @@ pub enum LockError {
         constraint: String,
     },
 
-    #[error("`{path}:{line}`: {from} depends on {dependency}{via}, which the lock does not contain\n  hint: a dependency may be missing from the lock only when its marker cannot hold for the lock's `python-versions` (poetry leaves such dependencies out); re-run `poetry lock` to lock it", path = .path.display(), dependency = quoted(.dependency), via = via(.extra.as_deref()))]
+    #[error("`{path}:{line}`: {from} depends on {dependency}{via}, which the lock does not contain\n  hint: {hint}", path = .path.display(), hint = missing_hint(.path), dependency = quoted(.dependency), via = via(.extra.as_deref()))]
     MissingDependency {
         path: PathBuf,
         /// 1-based line of the dependency (or of the extra's requirement).
@@ -143,6 +154,29 @@ pub enum LockError {
         /// the extra, already printable (`` `requests[socks]` ``).
         extra: Option<String>,
     },
+
+    #[error("`{path}` is a {format} of version {found}, which ofiuco cannot read (supported: {supported})\n  hint: {hint}", path = .path.display(), found = quoted(.found))]
+    UnsupportedFormatVersion {
+        path: PathBuf,
+        /// `uv.lock`, `pylock.toml (PEP 751)`.
+        format: &'static str,
+        /// The version seen, as written (`<none>` when missing).
+        found: String,
+        supported: &'static str,
+        hint: &'static str,
+    },
+
+    #[error("`{path}` is named like a {named}, but its content is a {content} ({evidence})\n  hint: rename the file to what it is (`poetry.lock`, `uv.lock`, `pylock.toml`), or point the `lock` attribute at the right file", path = .path.display())]
+    FormatMismatch {
+        path: PathBuf,
+        named: &'static str,
+        content: &'static str,
+        /// What in the content says so.
+        evidence: &'static str,
+    },
+
+    #[error("`{path}` is not a lock file ofiuco can read: {why}\n  hint: ofiuco reads poetry.lock (lock-version 1.1, 2.0, 2.1), uv.lock (version 1) and pylock.toml (PEP 751, lock-version 1.0)", path = .path.display())]
+    UnknownFormat { path: PathBuf, why: String },
 
     #[error("`{path}`: dependency group {group} includes itself: {cycle}\n  hint: PEP 735 forbids include cycles: remove one of the `include-group` entries", path = .path.display(), group = quoted(.group), cycle = cycle_text(.cycle))]
     DependencyGroupCycle {
@@ -160,6 +194,33 @@ pub enum LockError {
         group: String,
         included: String,
     },
+}
+
+/// The command that rewrites the lock at `path`, for hints.
+pub(crate) fn relock(path: &Path) -> &'static str {
+    match crate::format::named_format(path) {
+        Some(crate::LockFormat::Uv) => "`uv lock`",
+        Some(crate::LockFormat::Pylock) => {
+            "the tool that wrote it (`uv export --format pylock.toml`, `pdm export`, `pip lock`)"
+        }
+        _ => "`poetry lock`",
+    }
+}
+
+fn release(path: &Path) -> &'static str {
+    match crate::format::named_format(path) {
+        Some(crate::LockFormat::Uv) => "a uv release",
+        Some(crate::LockFormat::Pylock) => "a release",
+        _ => "a Poetry release",
+    }
+}
+
+fn missing_hint(path: &Path) -> &'static str {
+    match crate::format::named_format(path) {
+        Some(crate::LockFormat::Uv) => "uv.lock records every dependency edge of a universal resolution: re-run `uv lock`",
+        Some(crate::LockFormat::Pylock) => "a pylock.toml's `dependencies` must name packages of the same file: re-create the lock",
+        _ => "a dependency may be missing from the lock only when its marker cannot hold for the lock's `python-versions` (poetry leaves such dependencies out); re-run `poetry lock` to lock it",
+    }
 }
 
 fn found_version(found: Option<&str>) -> String {

@@ -1,28 +1,37 @@
 //! Lock file readers and the normalized lock model of ofiuco.
 //!
-//! [`read_poetry_lock`] reads a poetry.lock (lock-version 1.1, 2.0 and 2.1) and
-//! the `pyproject.toml` beside it into a [`Lock`]. TOML is read with `serde` +
+//! [`read_lock`] reads any lock ofiuco knows, its format detected from the
+//! file's name and content ([`detect_format`]): [`read_poetry_lock`] a
+//! poetry.lock (lock-version 1.1, 2.0 and 2.1) and the `pyproject.toml` beside
+//! it, [`parse_uv_lock`] a uv.lock (version 1), [`parse_pylock`] a
+//! pylock.toml (PEP 751), each into the same [`Lock`]. TOML is read with `serde` +
 //! `toml`, requirements and markers with `pep508_rs`, versions with `pep440_rs`.
 
 mod check;
 mod constraint;
 mod display;
 mod error;
+mod format;
 mod model;
 mod poetry;
+mod pylock;
 mod pyproject;
 mod raw;
+mod uv;
 mod validate;
 
 pub use constraint::constraint_allows;
 pub use display::{escaped, quoted, Quoted, MAX_CHARS};
 pub use error::{LockError, SUPPORTED_POETRY_LOCK_VERSIONS};
+pub use format::{content_format, detect_format, named_format, read_lock, LockFormat};
 pub use model::{
     marker_string, Dependency, DistFile, Index, Lock, Package, PackageMarkers, Project,
     ProjectDependency, Source,
 };
 pub use poetry::{parse_poetry_lock, read_poetry_lock};
+pub use pylock::parse_pylock;
 pub use pyproject::MAIN_GROUP;
+pub use uv::parse_uv_lock;
 pub use validate::FileNameProblem;
 
 /// PEP 503 name normalization (runs of `-`, `_` and `.` become one `-`,

@@ -16,14 +16,23 @@ use serde::{Serialize, Serializer};
 pub struct Lock {
     /// The lock file this model was read from (as given by the caller).
     pub path: PathBuf,
-    /// `metadata.lock-version`, one of `1.1`, `2.0`, `2.1`.
+    /// poetry.lock's `metadata.lock-version` (`1.1`, `2.0`, `2.1`); for
+    /// uv.lock `uv 1, revision 3`; for pylock.toml `pylock 1.0`.
     pub lock_version: String,
-    /// `metadata.python-versions`: the project's Python constraint (poetry syntax).
+    /// `metadata.python-versions` (poetry syntax) or `requires-python` (PEP 440):
+    /// the project's Python constraint.
     pub python_versions: Option<String>,
     /// `[[package]]` entries in lock order.
     pub packages: Vec<Package>,
-    /// The project from the `pyproject.toml` beside the lock, when there is one.
+    /// The project from the `pyproject.toml` beside the lock (poetry.lock),
+    /// from the lock's root package (uv.lock), or from the lock's groups
+    /// (pylock.toml), when there is one.
     pub project: Option<Project>,
+    /// `false` when the lock records no dependency edges (a pylock.toml
+    /// without `dependencies`): then every public name stands for the whole
+    /// lock (every package whose marker holds for the target), so that no
+    /// package comes without its runtime dependencies.
+    pub edges_recorded: bool,
 }
 
 /// One `[[package]]` entry.
@@ -92,6 +101,10 @@ pub struct DistFile {
     pub filename: String,
     /// Lowercase hex sha256.
     pub sha256: String,
+    /// Where to download it, when the lock records it (uv.lock, pylock.toml):
+    /// then no index is asked.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub url: Option<String>,
 }
 
 /// One dependency edge of a locked package.
@@ -110,6 +123,11 @@ pub struct Dependency {
     /// The value of the dependency table's `url`, `git`, `path` or `source` key
     /// (first present, in that order).
     pub source_hint: Option<String>,
+    /// The index into [`Lock::packages`] of the entry this edge resolves to,
+    /// when the lock says exactly which (uv.lock names the version and source
+    /// of a name locked more than once); `None`: resolve by name and constraint.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub package: Option<usize>,
 }
 
 /// Package-level markers (lock 2.1).
@@ -154,6 +172,10 @@ pub struct ProjectDependency {
     pub optional: bool,
     /// Version constraint as written (PEP 440 specifiers or poetry syntax), if any.
     pub constraint: Option<String>,
+    /// The index into [`Lock::packages`] of the entry it names, when the lock
+    /// lists the group entry by entry (pylock.toml).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub package: Option<usize>,
 }
 
 /// The marker's PEP 508 string form; `None` for a marker that is always true.

@@ -119,6 +119,7 @@ pub fn parse_poetry_lock(
         python_versions: python_versions.map(|c| c.get_ref().clone()),
         packages,
         project,
+        edges_recorded: true,
     };
     check::references(
         &lock,
@@ -172,7 +173,7 @@ impl<'a> TextFile<'a> {
 
     /// A `python-versions` that [`python_marker`] reads, or
     /// [`LockError::InvalidPythonVersions`].
-    fn python_versions(
+    pub(crate) fn python_versions(
         &self,
         constraint: &Spanned<String>,
         package: Option<String>,
@@ -282,6 +283,7 @@ fn convert_package(
         files.push(DistFile {
             filename: raw_file.file.get_ref().clone(),
             sha256,
+            url: None,
         });
     }
     if files.is_empty() && matches!(source, Source::Registry { .. }) {
@@ -444,7 +446,7 @@ fn convert_source(raw: Option<&RawSource>, develop: bool) -> Result<Source, Stri
 }
 
 /// `sha256:<64 hex>` -> lowercase hex; anything else -> `None`.
-fn sha256_hex(hash: &str) -> Option<String> {
+pub(crate) fn sha256_hex(hash: &str) -> Option<String> {
     let hex = hash.strip_prefix("sha256:")?;
     (hex.len() == 64 && hex.bytes().all(|b| b.is_ascii_hexdigit()))
         .then(|| hex.to_ascii_lowercase())
@@ -467,6 +469,7 @@ pub(crate) fn convert_dependency(
             optional: false,
             extras: Vec::new(),
             source_hint: None,
+            package: None,
         },
         DepItem::Table(table) => {
             let path = markers.path;
@@ -493,6 +496,7 @@ pub(crate) fn convert_dependency(
                     .or(table.path.as_ref())
                     .or(table.source.as_ref())
                     .cloned(),
+                package: None,
             }
         }
     })

@@ -169,6 +169,7 @@ fn pep508(
         marker: (!req.marker.is_true()).then_some(req.marker),
         optional,
         constraint,
+        package: None,
     })
 }
 
@@ -296,6 +297,7 @@ fn poetry_dependency(
                 marker: dep.marker,
                 optional: dep.optional,
                 constraint: dep.constraint,
+                package: None,
             })
         })
         .collect()

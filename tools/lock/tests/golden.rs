@@ -1,10 +1,13 @@
 //! Golden tests: each `fixtures/<name>.lock` (with `fixtures/<name>.pyproject.toml`
-//! when present) parses into the model pinned in `fixtures/<name>.expected.json`.
+//! when present) parses into the model pinned in `fixtures/<name>.expected.json`;
+//! likewise `fixtures/uv.lock` (written by uv 0.13.9 from `uv.pyproject.toml`),
+//! `fixtures/pylock.toml` (`uv export` of the same project) and
+//! `fixtures/pylock.edges.toml` (a pylock.toml with PEP 751 `dependencies`).
 //! Run with UPDATE_GOLDEN=1 to rewrite the expected files.
 
 use std::path::{Path, PathBuf};
 
-use ofiuco_lock::parse_poetry_lock;
+use ofiuco_lock::{parse_poetry_lock, parse_pylock, parse_uv_lock, Lock};
 
 fn fixtures() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures")
@@ -27,8 +30,25 @@ fn check(name: &str, lock_version: &str) {
     )
     .unwrap_or_else(|e| panic!("{name}: {e}"));
     assert_eq!(lock.lock_version, lock_version);
+    compare(name, &lock);
+}
 
-    let actual = serde_json::to_string_pretty(&lock).unwrap() + "\n";
+/// A uv.lock or pylock.toml fixture, read by the reader of its format.
+fn check_file(file: &str, lock_version: &str) {
+    let text = std::fs::read_to_string(fixtures().join(file)).unwrap();
+    let path = PathBuf::from(format!("tests/fixtures/{file}"));
+    let lock = match file {
+        "uv.lock" => parse_uv_lock(&text, &path),
+        _ => parse_pylock(&text, &path),
+    }
+    .unwrap_or_else(|e| panic!("{file}: {e}"));
+    assert_eq!(lock.lock_version, lock_version);
+    compare(file, &lock);
+}
+
+fn compare(name: &str, lock: &Lock) {
+    let dir = fixtures();
+    let actual = serde_json::to_string_pretty(lock).unwrap() + "\n";
     let expected_path = dir.join(format!("{name}.expected.json"));
     if std::env::var("UPDATE_GOLDEN").as_deref() == Ok("1") {
         std::fs::write(&expected_path, &actual).unwrap();
@@ -67,4 +87,19 @@ fn lock_2_0() {
 #[test]
 fn lock_2_1_group_markers() {
     check("poetry-2.1", "2.1");
+}
+
+#[test]
+fn uv_lock() {
+    check_file("uv.lock", "uv 1, revision 5");
+}
+
+#[test]
+fn pylock_from_uv_export() {
+    check_file("pylock.toml", "pylock 1.0");
+}
+
+#[test]
+fn pylock_with_dependencies() {
+    check_file("pylock.edges.toml", "pylock 1.0");
 }

@@ -55,6 +55,63 @@ pub fn corpus_poetry_locks() -> Vec<PathBuf> {
     locks
 }
 
+/// Every `uv.lock` of the corpus, in sorted path order; panics when there is none.
+pub fn corpus_uv_locks() -> Vec<PathBuf> {
+    let dir = corpus_dir();
+    let locks = find_files(&dir, "uv.lock");
+    assert!(!locks.is_empty(), "no uv.lock under {}", dir.display());
+    locks
+}
+
+/// Every pylock.toml of the corpus (`pylock.toml` and `pylock.<name>.toml`,
+/// PEP 751), in sorted path order; panics when there is none.
+pub fn corpus_pylocks() -> Vec<PathBuf> {
+    let dir = corpus_dir();
+    let mut locks = Vec::new();
+    walk_matching(&dir, &|name| is_pylock_name(name), &mut locks);
+    assert!(!locks.is_empty(), "no pylock.toml under {}", dir.display());
+    locks
+}
+
+/// Every lock of the corpus, of every format, in sorted path order.
+pub fn corpus_all_locks() -> Vec<PathBuf> {
+    let mut locks = corpus_poetry_locks();
+    locks.extend(corpus_uv_locks());
+    locks.extend(corpus_pylocks());
+    locks.sort();
+    locks
+}
+
+fn is_pylock_name(name: &str) -> bool {
+    name == "pylock.toml"
+        || name
+            .strip_prefix("pylock.")
+            .and_then(|rest| rest.strip_suffix(".toml"))
+            .is_some_and(|middle| !middle.is_empty() && !middle.contains('.'))
+}
+
+fn walk_matching(dir: &Path, matches: &dyn Fn(&str) -> bool, out: &mut Vec<PathBuf>) {
+    let mut entries: Vec<PathBuf> = fs::read_dir(dir)
+        .unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
+        .map(|e| {
+            e.unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
+                .path()
+        })
+        .collect();
+    entries.sort();
+    for path in entries {
+        if path.is_dir() {
+            walk_matching(&path, matches, out);
+        } else if path
+            .file_name()
+            .and_then(|n| n.to_str())
+            .is_some_and(matches)
+        {
+            out.push(path);
+        }
+    }
+}
+
 /// `path` relative to the corpus, with `/` separators: the keys of the tests' tables.
 pub fn corpus_relative(path: &Path) -> String {
     path.strip_prefix(corpus_dir())
