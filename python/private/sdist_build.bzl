@@ -172,9 +172,7 @@ def _build(ctx, env, raw):
     )
 
 def _check(ctx, env, raw, wheel):
-    python = ctx.attr._python[0][ExecPythonInfo]
     args = ctx.actions.args()
-    args.add(ctx.file._check_wheel)
     args.add("check-wheel")
     args.add("--wheel", raw)
     args.add("--output", wheel)
@@ -185,9 +183,9 @@ def _check(ctx, env, raw, wheel):
     if ctx.attr.native:
         args.add("--native")
     ctx.actions.run(
-        executable = python.interpreter,
+        executable = ctx.executable._helper,
         arguments = [args],
-        inputs = depset([raw, ctx.file._check_wheel], transitive = [python.files]),
+        inputs = [raw],
         outputs = [wheel],
         mnemonic = "OfiucoCheckWheel",
         progress_message = "Checking the built wheel of {} {} for {} (%{{label}})".format(ctx.attr.distribution, ctx.attr.version, env.description),
@@ -225,8 +223,8 @@ out pure) and retags it `manylinux_<ceiling>_<cpu>`. No network.""",
         "target_env": attr.label(default = "//python/envs:target", providers = [TargetEnvInfo], doc = "Describes the target configuration."),
         "version": attr.string(mandatory = True, doc = "The locked version."),
         "_allowlist_function_transition": attr.label(default = "@bazel_tools//tools/allowlists/function_transition_allowlist"),
-        "_check_wheel": attr.label(default = "//python/private/build:standin.py", allow_single_file = True),
         "_frontend": attr.label(default = "//python/private/build:frontend.py", allow_single_file = True),
+        "_helper": attr.label(default = "@ofiuco_helper//:ofiuco", executable = True, cfg = "exec", allow_single_file = True),
         "_python": attr.label(default = "//python/private/build:exec_python", cfg = exec_side_transition, providers = [ExecPythonInfo]),
         "_zig": attr.label(default = "@ofiuco_zig//:ziglang/zig", allow_single_file = True),
         "_zig_cache": attr.label(default = "//python/private/build:zig_cache", allow_single_file = True),

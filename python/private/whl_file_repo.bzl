@@ -87,10 +87,7 @@ def _requirement_name(text):
 def _build_requires(rctx):
     """`:build_requires` of an sdist: read its [build-system] and map it to build tools."""
     info_path = rctx.path("_sdist_info.json")
-    python = rctx.which("python3")
-    if not python:
-        fail("ofiuco: reading the build requirements of {} needs `python3` on PATH (until `ofiuco sdist-info` lands).".format(rctx.attr.filename))
-    res = rctx.execute([python, rctx.path(rctx.attr._standin), "sdist-info", "--sdist", rctx.attr.filename, "--output", info_path])
+    res = rctx.execute([rctx.path(rctx.attr._helper), "sdist-info", "--sdist", rctx.attr.filename, "--output", info_path])
     if res.return_code != 0:
         fail("ofiuco: cannot read the build requirements of {} ({} {}):\n{}".format(rctx.attr.filename, rctx.attr.package, rctx.attr.version, res.stderr))
     info = json.decode(rctx.read(info_path))
@@ -110,13 +107,13 @@ def _build_requires(rctx):
                 pkg = rctx.attr.package,
                 version = rctx.attr.version,
                 file = rctx.attr.filename,
-                backend = info["build_backend"],
+                backend = info["backend"],
                 req = text,
                 name = name,
                 hubs = ", ".join(sorted({tools[n].split("//")[0]: True for n in tools}.keys())) or "none",
             ))
     return _BUILD_REQUIRES.format(
-        backend = repr(info["build_backend"]),
+        backend = repr(info["backend"]),
         backend_path = repr(info["backend_path"]),
         requires = repr(info["requires"]),
         deps = repr(sorted(deps.keys())),
@@ -187,6 +184,5 @@ gets `:build_requires`, its `[build-system]` mapped to build tools.""",
         "urls": attr.string_list(doc = "Direct URLs (lock entries of `url` type); no index lookup when set."),
         "version": attr.string(mandatory = True, doc = "The locked version, for messages."),
         "_helper": attr.label(default = "@ofiuco_helper//:ofiuco"),
-        "_standin": attr.label(default = "//python/private/build:standin.py"),
     },
 )
