@@ -87,3 +87,14 @@ def pick_lists(groups):
             choices[key] = values
     choices["//conditions:default"] = []
     return select(choices)
+
+def target_python_version():
+    """A `select()` of the target environment's Python version (`3.X`), `` outside the table.
+
+    Returns:
+      The select().
+    """
+    groups = {}
+    for i, e in enumerate(ENVS):
+        groups.setdefault(e[1], []).append(i)
+    return pick(groups, default = "")

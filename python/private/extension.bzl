@@ -5,16 +5,28 @@ load(":hub_repo.bzl", "hub_repo", "run_lock")
 load(":providers.bzl", "normalize_name")
 load(":whl_file_repo.bzl", "whl_file_repo")
 
-def _parse_one(mctx, helper, tag, repos):
-    lock = mctx.path(tag.lock)
+BUILD_TOOLS_HUB = "ofiuco_build_tools"
+_BUILD_TOOLS_LOCK = Label("//python/private/build_tools:poetry.lock")
+
+def _lock_one(mctx, helper, name, lock_label, policy, build_default = "auto"):
+    """Runs `ofiuco lock` for one hub: (files.json's files, BUILD.bazel text)."""
+    lock = mctx.path(lock_label)
     mctx.watch(lock)
     pyproject = lock.dirname.get_child("pyproject.toml")
     if pyproject.exists:
         mctx.watch(pyproject)
-    scratch = mctx.path("_lock/" + tag.name)
-    run_lock(mctx, helper, lock, scratch, tag.name)
+    scratch = mctx.path("_lock/" + name)
+    policy_file = None
+    if policy:
+        policy_file = mctx.path("_lock/" + name + ".build.json")
+        mctx.file(policy_file, json.encode(policy))
+    run_lock(mctx, helper, lock, scratch, name, policy_file, build_default)
     spec = json.decode(mctx.read(scratch.get_child("files.json")))
-    for f in spec["files"]:
+    return spec["files"], mctx.read(scratch.get_child("BUILD.bazel"))
+
+def _declare(repos, name, files, build, build_tools):
+    for f in files:
+        sdist = f.get("sdist", False)
         repos.whl_file_repo(
             name = f["repo"],
             filename = f["filename"],
@@ -23,15 +35,50 @@ def _parse_one(mctx, helper, tag, repos):
             version = f["version"],
             indexes = f["indexes"],
             urls = f["urls"],
+            sdist = sdist,
+            build_tools = build_tools if sdist else {},
         )
-    build = mctx.read(scratch.get_child("BUILD.bazel"))
-    packages = {normalize_name(f["package"]): True for f in spec["files"]}
+    packages = {normalize_name(f["package"]): True for f in files}
     repos.hub_repo(
-        name = tag.name,
-        apparent_name = tag.name,
+        name = name,
+        apparent_name = name,
         build_file_content = build,
         hints = hint_names(packages.keys(), declared_names(build)),
     )
+
+def _policies(mctx, hubs):
+    """`poetry.build` tags -> {hub: {normalized package: policy}} (the helper's --build-policy)."""
+    out = {}
+    for mod in mctx.modules:
+        for tag in getattr(mod.tags, "build", []):
+            if tag.hub not in hubs:
+                fail("ofiuco: `poetry.build(hub = \"{}\", package = \"{}\")` names no hub; the hubs are {}.".format(tag.hub, tag.package, ", ".join(sorted(hubs)) or "none"))
+            key = normalize_name(tag.package)
+            if key in out.get(tag.hub, {}):
+                fail("ofiuco: two `poetry.build` tags for {} in hub `{}`; merge them into one.".format(tag.package, tag.hub))
+            policy = {"mode": tag.mode}
+            if tag.wheel:
+                policy["wheel"] = str(tag.wheel)
+            if tag.native:
+                policy["native"] = True
+            out.setdefault(tag.hub, {})[key] = policy
+    return out
+
+def _build_tools(mctx, hubs, tool_files):
+    """Normalized name -> hub target of every build tool: users' `poetry.build_tools` hubs first, then ofiuco's."""
+    tools = {}
+    replace = False
+    for mod in mctx.modules:
+        for tag in getattr(mod.tags, "build_tools", []):
+            if tag.hub not in hubs:
+                fail("ofiuco: `poetry.build_tools(hub = \"{}\")` names no hub; the hubs are {}.".format(tag.hub, ", ".join(sorted(hubs))))
+            replace = replace or tag.replace_default
+            for f in hubs[tag.hub]:
+                tools.setdefault(f["package"], "@{}//:{}".format(tag.hub, f["package"]))
+    if not replace:
+        for f in tool_files:
+            tools.setdefault(f["package"], "@{}//:{}".format(BUILD_TOOLS_HUB, f["package"]))
+    return tools
 
 _REPOS = struct(hub_repo = hub_repo, whl_file_repo = whl_file_repo)
 
@@ -48,12 +95,28 @@ def poetry_impl(mctx, repos = _REPOS, extension = "poetry"):
     """
     helper = mctx.path(Label("@ofiuco_helper//:ofiuco"))
     seen = {}
+    tags = []
     for mod in mctx.modules:
         for tag in mod.tags.parse:
             if tag.name in seen:
                 fail("ofiuco: two `{}.parse` tags are named `{}` ({} and {}); give each lock its own hub name.".format(extension, tag.name, seen[tag.name], tag.lock))
+            if tag.name == BUILD_TOOLS_HUB:
+                fail("ofiuco: the hub name `{}` is ofiuco's own (its build tools); choose another name for {}.".format(tag.name, tag.lock))
             seen[tag.name] = tag.lock
-            _parse_one(mctx, helper, tag, repos)
+            tags.append(tag)
+    policies = _policies(mctx, seen)
+    locked = {}
+    for tag in tags:
+        locked[tag.name] = _lock_one(mctx, helper, tag.name, tag.lock, policies.get(tag.name, {}))
+
+    # ofiuco's build tools: a hub like any other, whose files are only fetched
+    # when a build from source needs them. Never built from source themselves.
+    # Each extension (`poetry`, `uv`) declares its own, for its hubs' sdists.
+    tool_files, tool_build = _lock_one(mctx, helper, BUILD_TOOLS_HUB, _BUILD_TOOLS_LOCK, {}, build_default = "never")
+    build_tools = _build_tools(mctx, {name: files for name, (files, _) in locked.items()}, tool_files)
+    _declare(repos, BUILD_TOOLS_HUB, tool_files, tool_build, {})
+    for name, (files, build) in locked.items():
+        _declare(repos, name, files, build, build_tools)
     return mctx.extension_metadata(reproducible = True)
 
 def uv_impl(mctx, repos = _REPOS):
@@ -87,14 +150,42 @@ _uv_parse = tag_class(
     },
 )
 
+_build = tag_class(
+    doc = """How one package of a hub is built from its sdist.
+
+By default (`mode = "auto"`) a package is built from the sdist in its lock
+wherever no locked wheel fits the target (e.g. linux aarch64 with a glibc
+2.26 ceiling); see README "Building from source".""",
+    attrs = {
+        "hub": attr.string(mandatory = True, doc = "The hub (a `poetry.parse` name) the package is locked in."),
+        "mode": attr.string(default = "auto", values = ["auto", "always", "never"], doc = "`auto`: build where no wheel fits; `always`: build for every target, ignoring the lock's wheels; `never`: do not build (where no wheel fits, analysis fails naming the files)."),
+        "native": attr.bool(doc = "The built wheel must contain compiled code: a pure-Python result (e.g. a setup.py that silently falls back after a failed compile) is an error. Packages with a binary wheel in the lock are native without this."),
+        "package": attr.string(mandatory = True, doc = "The package name (any spelling; PEP 503 normalized)."),
+        "wheel": attr.label(allow_single_file = [".whl"], doc = "A wheel of your own, used for every target instead of the lock's files (no build)."),
+    },
+)
+
+_build_tools_tag = tag_class(
+    doc = """A hub whose packages satisfy build requirements (`build-system.requires`) before ofiuco's
+default build tools (`@ofiuco_build_tools`: setuptools, wheel, Cython, packaging, ...), e.g. a lock
+with a Poetry `build` group.""",
+    attrs = {
+        "hub": attr.string(mandatory = True, doc = "A hub declared by `poetry.parse`."),
+        "replace_default": attr.bool(doc = "Use only the named hubs, not ofiuco's default build tools."),
+    },
+)
+
 poetry = module_extension(
     implementation = poetry_impl,
     doc = """Reads lock files (poetry.lock, uv.lock, pylock.toml) into hub repositories: one public target per locked package (`@<name>//:numpy`), extra (`:requests[socks]`) and dependency group (`:group.dev`).
 
 The helper reads each lock once per change of the lock or of the
 `pyproject.toml` beside it (both are watched). A lock it cannot read fails the
-extension with a message naming the file, the package and the line.""",
-    tag_classes = {"parse": _parse},
+extension with a message naming the file, the package and the line.
+
+Packages without a wheel for the target are built from their sdists
+(`poetry.build`, `poetry.build_tools`; README "Building from source").""",
+    tag_classes = {"build": _build, "build_tools": _build_tools_tag, "parse": _parse},
 )
 
 uv = module_extension(

@@ -4,7 +4,7 @@ load(":hints.bzl", "hints_build_text")
 
 _HINTS_LOAD = 'load("@ofiuco//python:package.bzl", "did_you_mean")\n'
 
-def run_lock(ctx, helper, lock, output, hub_name):
+def run_lock(ctx, helper, lock, output, hub_name, build_policy = None, build_default = "auto"):
     """Runs `ofiuco lock`; fails with its message when the lock is refused.
 
     Args:
@@ -13,8 +13,13 @@ def run_lock(ctx, helper, lock, output, hub_name):
       lock: path of the lock file.
       output: directory to write the hub into.
       hub_name: the hub's apparent repository name.
+      build_policy: path of a `--build-policy` JSON file, or None.
+      build_default: `--build-default`: the build mode of packages the policy does not name.
     """
-    res = ctx.execute([helper, "lock", lock, "--output", output, "--hub-name", hub_name])
+    cmd = [helper, "lock", lock, "--output", output, "--hub-name", hub_name, "--build-default", build_default]
+    if build_policy:
+        cmd += ["--build-policy", build_policy]
+    res = ctx.execute(cmd)
     if res.return_code != 0:
         fail("ofiuco: cannot read {}:\n{}".format(lock, res.stderr))
 

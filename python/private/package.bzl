@@ -5,11 +5,13 @@ load(":hub_target.bzl", "hub_transition")
 load(":providers.bzl", "OfiucoPackageInfo", "normalize_name", "runfiles_path")
 load(":target_env.bzl", "TargetEnvInfo")
 
-def _misfit(env, line):
+def _misfit(env, line, build_mode):
     """Why one file of `available` does not fit `env`; None when it is for another OS or CPU."""
     filename, os, cpus, libc, pythons, tag = line.split("|")
     if os == "sdist":
-        return filename + ": an sdist; building from source is not supported yet"
+        if build_mode == "never":
+            return filename + ": an sdist, not built: building is turned off for this package (`poetry.build(mode = \"never\")`)"
+        return filename + ": an sdist, which ofiuco cannot build from this source"
     if os != "any" and (os != env.os or env.cpu not in cpus.split(",")):
         return None
     reasons = []
@@ -40,12 +42,16 @@ def _no_wheel_message(ctx, env):
             target = env.description,
             source = env.python_source,
         )
-    lines = [m for m in [_misfit(env, line) for line in attr.available] if m]
+    lines = [m for m in [_misfit(env, line, attr.build_mode) for line in attr.available] if m]
+    allow = ""
+    if attr.build_mode == "never":
+        allow = "allow building it from its sdist (`poetry.build(hub = ..., package = \"{}\", mode = \"auto\")`), ".format(attr.distribution)
     return ("ofiuco: no file of {dist} {version} fits the target {target}.\n" +
             "  files for {os} {cpu} ({others} for other platforms):\n    {files}\n" +
-            "hint: lock a version of {dist} that ships a wheel for this target, target another runtime " +
+            "hint: {allow}lock a version of {dist} that ships a wheel for this target, target another runtime " +
             "(a newer glibc, e.g. the AWS Lambda python3.12+ presets, or another Python version), " +
             "or leave {dist} out of this target.").format(
+        allow = allow,
         dist = attr.distribution,
         version = attr.version,
         target = env.description,
@@ -129,11 +135,13 @@ package = rule(
 The generated hub repository declares one `package` per locked (name, version);
 `@hub//:name` is an alias of it. The `wheel` attribute is a `select()` over
 target environments written by `ofiuco lock`, so only the file the target
-needs is ever fetched. The wheel is installed by `ofiuco install` in one build
+needs is ever fetched; where no locked wheel fits, it is the wheel that the
+package's `sdist_build` target builds from its sdist. The wheel is installed by `ofiuco install` in one build
 action into a tree (`site-packages/`, `bin/`, `include/`, `data/`); `PyInfo`
 carries one import path per package.""",
     attrs = {
         "available": attr.string_list(doc = "The files of this version in the lock, one `<file>|<os>|<cpus>|<libc>|<pythons>|<tag>` line each (what each needs from a target), for the error when none fits."),
+        "build_mode": attr.string(default = "auto", values = ["auto", "always", "never"], doc = "The package's build policy (`poetry.build(mode = ...)`), for the error when no wheel fits."),
         "deps": attr.label_list(providers = [PyInfo], doc = "Dependencies, already filtered by their markers for each target environment."),
         "distribution": attr.string(mandatory = True, doc = "The distribution name as locked."),
         "target_env": attr.label(default = "//python/envs:target", providers = [TargetEnvInfo], doc = "Describes the configuration, for checks and error messages."),

@@ -29,6 +29,17 @@ def normalize_name(name):
             out.append(c)
     return "".join(out)
 
+def dist_info_name(name):
+    """The name as wheel file names and `.dist-info` directories spell it: normalized, `-` as `_`.
+
+    Args:
+      name: a distribution name.
+
+    Returns:
+      The name.
+    """
+    return normalize_name(name).replace("-", "_")
+
 def runfiles_path(ctx, file):
     """The path of a file below the runfiles root, as `PyInfo.imports` wants it.
 

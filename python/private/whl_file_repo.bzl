@@ -1,5 +1,7 @@
 """A repository holding one distribution file, fetched by Bazel's downloader."""
 
+load(":providers.bzl", "normalize_name")
+
 # `{filename}` is a string literal made by repr(): text from the lock file
 # never reaches this BUILD file unescaped.
 _BUILD = """\
@@ -58,6 +60,65 @@ def _not_in_index(rctx, tried):
         tried = "; ".join(tried),
     ))
 
+_BUILD_REQUIRES = """
+load("@ofiuco//python/private:sdist_build.bzl", "build_requires")
+
+# From the sdist's pyproject.toml `[build-system]` (setuptools' legacy
+# backend when it has none), mapped to the build tools' hub targets.
+build_requires(
+    name = "build_requires",
+    backend = {backend},
+    backend_path = {backend_path},
+    requires = {requires},
+    deps = {deps},
+)
+"""
+
+def _requirement_name(text):
+    """The normalized name of a PEP 508 requirement string ("" when it has none)."""
+    name = []
+    for c in text.strip().elems():
+        if c.isalnum() or c in "-_.":
+            name.append(c)
+        else:
+            break
+    return normalize_name("".join(name))
+
+def _build_requires(rctx):
+    """`:build_requires` of an sdist: read its [build-system] and map it to build tools."""
+    info_path = rctx.path("_sdist_info.json")
+    res = rctx.execute([rctx.path(rctx.attr._helper), "sdist-info", "--sdist", rctx.attr.filename, "--output", info_path])
+    if res.return_code != 0:
+        fail("ofiuco: cannot read the build requirements of {} ({} {}):\n{}".format(rctx.attr.filename, rctx.attr.package, rctx.attr.version, res.stderr))
+    info = json.decode(rctx.read(info_path))
+    rctx.delete(info_path)
+    tools = rctx.attr.build_tools
+    deps = {}
+    for text in info["requires"] + ["packaging"]:
+        name = _requirement_name(text)
+        if name in tools:
+            deps[tools[name]] = True
+        elif ";" not in text:
+            # With a marker, it may not apply: the build action checks it.
+            fail(("ofiuco: cannot build {pkg} {version} from {file}: its build backend `{backend}` requires `{req}`, " +
+                  "which no build tools hub provides (searched: {hubs}).\n" +
+                  "hint: lock `{name}` in a hub of your own (e.g. a Poetry `build` group) and name it with " +
+                  "`poetry.build_tools(hub = ...)`, or supply a wheel with `poetry.build(package = \"{pkg}\", wheel = ...)`.").format(
+                pkg = rctx.attr.package,
+                version = rctx.attr.version,
+                file = rctx.attr.filename,
+                backend = info["backend"],
+                req = text,
+                name = name,
+                hubs = ", ".join(sorted({tools[n].split("//")[0]: True for n in tools}.keys())) or "none",
+            ))
+    return _BUILD_REQUIRES.format(
+        backend = repr(info["backend"]),
+        backend_path = repr(info["backend_path"]),
+        requires = repr(info["requires"]),
+        deps = repr(sorted(deps.keys())),
+    )
+
 def _whl_file_repo_impl(rctx):
     filename = rctx.attr.filename
     sha256 = rctx.attr.sha256
@@ -98,7 +159,10 @@ def _whl_file_repo_impl(rctx):
             rctx.attr.version,
             ", ".join(first),
         ))
-    rctx.file("BUILD.bazel", _BUILD.format(filename = repr(filename)))
+    build = _BUILD.format(filename = repr(filename))
+    if rctx.attr.sdist:
+        build += _build_requires(rctx)
+    rctx.file("BUILD.bazel", build)
 
 whl_file_repo = repository_rule(
     implementation = _whl_file_repo_impl,
@@ -108,11 +172,14 @@ Fetched lazily (only when a build needs it) by Bazel's downloader with the
 lock's sha256, so the repository cache, `--distdir`, downloader config and
 netrc apply. A warm repository cache answers without any network request.
 Otherwise the URL is looked up in the package's index (Simple API), and
-`--distdir` answers when the index cannot.""",
+`--distdir` answers when the index cannot. An sdist that may be built also
+gets `:build_requires`, its `[build-system]` mapped to build tools.""",
     attrs = {
+        "build_tools": attr.string_dict(doc = "For an sdist: normalized package name -> the hub target that provides it as a build requirement."),
         "filename": attr.string(mandatory = True, doc = "The distribution file name."),
         "indexes": attr.string_list(default = ["https://pypi.org/simple"], doc = "Simple API base URLs to look the file up in, in order."),
         "package": attr.string(mandatory = True, doc = "The normalized package name (PEP 503)."),
+        "sdist": attr.bool(doc = "An sdist that may be built: also declare `:build_requires` (its `[build-system]`, as build tools' hub targets)."),
         "sha256": attr.string(mandatory = True, doc = "The file's sha256 from the lock."),
         "urls": attr.string_list(doc = "Direct URLs (lock entries of `url` type); no index lookup when set."),
         "version": attr.string(mandatory = True, doc = "The locked version, for messages."),

@@ -24,6 +24,16 @@ _FILES_JSON = json.encode({"files": [
         "urls": ["https://example.com/kernels-0.1-cp311-cp311-linux_x86_64.whl"],
         "version": "0.1",
     },
+    {
+        "filename": "crcmod-1.7.tar.gz",
+        "indexes": ["https://pypi.org/simple"],
+        "package": "crcmod",
+        "repo": "hub__crcmod-1.7.tar.gz",
+        "sdist": True,
+        "sha256": "dc7051a0db5f2bd48665a990d3ec1cc305a466a77358ca4492826f41f283601e",
+        "urls": [],
+        "version": "1.7",
+    },
 ]})
 
 def _fake_path(name, children = {}):
@@ -34,10 +44,11 @@ def _fake_path(name, children = {}):
         get_child = lambda child: children.get(child, _fake_path(name + "/" + child)),
     )
 
-def _mock_mctx(tags, calls):
+def _mock_mctx(tags, calls, build = [], build_tools = []):
     """A module_ctx whose helper writes _FILES_JSON and a BUILD.bazel naming the lock."""
     return struct(
-        modules = [struct(tags = struct(parse = tags))],
+        modules = [struct(tags = struct(parse = tags, build = build, build_tools = build_tools))],
+        file = lambda p, content: calls["file"].append((p.name, content)),
         path = lambda p: _fake_path(str(p)),
         watch = lambda p: calls["watch"].append(p.name),
         which = lambda tool: _fake_path("/usr/bin/" + tool),
@@ -56,7 +67,7 @@ def _tag(name):
     return struct(name = name, lock = "//:" + name + ".lock")
 
 def _calls():
-    return {"execute": [], "hub_repo": [], "watch": [], "whl_file_repo": []}
+    return {"execute": [], "file": [], "hub_repo": [], "watch": [], "whl_file_repo": []}
 
 def _declares_repos_test_impl(ctx):
     env = unittest.begin(ctx)
@@ -65,24 +76,35 @@ def _declares_repos_test_impl(ctx):
     asserts.true(env, metadata.reproducible)
 
     # One file repository per files.json entry, with its attributes; then the hub.
-    asserts.equals(env, ["hub__six-1.17.0-py2.py3-none-any.whl", "hub__kernels-0.1-cp311-cp311-linux_x86_64.whl"], [c["name"] for c in calls["whl_file_repo"]])
-    six = calls["whl_file_repo"][0]
+    # (The mock helper writes the same files.json for ofiuco's build tools, declared first.)
+    files = calls["whl_file_repo"][3:]
+    asserts.equals(env, ["hub__six-1.17.0-py2.py3-none-any.whl", "hub__kernels-0.1-cp311-cp311-linux_x86_64.whl", "hub__crcmod-1.7.tar.gz"], [c["name"] for c in files])
+    six = files[0]
     asserts.equals(env, "4721f391ed90541fddacab5acf947aa0d3dc7d27b2e1e8eda2be8970586c3274", six["sha256"])
     asserts.equals(env, ["https://pypi.org/simple"], six["indexes"])
-    asserts.equals(env, ["https://example.com/kernels-0.1-cp311-cp311-linux_x86_64.whl"], calls["whl_file_repo"][1]["urls"])
-    asserts.equals(env, [{
+    asserts.equals(env, ["https://example.com/kernels-0.1-cp311-cp311-linux_x86_64.whl"], files[1]["urls"])
+    asserts.equals(env, {
         "apparent_name": "hub",
         "build_file_content": "# hub of _lock/hub/BUILD.bazel",
         "hints": {},
         "name": "hub",
-    }], calls["hub_repo"])
+    }, calls["hub_repo"][-1])
 
-    # The lock and the pyproject beside it are watched.
-    asserts.equals(env, ["//:hub.lock", "//pyproject.toml"], calls["watch"])
+    # An sdist's repository reads its [build-system] and maps requirements to
+    # ofiuco's build tools hub (declared too); wheels get no mapping.
+    asserts.false(env, six["sdist"])
+    asserts.equals(env, {}, six["build_tools"])
+    asserts.true(env, files[2]["sdist"])
+    asserts.equals(env, "@ofiuco_build_tools//:six", files[2]["build_tools"]["six"])
+    asserts.equals(env, "ofiuco_build_tools", calls["hub_repo"][0]["name"])
 
-    # `ofiuco lock` runs once; the hub repository gets what it wrote.
+    # The lock and the pyproject beside it are watched (and ofiuco's build tools lock).
+    asserts.equals(env, ["//:hub.lock", "//pyproject.toml"], calls["watch"][:2])
+
+    # `ofiuco lock` runs once for the hub (and once for the build tools, which are never built).
     lock_calls = [c for c in calls["execute"] if "lock" in c]
-    asserts.equals(env, 1, len(lock_calls))
+    asserts.equals(env, 2, len(lock_calls))
+    asserts.equals(env, ["--build-default", "never"], lock_calls[1][-2:])
     lock_call = lock_calls[0]
     asserts.equals(env, ["--hub-name", "hub"], lock_call[lock_call.index("--hub-name"):lock_call.index("--hub-name") + 2])
     return unittest.end(env)
@@ -94,11 +116,29 @@ def _one_lock_run_per_tag_test_impl(ctx):
     calls = _calls()
     poetry_impl(_mock_mctx([_tag("a"), _tag("b")], calls), _recorders(calls))
     lock_calls = [c for c in calls["execute"] if "lock" in c]
-    asserts.equals(env, [["a"], ["b"]], [c[c.index("--hub-name") + 1:] for c in lock_calls])
-    asserts.equals(env, ["a", "b"], [c["name"] for c in calls["hub_repo"]])
+    asserts.equals(env, ["a", "b", "ofiuco_build_tools"], [c[c.index("--hub-name") + 1] for c in lock_calls])
+    asserts.equals(env, ["ofiuco_build_tools", "a", "b"], [c["name"] for c in calls["hub_repo"]])
     return unittest.end(env)
 
 one_lock_run_per_tag_test = unittest.make(_one_lock_run_per_tag_test_impl)
+
+def _build_policy_test_impl(ctx):
+    env = unittest.begin(ctx)
+    calls = _calls()
+    build = [struct(hub = "hub", package = "CRCMod", mode = "auto", native = True, wheel = None)]
+    poetry_impl(_mock_mctx([_tag("hub")], calls, build = build, build_tools = [struct(hub = "hub", replace_default = True)]), _recorders(calls))
+
+    # The policy reaches `ofiuco lock` as a JSON file, by normalized name.
+    asserts.equals(env, [("_lock/hub.build.json", json.encode({"crcmod": {"mode": "auto", "native": True}}))], calls["file"])
+    lock_call = [c for c in calls["execute"] if "lock" in c][0]
+    asserts.equals(env, ["--build-policy", "_lock/hub.build.json"], lock_call[-2:])
+
+    # `poetry.build_tools(hub = "hub", replace_default = True)`: only the hub's own packages build.
+    sdist = [c for c in calls["whl_file_repo"] if c["name"] == "hub__crcmod-1.7.tar.gz"][-1]
+    asserts.equals(env, {"crcmod": "@hub//:crcmod", "kernels": "@hub//:kernels", "six": "@hub//:six"}, sdist["build_tools"])
+    return unittest.end(env)
+
+build_policy_test = unittest.make(_build_policy_test_impl)
 
 def _uv_declares_the_same_repos_test_impl(ctx):
     env = unittest.begin(ctx)
@@ -108,11 +148,11 @@ def _uv_declares_the_same_repos_test_impl(ctx):
     asserts.true(env, uv_calls_metadata.reproducible)
 
     # `uv.parse` is `poetry.parse` under another name: the same repositories,
-    # from one `ofiuco lock` run on the uv.lock.
+    # from one `ofiuco lock` run on the uv.lock (and one on ofiuco's build tools).
     asserts.equals(env, poetry_calls["whl_file_repo"], uv_calls["whl_file_repo"])
     asserts.equals(env, poetry_calls["hub_repo"], uv_calls["hub_repo"])
     lock_calls = [c for c in uv_calls["execute"] if "lock" in c]
-    asserts.equals(env, 1, len(lock_calls))
+    asserts.equals(env, 2, len(lock_calls))
     asserts.true(env, "//:uv.lock" in lock_calls[0], str(lock_calls[0]))
     return unittest.end(env)
 
@@ -123,5 +163,6 @@ def extension_test_suite(name):
         name,
         declares_repos_test,
         one_lock_run_per_tag_test,
+        build_policy_test,
         uv_declares_the_same_repos_test,
     )

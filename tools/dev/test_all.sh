@@ -61,6 +61,10 @@ step "AWS Lambda zips under an emulated arm64 CPython"
 tools/dev/arm64-python.sh --setup
 examples/aws_lambda/smoke_test_arm64.sh
 
+step "builds from sdists (examples/source_builds): host tests, arm64 zip under emulation, reproducibility"
+tools/dev/arm64-python.sh --python 3.13 --setup
+examples/source_builds/run.sh
+
 # ~8 min on a loaded 2-core machine (two output bases, four unpacked images):
 # opt-in here, and on its own as examples/aws_batch/run_images.sh.
 if [[ "${OFIUCO_TEST_IMAGES:-0}" == 1 ]]; then

@@ -819,6 +819,7 @@ fn run_one(target: Target, lock: &str, pyproject: Option<&str>) -> Outcome {
         Ok(lock) => {
             let opts = ofiuco_hub::HubOptions {
                 hub_name: "poetry".to_string(),
+                ..Default::default()
             };
             match ofiuco_hub::render(&lock, &opts) {
                 Ok(_) => Outcome::Accepted,

@@ -17,6 +17,14 @@ pub struct Args {
     /// The hub's repository name; file repositories are named `<hub-name>__<file>`.
     #[arg(long, default_value = "poetry")]
     hub_name: String,
+    /// A JSON file of per-package build policies (the extension's `poetry.build`
+    /// tags): `{"<package>": {"mode": "auto"|"always"|"never", "wheel": "<label>", "native": true}}`.
+    #[arg(long)]
+    build_policy: Option<PathBuf>,
+    /// The build mode of packages the policy file does not name (`never` for
+    /// ofiuco's own build tools, which are not built from source).
+    #[arg(long, value_parser = ["auto", "always", "never"], default_value = "auto")]
+    build_default: String,
 }
 
 pub fn run(args: Args) -> Result<()> {
@@ -32,11 +40,21 @@ pub fn run(args: Args) -> Result<()> {
             ofiuco_spec::text::quoted(&args.hub_name)
         );
     }
+    let build = match &args.build_policy {
+        Some(path) => read_build_policy(path)?,
+        None => Default::default(),
+    };
     let lock = read_lock(&args.lock)?;
     let hub = render(
         &lock,
         &HubOptions {
             hub_name: args.hub_name.clone(),
+            build,
+            build_default: match args.build_default.as_str() {
+                "always" => ofiuco_hub::BuildMode::Always,
+                "never" => ofiuco_hub::BuildMode::Never,
+                _ => ofiuco_hub::BuildMode::Auto,
+            },
         },
     )?;
     // Everything is rendered before anything is written, into a directory
@@ -58,6 +76,28 @@ pub fn run(args: Args) -> Result<()> {
     std::mem::forget(hub);
     std::mem::forget(lock);
     Ok(())
+}
+
+/// The `--build-policy` file: package names are validated and normalized.
+fn read_build_policy(
+    path: &Path,
+) -> Result<std::collections::BTreeMap<ofiuco_spec::PackageName, ofiuco_hub::BuildPolicy>> {
+    let text =
+        fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
+    let raw: std::collections::BTreeMap<String, ofiuco_hub::BuildPolicy> =
+        serde_json::from_str(&text)
+            .with_context(|| format!("invalid build policy file {}", path.display()))?;
+    raw.into_iter()
+        .map(|(name, policy)| {
+            let name = ofiuco_spec::PackageName::try_from(name.as_str()).with_context(|| {
+                format!(
+                    "invalid package name in the build policy file {}",
+                    path.display()
+                )
+            })?;
+            Ok((name, policy))
+        })
+        .collect()
 }
 
 fn read_lock(path: &Path) -> Result<ofiuco_lock::Lock> {

@@ -2,13 +2,15 @@
 //! installs, and the file repositories those choices refer to. Independent of
 //! the dependency graph, so it is computed beside it.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
 
 use ofiuco_lock::{DistFile, Package, Source};
+use ofiuco_spec::{PackageName, WheelFilename};
+use serde::Serialize;
 
 use crate::envs::format_indices;
 use crate::wheels::FastHash;
-use crate::{EnvSet, FileRepo, Group};
+use crate::{BuildMode, BuildPolicy, EnvSet, FileRepo, Group};
 
 const PYPI_SIMPLE: &str = "https://pypi.org/simple";
 
@@ -19,6 +21,39 @@ pub(crate) struct WheelPart {
     pub(crate) wheel_single: Option<String>,
     pub(crate) wheel_groups: Vec<Group>,
     pub(crate) available: Vec<String>,
+    /// `never` when the policy forbids building (for the error message).
+    pub(crate) build_mode: Option<&'static str>,
+    /// The build-from-sdist target, when the package may be built.
+    pub(crate) build: Option<SdistBuild>,
+}
+
+/// The `ofiuco_sdist_build` target of one package: `<target>.build`.
+#[derive(Debug, Serialize)]
+pub(crate) struct SdistBuild {
+    pub(crate) name: String,
+    /// `@<sdist repo>//:file`.
+    pub(crate) sdist: String,
+    /// `@<sdist repo>//:build_requires`.
+    pub(crate) requires: String,
+    /// The built wheel must have compiled extensions.
+    pub(crate) native: bool,
+}
+
+/// The sdist of a package: the first file that is no wheel.
+fn sdist_file(p: &Package) -> Option<&DistFile> {
+    p.files.iter().find(|f| {
+        (f.filename.ends_with(".tar.gz") || f.filename.ends_with(".zip"))
+            && f.filename.parse::<WheelFilename>().is_err()
+    })
+}
+
+/// Whether the lock has a binary (not pure-Python) wheel of the package.
+fn has_binary_wheel(p: &Package) -> bool {
+    p.files.iter().any(|f| {
+        f.filename
+            .parse::<WheelFilename>()
+            .is_ok_and(|w| w.platform_tags.iter().any(|t| t != "any"))
+    })
 }
 
 /// The wheel fields of package targets, built in lock order (file repository
@@ -29,11 +64,14 @@ pub(crate) struct WheelSide<'a> {
     indices: HashMap<EnvSet, String, FastHash>,
     env_count: usize,
     fit: &'a crate::fit::FitTable,
+    policy: &'a BTreeMap<PackageName, BuildPolicy>,
+    default_mode: BuildMode,
 }
 
 impl<'a> WheelSide<'a> {
     pub(crate) fn new(
         hub_name: &'a str,
+        (policy, default_mode): (&'a BTreeMap<PackageName, BuildPolicy>, BuildMode),
         env_count: usize,
         packages: usize,
         fit: &'a crate::fit::FitTable,
@@ -44,18 +82,26 @@ impl<'a> WheelSide<'a> {
                 labels: HashMap::default(),
                 repos: HashSet::default(),
                 files: Vec::new(),
+                positions: HashMap::default(),
             },
             parts: Vec::with_capacity(packages),
             indices: HashMap::default(),
             env_count,
             fit,
+            policy,
+            default_mode,
         }
     }
 
     /// Adds the next `packages`, with their [`crate::wheels::choose_all`] answers.
-    pub(crate) fn extend(&mut self, packages: &'a [Package], choices: Vec<Vec<(usize, EnvSet)>>) {
-        for (p, by_wheel) in packages.iter().zip(choices) {
-            let part = self.part(p, by_wheel);
+    pub(crate) fn extend(
+        &mut self,
+        packages: &'a [Package],
+        targets: &[String],
+        choices: Vec<Vec<(usize, EnvSet)>>,
+    ) {
+        for ((p, target), by_wheel) in packages.iter().zip(targets).zip(choices) {
+            let part = self.part(p, target, by_wheel);
             self.parts.push(part);
         }
     }
@@ -66,8 +112,16 @@ impl<'a> WheelSide<'a> {
         (self.parts, self.files.files)
     }
 
-    fn part(&mut self, p: &'a Package, by_wheel: Vec<(usize, EnvSet)>) -> WheelPart {
+    fn part(&mut self, p: &'a Package, target: &str, by_wheel: Vec<(usize, EnvSet)>) -> WheelPart {
         let mut part = WheelPart::default();
+        let policy = self
+            .policy
+            .get(p.name.as_str())
+            .cloned()
+            .unwrap_or_else(|| BuildPolicy {
+                mode: self.default_mode,
+                ..BuildPolicy::default()
+            });
         let fit = self.fit;
         let available = || p.files.iter().map(|f| fit.describe(&f.filename)).collect();
         match &p.source {
@@ -99,11 +153,38 @@ impl<'a> WheelSide<'a> {
                 ));
                 part.available = available();
             }
+            _ if policy.wheel.is_some() => {
+                part.wheel_single = policy.wheel.clone();
+            }
             _ => {
+                let by_wheel = if policy.mode == BuildMode::Always {
+                    Vec::new()
+                } else {
+                    by_wheel
+                };
                 let mut groups: Vec<(String, EnvSet)> = by_wheel
                     .into_iter()
                     .map(|(w, envs)| (self.files.label(p, &p.files[w]), envs))
                     .collect();
+                let covered = groups
+                    .iter()
+                    .fold(EnvSet::empty(self.env_count), |acc, (_, e)| acc | e);
+                let rest = !&covered;
+                match sdist_file(p) {
+                    Some(sdist) if policy.mode != BuildMode::Never && !rest.is_empty() => {
+                        let repo = self.files.sdist_repo(p, sdist);
+                        let build = SdistBuild {
+                            name: format!("{target}.build"),
+                            sdist: format!("@{repo}//:file"),
+                            requires: format!("@{repo}//:build_requires"),
+                            native: policy.native.unwrap_or_else(|| has_binary_wheel(p)),
+                        };
+                        groups.push((format!(":{}", build.name), rest));
+                        part.build = Some(build);
+                    }
+                    _ if policy.mode == BuildMode::Never => part.build_mode = Some("never"),
+                    _ => {}
+                }
                 if groups.len() == 1 && groups[0].1 == EnvSet::full(self.env_count) {
                     part.wheel_single = Some(groups.remove(0).0);
                 } else {
@@ -135,9 +216,25 @@ struct Files<'a> {
     /// The repository names in `files`.
     repos: HashSet<String, FastHash>,
     files: Vec<FileRepo>,
+    /// label -> index into `files`.
+    positions: HashMap<String, usize, FastHash>,
 }
 
 impl<'a> Files<'a> {
+    /// The repository of an sdist to build (see [`FileRepo::sdist`]).
+    fn sdist_repo(&mut self, p: &'a Package, file: &'a DistFile) -> String {
+        let label = self.label(p, file);
+        let repo = label
+            .strip_prefix('@')
+            .and_then(|l| l.strip_suffix("//:file"))
+            .unwrap_or_default()
+            .to_string();
+        if let Some(&i) = self.positions.get(&label) {
+            self.files[i].sdist = true;
+        }
+        repo
+    }
+
     fn label(&mut self, p: &'a Package, file: &'a DistFile) -> String {
         let key = (file.filename.as_str(), file.sha256.as_str());
         if let Some(label) = self.labels.get(&key) {
@@ -170,7 +267,9 @@ impl<'a> Files<'a> {
             version: p.version.clone(),
             indexes,
             urls,
+            sdist: false,
         });
+        self.positions.insert(label.clone(), self.files.len() - 1);
         self.labels.insert(key, label.clone());
         label
     }

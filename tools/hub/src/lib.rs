@@ -33,10 +33,53 @@ pub use envs::{EnvSet, EnvTable};
 pub use starlark::string_literal;
 
 /// What the caller chooses about the hub.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub struct HubOptions {
     /// The hub's apparent repository name (`poetry`); file repositories are `<hub>__<file>`.
     pub hub_name: String,
+    /// Per package (normalized name): whether and how to build it from its sdist.
+    pub build: BTreeMap<ofiuco_spec::PackageName, BuildPolicy>,
+    /// The build mode of packages `build` does not name.
+    pub build_default: BuildMode,
+}
+
+/// When a package is built from its sdist (`poetry.build` tags of the extension).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum BuildMode {
+    /// Build where no locked wheel fits the target.
+    #[default]
+    Auto,
+    /// Always build, even where a wheel fits.
+    Always,
+    /// Never build: where no wheel fits, analysis fails.
+    Never,
+}
+
+impl BuildMode {
+    /// The name users write (`mode = "auto"`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            BuildMode::Auto => "auto",
+            BuildMode::Always => "always",
+            BuildMode::Never => "never",
+        }
+    }
+}
+
+/// One package's build policy.
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BuildPolicy {
+    #[serde(default)]
+    pub mode: BuildMode,
+    /// A user-supplied wheel (a Bazel label) used for every target instead of the lock's files.
+    #[serde(default)]
+    pub wheel: Option<String>,
+    /// Whether a built wheel must be native (have compiled extensions); by
+    /// default, when the lock has a binary wheel of it for some platform.
+    #[serde(default)]
+    pub native: Option<bool>,
 }
 
 /// The rendered hub.
@@ -58,6 +101,10 @@ pub struct FileRepo {
     pub version: String,
     pub indexes: Vec<String>,
     pub urls: Vec<String>,
+    /// An sdist that may be built: its repository also reads the sdist's
+    /// `[build-system]` (`:build_requires`).
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub sdist: bool,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -94,6 +141,8 @@ struct PackageView {
     wheel_single: Option<String>,
     wheel_groups: Vec<Group>,
     available: Vec<String>,
+    build_mode: Option<&'static str>,
+    build: Option<files::SdistBuild>,
     deps: Deps,
     comments: Vec<String>,
 }
@@ -212,10 +261,17 @@ impl<'a> Renderer<'a> {
         let (head, tail) = packages.split_at(split);
         let fit = fit::FitTable::new(envs);
         let fit = &fit;
+        let (head_targets, tail_targets) = self.targets.split_at(split);
         let (parts, side) = std::thread::scope(|scope| {
             let worker = scope.spawn(move || {
-                let mut side = files::WheelSide::new(hub_name, envs.len(), packages.len(), fit);
-                side.extend(head, wheels::choose_all(head, envs));
+                let mut side = files::WheelSide::new(
+                    hub_name,
+                    (&self.opts.build, self.opts.build_default),
+                    envs.len(),
+                    packages.len(),
+                    fit,
+                );
+                side.extend(head, head_targets, wheels::choose_all(head, envs));
                 side
             });
             let parts = self.wheel_independent_parts();
@@ -223,7 +279,7 @@ impl<'a> Renderer<'a> {
             let mut side = worker
                 .join()
                 .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
-            side.extend(tail, tail_choices);
+            side.extend(tail, tail_targets, tail_choices);
             (parts, side)
         });
         let (wheel_parts, mut files) = side.finish();
@@ -240,6 +296,8 @@ impl<'a> Renderer<'a> {
             .zip(package_deps)
             .zip(&self.targets)
             .map(|(((p, wheel), (deps, comments)), target)| PackageView {
+                build: wheel.build,
+                build_mode: wheel.build_mode,
                 target: target.clone(),
                 display_name: p.display_name.clone(),
                 version: p.version.clone(),
@@ -895,6 +953,7 @@ mod tests {
             let lock = ofiuco_lock::read_poetry_lock(&path).unwrap();
             let opts = HubOptions {
                 hub_name: "poetry".to_string(),
+                ..Default::default()
             };
             let split = render(&lock, &opts).unwrap();
             let whole = render_unsplit(&lock, &opts).unwrap();

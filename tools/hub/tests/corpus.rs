@@ -34,7 +34,7 @@ fn target_names(build: &str) -> Vec<&str> {
         .collect()
 }
 
-/// The repositories of the `@<hub>__...//:file` labels in `build`.
+/// The repositories of the `@<hub>__...//:file` (and an sdist's `//:build_requires`) labels in `build`.
 fn file_repos(build: &str) -> BTreeSet<&str> {
     let prefix = format!("\"@{HUB}__");
     let mut repos = BTreeSet::new();
@@ -43,7 +43,10 @@ fn file_repos(build: &str) -> BTreeSet<&str> {
         let label = string_literal(&rest[start..]).expect("a closed string literal");
         let repo = label
             .strip_prefix('@')
-            .and_then(|l| l.strip_suffix("//:file"))
+            .and_then(|l| {
+                l.strip_suffix("//:file")
+                    .or_else(|| l.strip_suffix("//:build_requires"))
+            })
             .unwrap_or_else(|| panic!("not a file label: {label}"));
         repos.insert(repo);
         rest = &rest[start + label.len() + 2..];
@@ -143,6 +146,7 @@ fn corpus_renders_and_holds_together() {
             &lock,
             &HubOptions {
                 hub_name: HUB.to_string(),
+                ..Default::default()
             },
         )
         .unwrap_or_else(|e| panic!("{}: {e}", path.display()));

@@ -57,6 +57,7 @@ fn render_fixture(name: &str) -> HubFiles {
         &lock,
         &HubOptions {
             hub_name: "poetry".to_string(),
+            ..Default::default()
         },
     )
     .unwrap_or_else(|e| panic!("{name}: {e}"))

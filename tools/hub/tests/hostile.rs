@@ -9,6 +9,7 @@ use ofiuco_lock::{parse_poetry_lock, Lock};
 fn opts() -> HubOptions {
     HubOptions {
         hub_name: "poetry".to_string(),
+        ..Default::default()
     }
 }
 

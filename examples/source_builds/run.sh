@@ -1,0 +1,93 @@
+#!/usr/bin/env bash
+# Builds from sdists, end to end (issue #8), with no network in build actions:
+#   1. host tests: crcmod and cwcwidth built for the host (python3.13 and
+#      python3.14 toolchains) and exercised by //:host_test_3_13 / _3_14;
+#   2. the AWS Lambda python3.13 arm64 zip cross-built here, unzipped and run
+#      under the emulated arm64 CPython 3.13 (results, not just imports);
+#   3. every .so in the zip is aarch64 and needs no GLIBC_ symbol above 2.34;
+#   4. a second output base builds byte-identical wheels and zip.
+# expect() evals its check when it runs, so checks are single-quoted (SC2016)
+# and the variables they read look unused to shellcheck (SC2034).
+# shellcheck disable=SC2016,SC2034
+set -uo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")" || exit 1
+ROOT="$(cd ../.. && pwd -P)"
+BAZEL="$ROOT/tools/dev/bazel.sh"
+ARM64_PYTHON=("$ROOT/tools/dev/arm64-python.sh" --python 3.13)
+export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$ROOT/target}"
+NO_NET=(--sandbox_default_allow_network=false)
+passed=0
+failed=0
+ok() { passed=$((passed + 1)); echo "PASS $*"; }
+ko() { failed=$((failed + 1)); echo "FAIL $*"; }
+expect() { if eval "$2"; then ok "$1"; else ko "$1"; fi; }
+tmp="$(mktemp -d)"
+repro_base="$(mktemp -d /tmp/ofiuco-srcbuild-repro.XXXXXX)"
+cleanup() {
+  "$BAZEL" --output_base="$repro_base" shutdown >/dev/null 2>&1
+  rm -rf "$tmp" "$repro_base"
+}
+trap cleanup EXIT
+
+start=$SECONDS
+if "$BAZEL" test "${NO_NET[@]}" //...; then ok "host tests (python3.13, python3.14), built from sdists with no network"; else ko "host tests"; fi
+echo "    host tests: $((SECONDS - start)) s"
+
+start=$SECONDS
+"$BAZEL" build "${NO_NET[@]}" //:deploy_python3_13_arm64 || { ko "build of the arm64 zip"; echo "source builds: $passed passed, $failed failed"; exit 1; }
+echo "    arm64 zip: $((SECONDS - start)) s"
+bin="$("$BAZEL" info bazel-bin 2>/dev/null)"
+zip="$bin/deploy_python3_13_arm64.zip"
+python3 -c 'import sys, zipfile; zipfile.ZipFile(sys.argv[1]).extractall(sys.argv[2])' "$zip" "$tmp/fn"
+sos="$(cd "$tmp/fn" && find . -name '*.so' | sort)"
+echo "    shared objects: $(tr '\n' ' ' <<<"$sos")"
+expect "crcmod's C extension is in the zip" 'grep -q "^./crcmod/_crcfunext.cpython-313-aarch64-linux-gnu.so$" <<<"$sos"'
+expect "cwcwidth's Cython extension is in the zip" 'grep -q "^./cwcwidth/_impl.cpython-313-aarch64-linux-gnu.so$" <<<"$sos"'
+all_arm=1
+max_glibc="0"
+while read -r so; do
+  [[ -n "$so" ]] || continue
+  readelf -h "$tmp/fn/$so" | grep -q "Machine:.*AArch64" || { all_arm=0; echo "    not aarch64: $so"; }
+  v="$(readelf -V --wide "$tmp/fn/$so" | grep -o 'GLIBC_[0-9.]*' | sed 's/GLIBC_//' | sort -V | tail -1)"
+  [[ -n "$v" ]] && max_glibc="$(printf '%s\n%s\n' "$max_glibc" "$v" | sort -V | tail -1)"
+  if readelf -d "$tmp/fn/$so" | grep -q 'NEEDED.*libpython'; then all_arm=0; echo "    links libpython: $so"; fi
+done <<<"$sos"
+echo "    highest GLIBC_ symbol version: $max_glibc"
+expect "every .so is aarch64 and links no libpython" '[[ $all_arm == 1 && -n "$sos" ]]'
+expect "no GLIBC_ symbol version above 2.34" '[[ "$(printf "%s\n2.34\n" "$max_glibc" | sort -V | tail -1)" == 2.34 ]]'
+
+"${ARM64_PYTHON[@]}" --setup
+out="$(cd "$tmp" && PYTHONPATH="$tmp/fn" "${ARM64_PYTHON[@]}" -c '
+import json, platform, sys, zlib, crcmod, crcmod._crcfunext, crcmod.predefined, cwcwidth, lambda_function
+assert sys.modules["crcmod.crcmod"]._usingExtension and crcmod._crcfunext.__file__.endswith(".so")
+assert platform.machine() == "aarch64", platform.machine()
+crc = crcmod.predefined.mkCrcFun("crc-32")
+data = bytes(range(256)) * 9
+assert crc(data) == zlib.crc32(data) and crc(b"123456789") == 0xCBF43926
+assert (cwcwidth.wcwidth("a"), cwcwidth.wcwidth("\u4e2d"), cwcwidth.wcwidth("\u0301")) == (1, 2, 0)
+print(json.dumps(lambda_function.handler({"text": "\u4e2d\u6587ok"}, None), sort_keys=True))' 2>&1)"
+echo "    arm64 handler output: $out"
+want="{\"crc32\": \"$(python3 -c 'import zlib; print("%08x" % zlib.crc32("\u4e2d\u6587ok".encode()))')\", \"crcmod_native\": true, \"width\": 6}"
+expect "the zip runs under emulated arm64 CPython 3.13 with both extensions" '[[ "$out" == "$want" ]]'
+
+# Reproducible: a second output base (other sandbox and temp paths) builds the same bytes.
+# The zip's wheels are built in py_zip's (transitioned) configuration: look in
+# every bin directory, for the aarch64 ones (the first output base also has the host tests').
+wheels() { find "$1" -path '*/bin/external/*/_ofiuco_build/*' -name '*_aarch64.whl' ! -path '*/raw/*' -print0 2>/dev/null | xargs -0 -r sha256sum | sed "s|$1/[^/]*/bin/||" | sort; }
+w1="$(wheels "$("$BAZEL" info output_path 2>/dev/null)")"
+sha1="$(sha256sum "$zip" | cut -d" " -f1)"
+start=$SECONDS
+"$BAZEL" --output_base="$repro_base" build "${NO_NET[@]}" //:deploy_python3_13_arm64 >"$tmp/repro.log" 2>&1 || tail -30 "$tmp/repro.log"
+echo "    second output base: $((SECONDS - start)) s"
+bin2="$("$BAZEL" --output_base="$repro_base" info bazel-bin 2>/dev/null)"
+w2="$(wheels "$("$BAZEL" --output_base="$repro_base" info output_path 2>/dev/null)")"
+sha2="$(sha256sum "$bin2/deploy_python3_13_arm64.zip" 2>/dev/null | cut -d" " -f1)"
+printf '    wheel %s\n' "${w1//$'\n'/$'\n    wheel '}"
+[[ "$w1" == "$w2" ]] || printf '    other %s\n' "${w2//$'\n'/$'\n    other '}"
+echo "    zip sha256 $sha1 / $sha2"
+expect "built wheels byte-identical across output bases" '[[ -n "$w1" && "$w1" == "$w2" ]]'
+expect "zip byte-identical across output bases" '[[ -n "$sha2" && "$sha1" == "$sha2" ]]'
+
+echo
+echo "source builds: $passed passed, $failed failed"
+[[ $failed == 0 ]]

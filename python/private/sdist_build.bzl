@@ -1,0 +1,242 @@
+"""Building a wheel from an sdist for the target: `sdist_build`, `build_requires`, `exec_python`.
+
+The hub declares one `sdist_build` per package that has an sdist; the
+package's `wheel` picks it where no locked wheel fits the target (or always,
+with `poetry.build(mode = "always")`). Its output is a verified wheel, so
+`ofiuco install`, fragments, `py_zip` and `py_venv` use it like a downloaded one.
+"""
+
+load("@rules_python//python:py_info.bzl", "PyInfo")
+load(":envs.bzl", "target_python_version")
+load(":providers.bzl", "dist_info_name")
+load(":target_env.bzl", "TargetEnvInfo")
+
+_PY_TOOLCHAIN = "@bazel_tools//tools/python:toolchain_type"
+_PLATFORMS = "//command_line_option:platforms"
+_OFIUCO_FLAG = str(Label("//python/config:python_version"))
+_PINNED = str(Label("//python/config:pinned_python_version"))
+
+BuildRequiresInfo = provider(
+    doc = "What building one sdist needs, read from its `[build-system]` by the sdist's repository.",
+    fields = {
+        "backend": "str: the PEP 517 backend (`module:object`).",
+        "backend_path": "list[str]: `backend-path` entries, relative to the source tree.",
+        "requires": "list[str]: `build-system.requires`, checked again in the build action.",
+        "site_packages": "depset[File]: installed trees of the build dependencies (and theirs), for PYTHONPATH.",
+    },
+)
+
+ExecPythonInfo = provider(
+    doc = "The interpreter that runs build backends: a Python toolchain resolved for the host and the target's Python version.",
+    fields = {
+        "files": "depset[File]: the interpreter's files (empty for a system interpreter).",
+        "interpreter": "str: its path (an exec path, or an absolute path for `interpreter_path` runtimes).",
+    },
+)
+
+def _exec_side_impl(settings, attr):
+    # Build dependencies and the interpreter run on the machine that builds
+    # (this host), for the *target's* Python version: Cython's cp313 wheel
+    # for a 3.13 target, and a python3.13 toolchain.
+    version = attr.python_version
+    return {
+        _PLATFORMS: [Label("@local_config_platform//:host")],
+        _PINNED: version,
+        _OFIUCO_FLAG: version or settings[_OFIUCO_FLAG],
+    }
+
+exec_side_transition = transition(
+    implementation = _exec_side_impl,
+    inputs = [_OFIUCO_FLAG],
+    outputs = [_PLATFORMS, _PINNED, _OFIUCO_FLAG],
+)
+
+def _build_requires_impl(ctx):
+    trees = [d[PyInfo].transitive_sources for d in ctx.attr.deps]
+    return [BuildRequiresInfo(
+        backend = ctx.attr.backend,
+        backend_path = ctx.attr.backend_path,
+        requires = ctx.attr.requires,
+        site_packages = depset(transitive = trees),
+    )]
+
+build_requires = rule(
+    implementation = _build_requires_impl,
+    doc = "The build requirements of one sdist (`:build_requires` of its file repository), as hub targets of the build tools.",
+    attrs = {
+        "backend": attr.string(mandatory = True, doc = "The PEP 517 `build-backend`."),
+        "backend_path": attr.string_list(doc = "The `backend-path` entries."),
+        "deps": attr.label_list(providers = [PyInfo], doc = "The build tools' hub targets that provide `requires` (and `packaging`, which the frontend uses)."),
+        "requires": attr.string_list(doc = "`build-system.requires` as written."),
+    },
+    provides = [BuildRequiresInfo],
+)
+
+def _exec_python_impl(ctx):
+    runtime = ctx.toolchains[_PY_TOOLCHAIN].py3_runtime
+    if runtime.interpreter:
+        return [ExecPythonInfo(interpreter = runtime.interpreter.path, files = depset([runtime.interpreter], transitive = [runtime.files]))]
+    return [ExecPythonInfo(interpreter = runtime.interpreter_path, files = depset())]
+
+exec_python = rule(
+    implementation = _exec_python_impl,
+    doc = "The Python toolchain's interpreter in this configuration, as an `ExecPythonInfo`.",
+    toolchains = [_PY_TOOLCHAIN],
+)
+
+_SEED = """\
+set -eu
+out="$1"; zig="$PWD/$2"; target="$3"
+work="$(mktemp -d)"
+mkdir -p "$out"
+printf '#include <stdio.h>\\n#include <math.h>\\n#include <pthread.h>\\nint f(double x) { printf("%%f", sqrt(x)); return 0; }\\n' >"$work/seed.c"
+ZIG_GLOBAL_CACHE_DIR="$PWD/$out" ZIG_LOCAL_CACHE_DIR="$PWD/$out" "$zig" cc -target "$target" -g0 -fno-sanitize=undefined -O2 -fPIC -shared -s -o "$work/seed.so" "$work/seed.c" -lm -lpthread
+rm -rf "$work"
+"""
+
+def _zig_cache_impl(ctx):
+    env = ctx.attr.target_env[TargetEnvInfo]
+    out = ctx.actions.declare_directory(ctx.label.name)
+    if env.os != "linux" or env.cpu not in ["aarch64", "x86_64"] or not env.glibc:
+        ctx.actions.run_shell(outputs = [out], command = "mkdir -p \"$1\"", arguments = [out.path])
+        return [DefaultInfo(files = depset([out]))]
+    target = "{}-linux-gnu.{}".format(env.cpu, env.glibc)
+    ctx.actions.run_shell(
+        command = _SEED,
+        arguments = [out.path, ctx.file._zig.path, target],
+        inputs = depset([ctx.file._zig], transitive = [depset(ctx.files._zig_files)]),
+        outputs = [out],
+        mnemonic = "OfiucoZigCache",
+        progress_message = "Seeding zig's cache for {} (libc stubs of glibc {}; once per target)".format(env.cpu, env.glibc),
+        execution_requirements = {"requires-network": "0"},
+    )
+    return [DefaultInfo(files = depset([out]))]
+
+zig_cache = rule(
+    implementation = _zig_cache_impl,
+    doc = "zig's global cache after compiling a tiny C library for the target (its libc startup files and glibc stubs built once), copied into each build from source.",
+    attrs = {
+        "target_env": attr.label(default = "//python/envs:target", providers = [TargetEnvInfo], doc = "Describes the target configuration."),
+        "_zig": attr.label(default = "@ofiuco_zig//:ziglang/zig", allow_single_file = True),
+        "_zig_files": attr.label(default = "@ofiuco_zig//:files"),
+    },
+)
+
+def _wheel_name(ctx, env):
+    tag = "py3-none-any"
+    if ctx.attr.native:
+        py = "cp" + env.python.replace(".", "")
+        tag = "{py}-{py}-manylinux_{glibc}_{cpu}".format(py = py, glibc = env.glibc.replace(".", "_"), cpu = env.cpu)
+    return "{}-{}-{}.whl".format(dist_info_name(ctx.attr.distribution), ctx.attr.version, tag)
+
+def _unsupported(ctx, env):
+    what = "{} {} for {}".format(ctx.attr.distribution, ctx.attr.version, env.description)
+    hint = "hint: supply a wheel with `poetry.build(hub = ..., package = \"{}\", wheel = \"//:my.whl\")`, or leave it out of this target.".format(ctx.attr.distribution)
+    if env.os != "linux" or env.cpu not in ["aarch64", "x86_64"] or not env.glibc:
+        return "ofiuco: no wheel of {} fits, and ofiuco builds from source only for linux aarch64/x86_64 with glibc so far.\n{}".format(what, hint)
+    if env.python.endswith("t"):
+        return "ofiuco: no wheel of {} fits, and ofiuco does not build free-threaded (3.Xt) wheels from source yet.\n{}".format(what, hint)
+    if not ctx.files.headers:
+        return "ofiuco: cannot build {}: ofiuco has no pinned CPython {} headers for {} (see python/private/python_headers_repo.bzl).\n{}".format(what, env.python, env.cpu, hint)
+    return None
+
+def _build(ctx, env, raw):
+    req = ctx.attr.requires[0][BuildRequiresInfo]
+    python = ctx.attr._python[0][ExecPythonInfo]
+    trees = req.site_packages.to_list()
+    args = ctx.actions.args()
+    args.add(ctx.file._frontend)
+    args.add("--sdist", ctx.file.sdist)
+    args.add("--output", raw)
+    args.add("--package", ctx.attr.distribution)
+    args.add("--version", ctx.attr.version)
+    args.add("--target", env.description)
+    args.add("--cpu", env.cpu)
+    args.add("--glibc", env.glibc)
+    args.add("--python", env.python)
+    args.add("--headers", ctx.files.headers[0].path.split("/include/")[0] + "/include")
+    args.add("--zig", ctx.file._zig)
+    args.add("--zig-cache", ctx.file._zig_cache.path)
+    args.add("--backend", req.backend)
+    args.add_all(req.backend_path, before_each = "--backend-path")
+    args.add_all(req.requires, before_each = "--requires")
+    args.add_all(trees, before_each = "--path", format_each = "%s/site-packages", expand_directories = False)
+    ctx.actions.run(
+        executable = python.interpreter,
+        arguments = [args],
+        inputs = depset([ctx.file.sdist, ctx.file._frontend, ctx.file._zig_cache] + ctx.files.headers + trees, transitive = [python.files, depset(ctx.files._zig_files)]),
+        outputs = [raw],
+        mnemonic = "OfiucoBuildWheel",
+        progress_message = "Building {} {} from its sdist for {} (%{{label}})".format(ctx.attr.distribution, ctx.attr.version, env.description),
+        execution_requirements = {"requires-network": "0"},
+    )
+
+def _check(ctx, env, raw, wheel):
+    args = ctx.actions.args()
+    args.add("check-wheel")
+    args.add("--wheel", raw)
+    args.add("--output", wheel)
+    args.add("--os", env.os)
+    args.add("--cpu", env.cpu)
+    args.add("--glibc", env.glibc)
+    args.add("--python", env.python)
+    if ctx.attr.native:
+        args.add("--native")
+    ctx.actions.run(
+        executable = ctx.executable._helper,
+        arguments = [args],
+        inputs = [raw],
+        outputs = [wheel],
+        mnemonic = "OfiucoCheckWheel",
+        progress_message = "Checking the built wheel of {} {} for {} (%{{label}})".format(ctx.attr.distribution, ctx.attr.version, env.description),
+    )
+
+def _sdist_build_impl(ctx):
+    env = ctx.attr.target_env[TargetEnvInfo]
+    problem = _unsupported(ctx, env)
+    if problem:
+        fail(problem)
+    name = _wheel_name(ctx, env)
+    raw = ctx.actions.declare_file("_ofiuco_build/{}/raw/{}".format(ctx.label.name, name))
+    wheel = ctx.actions.declare_file("_ofiuco_build/{}/{}".format(ctx.label.name, name))
+    _build(ctx, env, raw)
+    _check(ctx, env, raw, wheel)
+    return [DefaultInfo(files = depset([wheel]))]
+
+_sdist_build = rule(
+    implementation = _sdist_build_impl,
+    doc = """A wheel of one locked package built from its sdist for the target configuration.
+
+Two actions: `OfiucoBuildWheel` runs ofiuco's PEP 517 frontend
+(`python/private/build/frontend.py`) on an interpreter of the target's Python
+version with the build dependencies installed for this host, cross-compiling
+with zig for the target's CPU and glibc ceiling; `OfiucoCheckWheel` verifies
+the result (ELF machine, glibc symbol versions, a native package must not come
+out pure) and retags it `manylinux_<ceiling>_<cpu>`. No network.""",
+    attrs = {
+        "distribution": attr.string(mandatory = True, doc = "The distribution name as locked."),
+        "headers": attr.label(default = "//python/private/build:target_headers", doc = "The target CPython's C headers (`include/`); chosen per target by default."),
+        "native": attr.bool(doc = "The wheel must contain compiled code: a pure-Python result (a silently failed compile) is an error."),
+        "python_version": attr.string(doc = "The target Python version (`3.X`), which selects the build interpreter and build dependencies; set by the `sdist_build` macro."),
+        "requires": attr.label(mandatory = True, cfg = exec_side_transition, providers = [BuildRequiresInfo], doc = "The sdist's `:build_requires` (from its file repository)."),
+        "sdist": attr.label(mandatory = True, allow_single_file = [".tar.gz", ".zip"], doc = "The sdist file."),
+        "target_env": attr.label(default = "//python/envs:target", providers = [TargetEnvInfo], doc = "Describes the target configuration."),
+        "version": attr.string(mandatory = True, doc = "The locked version."),
+        "_allowlist_function_transition": attr.label(default = "@bazel_tools//tools/allowlists/function_transition_allowlist"),
+        "_frontend": attr.label(default = "//python/private/build:frontend.py", allow_single_file = True),
+        "_helper": attr.label(default = "@ofiuco_helper//:ofiuco", executable = True, cfg = "exec", allow_single_file = True),
+        "_python": attr.label(default = "//python/private/build:exec_python", cfg = exec_side_transition, providers = [ExecPythonInfo]),
+        "_zig": attr.label(default = "@ofiuco_zig//:ziglang/zig", allow_single_file = True),
+        "_zig_cache": attr.label(default = "//python/private/build:zig_cache", allow_single_file = True),
+        "_zig_files": attr.label(default = "@ofiuco_zig//:files"),
+    },
+)
+
+def sdist_build(name, **kwargs):
+    """Declares the `sdist_build` of one package (what hubs call).
+
+    Args:
+      name: the target name (`<package>__<version>.build`).
+      **kwargs: the attributes of the rule.
+    """
+    _sdist_build(name = name, python_version = target_python_version(), **kwargs)
