@@ -1,15 +1,10 @@
 """Repository rule that provides the `ofiuco` helper binary for the host."""
 
+load(":host.bzl", "host_key")
+
 # Published prebuilt helpers: host key -> (url, sha256). Empty until the first
 # release; the cargo fallback below is what every host uses today.
 PREBUILT_HELPERS = {}
-
-def _host_key(rctx):
-    os = rctx.os.name.lower()
-    arch = rctx.os.arch.lower()
-    os = "macos" if os.startswith("mac") else ("windows" if os.startswith("windows") else os)
-    arch = {"amd64": "x86_64", "arm64": "aarch64"}.get(arch, arch)
-    return "{}_{}".format(os, arch)
 
 def _find_cargo(rctx):
     cargo = rctx.which("cargo")
@@ -88,7 +83,7 @@ def _cargo_build(rctx, key):
         fail("ofiuco: could not copy the built helper {}: {}".format(built, cp.stderr))
 
 def _helper_repo_impl(rctx):
-    key = _host_key(rctx)
+    key = host_key(rctx)
     prebuilt = PREBUILT_HELPERS.get(key)
     if prebuilt:
         rctx.download(url = prebuilt[0], sha256 = prebuilt[1], output = "ofiuco", executable = True)

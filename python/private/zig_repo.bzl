@@ -1,5 +1,7 @@
 """`@ofiuco_zig`: the zig C/C++ compiler for the host, from its PyPI wheel (`ziglang`)."""
 
+load(":host.bzl", "host_key")
+
 # ziglang 0.17.1 on PyPI: host key -> (wheel file name, sha256). The wheel is
 # fetched by Bazel's downloader (repository cache, --distdir, downloader
 # config) only when a build from source needs a compiler.
@@ -25,21 +27,6 @@ filegroup(
     srcs = glob(["ziglang/**"], exclude = ["ziglang/doc/**", "ziglang/**/*.py", "ziglang/**/__pycache__/**"]),
 )
 """
-
-def host_key(rctx):
-    """`linux_x86_64`, `macos_aarch64`, ... for the host of `rctx`.
-
-    Args:
-      rctx: a repository_ctx.
-
-    Returns:
-      The key.
-    """
-    os = rctx.os.name.lower()
-    arch = rctx.os.arch.lower()
-    os = "macos" if os.startswith("mac") else ("windows" if os.startswith("windows") else os)
-    arch = {"amd64": "x86_64", "arm64": "aarch64"}.get(arch, arch)
-    return "{}_{}".format(os, arch)
 
 def _zig_repo_impl(rctx):
     key = host_key(rctx)
