@@ -113,6 +113,8 @@ pub struct Report {
     pub violations: Vec<Finding>,
     /// The largest growth of the heap's high-water mark during one input.
     pub peak_memory: usize,
+    /// `wheel`: inputs whose archive `zip` assembled, read as a fragment.
+    pub zipped: u64,
     /// The longest time one input took.
     pub slowest: Duration,
     /// Why the run stopped early, if it did.
@@ -1006,7 +1008,7 @@ impl Seeds {
 }
 
 /// Runs one input: its outcome, or a broken promise.
-fn run_job(target: Target, job: &Job) -> Result<Outcome, String> {
+fn run_job(target: Target, job: &Job, zipped: &mut u64) -> Result<Outcome, String> {
     match job {
         Job::Text {
             lock, pyproject, ..
@@ -1025,6 +1027,7 @@ fn run_job(target: Target, job: &Job) -> Result<Outcome, String> {
                     checked.tree_bytes
                 ));
             }
+            *zipped += u64::from(checked.zipped);
             Ok(if checked.accepted {
                 Outcome::Accepted
             } else {
@@ -1129,7 +1132,9 @@ pub fn run(config: &Config) -> Report {
         let t = Instant::now();
         started_ms.store(epoch.elapsed().as_millis().max(1) as u64, Ordering::Relaxed);
         IN_INPUT.with(|i| i.set(true));
-        let outcome = catch_unwind(AssertUnwindSafe(|| run_job(config.target, &job)));
+        let outcome = catch_unwind(AssertUnwindSafe(|| {
+            run_job(config.target, &job, &mut report.zipped)
+        }));
         IN_INPUT.with(|i| i.set(false));
         started_ms.store(0, Ordering::Relaxed);
         let took = t.elapsed();
@@ -1234,6 +1239,13 @@ impl std::fmt::Display for Report {
                 finding.count,
                 ofiuco_spec::text::shown(&finding.what),
                 finding.saved.display()
+            )?;
+        }
+        if self.zipped > 0 {
+            writeln!(
+                f,
+                "  {} archives assembled by `zip` as fragments",
+                self.zipped
             )?;
         }
         if let Some(why) = &self.stopped {

@@ -470,7 +470,7 @@ fn mutate_entries(entries: &mut Vec<ZEntry>, rng: &mut Rng, pool: &Pool) {
         16 => {
             let text = if rng.chance(6) {
                 // Huge: past the cap on metadata files.
-                let n = 1 + rng.below(40_000);
+                let n = 1 + rng.below(200_000);
                 format!("[console_scripts]\n{}", "x = a:b\n".repeat(n))
             } else {
                 rng.pick(ENTRY_POINTS).to_string()
@@ -972,7 +972,10 @@ fn mutate_filename(name: &str, rng: &mut Rng) -> String {
 
 /// What an input did to the tools.
 pub(crate) struct Checked {
+    /// Installed.
     pub accepted: bool,
+    /// The archive, read as a fragment, was assembled by `zip`.
+    pub zipped: bool,
     /// Bytes of the installed tree (0 when refused), for [`memory_bound`].
     pub tree_bytes: u64,
 }
@@ -1022,10 +1025,11 @@ pub(crate) fn run_one(filename: &str, bytes: &[u8]) -> Result<Checked, String> {
 
     // The crafted archive as a fragment (its comment says it is one).
     let crafted_zip = root.join("crafted.zip");
-    let assembled = assemble(std::slice::from_ref(&wheel), &crafted_zip, !checksum_matches(bytes))?;
-    if assembled.is_some() {
-        accepted = true;
-    }
+    let assembled = assemble(
+        std::slice::from_ref(&wheel),
+        &crafted_zip,
+        !checksum_matches(bytes),
+    )?;
 
     if installed.is_ok() {
         let package = filename.split('-').next().unwrap_or("x").to_string();
@@ -1065,6 +1069,7 @@ pub(crate) fn run_one(filename: &str, bytes: &[u8]) -> Result<Checked, String> {
     }
     Ok(Checked {
         accepted,
+        zipped: assembled.is_some(),
         tree_bytes,
     })
 }
