@@ -141,7 +141,12 @@ pub fn pack_fragment(
             ArchiveError::InvalidArchivePath {
                 path: file.rel.clone(),
                 owner: format!("package `{}`", crate::text::shown(&opts.package)),
-                reason,
+                reason: if file.rel.contains('\\') {
+                    "the file name contains a backslash, which zip readers take for a directory separator\n\
+                     hint: nothing was written; the wheel holds a Windows path as a file name: use another release of the package, or report it to its authors"
+                } else {
+                    reason
+                },
             }
         })?;
     }
@@ -595,7 +600,10 @@ mod tests {
         );
         let out = tmp.path().join("f.zip");
         let err = pack_fragment(&FragmentOptions::new("x", vec![t]), &out).unwrap_err();
-        insta::assert_snapshot!(err.to_string(), @r"invalid archive path `a\\b.py` for package `x`: the path contains a backslash");
+        insta::assert_snapshot!(err.to_string(), @r"
+        invalid archive path `a\\b.py` for package `x`: the file name contains a backslash, which zip readers take for a directory separator
+        hint: nothing was written; the wheel holds a Windows path as a file name: use another release of the package, or report it to its authors
+        ");
         assert!(!out.exists());
     }
 

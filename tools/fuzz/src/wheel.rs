@@ -1307,6 +1307,27 @@ mod tests {
     }
 
     #[test]
+    fn the_same_seed_gives_the_same_archives() {
+        let seeds = load_seeds(&[]);
+        let pool = pool(&seeds);
+        let inputs = |seed| {
+            let mut rng = Rng::new(seed);
+            (0..50)
+                .map(|_| generate(rng.pick(&seeds), &mut rng, &pool))
+                .collect::<Vec<_>>()
+        };
+        let first = inputs(5);
+        assert_eq!(first, inputs(5));
+        assert_ne!(first, inputs(6));
+        // Mutated: not (all) the seeds as they were.
+        let plain: Vec<Vec<u8>> = seeds
+            .iter()
+            .map(|s| write_archive(&s.entries, ""))
+            .collect();
+        assert!(first.iter().filter(|(_, b)| !plain.contains(b)).count() > 40);
+    }
+
+    #[test]
     fn raw_names_make_duplicates() {
         let seed = &load_seeds(&[])[0];
         let mut entries = seed.entries.clone();
