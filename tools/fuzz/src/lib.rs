@@ -14,6 +14,10 @@
 //! after saving it; `last-input` holds the input being run, for aborts
 //! (stack overflow) that no handler sees.
 //!
+//! The `wheel` target (module `wheel`) mutates real wheels instead, at the
+//! zip and the content level, and checks what `install`, `fragment` and
+//! `zip` promise besides "no panic": see docs/fuzzing.md.
+//!
 //! The same seed, target and seeds give the same inputs.
 
 use std::panic::{catch_unwind, AssertUnwindSafe};
