@@ -1,0 +1,117 @@
+#!/usr/bin/env bash
+# `bazel run` pushes of the aws_batch images to a real registry (Debian's
+# docker-registry on 127.0.0.1, started and stopped here by PID):
+#  - //:push_index pushes the multi-arch index with both platforms and two tags;
+#  - //:push_arm64 pushes //:image built for linux arm64 on this x86_64 host
+#    (py_oci_push's transition);
+#  - //:deploy_arm64 runs //:push_current through run_for_platform (the
+#    transitioning wrapper);
+# each pushed manifest's digest (Docker-Content-Digest) must equal the built
+# one; an unreachable registry and a plain-HTTP registry without --insecure
+# fail with their messages.
+#
+#   examples/aws_batch/run_push.sh
+#
+# Needs root for the setup (apt-get: docker-registry, skopeo, the OCI base).
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")"
+ROOT="$(cd ../.. && pwd)"
+BAZEL="$ROOT/tools/dev/bazel.sh"
+
+"$ROOT/tools/dev/oci-tools.sh" --setup
+"$ROOT/tools/dev/oci-base.sh" --setup
+"$ROOT/tools/dev/aws-tools.sh" --setup
+
+WORK="$(mktemp -d /tmp/ofiuco-push.XXXXXX)"
+REGISTRY_PID=""
+cleanup() {
+  [[ -n "$REGISTRY_PID" ]] && kill "$REGISTRY_PID" 2>/dev/null && wait "$REGISTRY_PID" 2>/dev/null
+  rm -rf "$WORK"
+}
+trap cleanup EXIT
+fail() { echo "FAIL: $*" >&2; exit 1; }
+step() { printf '\n--> %s\n' "$*"; }
+
+# A free port on 127.0.0.1.
+PORT="$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')"
+REGISTRY="127.0.0.1:$PORT"
+cat >"$WORK/registry.yml" <<EOF
+version: 0.1
+log:
+  level: warn
+storage:
+  filesystem:
+    rootdirectory: $WORK/storage
+http:
+  addr: $REGISTRY
+EOF
+step "docker-registry on $REGISTRY"
+docker-registry serve "$WORK/registry.yml" >"$WORK/registry.log" 2>&1 &
+REGISTRY_PID=$!
+for _ in $(seq 50); do
+  curl -sf "http://$REGISTRY/v2/" >/dev/null && break
+  sleep 0.1
+done
+curl -sf "http://$REGISTRY/v2/" >/dev/null || fail "docker-registry did not start: $(cat "$WORK/registry.log")"
+
+# Where a target's output is (the images are built in transitioned configurations).
+built_digest() { # TARGET [BAZEL FLAGS]
+  local target="$1" exec_root out
+  shift
+  exec_root="$("$BAZEL" info execution_root 2>/dev/null)"
+  out="$("$BAZEL" cquery --output=files "$target" "$@" 2>/dev/null | head -1)"
+  python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["manifests"][0]["digest"])' "$exec_root/$out/index.json"
+}
+registry_digest() { # REPO:TAG
+  curl -sfI -H 'Accept: application/vnd.oci.image.index.v1+json' -H 'Accept: application/vnd.oci.image.manifest.v1+json' \
+    "http://$REGISTRY/v2/${1%%:*}/manifests/${1#*:}" | tr -d '\r' | sed -n 's/^Docker-Content-Digest: //Ip'
+}
+REPO="$REGISTRY/aws-batch-worker"
+
+step "bazel run //:push_index (the multi-arch index, tags latest and nightly)"
+start=$SECONDS
+"$BAZEL" run //:push_index -- --repository "$REPO" --insecure
+echo "pushed in $((SECONDS - start)) s"
+want="$(built_digest //:index)"
+for tag in latest nightly; do
+  got="$(registry_digest "aws-batch-worker:$tag")"
+  [[ "$got" == "$want" ]] || fail "aws-batch-worker:$tag is '$got' in the registry, //:index is $want"
+done
+echo "index: $want"
+for arch in amd64 arm64; do
+  seen="$(skopeo inspect --tls-verify=false --override-arch "$arch" "docker://$REPO:latest" | python3 -c 'import json,sys; print(json.load(sys.stdin)["Architecture"])')"
+  [[ "$seen" == "$arch" ]] || fail "the pushed index has no $arch image (skopeo read $seen)"
+done
+echo "both platforms are in the pushed index"
+
+step "bazel run //:push_arm64 (//:image built for linux arm64 on $(uname -m))"
+"$BAZEL" run //:push_arm64 -- --repository "$REPO" --insecure
+want="$(built_digest //:image --platforms=//:linux_arm64)"
+got="$(registry_digest aws-batch-worker:arm64)"
+[[ "$got" == "$want" ]] || fail "aws-batch-worker:arm64 is '$got' in the registry, //:image for arm64 is $want"
+arch="$(skopeo inspect --tls-verify=false "docker://$REPO:arm64" --override-arch arm64 | python3 -c 'import json,sys; print(json.load(sys.stdin)["Architecture"])')"
+[[ "$arch" == arm64 ]] || fail "aws-batch-worker:arm64 is for $arch"
+echo "arm64: $got"
+
+step "bazel run //:deploy_arm64 (run_for_platform of //:push_current)"
+"$BAZEL" run //:deploy_arm64 -- --repository "$REPO" --insecure
+got="$(registry_digest aws-batch-worker:deploy-arm64)"
+[[ "$got" == "$want" ]] || fail "aws-batch-worker:deploy-arm64 is '$got', //:image for arm64 is $want"
+echo "deploy-arm64: $got (the arm64 image)"
+
+step "errors: a registry that is not there, plain HTTP without --insecure"
+expect_error() { # MESSAGE ARGS...
+  local message="$1" out
+  shift
+  if out="$("$BAZEL" run //:push_arm64 -- "$@" 2>&1)"; then
+    fail "push $* succeeded"
+  fi
+  grep -qF "$message" <<<"$out" || fail "push $*: expected '$message' in:"$'\n'"$out"
+  grep -F "error: " <<<"$out" | head -1
+}
+dead="$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')"
+expect_error "cannot reach the registry \`127.0.0.1:$dead\`" --repository "127.0.0.1:$dead/w" --insecure
+expect_error "speaks plain HTTP" --repository "$REPO"
+expect_error "is not REGISTRY/REPOSITORY" --repository "http://$REPO"
+
+echo; echo "aws_batch pushes: all checks passed"
