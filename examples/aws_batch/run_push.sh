@@ -7,8 +7,9 @@
 #  - //:deploy_arm64 runs //:push_current through run_for_platform (the
 #    transitioning wrapper);
 # each pushed manifest's digest (Docker-Content-Digest) must equal the built
-# one; an unreachable registry and a plain-HTTP registry without --insecure
-# fail with their messages.
+# one; a second registry that wants a password takes the one in a Docker
+# config.json and refuses a wrong one; an unreachable registry and a
+# plain-HTTP registry without --insecure fail with their messages.
 #
 #   examples/aws_batch/run_push.sh
 #
@@ -23,36 +24,38 @@ BAZEL="$ROOT/tools/dev/bazel.sh"
 "$ROOT/tools/dev/aws-tools.sh" --setup
 
 WORK="$(mktemp -d /tmp/ofiuco-push.XXXXXX)"
-REGISTRY_PID=""
+PIDS=()
 cleanup() {
-  [[ -n "$REGISTRY_PID" ]] && kill "$REGISTRY_PID" 2>/dev/null && wait "$REGISTRY_PID" 2>/dev/null
+  local pid
+  for pid in "${PIDS[@]}"; do
+    kill "$pid" 2>/dev/null && wait "$pid" 2>/dev/null
+  done
   rm -rf "$WORK"
 }
 trap cleanup EXIT
 fail() { echo "FAIL: $*" >&2; exit 1; }
 step() { printf '\n--> %s\n' "$*"; }
 
-# A free port on 127.0.0.1.
-PORT="$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')"
-REGISTRY="127.0.0.1:$PORT"
-cat >"$WORK/registry.yml" <<EOF
-version: 0.1
-log:
-  level: warn
-storage:
-  filesystem:
-    rootdirectory: $WORK/storage
-http:
-  addr: $REGISTRY
-EOF
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
+start_registry() { # NAME ADDR [CONFIG LINES...]
+  local name="$1" addr="$2"
+  shift 2
+  {
+    printf 'version: 0.1\nlog:\n  level: warn\nstorage:\n  filesystem:\n    rootdirectory: %s\nhttp:\n  addr: %s\n' "$WORK/$name" "$addr"
+    printf '%s\n' "$@"
+  } >"$WORK/$name.yml"
+  docker-registry serve "$WORK/$name.yml" >"$WORK/$name.log" 2>&1 &
+  PIDS+=($!)
+  for _ in $(seq 50); do
+    # 200, or 401 from a registry that wants a password: it is up.
+    [[ "$(curl -s -o /dev/null -w '%{http_code}' "http://$addr/v2/")" =~ ^(200|401)$ ]] && return
+    sleep 0.1
+  done
+  fail "docker-registry did not start: $(cat "$WORK/$name.log")"
+}
+REGISTRY="127.0.0.1:$(free_port)"
 step "docker-registry on $REGISTRY"
-docker-registry serve "$WORK/registry.yml" >"$WORK/registry.log" 2>&1 &
-REGISTRY_PID=$!
-for _ in $(seq 50); do
-  curl -sf "http://$REGISTRY/v2/" >/dev/null && break
-  sleep 0.1
-done
-curl -sf "http://$REGISTRY/v2/" >/dev/null || fail "docker-registry did not start: $(cat "$WORK/registry.log")"
+start_registry registry "$REGISTRY"
 
 # Where a target's output is (the images are built in transitioned configurations).
 built_digest() { # TARGET [BAZEL FLAGS]
@@ -67,10 +70,20 @@ registry_digest() { # REPO:TAG
     "http://$REGISTRY/v2/${1%%:*}/manifests/${1#*:}" | tr -d '\r' | sed -n 's/^Docker-Content-Digest: //Ip'
 }
 REPO="$REGISTRY/aws-batch-worker"
+# `bazel run TARGET -- ARGS`, with the run step outside tools/dev/bazel.sh's
+# chroot (which has no skopeo): --script_path writes the script `bazel run`
+# would execute (cd to the runfiles, exec the launcher), run here on the host.
+run() { # TARGET ARGS...
+  local target="$1"
+  shift
+  "$BAZEL" run --script_path="$WORK/run-script" "$target" >"$WORK/run-build.log" 2>&1 \
+    || fail "bazel run --script_path $target: $(tail -20 "$WORK/run-build.log")"
+  "$WORK/run-script" "$@"
+}
 
 step "bazel run //:push_index (the multi-arch index, tags latest and nightly)"
 start=$SECONDS
-"$BAZEL" run //:push_index -- --repository "$REPO" --insecure
+run //:push_index --repository "$REPO" --insecure
 echo "pushed in $((SECONDS - start)) s"
 want="$(built_digest //:index)"
 for tag in latest nightly; do
@@ -85,7 +98,7 @@ done
 echo "both platforms are in the pushed index"
 
 step "bazel run //:push_arm64 (//:image built for linux arm64 on $(uname -m))"
-"$BAZEL" run //:push_arm64 -- --repository "$REPO" --insecure
+run //:push_arm64 --repository "$REPO" --insecure
 want="$(built_digest //:image --platforms=//:linux_arm64)"
 got="$(registry_digest aws-batch-worker:arm64)"
 [[ "$got" == "$want" ]] || fail "aws-batch-worker:arm64 is '$got' in the registry, //:image for arm64 is $want"
@@ -94,7 +107,7 @@ arch="$(skopeo inspect --tls-verify=false "docker://$REPO:arm64" --override-arch
 echo "arm64: $got"
 
 step "bazel run //:deploy_arm64 (run_for_platform of //:push_current)"
-"$BAZEL" run //:deploy_arm64 -- --repository "$REPO" --insecure
+run //:deploy_arm64 --repository "$REPO" --insecure
 got="$(registry_digest aws-batch-worker:deploy-arm64)"
 [[ "$got" == "$want" ]] || fail "aws-batch-worker:deploy-arm64 is '$got', //:image for arm64 is $want"
 echo "deploy-arm64: $got (the arm64 image)"
@@ -103,15 +116,34 @@ step "errors: a registry that is not there, plain HTTP without --insecure"
 expect_error() { # MESSAGE ARGS...
   local message="$1" out
   shift
-  if out="$("$BAZEL" run //:push_arm64 -- "$@" 2>&1)"; then
+  if out="$(run //:push_arm64 "$@" 2>&1)"; then
     fail "push $* succeeded"
   fi
   grep -qF "$message" <<<"$out" || fail "push $*: expected '$message' in:"$'\n'"$out"
   grep -F "error: " <<<"$out" | head -1
 }
-dead="$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')"
+dead="$(free_port)"
 expect_error "cannot reach the registry \`127.0.0.1:$dead\`" --repository "127.0.0.1:$dead/w" --insecure
 expect_error "speaks plain HTTP" --repository "$REPO"
 expect_error "is not REGISTRY/REPOSITORY" --repository "http://$REPO"
+
+step "credentials: a registry with a password, the user's Docker config.json"
+SECURE="127.0.0.1:$(free_port)"
+htpasswd -Bbn ofiuco right-password >"$WORK/htpasswd"
+start_registry secure "$SECURE" "auth:" "  htpasswd:" "    realm: ofiuco-test" "    path: $WORK/htpasswd"
+mkdir -p "$WORK/docker"
+docker_config() { printf '{"auths": {"%s": {"auth": "%s"}}}\n' "$SECURE" "$(printf 'ofiuco:%s' "$1" | base64)" >"$WORK/docker/config.json"; }
+docker_config wrong-password
+# skopeo reads $DOCKER_CONFIG/config.json (default ~/.docker), as docker does.
+export DOCKER_CONFIG="$WORK/docker"
+expect_error "refused the credentials for \`$SECURE/w\`" --repository "$SECURE/w" --insecure
+if run //:push_arm64 --repository "$SECURE/w" --insecure 2>&1 | grep -q wrong-password; then
+  fail "the password was printed"
+fi
+docker_config right-password
+run //:push_arm64 --repository "$SECURE/w" --insecure
+got="$(curl -sfI -u ofiuco:right-password -H 'Accept: application/vnd.oci.image.manifest.v1+json' "http://$SECURE/v2/w/manifests/arm64" | tr -d '\r' | sed -n 's/^Docker-Content-Digest: //Ip')"
+[[ "$got" == "$want" ]] || fail "the password-protected registry has '$got', //:image for arm64 is $want"
+echo "pushed with the credentials of config.json: $got"
 
 echo; echo "aws_batch pushes: all checks passed"

@@ -2,7 +2,8 @@
 # The AWS tools of the opt-in deploy tests, pinned, from PyPI into a venv of
 # the checkout (.cache/aws-tools): the real AWS CLI (v1) and moto's server (a
 # local AWS API: Lambda, S3), plus Debian's docker-registry (a local OCI
-# registry) and skopeo (the push tool of py_oci_push).
+# registry), skopeo (the push tool of py_oci_push) and htpasswd (apache2-utils:
+# a registry that wants a password).
 #
 #   tools/dev/aws-tools.sh --setup   # once per machine (~90 s; network to PyPI and Debian)
 #   tools/dev/aws-tools.sh --bin     # print the venv's bin directory (put it first on PATH)
@@ -11,7 +12,7 @@ ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 VENV="$ROOT/.cache/aws-tools"
 # Pinned: what docs/deploy.md was tested with.
 PINS=("awscli==1.45.11" "moto[server,awslambda,s3]==5.2.1")
-DEBS=(docker-registry skopeo)
+DEBS=(docker-registry skopeo apache2-utils)
 
 as_root() { if [[ $EUID == 0 ]]; then "$@"; else sudo "$@"; fi; }
 
@@ -20,6 +21,7 @@ case "${1:-}" in
     missing=()
     command -v docker-registry >/dev/null || missing+=(docker-registry)
     command -v skopeo >/dev/null || missing+=(skopeo)
+    command -v htpasswd >/dev/null || missing+=(apache2-utils)
     if ((${#missing[@]})); then
       echo "ofiuco: installing ${DEBS[*]} with apt-get (once per machine)" >&2
       as_root apt-get update -qq

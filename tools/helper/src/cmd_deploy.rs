@@ -238,7 +238,7 @@ fn push_error(repository: &str, tag: &str, stderr: &str) -> anyhow::Error {
     anyhow::anyhow!(
         "cannot push to {}: {what}\nskopeo said: {}",
         quoted(&format!("{repository}:{tag}")),
-        shown(last)
+        shown(&last)
     )
 }
 
@@ -437,9 +437,16 @@ pub fn run_lambda(args: LambdaArgs) -> anyhow::Result<()> {
             println!("{}", shell_line(&aws, &call.argv));
             continue;
         }
-        let output = Command::new(&aws)
-            .args(&call.argv)
-            .stdin(Stdio::null())
+        let mut command = Command::new(&aws);
+        command.args(&call.argv).stdin(Stdio::null());
+        // AWS CLI v1 reads only AWS_DEFAULT_REGION; the SDKs, v2 and Lambda use AWS_REGION.
+        if let (Some(region), None) = (
+            std::env::var_os("AWS_REGION"),
+            std::env::var_os("AWS_DEFAULT_REGION"),
+        ) {
+            command.env("AWS_DEFAULT_REGION", region);
+        }
+        let output = command
             .output()
             .with_context(|| format!("failed to run `{}`", shown_path(&aws)))?;
         let stderr = String::from_utf8_lossy(&output.stderr);
@@ -544,7 +551,7 @@ fn aws_error(what: &str, name: &str, args: &LambdaArgs, stderr: &str) -> anyhow:
             format!("cannot reach the endpoint {} (AWS_ENDPOINT_URL)\nhint: check AWS_ENDPOINT_URL and that the service is up", quoted(&endpoint))
         }
     } else if stderr.contains("You must specify a region") {
-        "no region\nhint: set AWS_REGION, or a region in the AWS_PROFILE's config".to_string()
+        "no region\nhint: set AWS_REGION (or AWS_DEFAULT_REGION), or a region in the AWS_PROFILE's config".to_string()
     } else {
         "the AWS CLI failed".to_string()
     };
@@ -552,17 +559,28 @@ fn aws_error(what: &str, name: &str, args: &LambdaArgs, stderr: &str) -> anyhow:
         "cannot deploy {} to {thing} {} ({what}): {why}\naws said: {}",
         shown_path(&args.zip),
         quoted(name),
-        shown(last)
+        shown(&last)
     )
 }
 
-fn last_line(text: &str) -> &str {
-    text.lines()
+/// The last non-empty line of a tool's error output, as its last
+/// [`TAIL_CHARS`] characters: tools put the cause at the end of the line.
+fn last_line(text: &str) -> String {
+    let line = text
+        .lines()
         .rev()
         .map(str::trim)
         .find(|l| !l.is_empty())
-        .unwrap_or("(nothing)")
+        .unwrap_or("(nothing)");
+    let count = line.chars().count();
+    if count <= TAIL_CHARS {
+        return line.to_string();
+    }
+    let tail: String = line.chars().skip(count - TAIL_CHARS).collect();
+    format!("…{tail}")
 }
+
+const TAIL_CHARS: usize = 180;
 
 /// `explicit`, else `$env_var`, else `name` on PATH.
 fn find_tool(
@@ -779,6 +797,16 @@ mod tests {
             "{msg}"
         );
         assert!(msg.contains("skopeo login r.example"), "{msg}");
+        // The end of a long line is kept: that is where the cause is.
+        let long = format!("msg=\"{}: unauthorized\"", "x".repeat(500));
+        let msg = push_error("r.example/w", "v1", &long).to_string();
+        assert!(
+            msg.ends_with(&format!(
+                "skopeo said: …{}: unauthorized\"",
+                "x".repeat(165)
+            )),
+            "{msg}"
+        );
     }
 
     #[test]
