@@ -70,15 +70,12 @@ registry_digest() { # REPO:TAG
     "http://$REGISTRY/v2/${1%%:*}/manifests/${1#*:}" | tr -d '\r' | sed -n 's/^Docker-Content-Digest: //Ip'
 }
 REPO="$REGISTRY/aws-batch-worker"
-# `bazel run TARGET -- ARGS`, with the run step outside tools/dev/bazel.sh's
-# chroot (which has no skopeo): --script_path writes the script `bazel run`
-# would execute (cd to the runfiles, exec the launcher), run here on the host.
+# `bazel run TARGET -- ARGS`. Under tools/dev/bazel.sh's chroot the run step
+# runs there too, with the chroot's skopeo (tools/dev/aws-tools.sh installs it).
 run() { # TARGET ARGS...
   local target="$1"
   shift
-  "$BAZEL" run --script_path="$WORK/run-script" "$target" >"$WORK/run-build.log" 2>&1 \
-    || fail "bazel run --script_path $target: $(tail -20 "$WORK/run-build.log")"
-  "$WORK/run-script" "$@"
+  "$BAZEL" run --ui_event_filters=-info,-stdout,-stderr --noshow_progress "$target" -- "$@"
 }
 
 step "bazel run //:push_index (the multi-arch index, tags latest and nightly)"
@@ -99,9 +96,11 @@ echo "both platforms are in the pushed index"
 
 step "bazel run //:push_arm64 (//:image built for linux arm64 on $(uname -m))"
 run //:push_arm64 --repository "$REPO" --insecure
-want="$(built_digest //:image --platforms=//:linux_arm64)"
+# //:image_arm64 is //:image with `platform = ":linux_arm64"`: the same image.
+"$BAZEL" build //:image_arm64 2>/dev/null
+want="$(built_digest //:image_arm64)"
 got="$(registry_digest aws-batch-worker:arm64)"
-[[ "$got" == "$want" ]] || fail "aws-batch-worker:arm64 is '$got' in the registry, //:image for arm64 is $want"
+[[ "$got" == "$want" ]] || fail "aws-batch-worker:arm64 is '$got' in the registry, //:image_arm64 is $want"
 arch="$(skopeo inspect --tls-verify=false "docker://$REPO:arm64" --override-arch arm64 | python3 -c 'import json,sys; print(json.load(sys.stdin)["Architecture"])')"
 [[ "$arch" == arm64 ]] || fail "aws-batch-worker:arm64 is for $arch"
 echo "arm64: $got"

@@ -56,15 +56,14 @@ start_moto "$PORT" "$WORK/moto.log"
 echo "ready in $((SECONDS - start)) s"
 export AWS_ENDPOINT_URL="http://127.0.0.1:$PORT"
 
-# `bazel run TARGET -- ARGS`, with the run step outside tools/dev/bazel.sh's
-# chroot (whose Python has no AWS CLI): --script_path writes the script
-# `bazel run` would execute, run here on the host.
+# `bazel run TARGET -- ARGS`. Under tools/dev/bazel.sh's chroot the run step
+# runs there too: OFIUCO_AWS names an AWS CLI that runs there.
+OFIUCO_AWS="$("$ROOT/tools/dev/aws-tools.sh" --bazel-run-aws)"
+export OFIUCO_AWS
 run() { # TARGET ARGS...
   local target="$1"
   shift
-  "$BAZEL" run --script_path="$WORK/run-script" "$target" >"$WORK/run-build.log" 2>&1 \
-    || fail "bazel run --script_path $target: $(tail -20 "$WORK/run-build.log")"
-  "$WORK/run-script" "$@"
+  "$BAZEL" run --ui_event_filters=-info,-stdout,-stderr --noshow_progress "$target" -- "$@"
 }
 exec_root="$("$BAZEL" info execution_root 2>/dev/null)"
 output_of() { echo "$exec_root/$("$BAZEL" cquery --output=files "$1" 2>/dev/null | grep '\.zip$' | head -1)"; }
@@ -92,7 +91,7 @@ echo "function code: $got ($(stat -c %s "$zip") bytes), $versions versions"
 
 step "bazel run //:deploy -- --dry-run"
 dry="$(run //:deploy --dry-run 2>/dev/null)"
-[[ "$dry" == "aws lambda update-function-code --function-name ofiuco-example --zip-file fileb://"*"deploy_python3_12.zip --publish --output json" ]] \
+[[ "$dry" == "$OFIUCO_AWS lambda update-function-code --function-name ofiuco-example --zip-file fileb://"*"deploy_python3_12.zip --publish --output json" ]] \
   || fail "dry run printed: $dry"
 echo "$dry"
 
@@ -129,14 +128,13 @@ expect_error() { # MESSAGE [ENV...] -- ARGS...
   shift
   while [[ "$1" != -- ]]; do envs+=("$1"); shift; done
   shift
-  if out="$(env "${envs[@]}" "$WORK/run-script" "$@" 2>&1)"; then
+  if out="$(env "${envs[@]}" "$BAZEL" run --ui_event_filters=-info --noshow_progress //:deploy -- "$@" 2>&1)"; then
     fail "deploy $* succeeded"
   fi
   grep -qF "$message" <<<"$out" || fail "deploy $*: expected '$message' in:"$'\n'"$out"
   if grep -qF "$AWS_SECRET_ACCESS_KEY" <<<"$out"; then fail "the secret key was printed"; fi
   grep -F "error: " <<<"$out" | head -1
 }
-run //:deploy --dry-run >/dev/null 2>&1  # $WORK/run-script is //:deploy's
 expect_error "the function \`nope\` does not exist in region \`us-east-1\`" -- --name nope
 AUTH_PORT="$(free_port)"
 start_moto "$AUTH_PORT" "$WORK/moto-auth.log" INITIAL_NO_AUTH_ACTION_COUNT=0

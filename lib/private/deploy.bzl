@@ -106,8 +106,9 @@ the `CodeSha256` AWS reports is base64(sha256(zip)).
 
 It runs the AWS CLI (v1 or v2) from `$OFIUCO_AWS`, else `PATH`, so region,
 profile, endpoint and credentials come from the usual places (`AWS_REGION`,
-`AWS_PROFILE`, `AWS_ENDPOINT_URL`, SSO, credential processes); none is
-printed. An unknown function, refused or missing credentials, an unreachable
+`AWS_PROFILE`, `AWS_ENDPOINT_URL`, SSO, credential processes; AWS CLI v1
+reads only `AWS_DEFAULT_REGION`, which ofiuco sets from `AWS_REGION` when
+only that is set); no credential is printed. An unknown function, refused or missing credentials, an unreachable
 endpoint or a missing bucket give one message saying what to do.
 
 Flags after `--`: `--name NAME` (replaces `function_name` / `layer_name`),
