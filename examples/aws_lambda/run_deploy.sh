@@ -23,7 +23,7 @@ PIDS=()
 cleanup() {
   local pid
   for pid in "${PIDS[@]}"; do
-    kill "$pid" 2>/dev/null && wait "$pid" 2>/dev/null
+    { kill "$pid" && wait "$pid"; } 2>/dev/null || true
   done
   rm -rf "$WORK"
 }

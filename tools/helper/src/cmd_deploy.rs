@@ -64,7 +64,9 @@ struct ImageDescriptor {
     platforms: Vec<String>,
 }
 
-pub fn run_push(args: PushArgs) -> anyhow::Result<()> {
+pub fn run_push(mut args: PushArgs) -> anyhow::Result<()> {
+    // The launcher runs from the runfiles: absolute paths for skopeo and --dry-run.
+    args.layout = absolute(&args.layout)?;
     let repository = args
         .repository
         .or(args.default_repository)
@@ -390,7 +392,9 @@ fn os(args: &[&str]) -> Vec<OsString> {
     args.iter().map(OsString::from).collect()
 }
 
-pub fn run_lambda(args: LambdaArgs) -> anyhow::Result<()> {
+pub fn run_lambda(mut args: LambdaArgs) -> anyhow::Result<()> {
+    // The launcher runs from the runfiles: absolute paths for the AWS CLI and --dry-run.
+    args.zip = absolute(&args.zip)?;
     let name = args
         .name
         .clone()
@@ -581,6 +585,11 @@ fn last_line(text: &str) -> String {
 }
 
 const TAIL_CHARS: usize = 180;
+
+fn absolute(path: &Path) -> anyhow::Result<PathBuf> {
+    std::path::absolute(path)
+        .with_context(|| format!("failed to make `{}` absolute", shown_path(path)))
+}
 
 /// `explicit`, else `$env_var`, else `name` on PATH.
 fn find_tool(

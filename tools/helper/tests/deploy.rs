@@ -74,7 +74,8 @@ fn push_dry_run_prints_one_skopeo_copy_per_tag() {
         );
         assert!(
             line.ends_with(&format!(
-                " --dest-tls-verify=false oci:image:latest docker://127.0.0.1:5000/worker:{tag}"
+                " --dest-tls-verify=false oci:{}/image:latest docker://127.0.0.1:5000/worker:{tag}",
+                tmp.path().canonicalize().unwrap().display()
             )),
             "{line}"
         );
@@ -90,7 +91,7 @@ fn push_dry_run_prints_one_skopeo_copy_per_tag() {
     );
     assert!(
         out.trim_end()
-            .ends_with(" oci:image:latest docker://r.example/w:v1"),
+            .ends_with("/image:latest docker://r.example/w:v1"),
         "{out}"
     );
     assert_eq!(out.lines().count(), 1, "{out}");
@@ -150,10 +151,12 @@ fn lambda_dry_run_prints_the_aws_commands() {
         "fn",
         "--dry-run",
     ];
+    let dir = tmp.path().canonicalize().unwrap();
+    let dir = dir.display();
     let out = stdout_ok(tmp.path(), &[&base[..], &["--publish"]].concat());
     assert_eq!(
         out,
-        "aws lambda update-function-code --function-name fn --zip-file fileb://f.zip --publish --output json\n"
+        format!("aws lambda update-function-code --function-name fn --zip-file fileb://{dir}/f.zip --publish --output json\n")
     );
     // The S3 route: a content-addressed key, then the update from the bucket.
     let out = stdout_ok(
@@ -166,7 +169,7 @@ fn lambda_dry_run_prints_the_aws_commands() {
     );
     let sha = "5b7a2754b389130e138d57ba83f1eae7f05a41c66becacfa2dd2060143ae66db";
     let want = format!(
-        "aws s3 cp --only-show-errors f.zip s3://b/other/{sha}.zip\naws lambda update-function-code --function-name other --s3-bucket b --s3-key other/{sha}.zip --output json\n"
+        "aws s3 cp --only-show-errors {dir}/f.zip s3://b/other/{sha}.zip\naws lambda update-function-code --function-name other --s3-bucket b --s3-key other/{sha}.zip --output json\n"
     );
     assert_eq!(out, want);
 }
@@ -179,7 +182,10 @@ fn lambda_errors_name_the_input() {
         &["lambda-deploy", "--zip", "gone.zip", "--default-name", "fn"],
         &[],
     );
-    assert!(err.contains("failed to read `gone.zip`"), "{err}");
+    assert!(
+        err.contains("failed to read `") && err.contains("/gone.zip`\nhint: build it"),
+        "{err}"
+    );
     fs::write(tmp.path().join("f.zip"), b"zip bytes").unwrap();
     let err = fails(tmp.path(), &["lambda-deploy", "--zip", "f.zip"], &[]);
     assert!(err.contains("no function or layer name"), "{err}");
