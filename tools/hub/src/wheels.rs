@@ -20,10 +20,13 @@ struct PackageWheels {
 /// For every package of `packages`: the wheel each environment of `envs`
 /// installs, as (index into the package's files, environments) in file order.
 /// Empty for a package without wheels or whose wheels fit nowhere.
-pub(crate) fn choose_all(packages: &[Package], envs: &[TargetEnv]) -> Vec<Vec<(usize, EnvSet)>> {
+pub(crate) fn choose_all<'p>(
+    packages: impl IntoIterator<Item = &'p Package>,
+    envs: &[TargetEnv],
+) -> Vec<Vec<(usize, EnvSet)>> {
     let mut interner = Interner::new();
     let packages: Vec<PackageWheels> = packages
-        .iter()
+        .into_iter()
         .map(|p| {
             let mut files = Vec::new();
             let mut wheels = Vec::new();
@@ -49,8 +52,8 @@ pub(crate) fn choose_all(packages: &[Package], envs: &[TargetEnv]) -> Vec<Vec<(u
                     by_wheel[w] = all.clone();
                 }
             } else {
-                for e in 0..envs.len() {
-                    if let Some(w) = ranker.best_wheel(e, wheels) {
+                for (e, best) in ranker.best_wheels(wheels).into_iter().enumerate() {
+                    if let Some(w) = best {
                         by_wheel[w].insert(e);
                     }
                 }
