@@ -194,6 +194,33 @@ struct Renderer<'a> {
     split_build: bool,
     /// The project's extras, normalized.
     project_extras: HashSet<String>,
+    /// The environments whose Python the lock's `python-versions` allows.
+    in_range: EnvSet,
+}
+
+/// The environments of `table` whose Python `lock`'s `python-versions`
+/// allows; the range is checked once per Python version.
+fn lock_range(lock: &Lock, table: &EnvTable) -> EnvSet {
+    let Some(range) = lock.python_versions.as_deref() else {
+        return table.all();
+    };
+    let mut allowed: Vec<((u8, u8), bool)> = Vec::new();
+    let mut set = table.none();
+    for (i, env) in table.envs().iter().enumerate() {
+        let yes = match allowed.iter().find(|(python, _)| *python == env.python) {
+            Some(&(_, yes)) => yes,
+            None => {
+                let full = ofiuco_spec::python_full_version(env.python);
+                let yes = ofiuco_lock::constraint_allows(range, &full);
+                allowed.push((env.python, yes));
+                yes
+            }
+        };
+        if yes {
+            set.insert(i);
+        }
+    }
+    set
 }
 
 impl<'a> Renderer<'a> {
@@ -244,6 +271,7 @@ impl<'a> Renderer<'a> {
                 .filter_map(|e| pep508_rs::ExtraName::from_str(e).ok())
                 .map(|e| e.to_string())
                 .collect(),
+            in_range: lock_range(lock, table),
         }
     }
 
@@ -364,19 +392,10 @@ impl<'a> Renderer<'a> {
         format!("{file} of @{}", self.opts.hub_name)
     }
 
-    /// The environments whose Python the lock's `python-versions` allows.
+    /// The environments whose Python the lock's `python-versions` allows
+    /// (computed once, in [`Renderer::new`]).
     fn in_lock_range(&self) -> EnvSet {
-        let Some(range) = self.lock.python_versions.as_deref() else {
-            return self.table.all();
-        };
-        let mut set = self.table.none();
-        for (i, env) in self.table.envs().iter().enumerate() {
-            let full = ofiuco_spec::python_full_version(env.python);
-            if ofiuco_lock::constraint_allows(range, &full) {
-                set.insert(i);
-            }
-        }
-        set
+        self.in_range.clone()
     }
 
     /// For every package, its dependency edges resolved to package indices.
@@ -512,6 +531,7 @@ impl<'a> Renderer<'a> {
         let mut whole: BTreeMap<String, EnvSet> = BTreeMap::new();
         let (incoming, has_incoming) = self.incoming(edges);
         let in_range = self.in_lock_range();
+        let coverage = self.coverage();
         let mut taken: BTreeSet<String> = self.by_name.keys().map(ToString::to_string).collect();
         let mut aliases = Vec::new();
         for (name, versions) in &self.by_name {
@@ -539,7 +559,7 @@ impl<'a> Renderer<'a> {
                 // version that applies there and has a file for it.
                 for &v in versions {
                     let envs =
-                        self.applies(v, &incoming, &has_incoming) & &remaining & self.coverage(v);
+                        self.applies(v, &incoming, &has_incoming) & &remaining & &coverage[&v];
                     remaining &= !&envs;
                     choose(label_of(v), envs);
                 }
@@ -684,13 +704,28 @@ impl<'a> Renderer<'a> {
         }
     }
 
-    /// Where entry `v` has a wheel (only computed for names locked more than once).
-    fn coverage(&self, v: usize) -> EnvSet {
-        let p = std::slice::from_ref(&self.lock.packages[v]);
-        wheels::choose_all(p, self.table.envs())
-            .into_iter()
+    /// Per entry of a name locked more than once: where it has a wheel (all
+    /// of them ranked at once, over one [`ofiuco_spec::Ranker`]).
+    fn coverage(&self) -> HashMap<usize, EnvSet> {
+        let several: Vec<usize> = self
+            .by_name
+            .values()
+            .filter(|versions| versions.len() > 1)
             .flatten()
-            .fold(self.table.none(), |acc, (_, envs)| acc | envs)
+            .copied()
+            .collect();
+        let packages = several.iter().map(|&v| &self.lock.packages[v]);
+        let choices = wheels::choose_all(packages, self.table.envs());
+        several
+            .into_iter()
+            .zip(choices)
+            .map(|(v, by_wheel)| {
+                let envs = by_wheel
+                    .into_iter()
+                    .fold(self.table.none(), |acc, (_, envs)| acc | envs);
+                (v, envs)
+            })
+            .collect()
     }
 
     /// `name[extra]`: the package plus the dependencies the extra enables.
