@@ -11,6 +11,7 @@
 //! only `select()`s among precomputed answers, so it fetches nothing that the
 //! configuration does not need.
 
+mod build_file;
 mod env_table;
 mod envs;
 mod envset;
@@ -23,6 +24,7 @@ mod wheels;
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::str::FromStr;
 
+#[cfg(test)]
 use minijinja::Environment;
 use ofiuco_lock::{Dependency, Lock, Package, PackageMarkers};
 use ofiuco_spec::TargetEnv;
@@ -171,12 +173,13 @@ pub fn render(lock: &Lock, opts: &HubOptions) -> Result<HubFiles, HubError> {
     Renderer::new(lock, opts, &table).render()
 }
 
-/// [`render`], with BUILD.bazel rendered in one piece (for tests of the split).
+/// [`render`], with BUILD.bazel rendered from `templates/BUILD.bazel.j2`
+/// by minijinja (for tests that the writer writes what the template says).
 #[cfg(test)]
-fn render_unsplit(lock: &Lock, opts: &HubOptions) -> Result<HubFiles, HubError> {
+fn render_with_template(lock: &Lock, opts: &HubOptions) -> Result<HubFiles, HubError> {
     let table = EnvTable::new();
     let mut renderer = Renderer::new(lock, opts, &table);
-    renderer.split_build = false;
+    renderer.with_template = true;
     renderer.render()
 }
 
@@ -190,8 +193,9 @@ struct Renderer<'a> {
     /// `__3`… for further entries of the same name and version (e.g. one
     /// `url` wheel per Python version).
     targets: Vec<String>,
-    /// Render BUILD.bazel in two halves on two threads.
-    split_build: bool,
+    /// Render BUILD.bazel with the template (tests), not the writer.
+    #[cfg(test)]
+    with_template: bool,
     /// The project's extras, normalized.
     project_extras: HashSet<String>,
     /// The environments whose Python the lock's `python-versions` allows.
@@ -263,7 +267,8 @@ impl<'a> Renderer<'a> {
             table,
             by_name,
             targets,
-            split_build: true,
+            #[cfg(test)]
+            with_template: false,
             project_extras: lock
                 .project
                 .iter()
@@ -276,7 +281,6 @@ impl<'a> Renderer<'a> {
     }
 
     fn render(self) -> Result<HubFiles, HubError> {
-        let env = template_environment();
         let (packages, envs, hub_name) = (
             self.lock.packages.as_slice(),
             self.table.envs(),
@@ -337,14 +341,21 @@ impl<'a> Renderer<'a> {
                 comments,
             })
             .collect();
-        let build = BuildContext {
+        let context = BuildContext {
             lock_path: self.lock.path.display().to_string(),
             lock_version: &self.lock.lock_version,
             lock_name: self.lock_name(),
             python_range: self.lock.python_versions.clone().unwrap_or_default(),
             outside_lock: self.in_lock_range() != self.table.all(),
+        };
+        #[cfg(test)]
+        if self.with_template {
+            let build =
+                context.render_part(&template_environment(), &packages, &aliases, &libraries)?;
+            files.sort_by(|a, b| a.repo.cmp(&b.repo));
+            return Ok(HubFiles { build, files });
         }
-        .render(&env, &packages, &aliases, &libraries, self.split_build)?;
+        let build = build_file::write(&context, &packages, &aliases, &libraries);
         files.sort_by(|a, b| a.repo.cmp(&b.repo));
         Ok(HubFiles { build, files })
     }
@@ -839,7 +850,9 @@ struct BuildContext<'a> {
     outside_lock: bool,
 }
 
+#[cfg(test)]
 impl BuildContext<'_> {
+    /// BUILD.bazel rendered from the template by minijinja (the writer's oracle).
     fn render_part(
         &self,
         env: &Environment<'_>,
@@ -867,42 +880,6 @@ impl BuildContext<'_> {
             file: "BUILD.bazel",
             source,
         })
-    }
-
-    /// BUILD.bazel, rendered in two halves on two threads. The template is a
-    /// header followed by one loop each over packages, aliases and libraries,
-    /// so the whole is the first half's packages rendered alone, followed by
-    /// the rest rendered without its header (the text rendered from no
-    /// targets at all). Where that does not hold, it renders in one piece.
-    fn render(
-        &self,
-        env: &Environment<'_>,
-        packages: &[PackageView],
-        aliases: &[AliasView],
-        libraries: &[LibraryView],
-        split: bool,
-    ) -> Result<String, HubError> {
-        if !split {
-            return self.render_part(env, packages, aliases, libraries);
-        }
-        let (first, second) = packages.split_at(packages.len() / 2);
-        let (head, tail, header) = std::thread::scope(|scope| {
-            let head = scope.spawn(|| self.render_part(env, first, &[], &[]));
-            let tail = self.render_part(env, second, aliases, libraries);
-            let header = self.render_part(env, &[], &[], &[]);
-            let head = head
-                .join()
-                .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
-            (head, tail, header)
-        });
-        let (mut head, tail, header) = (head?, tail?, header?);
-        match tail.strip_prefix(header.as_str()) {
-            Some(rest) if head.starts_with(header.as_str()) => {
-                head.push_str(rest);
-                Ok(head)
-            }
-            _ => self.render_part(env, packages, aliases, libraries),
-        }
     }
 }
 
@@ -956,6 +933,7 @@ fn split_point(packages: &[Package]) -> usize {
 }
 
 /// The template environment: see [`starlark`].
+#[cfg(test)]
 fn template_environment() -> Environment<'static> {
     starlark::environment()
 }
@@ -977,23 +955,40 @@ mod tests {
 
     /// The two-thread BUILD.bazel equals the one-piece one.
     #[test]
-    fn split_build_renders_like_one_piece() {
+    fn writer_writes_what_the_template_renders() {
         let root = Path::new(env!("CARGO_MANIFEST_DIR"));
         let mut locks: Vec<PathBuf> = ["poetry-1.1", "poetry-2.0", "poetry-2.1"]
             .iter()
             .map(|name| root.join(format!("../lock/tests/fixtures/{name}.lock")))
             .collect();
-        locks.push(root.join("../../tests/corpus/dlt-hub__dlt/@b1cff8cc66/poetry.lock"));
+        locks.push(root.join("../../tests/hub/poetry.lock"));
+        locks.retain(|path| path.is_file());
+        // Every lock of the corpus.
+        let mut dirs = vec![root.join("../../tests/corpus")];
+        while let Some(dir) = dirs.pop() {
+            for entry in std::fs::read_dir(&dir).unwrap().flatten() {
+                let (path, name) = (entry.path(), entry.file_name());
+                let name = name.to_string_lossy();
+                if path.is_dir() {
+                    dirs.push(path);
+                } else if name == "poetry.lock" || name == "uv.lock" || name.starts_with("pylock") {
+                    locks.push(path);
+                }
+            }
+        }
+        assert!(locks.len() > 20, "{locks:?}");
         for path in locks {
-            let lock = ofiuco_lock::read_poetry_lock(&path).unwrap();
+            let Ok(lock) = ofiuco_lock::read_lock(&path) else {
+                continue;
+            };
             let opts = HubOptions {
                 hub_name: "poetry".to_string(),
                 ..Default::default()
             };
-            let split = render(&lock, &opts).unwrap();
-            let whole = render_unsplit(&lock, &opts).unwrap();
-            assert!(split.build == whole.build, "{}", path.display());
-            assert_eq!(split.files, whole.files);
+            let written = render(&lock, &opts).unwrap();
+            let rendered = render_with_template(&lock, &opts).unwrap();
+            assert!(written.build == rendered.build, "{}", path.display());
+            assert_eq!(written.files, rendered.files);
         }
     }
 }
