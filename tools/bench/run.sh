@@ -149,6 +149,7 @@ bench_hub() {
     diff -r "$tmp/old" "$tmp/new" >/dev/null && same="are byte-identical"
     # CPU time (user + sys) per run: what a loaded machine does not inflate as much as wall time.
     local cpu
+    # shellcheck disable=SC2016 # the backquotes are Markdown, in Python code.
     cpu=$(python3 -c '
 import json, sys
 for r in json.load(open(sys.argv[1]))["results"]:
