@@ -58,8 +58,15 @@ impl FitTable {
     }
 
     /// The line of one file (see the module docs).
+    #[cfg(test)]
     pub(crate) fn describe(&self, filename: &str) -> String {
-        let Ok(wheel) = filename.parse::<WheelFilename>() else {
+        self.describe_parsed(filename, filename.parse::<WheelFilename>().ok().as_ref())
+    }
+
+    /// [`FitTable::describe`] of a file whose name is parsed already:
+    /// `wheel` is `filename` parsed as a wheel name, `None` if it is none.
+    pub(crate) fn describe_parsed(&self, filename: &str, wheel: Option<&WheelFilename>) -> String {
+        let Some(wheel) = wheel else {
             return format!("{filename}|sdist|||*|");
         };
         let mut os = "";
@@ -90,7 +97,7 @@ impl FitTable {
             None => {}
         }
         out.push('|');
-        let pythons = self.pythons.iter().filter(|p| p.accepts(&wheel));
+        let pythons = self.pythons.iter().filter(|p| p.accepts(wheel));
         push_joined(&mut out, pythons.map(|p| p.name.as_str()));
         out.push('|');
         out.push_str(wheel.python_tags.first().map_or("", String::as_str));

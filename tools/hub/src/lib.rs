@@ -730,8 +730,9 @@ impl<'a> Renderer<'a> {
         several
             .into_iter()
             .zip(choices)
-            .map(|(v, by_wheel)| {
-                let envs = by_wheel
+            .map(|(v, choice)| {
+                let envs = choice
+                    .by_wheel
                     .into_iter()
                     .fold(self.table.none(), |acc, (_, envs)| acc | envs);
                 (v, envs)
