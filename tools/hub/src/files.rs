@@ -407,7 +407,134 @@ fn sanitize_repo_name(filename: &str, out: &mut String) {
 
 #[cfg(test)]
 mod tests {
-    use super::sanitize_repo_name;
+    use super::{is_commit, sanitize_repo_name};
+    use crate::{render, BuildMode, BuildPolicy, HubOptions, SourceRepo};
+    use std::path::Path;
+
+    const LOCK: &str = r#"
+[[package]]
+name = "tool"
+version = "1.0"
+optional = false
+python-versions = "*"
+files = []
+[package.source]
+type = "git"
+url = "https://example.com/tool.git"
+reference = "main"
+resolved_reference = "0123456789abcdef0123456789abcdef01234567"
+subdirectory = "py"
+
+[[package]]
+name = "branchonly"
+version = "2.0"
+optional = false
+python-versions = "*"
+files = []
+[package.source]
+type = "git"
+url = "https://example.com/b.git"
+reference = "main"
+resolved_reference = "main"
+
+[[package]]
+name = "mylib"
+version = "0.1"
+optional = false
+python-versions = "*"
+files = []
+develop = true
+[package.source]
+type = "directory"
+url = "libs/mylib"
+
+[[package]]
+name = "local-sdist"
+version = "3.0"
+optional = false
+python-versions = "*"
+files = [{file = "local_sdist-3.0.tar.gz", hash = "sha256:ff70335d468e7eb6ec65b95b99d3a2836546063f63acc5171de367e834932a81"}]
+[package.source]
+type = "file"
+url = "dist/local_sdist-3.0.tar.gz"
+
+[metadata]
+lock-version = "2.1"
+python-versions = ">=3.11"
+content-hash = "x"
+"#;
+
+    fn hub(build: &[(&str, BuildPolicy)]) -> crate::HubFiles {
+        let lock =
+            ofiuco_lock::parse_poetry_lock(LOCK, Path::new("poetry.lock"), None).unwrap();
+        let opts = HubOptions {
+            hub_name: "h".to_string(),
+            build: build
+                .iter()
+                .map(|(n, p)| (n.parse().unwrap(), p.clone()))
+                .collect(),
+            ..Default::default()
+        };
+        render(&lock, &opts).unwrap()
+    }
+
+    #[test]
+    fn git_directory_and_file_sources_are_built() {
+        let hub = hub(&[]);
+        assert_eq!(
+            hub.sources,
+            vec![
+                SourceRepo::Directory {
+                    repo: "h__mylib-0.1.src".to_string(),
+                    package: "mylib".to_string(),
+                    version: "0.1".to_string(),
+                    path: "libs/mylib".to_string(),
+                    editable: true,
+                },
+                SourceRepo::Git {
+                    repo: "h__tool-1.0.git".to_string(),
+                    package: "tool".to_string(),
+                    version: "1.0".to_string(),
+                    url: "https://example.com/tool.git".to_string(),
+                    commit: "0123456789abcdef0123456789abcdef01234567".to_string(),
+                    reference: Some("main".to_string()),
+                    subdirectory: Some("py".to_string()),
+                },
+            ]
+        );
+        assert!(hub.build.contains("    tree = \"@h__tool-1.0.git//:tree\",\n    tree_root = \"py\",\n"));
+        assert!(hub.build.contains("    wheel = \":mylib__0.1.build\",\n"));
+        // A local sdist: copied from its path (no index), and built.
+        let file = hub.files.iter().find(|f| f.package == "local-sdist").unwrap();
+        assert_eq!(file.path.as_deref(), Some("dist/local_sdist-3.0.tar.gz"));
+        assert!(file.indexes.is_empty() && file.urls.is_empty() && file.sdist);
+        // A git source without a full commit cannot be pinned.
+        assert!(hub.build.contains("unsupported = \"it comes from the git repository `https://example.com/b.git` at `main`, and the lock records no full commit hash"));
+    }
+
+    #[test]
+    fn policies_apply_to_source_trees() {
+        let never = BuildPolicy {
+            mode: BuildMode::Never,
+            ..BuildPolicy::default()
+        };
+        let wheel = BuildPolicy {
+            wheel: Some("@@//:tool.whl".to_string()),
+            ..BuildPolicy::default()
+        };
+        let hub = hub(&[("mylib", never), ("tool", wheel)]);
+        assert!(hub.sources.is_empty(), "{:?}", hub.sources);
+        assert!(hub.build.contains("    wheel = \"@@//:tool.whl\",\n"));
+        assert!(hub.build.contains("building it is turned off (`poetry.build(mode = \\\"never\\\")`)"));
+    }
+
+    #[test]
+    fn commits() {
+        assert!(is_commit("0123456789abcdef0123456789abcdef01234567"));
+        assert!(is_commit(&"a".repeat(64)));
+        assert!(!is_commit("0123456"));
+        assert!(!is_commit("main"));
+    }
 
     #[test]
     fn sanitizes() {
