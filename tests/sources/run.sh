@@ -15,8 +15,9 @@
 # Re-locking (needs poetry; the lock pins the first commit):
 #   ./git_repo.sh /tmp/srv --first && git daemon --base-path=/tmp/srv --export-all \
 #     --listen=127.0.0.1 --port=39418 /tmp/srv &  then `poetry lock` here.
-# expect() evals its check when it runs, so checks are single-quoted (SC2016).
-# shellcheck disable=SC2016
+# expect() evals its check when it runs, so checks are single-quoted (SC2016)
+# and the variables they read look unused to shellcheck (SC2034).
+# shellcheck disable=SC2016,SC2034
 set -uo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")" || exit 1
 HERE="$PWD"
