@@ -79,6 +79,16 @@ echo "    missing commit: $msg"
 expect "a locked commit the repository does not have: one message naming the package, repository and commit" \
   'grep -q "cannot fetch iniconfig 2.1.0: the git repository .git://127.0.0.1:$PORT/iniconfig.git. has no commit dccc1ed810b23f477789b46216b0dc23a859ca9e" <<<"$msg"'
 stop_daemon
+"$BAZEL" fetch --repo="@@ofiuco~~poetry~broken__outside-0.1.src" >"$tmp/outside.log" 2>&1
+msg="$(grep -A1 '^ERROR: .*ofiuco: cannot build' "$tmp/outside.log" | head -2)"
+echo "    outside the workspace: $msg"
+expect "a directory outside the workspace: one message naming the package and the path" \
+  'grep -q "cannot build outside 0.1: its lock @@//broken:poetry.lock names the local path \"../../outside\", which is outside the workspace" <<<"$msg"'
+"$BAZEL" fetch --repo="@@ofiuco~~poetry~broken__nopyproject-0.1.src" >"$tmp/nopyproject.log" 2>&1
+msg="$(grep -A1 '^ERROR: .*ofiuco: cannot build' "$tmp/nopyproject.log" | head -2)"
+echo "    no pyproject.toml: $msg"
+expect "a directory without pyproject.toml or setup.py: one message naming the package and the directory" \
+  'grep -q "cannot build nopyproject 0.1 from the local directory \"nopyproject\" (of @@//broken:poetry.lock): .*/broken/nopyproject has neither a pyproject.toml nor a setup.py" <<<"$msg"'
 echo "    errors: $((SECONDS - start)) s"
 
 # 2. The host test.
