@@ -130,7 +130,7 @@ def _link_tree(rctx, src, dest, top):
 def _local_source_repo_impl(rctx):
     attr = rctx.attr
     what = "{} {}".format(attr.package, attr.version)
-    directory = resolve_local_path(rctx, attr.lock, attr.path)
+    directory = resolve_local_path(rctx, attr.lock, attr.path, what)
     origin = "the local directory {} (of {})".format(repr(attr.path), attr.lock)
     check_project_dir(directory, what, origin)
 
