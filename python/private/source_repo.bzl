@@ -115,17 +115,23 @@ must be at exactly `commit`; its `.git` and any Bazel files are removed.
     },
 )
 
-def _link_tree(rctx, src, dest, top):
-    for child in src.readdir():
-        name = child.basename
-        if (name in _SKIPPED_DIRS or (top and (name.endswith(".egg-info") or name.startswith("bazel-")))) and child.is_dir:
-            continue
-        if name in _BAZEL_FILES:
-            continue
-        if child.is_dir:
-            _link_tree(rctx, child, dest + name + "/", False)
-        else:
-            rctx.symlink(child, dest + name)
+def _link_tree(rctx, root):
+    """Links every file below `root` into the repository (Starlark has no recursion: a work list)."""
+    pending = [(root, "")]
+    for _ in range(1000000):
+        if not pending:
+            return
+        src, dest = pending.pop()
+        for child in src.readdir():
+            name = child.basename
+            if name in _BAZEL_FILES:
+                continue
+            if child.is_dir:
+                if name in _SKIPPED_DIRS or (not dest and (name.endswith(".egg-info") or name.startswith("bazel-"))):
+                    continue
+                pending.append((child, dest + name + "/"))
+            else:
+                rctx.symlink(child, dest + name)
 
 def _local_source_repo_impl(rctx):
     attr = rctx.attr
@@ -136,7 +142,7 @@ def _local_source_repo_impl(rctx):
 
     # Any change below the directory re-runs this rule, and the build sees it.
     rctx.watch_tree(directory)
-    _link_tree(rctx, directory, "", True)
+    _link_tree(rctx, directory)
     build = _TREE_BUILD.format(pattern = repr("**"))
     build += build_requires_text(rctx, ["--dir", str(rctx.path("."))], origin)
     rctx.file("BUILD.bazel", build)

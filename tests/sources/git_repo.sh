@@ -32,4 +32,4 @@ fi
 rm -rf "$out/iniconfig.git"
 mkdir -p "$out"
 git clone --quiet --bare "$work/repo" "$out/iniconfig.git"
-git -C "$out/iniconfig.git" log --format=%H --reverse | head -1
+git -C "$out/iniconfig.git" rev-list --max-parents=0 main
