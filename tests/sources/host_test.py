@@ -1,5 +1,6 @@
 """The packages built from a git checkout, a local directory and a local sdist work on the host."""
 
+import ast
 import os
 import unittest
 
@@ -19,7 +20,14 @@ class BuiltFromSourcesTest(unittest.TestCase):
 
     def test_local_directory(self):
         self.assertEqual(localpkg.shout("hi"), "HI!")
-        want = os.environ.get("OFIUCO_EXPECT_MESSAGE", "built from the directory")
+        # The workspace's file as it is now: an edit must have been rebuilt.
+        with open(os.environ["LOCALPKG_SOURCE"], encoding="utf-8") as f:
+            tree = ast.parse(f.read())
+        want = next(
+            node.value.value
+            for node in tree.body
+            if isinstance(node, ast.Assign) and node.targets[0].id == "MESSAGE"
+        )
         self.assertEqual(localpkg.MESSAGE, want)
         # Installed as a wheel (not editable): the module lives in the package's tree.
         self.assertIn("site-packages", localpkg.__file__)

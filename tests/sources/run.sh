@@ -109,7 +109,8 @@ stop_daemon
 # 3. A change in the local directory reaches the next build.
 start=$SECONDS
 sed -i 's/^MESSAGE = .*/MESSAGE = "changed after the first build"/' "$message"
-if "$BAZEL" test "${NO_NET[@]}" //:host_test --test_env=OFIUCO_EXPECT_MESSAGE="changed after the first build" >"$tmp/changed.log" 2>&1; then
+# host_test compares the installed localpkg.MESSAGE with the workspace's file.
+if "$BAZEL" test "${NO_NET[@]}" //:host_test >"$tmp/changed.log" 2>&1; then
   ok "a change to the local directory is rebuilt"
 else
   tail -30 "$tmp/changed.log"

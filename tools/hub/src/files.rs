@@ -465,8 +465,7 @@ content-hash = "x"
 "#;
 
     fn hub(build: &[(&str, BuildPolicy)]) -> crate::HubFiles {
-        let lock =
-            ofiuco_lock::parse_poetry_lock(LOCK, Path::new("poetry.lock"), None).unwrap();
+        let lock = ofiuco_lock::parse_poetry_lock(LOCK, Path::new("poetry.lock"), None).unwrap();
         let opts = HubOptions {
             hub_name: "h".to_string(),
             build: build
@@ -502,10 +501,16 @@ content-hash = "x"
                 },
             ]
         );
-        assert!(hub.build.contains("    tree = \"@h__tool-1.0.git//:tree\",\n    tree_root = \"py\",\n"));
+        assert!(hub
+            .build
+            .contains("    tree = \"@h__tool-1.0.git//:tree\",\n    tree_root = \"py\",\n"));
         assert!(hub.build.contains("    wheel = \":mylib__0.1.build\",\n"));
         // A local sdist: copied from its path (no index), and built.
-        let file = hub.files.iter().find(|f| f.package == "local-sdist").unwrap();
+        let file = hub
+            .files
+            .iter()
+            .find(|f| f.package == "local-sdist")
+            .unwrap();
         assert_eq!(file.path.as_deref(), Some("dist/local_sdist-3.0.tar.gz"));
         assert!(file.indexes.is_empty() && file.urls.is_empty() && file.sdist);
         // A git source without a full commit cannot be pinned.
@@ -525,7 +530,9 @@ content-hash = "x"
         let hub = hub(&[("mylib", never), ("tool", wheel)]);
         assert!(hub.sources.is_empty(), "{:?}", hub.sources);
         assert!(hub.build.contains("    wheel = \"@@//:tool.whl\",\n"));
-        assert!(hub.build.contains("building it is turned off (`poetry.build(mode = \\\"never\\\")`)"));
+        assert!(hub
+            .build
+            .contains("building it is turned off (`poetry.build(mode = \\\"never\\\")`)"));
     }
 
     #[test]
