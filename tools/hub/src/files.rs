@@ -126,17 +126,20 @@ impl<'a> WheelSide<'a> {
     }
 
     /// A package built from a source tree (git, local directory) for every
-    /// target; `None` when its policy forbids building.
+    /// target; unsupported when its policy forbids building.
     fn tree_build(
         &mut self,
         p: &'a Package,
         target: &str,
         policy: &BuildPolicy,
-        origin: String,
-        suffix: &str,
+        tree: Tree,
         make: impl FnOnce(String) -> SourceRepo,
-        tree_root: Option<String>,
     ) -> WheelPart {
+        let Tree {
+            origin,
+            suffix,
+            root: tree_root,
+        } = tree;
         let mut part = WheelPart::default();
         if policy.mode == BuildMode::Never {
             part.unsupported = Some(format!(
@@ -204,23 +207,20 @@ impl<'a> WheelSide<'a> {
                 let (reference, subdirectory) = (reference.clone(), subdirectory.clone());
                 let (package, version) = (p.name.clone(), p.version.clone());
                 let root = subdirectory.clone().filter(|s| !s.is_empty() && s != ".");
-                return self.tree_build(
-                    p,
-                    target,
-                    &policy,
+                let tree = Tree {
                     origin,
-                    "git",
-                    move |repo| SourceRepo::Git {
-                        repo,
-                        package,
-                        version,
-                        url,
-                        commit,
-                        reference,
-                        subdirectory,
-                    },
+                    suffix: "git",
                     root,
-                );
+                };
+                return self.tree_build(p, target, &policy, tree, move |repo| SourceRepo::Git {
+                    repo,
+                    package,
+                    version,
+                    url,
+                    commit,
+                    reference,
+                    subdirectory,
+                });
             }
             Source::Url { url } if p.files.is_empty() => {
                 part.unsupported = Some(format!(
@@ -237,21 +237,20 @@ impl<'a> WheelSide<'a> {
                 let origin = format!("the local directory {}", quoted(path));
                 let (package, version) = (p.name.clone(), p.version.clone());
                 let (path, editable) = (path.clone(), *develop);
-                return self.tree_build(
-                    p,
-                    target,
-                    &policy,
+                let tree = Tree {
                     origin,
-                    "src",
-                    move |repo| SourceRepo::Directory {
+                    suffix: "src",
+                    root: None,
+                };
+                return self.tree_build(p, target, &policy, tree, move |repo| {
+                    SourceRepo::Directory {
                         repo,
                         package,
                         version,
                         path,
                         editable,
-                    },
-                    None,
-                );
+                    }
+                });
             }
             _ => {
                 let by_wheel = if policy.mode == BuildMode::Always {
@@ -320,6 +319,16 @@ struct Files<'a> {
     positions: HashMap<String, usize, FastHash>,
     /// The source-tree repositories, in the order they were made.
     sources: Vec<SourceRepo>,
+}
+
+/// Where a source tree comes from, for [`WheelSide::tree_build`].
+struct Tree {
+    /// For messages: "the git repository `…` at commit …".
+    origin: String,
+    /// The repository name's suffix: `git` or `src`.
+    suffix: &'static str,
+    /// The project's directory inside the tree (git's `subdirectory`).
+    root: Option<String>,
 }
 
 /// A full git commit hash: 40 (SHA-1) or 64 (SHA-256) hex digits.
