@@ -65,6 +65,9 @@ step "builds from sdists (examples/source_builds): host tests, arm64 zip under e
 tools/dev/arm64-python.sh --python 3.13 --setup
 examples/source_builds/run.sh
 
+# ~4-5 min in a fresh output base on a loaded 2-core machine (zig, build
+# tools, 7 pure builds per host and 3 for arm64, the emulated CPython);
+# ~1.5 min when warm.
 step "builds from git, directory and file sources (tests/sources): errors, host tests, a rebuild after a change, arm64 zip under emulation"
 tests/sources/run.sh
 
