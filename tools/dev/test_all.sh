@@ -39,7 +39,7 @@ step "bazel: provision"
 "$BAZEL" --setup
 
 stop_servers() {
-  for dir in "$ROOT" "$ROOT"/examples/*/; do
+  for dir in "$ROOT" "$ROOT"/examples/*/ "$ROOT"/tests/sources; do
     (cd "$dir" && "$BAZEL" shutdown >/dev/null 2>&1) || true
   done
 }
@@ -64,6 +64,12 @@ examples/aws_lambda/smoke_test_arm64.sh
 step "builds from sdists (examples/source_builds): host tests, arm64 zip under emulation, reproducibility"
 tools/dev/arm64-python.sh --python 3.13 --setup
 examples/source_builds/run.sh
+
+# ~4-5 min in a fresh output base on a loaded 2-core machine (zig, build
+# tools, 7 pure builds per host and 3 for arm64, the emulated CPython);
+# ~1.5 min when warm.
+step "builds from git, directory and file sources (tests/sources): errors, host tests, a rebuild after a change, arm64 zip under emulation"
+tests/sources/run.sh
 
 # ~8 min on a loaded 2-core machine (two output bases, four unpacked images):
 # opt-in here, and on its own as examples/aws_batch/run_images.sh.

@@ -104,7 +104,15 @@ impl Writer {
             self.field("name", &build.name);
             self.field("distribution", &p.display_name);
             self.field("version", &p.version);
-            self.field("sdist", &build.sdist);
+            if let Some(sdist) = truthy(&build.sdist) {
+                self.field("sdist", sdist);
+            } else {
+                self.field("tree", build.tree.as_deref().unwrap_or_default());
+                if let Some(root) = truthy(&build.tree_root) {
+                    self.field("tree_root", root);
+                }
+                self.field("origin", build.origin.as_deref().unwrap_or_default());
+            }
             self.field("requires", &build.requires);
             if build.native {
                 self.raw("    native = True,\n");

@@ -91,6 +91,50 @@ pub struct HubFiles {
     pub build: String,
     /// The distribution-file repositories the hub refers to.
     pub files: Vec<FileRepo>,
+    /// The source-tree repositories (git checkouts, local directories) of
+    /// packages built from source.
+    pub sources: Vec<SourceRepo>,
+}
+
+/// One source tree to build a package from: a git checkout pinned to the
+/// locked commit, or a local directory of the workspace.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum SourceRepo {
+    /// `git_source_repo`: `url` checked out at `commit`.
+    Git {
+        repo: String,
+        package: String,
+        version: String,
+        url: String,
+        /// The full commit hash the lock resolved the reference to.
+        commit: String,
+        /// The reference as requested (branch, tag), for messages.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        reference: Option<String>,
+        /// The package's directory inside the repository.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        subdirectory: Option<String>,
+    },
+    /// `local_source_repo`: a directory, relative to the lock's directory.
+    Directory {
+        repo: String,
+        package: String,
+        version: String,
+        path: String,
+        /// An editable install in the lock (installed normally by ofiuco).
+        #[serde(skip_serializing_if = "std::ops::Not::not")]
+        editable: bool,
+    },
+}
+
+impl SourceRepo {
+    /// The repository name.
+    pub fn repo(&self) -> &str {
+        match self {
+            SourceRepo::Git { repo, .. } | SourceRepo::Directory { repo, .. } => repo,
+        }
+    }
 }
 
 /// One lazily fetched distribution-file repository.
@@ -103,6 +147,10 @@ pub struct FileRepo {
     pub version: String,
     pub indexes: Vec<String>,
     pub urls: Vec<String>,
+    /// A local file (poetry's `file` source, uv's `path`), relative to the
+    /// lock's directory: copied from there and checked against `sha256`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub path: Option<String>,
     /// An sdist that may be built: its repository also reads the sdist's
     /// `[build-system]` (`:build_requires`).
     #[serde(skip_serializing_if = "std::ops::Not::not")]
@@ -314,7 +362,7 @@ impl<'a> Renderer<'a> {
             side.extend(tail, tail_targets, tail_choices);
             (parts, side)
         });
-        let (wheel_parts, mut files) = side.finish();
+        let (wheel_parts, mut files, mut sources) = side.finish();
         let Parts {
             package_deps,
             aliases,
@@ -353,11 +401,21 @@ impl<'a> Renderer<'a> {
             let build =
                 context.render_part(&template_environment(), &packages, &aliases, &libraries)?;
             files.sort_by(|a, b| a.repo.cmp(&b.repo));
-            return Ok(HubFiles { build, files });
+            sources.sort_by(|a, b| a.repo().cmp(b.repo()));
+            return Ok(HubFiles {
+                build,
+                files,
+                sources,
+            });
         }
         let build = build_file::write(&context, &packages, &aliases, &libraries);
         files.sort_by(|a, b| a.repo.cmp(&b.repo));
-        Ok(HubFiles { build, files })
+        sources.sort_by(|a, b| a.repo().cmp(b.repo()));
+        Ok(HubFiles {
+            build,
+            files,
+            sources,
+        })
     }
 
     /// What does not depend on the wheel choice: each package's dependencies
