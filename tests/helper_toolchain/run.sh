@@ -35,7 +35,7 @@ version="$(sed -nE 's/^    version = "([^"]*)",$/\1/p' MODULE.bazel)"
 WS="$(mktemp -d /tmp/ofiuco-helper-toolchain.XXXXXX)"
 server=""
 cleanup() {
-  [[ -n $server ]] && kill "$server" 2>/dev/null || true
+  if [[ -n $server ]]; then kill "$server" 2>/dev/null || true; fi
   if [[ -d "$WS/basic" ]]; then
     (cd "$WS/basic" && HOME="$WS/home" "$BAZEL" shutdown >/dev/null 2>&1) || true
   fi
@@ -100,7 +100,8 @@ python3 -c 'import json, sys; print(json.dumps({"helpers": {}, "version": sys.ar
 if out="$(basic build --repo_env=OFIUCO_HELPER_TABLE="$WS/empty.json" //:venv 2>&1)"; then
   fail "with an empty table and no cargo, the build succeeded"
 fi
-grep -q 'ofiuco: there is no prebuilt helper for this host (linux_x86_64) and `cargo` is not on PATH' <<<"$out" ||
+# shellcheck disable=SC2016 # the backticks are ofiuco's message
+grep -qF 'ofiuco: there is no prebuilt helper for this host (linux_x86_64) and `cargo` is not on PATH' <<<"$out" ||
   fail "no \"cargo is not on PATH\" error: $out"
 echo "ok"
 

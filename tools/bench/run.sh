@@ -449,8 +449,11 @@ bench_helper() {
         echo
         echo "Measured $(date -u '+%Y-%m-%d %H:%M UTC') at ofiuco \`$rev\`; load average before: $before, after: $after on $(nproc) CPUs (a machine shared with other sessions). hyperfine: \`--runs $cargo_runs\` (cargo), \`--runs $mirror_runs\` (mirror)."
         echo
-        cat "$d/d-cargo.md"
-        tail -n +3 "$d/d-mirror.md"
+        # One table: hyperfine ran the two commands separately (its Relative column is per run).
+        cut -d'|' -f1-5 "$d/d-cargo.md" | sed 's/$/|/'
+        tail -n +3 "$d/d-mirror.md" | cut -d'|' -f1-5 | sed 's/$/|/'
+        echo
+        python3 -c 'import json, sys; m = [json.load(open(p))["results"][0]["mean"] for p in sys.argv[1:]]; print(f"The download path takes {m[1] / m[0]:.2f}x the time of the cargo path (means: {m[0]:.0f} s, {m[1]:.0f} s).")' "$d/d-cargo.json" "$d/d-mirror.json"
         echo
         echo "Reproduce: \`tools/bench/run.sh helper\`."
     } >"$out"

@@ -21,8 +21,8 @@
 # passes the released commit's); default this checkout. Paths of the source
 # tree are remapped to /ofiuco, so the binaries do not depend on where it
 # lives. Needs rustup (targets are added when missing). Costs two release
-# builds, ~2-4 min of cargo on 2 cores; CARGO_TARGET_DIR (default
-# target/release-helpers of this checkout) makes reruns cheap.
+# builds, ~2-4 min of cargo on 2 cores; CARGO_TARGET_DIR/release-helpers
+# (default target/release-helpers of this checkout) makes reruns cheap.
 set -euo pipefail
 SELF="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd -P)"
 usage() {
@@ -55,7 +55,8 @@ if [[ ! $VERSION =~ ^[0-9]+\.[0-9]+\.[0-9]+([-.][0-9A-Za-z.-]+)?$ ]]; then
   usage
 fi
 [[ -n "$BASE_URL" ]] || { echo "error: \`--base-url\` is missing" >&2; usage; }
-export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$SELF/target/release-helpers}"
+# Its own directory: these builds have their own RUSTFLAGS.
+export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$SELF/target}/release-helpers"
 
 # key (python/private/helper_extension.bzl's HELPER_PLATFORMS) -> Rust target
 declare -A TARGETS=([linux_x86_64]=x86_64-unknown-linux-musl [linux_aarch64]=aarch64-unknown-linux-musl)

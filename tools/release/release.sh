@@ -78,7 +78,7 @@ module="$(sed -E "s/^    version = \"[^\"]*\",\$/    version = \"$version\",/" <
 # The prebuilt helpers, built from REF's tree (extracted at a fixed path, with
 # git's commit-time mtimes, so that a second run is a no-op for cargo), and
 # their table, which goes into the archive as python/private/prebuilt_helpers.bzl.
-helpers_src="${CARGO_TARGET_DIR:-$PWD/target/release-helpers}/release-src"
+helpers_src="${CARGO_TARGET_DIR:-$PWD/target}/release-helpers/release-src"
 rm -rf "$helpers_src" && mkdir -p "$helpers_src"
 git archive --format=tar "$commit" | tar -x -C "$helpers_src"
 tools/release/helpers.sh --version "$version" --base-url "$helpers_url" --out "$out" --source "$helpers_src" "${prebuilt[@]}"
