@@ -65,7 +65,8 @@ def _helpers(mctx, prebuilt):
     table = mctx.path(path)
     if not table.exists:
         fail("ofiuco: the helper table {} does not exist.\nhint: set {} to the absolute path of a prebuilt_helpers.json, or unset it.".format(source, TABLE_ENV))
-    mctx.watch(table)
+    # Not watched: Bazel 7 does not let a module extension watch a file outside
+    # the workspace. The variable's value is (`environ`): a new table, a new path.
     table_version, helpers = check_table(json.decode(mctx.read(table)), source)
     if version and table_version != version:
         fail("ofiuco: the helper table {} is for ofiuco {}, but this is ofiuco {}.\nhint: use the table of ofiuco {} (its helpers are built from its sources), or unset {}.".format(

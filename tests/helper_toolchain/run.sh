@@ -52,7 +52,7 @@ mirror="http://127.0.0.1:$port"
 echo "==> tools/release/helpers.sh --version $version --base-url $mirror"
 tools/release/helpers.sh --version "$version" --base-url "$mirror" --out "$WS/mirror"
 for key in linux_x86_64 linux_aarch64; do
-  file -b "$WS/mirror/ofiuco-$version-$key" | grep -q 'statically linked' ||
+  file -b "$WS/mirror/ofiuco-$version-$key" | grep -qE 'static(ally|-pie) linked' ||
     fail "ofiuco-$version-$key is not statically linked: $(file -b "$WS/mirror/ofiuco-$version-$key")"
 done
 python3 -m http.server "$port" --bind 127.0.0.1 --directory "$WS/mirror" 2>"$WS/mirror.log" &
@@ -70,6 +70,7 @@ git ls-files -z examples/basic | while IFS= read -r -d '' f; do
 done
 sed -i "s|path = \"../..\"|path = \"$ROOT\"|" "$WS/basic/MODULE.bazel"
 grep -q "path = \"$ROOT\"" "$WS/basic/MODULE.bazel" || fail "could not point $WS/basic/MODULE.bazel at $ROOT"
+echo 'bazel_dep(name = "platforms", version = "0.0.10")' >>"$WS/basic/MODULE.bazel"
 cat >>"$WS/basic/BUILD.bazel" <<'BUILD'
 
 # tests/helper_toolchain: an arm64 linux execution platform.
@@ -119,7 +120,7 @@ basic test "$table" //...
 echo "ok: $((SECONDS - start)) s"
 [[ $(served linux_x86_64) -ge 1 ]] || fail "the mirror did not serve the x86_64 helper: $(cat "$WS/mirror.log")"
 [[ $(served linux_aarch64) == 0 ]] || fail "the aarch64 helper was fetched without being resolved"
-exes="$(basic aquery "$table" "$query" 2>/dev/null | executables)"
+exes="$(basic aquery "$table" "$query" 2>"$WS/aquery.log" | executables)" || fail "aquery: $(tail -20 "$WS/aquery.log")"
 echo "$exes"
 grep -qE ' external/[^/]*ofiuco_helper_linux_x86_64/ofiuco$' <<<"$exes" || fail "the actions do not run the prebuilt x86_64 helper"
 [[ $(wc -l <<<"$exes") == 1 ]] || fail "the actions run more than one helper"
@@ -129,7 +130,7 @@ cmp -s "$downloaded" "$WS/mirror/ofiuco-$version-linux_x86_64" || fail "$downloa
 echo "ok: the actions run the mirror's static x86_64 helper"
 
 echo "==> an arm64 linux execution platform resolves the aarch64 helper"
-exes="$(basic aquery "$table" --extra_execution_platforms=//:linux_arm64_exec "$query" 2>/dev/null | executables)"
+exes="$(basic aquery "$table" --extra_execution_platforms=//:linux_arm64_exec "$query" 2>"$WS/aquery.log" | executables)" || fail "aquery: $(tail -20 "$WS/aquery.log")"
 echo "$exes"
 grep -qE ' external/[^/]*ofiuco_helper_linux_aarch64/ofiuco$' <<<"$exes" || fail "the actions do not run the aarch64 helper"
 [[ $(wc -l <<<"$exes") == 1 ]] || fail "the actions run more than one helper"
@@ -137,7 +138,7 @@ grep -qE ' external/[^/]*ofiuco_helper_linux_aarch64/ofiuco$' <<<"$exes" || fail
 echo "ok"
 
 echo "==> the fallback: no table, the cargo-built host helper"
-exes="$("$BAZEL" aquery 'mnemonic("OfiucoInstall", deps(@ofiuco_test_poetry//:certifi))' 2>/dev/null | executables)"
+exes="$("$BAZEL" aquery 'mnemonic("OfiucoInstall", deps(@ofiuco_test_poetry//:certifi))' 2>"$WS/aquery.log" | executables)" || fail "aquery: $(tail -20 "$WS/aquery.log")"
 echo "$exes"
 grep -qE ' external/[^/]*ofiuco_helper/ofiuco$' <<<"$exes" || fail "the root module's actions do not run the host helper"
 echo "ok"
