@@ -65,6 +65,7 @@ def _helpers(mctx, prebuilt):
     table = mctx.path(path)
     if not table.exists:
         fail("ofiuco: the helper table {} does not exist.\nhint: set {} to the absolute path of a prebuilt_helpers.json, or unset it.".format(source, TABLE_ENV))
+
     # Not watched: Bazel 7 does not let a module extension watch a file outside
     # the workspace. The variable's value is (`environ`): a new table, a new path.
     table_version, helpers = check_table(json.decode(mctx.read(table)), source)
@@ -127,8 +128,8 @@ def helper_impl(mctx, repos = _REPOS, prebuilt = PREBUILT_HELPERS):
             url = entry["url"],
         )
     host = host_key(mctx)
-    prebuilt = helpers.get(host, {}) if HELPER_PLATFORMS.get(host, ("", ""))[1] == "ofiuco" else {}
-    repos.helper_repo(name = "ofiuco_helper", key = host, sha256 = prebuilt.get("sha256", ""), url = prebuilt.get("url", ""))
+    for_host = helpers.get(host, {}) if HELPER_PLATFORMS.get(host, ("", ""))[1] == "ofiuco" else {}
+    repos.helper_repo(name = "ofiuco_helper", key = host, sha256 = for_host.get("sha256", ""), url = for_host.get("url", ""))
     os, _, cpu = host.partition("_")
     repos.toolchains_repo(
         name = "ofiuco_helper_toolchains",

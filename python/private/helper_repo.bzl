@@ -53,7 +53,8 @@ def _cargo_build(rctx, key):
     if not cargo:
         fail(("ofiuco: there is no prebuilt helper for this host ({}) and `cargo` is not on PATH.\n" +
               "hint: install a Rust toolchain (https://rustup.rs) so ofiuco can build its helper, " +
-              "or use a release of ofiuco that publishes a helper for {}.").format(key, key))
+              "or use a release of ofiuco that publishes a helper for {} " +
+              "(or a table of prebuilt helpers: --repo_env=OFIUCO_HELPER_TABLE=/abs/path/prebuilt_helpers.json).").format(key, key))
     manifest = rctx.path(Label("//:Cargo.toml"))
     root = manifest.dirname
 
