@@ -98,10 +98,10 @@ impl<'a> WheelSide<'a> {
         &mut self,
         packages: &'a [Package],
         targets: &[String],
-        choices: Vec<Vec<(usize, EnvSet)>>,
+        choices: Vec<crate::wheels::Choice>,
     ) {
-        for ((p, target), by_wheel) in packages.iter().zip(targets).zip(choices) {
-            let part = self.part(p, target, by_wheel);
+        for ((p, target), choice) in packages.iter().zip(targets).zip(choices) {
+            let part = self.part(p, target, choice);
             self.parts.push(part);
         }
     }
@@ -112,7 +112,8 @@ impl<'a> WheelSide<'a> {
         (self.parts, self.files.files)
     }
 
-    fn part(&mut self, p: &'a Package, target: &str, by_wheel: Vec<(usize, EnvSet)>) -> WheelPart {
+    fn part(&mut self, p: &'a Package, target: &str, choice: crate::wheels::Choice) -> WheelPart {
+        let crate::wheels::Choice { by_wheel, names } = choice;
         let mut part = WheelPart::default();
         let policy = self
             .policy
@@ -123,7 +124,13 @@ impl<'a> WheelSide<'a> {
                 ..BuildPolicy::default()
             });
         let fit = self.fit;
-        let available = || p.files.iter().map(|f| fit.describe(&f.filename)).collect();
+        let available = || {
+            p.files
+                .iter()
+                .zip(&names)
+                .map(|(f, name)| fit.describe_parsed(&f.filename, name.as_ref()))
+                .collect()
+        };
         match &p.source {
             Source::Git {
                 url,
