@@ -1,6 +1,9 @@
 """py_zip: a deterministic AWS Lambda zip of a Python target, built for a target platform."""
 
 # buildifier: disable=bzl-visibility (python/ and lib/ share ofiuco's own internals)
+load("//python/private:helper_toolchain.bzl", "HELPER_TOOLCHAIN_TYPE", "helper")
+
+# buildifier: disable=bzl-visibility
 load("//python/private:providers.bzl", "normalize_name")
 load(":collect.bzl", "OfiucoCollectInfo", "archive_path", "collect_aspect", "select_packages")
 load(":transitions.bzl", "TRANSITION_ATTRS", "target_transition")
@@ -48,7 +51,8 @@ def _py_zip_impl(ctx):
     report_json = ctx.actions.declare_file(ctx.label.name + ".report.json")
     report_txt = ctx.actions.declare_file(ctx.label.name + ".report.txt")
     ctx.actions.run(
-        executable = ctx.executable._helper,
+        executable = helper(ctx),
+        toolchain = HELPER_TOOLCHAIN_TYPE,
         arguments = [_zip_args(ctx, out, report_json, report_txt, packages, files)],
         inputs = [p.fragment for p in packages] + files + [layer[OfiucoZipInfo].report for layer in ctx.attr.layers],
         outputs = [out, report_json, report_txt],
@@ -131,6 +135,6 @@ sizes); output group `report` adds `<name>.report.json`.""",
             aspects = [collect_aspect],
             doc = "The Python target to ship (`py_library` or `py_binary`) with its `deps` closure.",
         ),
-        "_helper": attr.label(default = "@ofiuco_helper//:ofiuco", executable = True, cfg = "exec", allow_single_file = True),
     }),
+    toolchains = [HELPER_TOOLCHAIN_TYPE],
 )

@@ -8,6 +8,7 @@ with `poetry.build(mode = "always")`). Its output is a verified wheel, so
 
 load("@rules_python//python:py_info.bzl", "PyInfo")
 load(":envs.bzl", "target_python_version")
+load(":helper_toolchain.bzl", "HELPER_TOOLCHAIN_TYPE", "helper")
 load(":providers.bzl", "dist_info_name")
 load(":target_env.bzl", "TargetEnvInfo")
 
@@ -201,7 +202,8 @@ def _check(ctx, env, raw, wheel):
     if ctx.attr.native:
         args.add("--native")
     ctx.actions.run(
-        executable = ctx.executable._helper,
+        executable = helper(ctx),
+        toolchain = HELPER_TOOLCHAIN_TYPE,
         arguments = [args],
         inputs = [raw],
         outputs = [checked],
@@ -256,12 +258,12 @@ out pure) and retags it `manylinux_<ceiling>_<cpu>`. No network.""",
         "version": attr.string(mandatory = True, doc = "The locked version."),
         "_allowlist_function_transition": attr.label(default = "@bazel_tools//tools/allowlists/function_transition_allowlist"),
         "_frontend": attr.label(default = "//python/private/build:frontend.py", allow_single_file = True),
-        "_helper": attr.label(default = "@ofiuco_helper//:ofiuco", executable = True, cfg = "exec", allow_single_file = True),
         "_python": attr.label(default = "//python/private/build:exec_python", cfg = exec_side_transition, providers = [ExecPythonInfo]),
         "_zig": attr.label(default = "@ofiuco_zig//:ziglang/zig", allow_single_file = True),
         "_zig_cache": attr.label(default = "//python/private/build:zig_cache", allow_single_file = True),
         "_zig_files": attr.label(default = "@ofiuco_zig//:files"),
     },
+    toolchains = [HELPER_TOOLCHAIN_TYPE],
 )
 
 def sdist_build(name, **kwargs):

@@ -18,13 +18,14 @@
 #   OFIUCO_BENCH_SIZE_BASE the revision of A2's hub sizes (per-hub environment tables, 2 helper calls per tag) [cb11e1e]
 #   OFIUCO_BENCH_HOSTILE_BASE  the revision benchmark A3 compares with (quadratic hub loops there) [2d665e7]
 #   OFIUCO_BENCH_HOSTILE_N     size of A3's generated lock (3 N + 1 packages) [2500]
+#   OFIUCO_BENCH_HELPER_CARGO_RUNS / _HELPER_MIRROR_RUNS  hyperfine runs of D (cargo / mirror) [2 / 3]
 #   CARGO_TARGET_DIR       respected when building the helper
 #
 # Adding a benchmark: write a function bench_<name> that writes
 # $RESULTS/<NN>-<name>.md (start it with `<!-- section: NN-name -->`), add <name> to ALL.
 set -euo pipefail
 
-ALL=(lock hub hostile install lambda)
+ALL=(lock hub hostile install lambda helper)
 
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 ROOT=$(cd "$HERE/../.." && pwd)
@@ -423,6 +424,63 @@ bench_lambda() {
     cp "$tmp/c1.json" "$RESULTS/30-lambda-clean.json"  # raw timings, kept beside the section
     cp "$tmp/c2.json" "$RESULTS/30-lambda-incremental.json"
     rm -rf "$tmp"
+}
+
+# --- D. the cold first build: the helper built by cargo vs downloaded ------------------
+bench_helper() {
+    local out=$RESULTS/40-helper.md cargo_runs=${OFIUCO_BENCH_HELPER_CARGO_RUNS:-2} mirror_runs=${OFIUCO_BENCH_HELPER_MIRROR_RUNS:-3}
+    local d=/tmp/ofiuco-bench-helper version port server before after
+    # Under /tmp: tools/dev/bazel.sh's chroot sees /tmp (and not $CACHE).
+    rm -rf "$d/ws" "$d/mirror" && mkdir -p "$d/cargo" "$d/mirror-run" "$d/repos"
+    version=$(sed -nE 's/^    version = "([^"]*)",$/\1/p' "$ROOT/MODULE.bazel")
+    port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+    log "benchmark D: the static musl helpers (tools/release/helpers.sh) and a mirror on 127.0.0.1:$port"
+    (cd "$ROOT" && tools/release/helpers.sh --version "$version" --base-url "http://127.0.0.1:$port" --out "$d/mirror")
+    cp "$d/mirror/SHA256SUMS" "$d/mirror-run/SHA256SUMS"
+    python3 -m http.server "$port" --bind 127.0.0.1 --directory "$d/mirror" 2>"$d/mirror.log" &
+    server=$!
+    # shellcheck disable=SC2064 # expanded now: $server is a local
+    trap "kill $server 2>/dev/null || true" EXIT
+    mkdir -p "$d/ws"
+    git -C "$ROOT" ls-files -z examples/basic | while IFS= read -r -d '' f; do
+        install -D -m 0644 "$ROOT/$f" "$d/ws/${f#examples/basic/}"
+    done
+    sed -i "s|path = \"../..\"|path = \"$ROOT\"|" "$d/ws/MODULE.bazel"
+    log "benchmark D: warming the repository cache with examples/basic's wheels"
+    "$HERE/helper_cold.sh" prepare "$d/mirror-run"
+    "$HERE/helper_cold.sh" build "$d/mirror-run" "$d/ws" "$d/repos" "--repo_env=OFIUCO_HELPER_TABLE=$d/mirror/prebuilt_helpers.json"
+    local n_cargo="cargo build of the helper (no prebuilt helper)" n_mirror="prebuilt helper from the 127.0.0.1 mirror"
+    before=$(loadavg)
+    log "benchmark D: cold first builds of examples/basic, $cargo_runs + $mirror_runs runs"
+    hyperfine --runs "$cargo_runs" --style basic --export-json "$d/d-cargo.json" --export-markdown "$d/d-cargo.md" \
+        --prepare "$HERE/helper_cold.sh prepare $d/cargo" --cleanup "$HERE/helper_cold.sh prepare $d/cargo" \
+        -n "$n_cargo" "$HERE/helper_cold.sh build $d/cargo $d/ws $d/repos"
+    hyperfine --runs "$mirror_runs" --style basic --export-json "$d/d-mirror.json" --export-markdown "$d/d-mirror.md" \
+        --prepare "$HERE/helper_cold.sh prepare $d/mirror-run" --cleanup "$HERE/helper_cold.sh prepare $d/mirror-run" \
+        -n "$n_mirror" "$HERE/helper_cold.sh build $d/mirror-run $d/ws $d/repos --repo_env=OFIUCO_HELPER_TABLE=$d/mirror/prebuilt_helpers.json"
+    after=$(loadavg)
+    kill "$server" 2>/dev/null || true
+    trap - EXIT
+    local served
+    served=$(grep -c "GET /ofiuco-$version-linux_x86_64 HTTP/1.1\" 200" "$d/mirror.log" || true)
+    {
+        echo "<!-- section: 40-helper -->"
+        echo "## D. The cold first build of examples/basic: the helper built by cargo vs downloaded"
+        echo
+        echo "\`bazel build //...\` in a copy of \`examples/basic\`, each run with a fresh output user root (fresh output base and install base; the cargo path builds the helper from nothing: no \`CARGO_TARGET_DIR\`, crate sources already in \`~/.cargo/registry\`). The wheels come from a warm repository cache shared by the runs; the prebuilt helper is removed from it before each run, so it is downloaded from the mirror (\`python3 -m http.server\` on 127.0.0.1, $served downloads of the x86_64 helper, $(wc -c <"$d/mirror/ofiuco-$version-linux_x86_64") bytes, served over $((mirror_runs + 1)) builds). A new user's first download comes from GitHub's release assets instead."
+        echo
+        echo "Measured $(date -u '+%Y-%m-%d %H:%M UTC') at ofiuco \`$rev\`; load average before: $before, after: $after on $(nproc) CPUs (a machine shared with other sessions). hyperfine: \`--runs $cargo_runs\` (cargo), \`--runs $mirror_runs\` (mirror)."
+        echo
+        # One table: hyperfine ran the two commands separately (its Relative column is per run).
+        cut -d'|' -f1-5 "$d/d-cargo.md" | sed 's/$/|/'
+        tail -n +3 "$d/d-mirror.md" | cut -d'|' -f1-5 | sed 's/$/|/'
+        echo
+        python3 -c 'import json, sys; m = [json.load(open(p))["results"][0]["mean"] for p in sys.argv[1:]]; print(f"The download path takes {m[1] / m[0]:.2f}x the time of the cargo path (means: {m[0]:.0f} s, {m[1]:.0f} s).")' "$d/d-cargo.json" "$d/d-mirror.json"
+        echo
+        echo "Reproduce: \`tools/bench/run.sh helper\`."
+    } >"$out"
+    cp "$d/d-cargo.json" "$RESULTS/40-helper-cargo.json"
+    cp "$d/d-mirror.json" "$RESULTS/40-helper-mirror.json"
 }
 
 for b in "${selected[@]}"; do
