@@ -13,6 +13,7 @@ py_zip(
 ```
 """
 
-load("//lib/private:py_zip.bzl", _py_zip = "py_zip")
+load("//lib/private:py_zip.bzl", _OfiucoZipInfo = "OfiucoZipInfo", _py_zip = "py_zip")
 
 py_zip = _py_zip
+OfiucoZipInfo = _OfiucoZipInfo

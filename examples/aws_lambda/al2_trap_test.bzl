@@ -1,4 +1,4 @@
-"""The python3.11 runtime (Amazon Linux 2, glibc 2.26) refuses numpy 2.4's arm64 wheels."""
+"""Analysis failures: the python3.11 runtime (Amazon Linux 2, glibc 2.26) refuses numpy 2.4's arm64 wheels; a function zip and its layer disagree on numpy's version."""
 
 load("@bazel_skylib//lib:unittest.bzl", "analysistest", "asserts")
 
@@ -10,3 +10,12 @@ def _impl(ctx):
     return analysistest.end(env)
 
 al2_trap_test = analysistest.make(_impl, expect_failure = True)
+
+def _layer_conflict_impl(ctx):
+    env = analysistest.begin(ctx)
+    asserts.expect_failure(env, "numpy 2.4.6 is in layer")
+    asserts.expect_failure(env, "//:layer_python3_12 at version 2.2.6")
+    asserts.expect_failure(env, "hint: build the layer and the function from the same lock")
+    return analysistest.end(env)
+
+layer_conflict_test = analysistest.make(_layer_conflict_impl, expect_failure = True)

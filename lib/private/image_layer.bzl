@@ -1,6 +1,9 @@
 """`py_image_layer`: deterministic OCI layers of a Python target, for a target platform."""
 
 # buildifier: disable=bzl-visibility (python/ and lib/ share ofiuco's own internals)
+load("//python/private:helper_toolchain.bzl", "HELPER_TOOLCHAIN_TYPE", "helper")
+
+# buildifier: disable=bzl-visibility
 load("//python/private:providers.bzl", "normalize_name")
 
 # buildifier: disable=bzl-visibility
@@ -58,7 +61,8 @@ def _layer_action(ctx, layer_name, env, packages, files):
     app_root = ctx.attr.app_root.strip("/")
     args.add_all(["{}/{}={}".format(app_root, archive_path(f), f.path).lstrip("/") for f in files], before_each = "--file")
     ctx.actions.run(
-        executable = ctx.executable._helper,
+        executable = helper(ctx),
+        toolchain = HELPER_TOOLCHAIN_TYPE,
         arguments = [args],
         inputs = [p.tree for p in packages] + files,
         outputs = [tar, descriptor],
@@ -148,8 +152,8 @@ oci_image(name = "image", base = "@python_slim", tars = [":layers"],
             aspects = [collect_aspect],
             doc = "The Python target to ship (`py_binary` or `py_library`) with its `deps` closure.",
         ),
-        "_helper": attr.label(default = "@ofiuco_helper//:ofiuco", executable = True, cfg = "exec", allow_single_file = True),
         "_target_env": attr.label(default = "//python/envs:target", providers = [TargetEnvInfo]),
     }),
     provides = [OfiucoImageLayerInfo],
+    toolchains = [HELPER_TOOLCHAIN_TYPE],
 )

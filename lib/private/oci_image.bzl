@@ -1,6 +1,9 @@
 """`py_oci_image` and `py_oci_image_index`: OCI image layouts of Python targets."""
 
 # buildifier: disable=bzl-visibility (python/ and lib/ share ofiuco's own internals)
+load("//python/private:helper_toolchain.bzl", "HELPER_TOOLCHAIN_TYPE", "helper")
+
+# buildifier: disable=bzl-visibility
 load("//python/private:target_env.bzl", "TargetEnvInfo")
 load(":image_info.bzl", "OfiucoImageInfo", "OfiucoImageLayerInfo", "oci_platform")
 load(":transitions.bzl", "TRANSITION_ATTRS", "platforms_split_transition", "target_transition")
@@ -53,7 +56,8 @@ def _py_oci_image_impl(ctx):
     layout = ctx.actions.declare_directory(ctx.label.name)
     descriptor = ctx.actions.declare_file(ctx.label.name + ".descriptor.json")
     ctx.actions.run(
-        executable = ctx.executable._helper,
+        executable = helper(ctx),
+        toolchain = HELPER_TOOLCHAIN_TYPE,
         arguments = [_image_args(ctx, platform, layers, layout, descriptor)],
         inputs = [ctx.file.base] + [layer.tar for layer in layers] + [layer.descriptor for layer in layers],
         outputs = [layout, descriptor],
@@ -103,10 +107,10 @@ same digest; `umoci unpack --image DIR:TAG BUNDLE` unpacks it for runc.""",
         ),
         "tag": attr.string(default = "latest", doc = _TAG_DOC),
         "workdir": attr.string(doc = "The image's `WorkingDir`."),
-        "_helper": attr.label(default = "@ofiuco_helper//:ofiuco", executable = True, cfg = "exec", allow_single_file = True),
         "_target_env": attr.label(default = "//python/envs:target", providers = [TargetEnvInfo]),
     }),
     provides = [OfiucoImageInfo],
+    toolchains = [HELPER_TOOLCHAIN_TYPE],
 )
 
 def _py_oci_image_index_impl(ctx):
@@ -120,7 +124,8 @@ def _py_oci_image_index_impl(ctx):
     args.add("--tag", ctx.attr.tag)
     args.add_all([i.layout.path for i in images], before_each = "--image")
     ctx.actions.run(
-        executable = ctx.executable._helper,
+        executable = helper(ctx),
+        toolchain = HELPER_TOOLCHAIN_TYPE,
         arguments = [args],
         inputs = [i.layout for i in images],
         outputs = [layout, descriptor],
@@ -164,7 +169,7 @@ is; `skopeo inspect --override-arch arm64 oci:DIR:TAG` reads one platform.""",
         "_allowlist_function_transition": attr.label(
             default = "@bazel_tools//tools/allowlists/function_transition_allowlist",
         ),
-        "_helper": attr.label(default = "@ofiuco_helper//:ofiuco", executable = True, cfg = "exec", allow_single_file = True),
     },
     provides = [OfiucoImageInfo],
+    toolchains = [HELPER_TOOLCHAIN_TYPE],
 )

@@ -1,9 +1,21 @@
 """py_zip: a deterministic AWS Lambda zip of a Python target, built for a target platform."""
 
 # buildifier: disable=bzl-visibility (python/ and lib/ share ofiuco's own internals)
+load("//python/private:helper_toolchain.bzl", "HELPER_TOOLCHAIN_TYPE", "helper")
+
+# buildifier: disable=bzl-visibility
 load("//python/private:providers.bzl", "normalize_name")
 load(":collect.bzl", "OfiucoCollectInfo", "archive_path", "collect_aspect", "select_packages")
 load(":transitions.bzl", "TRANSITION_ATTRS", "target_transition")
+
+OfiucoZipInfo = provider(
+    doc = "What a `py_zip` holds, for `py_zip(layers = ...)` of a function that runs with it as a layer.",
+    fields = {
+        "layout": "str: `function` or `layer`.",
+        "packages": "dict[str, str]: normalized name -> version of every package in the zip.",
+        "report": "File: the zip's JSON report (sizes; its unzipped total counts towards the function's 250 MB).",
+    },
+)
 
 _LAMBDA_MAX_ZIPPED = 50 * 1024 * 1024
 _LAMBDA_MAX_UNZIPPED = 250 * 1024 * 1024
@@ -20,6 +32,7 @@ def _zip_args(ctx, out, report_json, report_txt, packages, files):
     args.add("--limits", ctx.attr.lambda_limits)
     args.add("--max-zipped", str(_LAMBDA_MAX_ZIPPED))
     args.add("--max-unzipped", str(_LAMBDA_MAX_UNZIPPED))
+    args.add_all(["{}={}".format(layer.label, layer[OfiucoZipInfo].report.path) for layer in ctx.attr.layers], before_each = "--layer-report")
     args.add_all(ctx.attr.exclude, before_each = "--exclude")
     args.add_all([p.fragment for p in packages], before_each = "--fragment")
     args.add_all(files, before_each = "--file", map_each = _file_arg)
@@ -32,15 +45,16 @@ def _py_zip_impl(ctx):
     target = ctx.attr.target[0]
     info = target[OfiucoCollectInfo]
     exclude = {normalize_name(n): True for n in ctx.attr.exclude_packages}
-    packages = select_packages(info, exclude, ctx.attr.exclude_package_dependencies)
+    packages = _without_layers(ctx, select_packages(info, exclude, ctx.attr.exclude_package_dependencies))
     files = info.files.to_list()
     out = ctx.actions.declare_file(ctx.label.name + ".zip")
     report_json = ctx.actions.declare_file(ctx.label.name + ".report.json")
     report_txt = ctx.actions.declare_file(ctx.label.name + ".report.txt")
     ctx.actions.run(
-        executable = ctx.executable._helper,
+        executable = helper(ctx),
+        toolchain = HELPER_TOOLCHAIN_TYPE,
         arguments = [_zip_args(ctx, out, report_json, report_txt, packages, files)],
-        inputs = [p.fragment for p in packages] + files,
+        inputs = [p.fragment for p in packages] + files + [layer[OfiucoZipInfo].report for layer in ctx.attr.layers],
         outputs = [out, report_json, report_txt],
         mnemonic = "OfiucoZip",
         progress_message = "Zipping %{label} (" + ctx.attr.layout + " layout)",
@@ -48,7 +62,28 @@ def _py_zip_impl(ctx):
     return [
         DefaultInfo(files = depset([out, report_txt])),
         OutputGroupInfo(report = depset([report_json, report_txt])),
+        OfiucoZipInfo(layout = ctx.attr.layout, packages = {p.name: p.version for p in packages}, report = report_json),
     ]
+
+def _without_layers(ctx, packages):
+    """`packages` less those that a zip of `layers` holds (same version; another version fails)."""
+    layered = {}
+    for layer in ctx.attr.layers:
+        info = layer[OfiucoZipInfo]
+        if info.layout != "layer":
+            fail("py_zip {}: `layers` entry {} is a function zip; give py_zips with `layout = \"layer\"`".format(ctx.label, layer.label))
+        for name, version in info.packages.items():
+            layered[name] = (version, layer.label)
+    kept = []
+    for p in packages:
+        if p.name not in layered:
+            kept.append(p)
+            continue
+        version, label = layered[p.name]
+        if version != p.version:
+            fail(("py_zip {}: {} {} is in layer {} at version {}: at run time the layer's would be shadowed or mixed with the function's\n" +
+                  "hint: build the layer and the function from the same lock (or the same version), or leave {} out of the layer").format(ctx.label, p.name, p.version, label, version, p.name))
+    return kept
 
 py_zip = rule(
     implementation = _py_zip_impl,
@@ -85,6 +120,10 @@ sizes); output group `report` adds `<name>.report.json`.""",
             values = ["error", "warn"],
             doc = "What exceeding AWS Lambda's limits does (50 MB zipped for direct upload, 250 MB unzipped): fail the build or print a warning. Either way the largest packages are listed.",
         ),
+        "layers": attr.label_list(
+            providers = [OfiucoZipInfo],
+            doc = "Lambda layers the function runs with: `py_zip`s with `layout = \"layer\"`. The packages they hold (same name and version) are left out of this zip; one at another version is an error. Their unzipped size counts towards the 250 MB limit, and the report lists them.",
+        ),
         "layout": attr.string(
             default = "function",
             values = ["function", "layer"],
@@ -96,6 +135,6 @@ sizes); output group `report` adds `<name>.report.json`.""",
             aspects = [collect_aspect],
             doc = "The Python target to ship (`py_library` or `py_binary`) with its `deps` closure.",
         ),
-        "_helper": attr.label(default = "@ofiuco_helper//:ofiuco", executable = True, cfg = "exec", allow_single_file = True),
     }),
+    toolchains = [HELPER_TOOLCHAIN_TYPE],
 )

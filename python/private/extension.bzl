@@ -3,13 +3,14 @@
 load(":hints.bzl", "declared_names", "hint_names")
 load(":hub_repo.bzl", "hub_repo", "run_lock")
 load(":providers.bzl", "normalize_name")
+load(":source_repo.bzl", "git_source_repo", "local_source_repo")
 load(":whl_file_repo.bzl", "whl_file_repo")
 
 BUILD_TOOLS_HUB = "ofiuco_build_tools"
 _BUILD_TOOLS_LOCK = Label("//python/private/build_tools:poetry.lock")
 
 def _lock_one(mctx, helper, name, lock_label, policy, build_default = "auto"):
-    """Runs `ofiuco lock` for one hub: (files.json's files, BUILD.bazel text)."""
+    """Runs `ofiuco lock` for one hub: (files.json's files, BUILD.bazel text, files.json's sources)."""
     lock = mctx.path(lock_label)
     mctx.watch(lock)
     pyproject = lock.dirname.get_child("pyproject.toml")
@@ -22,11 +23,38 @@ def _lock_one(mctx, helper, name, lock_label, policy, build_default = "auto"):
         mctx.file(policy_file, json.encode(policy))
     run_lock(mctx, helper, lock, scratch, name, policy_file, build_default)
     spec = json.decode(mctx.read(scratch.get_child("files.json")))
-    return spec["files"], mctx.read(scratch.get_child("BUILD.bazel"))
+    return spec["files"], mctx.read(scratch.get_child("BUILD.bazel")), spec.get("sources", [])
 
-def _declare(repos, name, files, build, build_tools):
+def _declare_sources(repos, sources, lock, build_tools):
+    """The source trees of packages built from git checkouts and local directories."""
+    for s in sources:
+        if s["kind"] == "git":
+            repos.git_source_repo(
+                name = s["repo"],
+                url = s["url"],
+                commit = s["commit"],
+                reference = s.get("reference", ""),
+                subdirectory = s.get("subdirectory", ""),
+                package = s["package"],
+                version = s["version"],
+                build_tools = build_tools,
+            )
+        else:
+            repos.local_source_repo(
+                name = s["repo"],
+                lock = lock,
+                path = s["path"],
+                editable = s.get("editable", False),
+                package = s["package"],
+                version = s["version"],
+                build_tools = build_tools,
+            )
+
+def _declare(repos, name, files, build, build_tools, sources = [], lock = None):
+    _declare_sources(repos, sources, lock, build_tools)
     for f in files:
         sdist = f.get("sdist", False)
+        local = {"lock": lock, "path": f["path"]} if f.get("path") else {}
         repos.whl_file_repo(
             name = f["repo"],
             filename = f["filename"],
@@ -37,6 +65,7 @@ def _declare(repos, name, files, build, build_tools):
             urls = f["urls"],
             sdist = sdist,
             build_tools = build_tools if sdist else {},
+            **local
         )
     packages = {normalize_name(f["package"]): True for f in files}
     repos.hub_repo(
@@ -80,7 +109,7 @@ def _build_tools(mctx, hubs, tool_files):
             tools.setdefault(f["package"], "@{}//:{}".format(BUILD_TOOLS_HUB, f["package"]))
     return tools
 
-_REPOS = struct(hub_repo = hub_repo, whl_file_repo = whl_file_repo)
+_REPOS = struct(git_source_repo = git_source_repo, hub_repo = hub_repo, local_source_repo = local_source_repo, whl_file_repo = whl_file_repo)
 
 def poetry_impl(mctx, repos = _REPOS, extension = "poetry"):
     """Declares a hub and its file repositories for every `parse` tag.
@@ -107,16 +136,16 @@ def poetry_impl(mctx, repos = _REPOS, extension = "poetry"):
     policies = _policies(mctx, seen)
     locked = {}
     for tag in tags:
-        locked[tag.name] = _lock_one(mctx, helper, tag.name, tag.lock, policies.get(tag.name, {}))
+        locked[tag.name] = _lock_one(mctx, helper, tag.name, tag.lock, policies.get(tag.name, {})) + (tag.lock,)
 
     # ofiuco's build tools: a hub like any other, whose files are only fetched
     # when a build from source needs them. Never built from source themselves.
     # Each extension (`poetry`, `uv`) declares its own, for its hubs' sdists.
-    tool_files, tool_build = _lock_one(mctx, helper, BUILD_TOOLS_HUB, _BUILD_TOOLS_LOCK, {}, build_default = "never")
-    build_tools = _build_tools(mctx, {name: files for name, (files, _) in locked.items()}, tool_files)
+    tool_files, tool_build, _ = _lock_one(mctx, helper, BUILD_TOOLS_HUB, _BUILD_TOOLS_LOCK, {}, build_default = "never")
+    build_tools = _build_tools(mctx, {name: files for name, (files, _, _, _) in locked.items()}, tool_files)
     _declare(repos, BUILD_TOOLS_HUB, tool_files, tool_build, {})
-    for name, (files, build) in locked.items():
-        _declare(repos, name, files, build, build_tools)
+    for name, (files, build, sources, lock) in locked.items():
+        _declare(repos, name, files, build, build_tools, sources, lock)
     return mctx.extension_metadata(reproducible = True)
 
 def uv_impl(mctx, repos = _REPOS):

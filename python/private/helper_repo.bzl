@@ -1,10 +1,6 @@
-"""Repository rule that provides the `ofiuco` helper binary for the host."""
+"""Repository rule that provides one `ofiuco` helper binary: a prebuilt download, or cargo's build for the host."""
 
 load(":host.bzl", "host_key")
-
-# Published prebuilt helpers: host key -> (url, sha256). Empty until the first
-# release; the cargo fallback below is what every host uses today.
-PREBUILT_HELPERS = {}
 
 def _find_cargo(rctx):
     cargo = rctx.which("cargo")
@@ -57,7 +53,8 @@ def _cargo_build(rctx, key):
     if not cargo:
         fail(("ofiuco: there is no prebuilt helper for this host ({}) and `cargo` is not on PATH.\n" +
               "hint: install a Rust toolchain (https://rustup.rs) so ofiuco can build its helper, " +
-              "or use a release of ofiuco that publishes a helper for {}.").format(key, key))
+              "or use a release of ofiuco that publishes a helper for {} " +
+              "(or a table of prebuilt helpers: --repo_env=OFIUCO_HELPER_TABLE=/abs/path/prebuilt_helpers.json).").format(key, key))
     manifest = rctx.path(Label("//:Cargo.toml"))
     root = manifest.dirname
 
@@ -82,23 +79,41 @@ def _cargo_build(rctx, key):
     if cp.return_code != 0:
         fail("ofiuco: could not copy the built helper {}: {}".format(built, cp.stderr))
 
+_BUILD = """\
+load("{bzl}", "ofiuco_helper_toolchain")
+
+exports_files(["{exe}"], visibility = ["//visibility:public"])
+
+ofiuco_helper_toolchain(
+    name = "toolchain",
+    helper = ":{exe}",
+    visibility = ["//visibility:public"],
+)
+"""
+
 def _helper_repo_impl(rctx):
-    key = host_key(rctx)
-    prebuilt = PREBUILT_HELPERS.get(key)
-    if prebuilt:
-        rctx.download(url = prebuilt[0], sha256 = prebuilt[1], output = "ofiuco", executable = True)
+    exe = rctx.attr.executable
+    if rctx.attr.url:
+        rctx.report_progress("Downloading the prebuilt ofiuco helper " + rctx.attr.key)
+        rctx.download(url = rctx.attr.url, sha256 = rctx.attr.sha256, output = exe, executable = True)
     else:
-        _cargo_build(rctx, key)
-    rctx.file("BUILD.bazel", """exports_files(["ofiuco"], visibility = ["//visibility:public"])\n""")
+        _cargo_build(rctx, host_key(rctx))
+    rctx.file("BUILD.bazel", _BUILD.format(bzl = str(Label("//python:helper_toolchain.bzl")), exe = exe))
 
 helper_repo = repository_rule(
     implementation = _helper_repo_impl,
-    doc = """Provides `:ofiuco`, the helper binary, for the host.
+    doc = """Provides `:ofiuco` (the helper binary) and `:toolchain` (an `ofiuco_helper_toolchain` of it).
 
-Downloads a prebuilt binary (pinned by sha256) when one is published for the
-host, otherwise builds it from this module's sources with
+With `url`, downloads that prebuilt binary, pinned by `sha256`. Without,
+builds it for the host from this module's sources with
 `cargo build --locked --release`. Set `CARGO_TARGET_DIR` (e.g. with
 `--repo_env`) to share cargo's build directory between workspaces.""",
+    attrs = {
+        "executable": attr.string(default = "ofiuco", doc = "The binary's file name (`ofiuco.exe` for Windows)."),
+        "key": attr.string(doc = "The `<os>_<cpu>` the prebuilt binary is for, for messages."),
+        "sha256": attr.string(doc = "The prebuilt binary's sha256."),
+        "url": attr.string(doc = "Where to download the prebuilt binary; empty: build with cargo for the host."),
+    },
     environ = ["CARGO_TARGET_DIR"],
     local = False,
 )

@@ -1,6 +1,7 @@
 """The `package` rule: one locked Python distribution, installed for the target."""
 
 load("@rules_python//python:py_info.bzl", "PyInfo")
+load(":helper_toolchain.bzl", "HELPER_TOOLCHAIN_TYPE", "helper")
 load(":hub_target.bzl", "hub_transition")
 load(":providers.bzl", "OfiucoPackageInfo", "normalize_name", "runfiles_path")
 load(":target_env.bzl", "TargetEnvInfo")
@@ -68,7 +69,8 @@ def _install(ctx, wheel):
     args.add("--wheel", wheel)
     args.add("--output", tree.path)
     ctx.actions.run(
-        executable = ctx.executable._helper,
+        executable = helper(ctx),
+        toolchain = HELPER_TOOLCHAIN_TYPE,
         arguments = [args],
         inputs = [wheel],
         outputs = [tree],
@@ -90,7 +92,8 @@ def _fragment(ctx, tree, env):
     if env.glibc:
         args.add("--check-glibc", env.glibc)
     ctx.actions.run(
-        executable = ctx.executable._helper,
+        executable = helper(ctx),
+        toolchain = HELPER_TOOLCHAIN_TYPE,
         arguments = [args],
         inputs = [tree],
         outputs = [fragment],
@@ -149,8 +152,8 @@ carries one import path per package.""",
         "version": attr.string(mandatory = True, doc = "The locked version."),
         "wheel": attr.label(allow_single_file = [".whl"], doc = "The wheel for this target (a `select()`); unset when none fits."),
         "_allowlist_function_transition": attr.label(default = "@bazel_tools//tools/allowlists/function_transition_allowlist"),
-        "_helper": attr.label(default = "@ofiuco_helper//:ofiuco", executable = True, cfg = "exec", allow_single_file = True),
         "_python_check": attr.label(default = "//python/private:python_check", providers = [PyInfo]),
     },
     provides = [PyInfo, OfiucoPackageInfo],
+    toolchains = [HELPER_TOOLCHAIN_TYPE],
 )

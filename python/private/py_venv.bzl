@@ -4,6 +4,7 @@ load("@rules_python//python:py_info.bzl", "PyInfo")
 
 # buildifier: disable=bzl-visibility (python/ and lib/ share ofiuco's own internals)
 load("//lib/private:collect.bzl", "OfiucoCollectInfo", "collect_aspect")
+load(":helper_toolchain.bzl", "HELPER_TOOLCHAIN_TYPE", "helper")
 load(":providers.bzl", "runfiles_path")
 
 def _merge(ctx, packages):
@@ -15,7 +16,8 @@ def _merge(ctx, packages):
     args.add("--output", tree.path)
     args.add_all(packages, before_each = "--tree", map_each = _tree_arg, expand_directories = False)
     ctx.actions.run(
-        executable = ctx.executable._helper,
+        executable = helper(ctx),
+        toolchain = HELPER_TOOLCHAIN_TYPE,
         arguments = [args],
         inputs = [p.tree for p in packages],
         outputs = [tree],
@@ -60,7 +62,7 @@ depend on the `py_venv`, and do not also depend on the same packages directly.""
             aspects = [collect_aspect],
             doc = "Locked packages (`@poetry//:numpy`), merged with all their dependencies.",
         ),
-        "_helper": attr.label(default = "@ofiuco_helper//:ofiuco", executable = True, cfg = "exec", allow_single_file = True),
     },
     provides = [PyInfo],
+    toolchains = [HELPER_TOOLCHAIN_TYPE],
 )

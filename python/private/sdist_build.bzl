@@ -8,6 +8,7 @@ with `poetry.build(mode = "always")`). Its output is a verified wheel, so
 
 load("@rules_python//python:py_info.bzl", "PyInfo")
 load(":envs.bzl", "target_python_version")
+load(":helper_toolchain.bzl", "HELPER_TOOLCHAIN_TYPE", "helper")
 load(":providers.bzl", "dist_info_name")
 load(":target_env.bzl", "TargetEnvInfo")
 
@@ -146,7 +147,18 @@ def _build(ctx, env, raw):
     trees = req.site_packages.to_list()
     args = ctx.actions.args()
     args.add(ctx.file._frontend)
-    args.add("--sdist", ctx.file.sdist)
+    if ctx.file.sdist:
+        args.add("--sdist", ctx.file.sdist)
+        sources = [ctx.file.sdist]
+        origin = "its sdist"
+    else:
+        root = ctx.attr.tree.label.workspace_root
+        if ctx.attr.tree_root:
+            root += "/" + ctx.attr.tree_root
+        args.add("--src-dir", root)
+        args.add("--origin", ctx.attr.origin or str(ctx.attr.tree.label))
+        sources = ctx.files.tree
+        origin = ctx.attr.origin or "its source tree"
     args.add("--output", raw)
     args.add("--package", ctx.attr.distribution)
     args.add("--version", ctx.attr.version)
@@ -164,18 +176,25 @@ def _build(ctx, env, raw):
     ctx.actions.run(
         executable = python.interpreter,
         arguments = [args],
-        inputs = depset([ctx.file.sdist, ctx.file._frontend, ctx.file._zig_cache] + ctx.files.headers + trees, transitive = [python.files, depset(ctx.files._zig_files)]),
+        inputs = depset(sources + [ctx.file._frontend, ctx.file._zig_cache] + ctx.files.headers + trees, transitive = [python.files, depset(ctx.files._zig_files)]),
         outputs = [raw],
         mnemonic = "OfiucoBuildWheel",
-        progress_message = "Building {} {} from its sdist for {} (%{{label}})".format(ctx.attr.distribution, ctx.attr.version, env.description),
+        progress_message = "Building {} {} from {} for {} (%{{label}})".format(ctx.attr.distribution, ctx.attr.version, origin, env.description),
         execution_requirements = {"requires-network": "0"},
     )
 
 def _check(ctx, env, raw, wheel):
+    # A pure wheel's tags are the backend's choice (`py3-none-any`, or
+    # `py2.py3-none-any` for a "universal" setup.cfg): check-wheel names it
+    # in a directory, and the declared file (the name `package` installs
+    # from) is a copy.
+    checked = wheel
+    if not ctx.attr.native:
+        checked = ctx.actions.declare_directory("checked", sibling = wheel)
     args = ctx.actions.args()
     args.add("check-wheel")
     args.add("--wheel", raw)
-    args.add("--output", wheel)
+    args.add("--output", checked.path)
     args.add("--os", env.os)
     args.add("--cpu", env.cpu)
     args.add("--glibc", env.glibc)
@@ -183,16 +202,28 @@ def _check(ctx, env, raw, wheel):
     if ctx.attr.native:
         args.add("--native")
     ctx.actions.run(
-        executable = ctx.executable._helper,
+        executable = helper(ctx),
+        toolchain = HELPER_TOOLCHAIN_TYPE,
         arguments = [args],
         inputs = [raw],
-        outputs = [wheel],
+        outputs = [checked],
         mnemonic = "OfiucoCheckWheel",
         progress_message = "Checking the built wheel of {} {} for {} (%{{label}})".format(ctx.attr.distribution, ctx.attr.version, env.description),
     )
+    if checked != wheel:
+        ctx.actions.run_shell(
+            command = 'set -- "$1"/*.whl "$2"; [ "$#" = 2 ] && [ -f "$1" ] && cp "$1" "$2"',
+            arguments = [checked.path, wheel.path],
+            inputs = [checked],
+            outputs = [wheel],
+            mnemonic = "OfiucoCopyWheel",
+            progress_message = "Naming the built wheel of {} {} (%{{label}})".format(ctx.attr.distribution, ctx.attr.version),
+        )
 
 def _sdist_build_impl(ctx):
     env = ctx.attr.target_env[TargetEnvInfo]
+    if bool(ctx.attr.sdist) == bool(ctx.attr.tree):
+        fail("sdist_build {}: set exactly one of `sdist` and `tree`.".format(ctx.label))
     problem = _unsupported(ctx, env)
     if problem:
         fail(problem)
@@ -205,7 +236,7 @@ def _sdist_build_impl(ctx):
 
 _sdist_build = rule(
     implementation = _sdist_build_impl,
-    doc = """A wheel of one locked package built from its sdist for the target configuration.
+    doc = """A wheel of one locked package built from its sdist (or a source tree: a git checkout, a local directory) for the target configuration.
 
 Two actions: `OfiucoBuildWheel` runs ofiuco's PEP 517 frontend
 (`python/private/build/frontend.py`) on an interpreter of the target's Python
@@ -217,19 +248,22 @@ out pure) and retags it `manylinux_<ceiling>_<cpu>`. No network.""",
         "distribution": attr.string(mandatory = True, doc = "The distribution name as locked."),
         "headers": attr.label(default = "//python/private/build:target_headers", doc = "The target CPython's C headers (`include/`); chosen per target by default."),
         "native": attr.bool(doc = "The wheel must contain compiled code: a pure-Python result (a silently failed compile) is an error."),
+        "origin": attr.string(doc = "Where `tree` comes from (a git repository and commit, a local directory), for messages."),
         "python_version": attr.string(doc = "The target Python version (`3.X`), which selects the build interpreter and build dependencies; set by the `sdist_build` macro."),
         "requires": attr.label(mandatory = True, cfg = exec_side_transition, providers = [BuildRequiresInfo], doc = "The sdist's `:build_requires` (from its file repository)."),
-        "sdist": attr.label(mandatory = True, allow_single_file = [".tar.gz", ".zip"], doc = "The sdist file."),
+        "sdist": attr.label(allow_single_file = [".tar.gz", ".zip"], doc = "The sdist file (or `tree`)."),
         "target_env": attr.label(default = "//python/envs:target", providers = [TargetEnvInfo], doc = "Describes the target configuration."),
+        "tree": attr.label(allow_files = True, doc = "A source tree's files (`:tree` of a `git_source_repo` or `local_source_repo`), instead of `sdist`."),
+        "tree_root": attr.string(doc = "The project's directory inside `tree`'s repository (a git `subdirectory`); the repository's root by default."),
         "version": attr.string(mandatory = True, doc = "The locked version."),
         "_allowlist_function_transition": attr.label(default = "@bazel_tools//tools/allowlists/function_transition_allowlist"),
         "_frontend": attr.label(default = "//python/private/build:frontend.py", allow_single_file = True),
-        "_helper": attr.label(default = "@ofiuco_helper//:ofiuco", executable = True, cfg = "exec", allow_single_file = True),
         "_python": attr.label(default = "//python/private/build:exec_python", cfg = exec_side_transition, providers = [ExecPythonInfo]),
         "_zig": attr.label(default = "@ofiuco_zig//:ziglang/zig", allow_single_file = True),
         "_zig_cache": attr.label(default = "//python/private/build:zig_cache", allow_single_file = True),
         "_zig_files": attr.label(default = "@ofiuco_zig//:files"),
     },
+    toolchains = [HELPER_TOOLCHAIN_TYPE],
 )
 
 def sdist_build(name, **kwargs):

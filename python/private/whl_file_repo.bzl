@@ -1,5 +1,6 @@
 """A repository holding one distribution file, fetched by Bazel's downloader."""
 
+load(":local_path.bzl", "resolve_local_path")
 load(":providers.bzl", "normalize_name")
 
 # `{filename}` is a string literal made by repr(): text from the lock file
@@ -84,12 +85,21 @@ def _requirement_name(text):
             break
     return normalize_name("".join(name))
 
-def _build_requires(rctx):
-    """`:build_requires` of an sdist: read its [build-system] and map it to build tools."""
+def build_requires_text(rctx, info_args, what):
+    """`:build_requires` of an sdist or source tree: read its [build-system] and map it to build tools.
+
+    Args:
+      rctx: the repository_ctx (attributes `package`, `version`, `build_tools`, `_helper`).
+      info_args: what `ofiuco sdist-info` reads: `["--sdist", file]` or `["--dir", directory]`.
+      what: the source, for messages (a file name, "the git repository ...").
+
+    Returns:
+      The BUILD text declaring `:build_requires`.
+    """
     info_path = rctx.path("_sdist_info.json")
-    res = rctx.execute([rctx.path(rctx.attr._helper), "sdist-info", "--sdist", rctx.attr.filename, "--output", info_path])
+    res = rctx.execute([rctx.path(rctx.attr._helper), "sdist-info"] + info_args + ["--output", info_path])
     if res.return_code != 0:
-        fail("ofiuco: cannot read the build requirements of {} ({} {}):\n{}".format(rctx.attr.filename, rctx.attr.package, rctx.attr.version, res.stderr))
+        fail("ofiuco: cannot read the build requirements of {} ({} {}):\n{}".format(what, rctx.attr.package, rctx.attr.version, res.stderr))
     info = json.decode(rctx.read(info_path))
     rctx.delete(info_path)
     tools = rctx.attr.build_tools
@@ -106,7 +116,7 @@ def _build_requires(rctx):
                   "`poetry.build_tools(hub = ...)`, or supply a wheel with `poetry.build(package = \"{pkg}\", wheel = ...)`.").format(
                 pkg = rctx.attr.package,
                 version = rctx.attr.version,
-                file = rctx.attr.filename,
+                file = what,
                 backend = info["backend"],
                 req = text,
                 name = name,
@@ -119,9 +129,32 @@ def _build_requires(rctx):
         deps = repr(sorted(deps.keys())),
     )
 
+def _from_local_path(rctx):
+    """A local file of the lock (poetry `file`, uv `path`): copied and checked against the lock's sha256."""
+    what = "{} {}".format(rctx.attr.package, rctx.attr.version)
+    local = resolve_local_path(rctx, rctx.attr.lock, rctx.attr.path, what)
+    rctx.watch(local)
+    result = rctx.download(url = "file://" + str(local), output = rctx.attr.filename, sha256 = rctx.attr.sha256, allow_fail = True)
+    if not result.success:
+        check = rctx.download(url = "file://" + str(local), output = "_check/" + rctx.attr.filename, allow_fail = True)
+        fail(("ofiuco: the local file {path} of {what} does not match its lock: the lock says sha256 {want}, the file has {got}.\n" +
+              "hint: the file changed after locking: re-lock (e.g. `poetry lock`, `uv lock`).").format(
+            path = local,
+            what = what,
+            want = rctx.attr.sha256,
+            got = check.sha256 if check.success else "(unreadable)",
+        ))
+
 def _whl_file_repo_impl(rctx):
     filename = rctx.attr.filename
     sha256 = rctx.attr.sha256
+    if rctx.attr.path:
+        _from_local_path(rctx)
+        build = _BUILD.format(filename = repr(filename))
+        if rctx.attr.sdist:
+            build += build_requires_text(rctx, ["--sdist", filename], filename)
+        rctx.file("BUILD.bazel", build)
+        return
 
     # 1. The repository cache (by sha256): no request, and silent on a miss.
     result = _from_repository_cache(rctx)
@@ -161,7 +194,7 @@ def _whl_file_repo_impl(rctx):
         ))
     build = _BUILD.format(filename = repr(filename))
     if rctx.attr.sdist:
-        build += _build_requires(rctx)
+        build += build_requires_text(rctx, ["--sdist", filename], filename)
     rctx.file("BUILD.bazel", build)
 
 whl_file_repo = repository_rule(
@@ -172,13 +205,16 @@ Fetched lazily (only when a build needs it) by Bazel's downloader with the
 lock's sha256, so the repository cache, `--distdir`, downloader config and
 netrc apply. A warm repository cache answers without any network request.
 Otherwise the URL is looked up in the package's index (Simple API), and
-`--distdir` answers when the index cannot. An sdist that may be built also
+`--distdir` answers when the index cannot. A local file of the lock
+(`path`) is copied from the workspace and checked the same way. An sdist that may be built also
 gets `:build_requires`, its `[build-system]` mapped to build tools.""",
     attrs = {
         "build_tools": attr.string_dict(doc = "For an sdist: normalized package name -> the hub target that provides it as a build requirement."),
         "filename": attr.string(mandatory = True, doc = "The distribution file name."),
         "indexes": attr.string_list(default = ["https://pypi.org/simple"], doc = "Simple API base URLs to look the file up in, in order."),
+        "lock": attr.label(allow_single_file = True, doc = "For a local `path`: the lock file, whose directory `path` is relative to."),
         "package": attr.string(mandatory = True, doc = "The normalized package name (PEP 503)."),
+        "path": attr.string(doc = "A local file (poetry `file`, uv `path` sources), relative to the lock's directory and inside the workspace: copied from there, no download."),
         "sdist": attr.bool(doc = "An sdist that may be built: also declare `:build_requires` (its `[build-system]`, as build tools' hub targets)."),
         "sha256": attr.string(mandatory = True, doc = "The file's sha256 from the lock."),
         "urls": attr.string_list(doc = "Direct URLs (lock entries of `url` type); no index lookup when set."),

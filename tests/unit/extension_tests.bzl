@@ -44,7 +44,25 @@ def _fake_path(name, children = {}):
         get_child = lambda child: children.get(child, _fake_path(name + "/" + child)),
     )
 
-def _mock_mctx(tags, calls, build = [], build_tools = []):
+_SOURCES_JSON = json.encode({
+    "files": [{
+        "filename": "six-1.17.0.tar.gz",
+        "indexes": [],
+        "package": "six",
+        "path": "dist/six-1.17.0.tar.gz",
+        "repo": "hub__six-1.17.0.tar.gz",
+        "sdist": True,
+        "sha256": "ff70335d468e7eb6ec65b95b99d3a2836546063f63acc5171de367e834932a81",
+        "urls": [],
+        "version": "1.17.0",
+    }],
+    "sources": [
+        {"editable": True, "kind": "directory", "package": "mylib", "path": "libs/mylib", "repo": "hub__mylib-0.1.src", "version": "0.1"},
+        {"commit": "0123456789abcdef0123456789abcdef01234567", "kind": "git", "package": "tool", "reference": "main", "repo": "hub__tool-1.0.git", "subdirectory": "py", "url": "https://example.com/tool.git", "version": "1.0"},
+    ],
+})
+
+def _mock_mctx(tags, calls, build = [], build_tools = [], files_json = _FILES_JSON):
     """A module_ctx whose helper writes _FILES_JSON and a BUILD.bazel naming the lock."""
     return struct(
         modules = [struct(tags = struct(parse = tags, build = build, build_tools = build_tools))],
@@ -53,13 +71,15 @@ def _mock_mctx(tags, calls, build = [], build_tools = []):
         watch = lambda p: calls["watch"].append(p.name),
         which = lambda tool: _fake_path("/usr/bin/" + tool),
         execute = lambda args, **kwargs: (calls["execute"].append([str(a) if type(a) == "Label" else getattr(a, "name", a) for a in args]) or struct(return_code = 0, stdout = "", stderr = "")),
-        read = lambda p: _FILES_JSON if p.name.endswith("files.json") else "# hub of " + p.name,
+        read = lambda p: files_json if p.name.endswith("files.json") else "# hub of " + p.name,
         extension_metadata = lambda **kwargs: struct(**kwargs),
     )
 
 def _recorders(calls):
     return struct(
+        git_source_repo = lambda **kwargs: calls["git_source_repo"].append(kwargs),
         hub_repo = lambda **kwargs: calls["hub_repo"].append(kwargs),
+        local_source_repo = lambda **kwargs: calls["local_source_repo"].append(kwargs),
         whl_file_repo = lambda **kwargs: calls["whl_file_repo"].append(kwargs),
     )
 
@@ -67,7 +87,7 @@ def _tag(name):
     return struct(name = name, lock = "//:" + name + ".lock")
 
 def _calls():
-    return {"execute": [], "file": [], "hub_repo": [], "watch": [], "whl_file_repo": []}
+    return {"execute": [], "file": [], "git_source_repo": [], "hub_repo": [], "local_source_repo": [], "watch": [], "whl_file_repo": []}
 
 def _declares_repos_test_impl(ctx):
     env = unittest.begin(ctx)
@@ -158,6 +178,35 @@ def _uv_declares_the_same_repos_test_impl(ctx):
 
 uv_declares_the_same_repos_test = unittest.make(_uv_declares_the_same_repos_test_impl)
 
+def _declares_source_repos_test_impl(ctx):
+    env = unittest.begin(ctx)
+    calls = _calls()
+    poetry_impl(_mock_mctx([_tag("hub")], calls, files_json = _SOURCES_JSON), _recorders(calls))
+
+    # Each hub's sources (the mock's files.json serves the build tools hub too:
+    # one repository each for both hubs), with the lock for relative paths.
+    git = calls["git_source_repo"][-1]
+    asserts.equals(env, {
+        "build_tools": git["build_tools"],
+        "commit": "0123456789abcdef0123456789abcdef01234567",
+        "name": "hub__tool-1.0.git",
+        "package": "tool",
+        "reference": "main",
+        "subdirectory": "py",
+        "url": "https://example.com/tool.git",
+        "version": "1.0",
+    }, git)
+    asserts.equals(env, "@ofiuco_build_tools//:six", git["build_tools"]["six"])
+    local = calls["local_source_repo"][-1]
+    asserts.equals(env, ("hub__mylib-0.1.src", "//:hub.lock", "libs/mylib", True), (local["name"], local["lock"], local["path"], local["editable"]))
+
+    # A local file: its path and the lock, no index.
+    six = calls["whl_file_repo"][-1]
+    asserts.equals(env, ("dist/six-1.17.0.tar.gz", "//:hub.lock", []), (six["path"], six["lock"], six["indexes"]))
+    return unittest.end(env)
+
+declares_source_repos_test = unittest.make(_declares_source_repos_test_impl)
+
 def extension_test_suite(name):
     unittest.suite(
         name,
@@ -165,4 +214,5 @@ def extension_test_suite(name):
         one_lock_run_per_tag_test,
         build_policy_test,
         uv_declares_the_same_repos_test,
+        declares_source_repos_test,
     )

@@ -14,16 +14,18 @@
 #   OFIUCO_BENCH_INSTALL_WARMUP / _INSTALL_RUNS   hyperfine settings of B [1 / 7]
 #   OFIUCO_BENCH_LAMBDA_RUNS / _LAMBDA_INC_RUNS   hyperfine runs of C (clean / incremental) [5 / 7]
 #   OFIUCO_BENCH_LAMBDA_WS  run C in this workspace in place [default: a git archive of HEAD's examples/aws_lambda]
-#   OFIUCO_BENCH_BASE      the revision benchmark A2 compares with (the extension ran the helper twice per tag there) [cb11e1e]
+#   OFIUCO_BENCH_BASE      the revision benchmark A2 times against [bee9e1d]
+#   OFIUCO_BENCH_SIZE_BASE the revision of A2's hub sizes (per-hub environment tables, 2 helper calls per tag) [cb11e1e]
 #   OFIUCO_BENCH_HOSTILE_BASE  the revision benchmark A3 compares with (quadratic hub loops there) [2d665e7]
 #   OFIUCO_BENCH_HOSTILE_N     size of A3's generated lock (3 N + 1 packages) [2500]
+#   OFIUCO_BENCH_HELPER_CARGO_RUNS / _HELPER_MIRROR_RUNS  hyperfine runs of D (cargo / mirror) [2 / 3]
 #   CARGO_TARGET_DIR       respected when building the helper
 #
 # Adding a benchmark: write a function bench_<name> that writes
 # $RESULTS/<NN>-<name>.md (start it with `<!-- section: NN-name -->`), add <name> to ALL.
 set -euo pipefail
 
-ALL=(lock hub hostile install lambda)
+ALL=(lock hub hostile install lambda helper)
 
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 ROOT=$(cd "$HERE/../.." && pwd)
@@ -125,54 +127,76 @@ bench_lock() {
     rm -rf "$tmp"
 }
 
-# --- A2. the module extension's helper time per tag, and hub sizes, against a base revision ---
-# Before: the extension ran `ofiuco lock` and the hub repository rule ran it again,
-# and every hub carried its own environment table (defs.bzl, _env/BUILD.bazel).
+# --- A2. the module extension's helper time per tag against a base revision, and hub sizes ---
+# Time: one `ofiuco lock` per tag now and at OFIUCO_BENCH_BASE (the extension
+# makes one call per tag at both), with CPU time and instructions (callgrind).
+# Size: at OFIUCO_BENCH_SIZE_BASE every hub carried its own environment table
+# (defs.bzl, _env/BUILD.bazel), and the extension ran `ofiuco lock` twice per tag.
 bench_hub() {
-    local out=$RESULTS/15-hub.md base=${OFIUCO_BENCH_BASE:-cb11e1e}
-    local base_dir=$CACHE/base-$base tmp
+    local out=$RESULTS/15-hub.md base=${OFIUCO_BENCH_BASE:-bee9e1d} size_base=${OFIUCO_BENCH_SIZE_BASE:-cb11e1e}
+    local tmp old size_old
     tmp=$(mktemp -d)
-    if [[ ! -x $base_dir/target/release/ofiuco ]]; then
-        log "benchmark A2: building the helper of $base into $base_dir (once)"
-        rm -rf "$base_dir" && mkdir -p "$base_dir/src"
-        git -C "$ROOT" archive "$base" | tar -x -C "$base_dir/src"
-        (cd "$base_dir/src" && CARGO_TARGET_DIR=$base_dir/target cargo build -q --release --locked --bin ofiuco)
-    fi
-    local old=$base_dir/target/release/ofiuco
-    # The base extension's two calls, as it made them: once for files.json, once in the hub repository.
-    # shellcheck disable=SC2016 # $1 and $2 are the generated script's own arguments.
-    printf '#!/bin/sh\nset -e\n"%s" lock "$1" --output "$2/a" --host-python 3.12\n"%s" lock "$1" --output "$2/b" --host-python 3.12\n' "$old" "$old" >"$tmp/base.sh"
-    chmod +x "$tmp/base.sh"
+    old=$(base_helper "$base")
+    size_old=$(base_helper "$size_base")
     local before after
     before=$(loadavg)
     log "benchmark A2: helper time per poetry.parse tag, $base vs $rev"
-    hyperfine --shell=none --warmup 3 --min-runs 20 --style basic --export-markdown "$tmp/t.md" \
-        -n "$base: 2 x ofiuco lock per tag" "$tmp/base.sh $LOCK $tmp/old" \
-        -n "$rev: 1 x ofiuco lock per tag" "$OFIUCO lock $LOCK --output $tmp/new"
+    hyperfine --shell=none --warmup 3 --min-runs 20 --style basic \
+        --export-markdown "$tmp/t.md" --export-json "$tmp/t.json" \
+        -n "$base: ofiuco lock" "$old lock $LOCK --output $tmp/old" \
+        -n "$rev: ofiuco lock" "$OFIUCO lock $LOCK --output $tmp/new"
     after=$(loadavg)
+    local same="differ"
+    diff -r "$tmp/old" "$tmp/new" >/dev/null && same="are byte-identical"
+    # CPU time (user + sys) per run: what a loaded machine does not inflate as much as wall time.
+    local cpu
+    # shellcheck disable=SC2016 # the backquotes are Markdown, in Python code.
+    cpu=$(python3 -c '
+import json, sys
+for r in json.load(open(sys.argv[1]))["results"]:
+    print("`%s`: %.1f ms" % (r["command"], 1000 * (r["user"] + r["system"])))
+' "$tmp/t.json" | paste -sd ';' | sed 's/;/; /g')
+    local ir_old="" ir_new=""
+    if command -v valgrind >/dev/null; then
+        log "benchmark A2: instructions (callgrind) of ofiuco lock on $LOCK, $base vs $rev"
+        ir_old=$(ir "$old" lock "$LOCK" --output "$tmp/ir-old")
+        ir_new=$(ir "$OFIUCO" lock "$LOCK" --output "$tmp/ir-new")
+    fi
     lines() { cat "$@" | wc -l; }
     local small=$ROOT/tests/hub/poetry.lock
-    "$old" lock "$small" --output "$tmp/small-old" --host-python 3.12
+    "$size_old" lock "$small" --output "$tmp/small-old" --host-python 3.12
+    "$size_old" lock "$LOCK" --output "$tmp/size-old" --host-python 3.12
     "$OFIUCO" lock "$small" --output "$tmp/small-new"
     {
         echo "<!-- section: 15-hub -->"
         echo "## A2. The module extension per \`poetry.parse\` tag, and hub size"
         echo
-        echo "The extension's helper time for one tag on \`${LOCK#"$ROOT"/}\` ($(grep -c '^\[\[package\]\]' "$LOCK") packages). At \`$base\` the extension ran \`ofiuco lock\` and the hub repository ran it again; now the extension runs it once and hands the BUILD file to the hub repository. Hub size: every generated file of the hub (\`files.json\` excluded), in lines; at \`$base\` each hub also carried the environment table (\`defs.bzl\`, \`_env/BUILD.bazel\`), which now exists once in \`@ofiuco\`."
+        echo "The extension's helper time for one tag on \`${LOCK#"$ROOT"/}\` ($(grep -c '^\[\[package\]\]' "$LOCK") packages): one \`ofiuco lock\` (the extension hands its BUILD file to the hub repository), now and at \`$base\`. The two hubs $same. Issue 6's goal: one helper call, at most 60 ms."
         echo
         echo "Measured $(date -u '+%Y-%m-%d %H:%M UTC') at ofiuco \`$rev\` against \`$base\`; load average before: $before, after: $after on $(nproc) CPUs. hyperfine: \`--shell=none --warmup 3 --min-runs 20\`."
         echo
         cat "$tmp/t.md"
         echo
-        echo "| hub | lines at \`$base\` | lines now |"
+        echo "CPU time (user + sys) per run, mean: $cpu."
+        echo
+        if [[ -n $ir_old ]]; then
+            echo "Instructions of one run (valgrind \`--tool=callgrind\`, all threads; stable under load): $ir_old at \`$base\`, $ir_new now."
+            echo
+        fi
+        echo "Hub size: every generated file of the hub (\`files.json\` excluded), in lines. At \`$size_base\` each hub also carried the environment table (\`defs.bzl\`, \`_env/BUILD.bazel\`), which now exists once in \`@ofiuco\`, and the extension ran \`ofiuco lock\` twice per tag."
+        echo
+        echo "| hub | lines at \`$size_base\` | lines now |"
         echo "|---|---:|---:|"
         echo "| \`tests/hub/poetry.lock\` | $(lines "$tmp/small-old/BUILD.bazel" "$tmp/small-old/defs.bzl" "$tmp/small-old/_env/BUILD.bazel") | $(lines "$tmp/small-new/BUILD.bazel") |"
-        echo "| \`${LOCK#"$ROOT"/}\` | $(lines "$tmp/old/a/BUILD.bazel" "$tmp/old/a/defs.bzl" "$tmp/old/a/_env/BUILD.bazel") | $(lines "$tmp/new/BUILD.bazel") |"
+        echo "| \`${LOCK#"$ROOT"/}\` | $(lines "$tmp/size-old/BUILD.bazel" "$tmp/size-old/defs.bzl" "$tmp/size-old/_env/BUILD.bazel") | $(lines "$tmp/new/BUILD.bazel") |"
         echo
         echo "Reproduce: \`tools/bench/run.sh hub\`."
     } >"$out"
     rm -rf "$tmp"
 }
+
+# Instructions of one command (callgrind, all threads).
+ir() { valgrind --tool=callgrind --callgrind-out-file=/dev/null "$@" 2>&1 | sed -n 's/.*Collected : //p'; }
 
 # --- A3. a generated hostile lock, and instructions per run on the benchmark lock, against a base revision ---
 # Before: resolve_edges checked every constraint against every version of a name,
@@ -206,7 +230,6 @@ bench_hostile() {
     local ir_old="" ir_new=""
     if command -v valgrind >/dev/null; then
         log "benchmark A3: instructions (callgrind) of ofiuco lock on $LOCK, $base vs $rev"
-        ir() { valgrind --tool=callgrind --callgrind-out-file=/dev/null "$@" 2>&1 | sed -n 's/.*Collected : //p'; }
         ir_old=$(ir "$old" lock "$LOCK" --output "$tmp/ir-old")
         ir_new=$(ir "$OFIUCO" lock "$LOCK" --output "$tmp/ir-new")
     fi
@@ -401,6 +424,63 @@ bench_lambda() {
     cp "$tmp/c1.json" "$RESULTS/30-lambda-clean.json"  # raw timings, kept beside the section
     cp "$tmp/c2.json" "$RESULTS/30-lambda-incremental.json"
     rm -rf "$tmp"
+}
+
+# --- D. the cold first build: the helper built by cargo vs downloaded ------------------
+bench_helper() {
+    local out=$RESULTS/40-helper.md cargo_runs=${OFIUCO_BENCH_HELPER_CARGO_RUNS:-2} mirror_runs=${OFIUCO_BENCH_HELPER_MIRROR_RUNS:-3}
+    local d=/tmp/ofiuco-bench-helper version port server before after
+    # Under /tmp: tools/dev/bazel.sh's chroot sees /tmp (and not $CACHE).
+    rm -rf "$d/ws" "$d/mirror" && mkdir -p "$d/cargo" "$d/mirror-run" "$d/repos"
+    version=$(sed -nE 's/^    version = "([^"]*)",$/\1/p' "$ROOT/MODULE.bazel")
+    port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+    log "benchmark D: the static musl helpers (tools/release/helpers.sh) and a mirror on 127.0.0.1:$port"
+    (cd "$ROOT" && tools/release/helpers.sh --version "$version" --base-url "http://127.0.0.1:$port" --out "$d/mirror")
+    cp "$d/mirror/SHA256SUMS" "$d/mirror-run/SHA256SUMS"
+    python3 -m http.server "$port" --bind 127.0.0.1 --directory "$d/mirror" 2>"$d/mirror.log" &
+    server=$!
+    # shellcheck disable=SC2064 # expanded now: $server is a local
+    trap "kill $server 2>/dev/null || true" EXIT
+    mkdir -p "$d/ws"
+    git -C "$ROOT" ls-files -z examples/basic | while IFS= read -r -d '' f; do
+        install -D -m 0644 "$ROOT/$f" "$d/ws/${f#examples/basic/}"
+    done
+    sed -i "s|path = \"../..\"|path = \"$ROOT\"|" "$d/ws/MODULE.bazel"
+    log "benchmark D: warming the repository cache with examples/basic's wheels"
+    "$HERE/helper_cold.sh" prepare "$d/mirror-run"
+    "$HERE/helper_cold.sh" build "$d/mirror-run" "$d/ws" "$d/repos" "--repo_env=OFIUCO_HELPER_TABLE=$d/mirror/prebuilt_helpers.json"
+    local n_cargo="cargo build of the helper (no prebuilt helper)" n_mirror="prebuilt helper from the 127.0.0.1 mirror"
+    before=$(loadavg)
+    log "benchmark D: cold first builds of examples/basic, $cargo_runs + $mirror_runs runs"
+    hyperfine --runs "$cargo_runs" --style basic --export-json "$d/d-cargo.json" --export-markdown "$d/d-cargo.md" \
+        --prepare "$HERE/helper_cold.sh prepare $d/cargo" --cleanup "$HERE/helper_cold.sh prepare $d/cargo" \
+        -n "$n_cargo" "$HERE/helper_cold.sh build $d/cargo $d/ws $d/repos"
+    hyperfine --runs "$mirror_runs" --style basic --export-json "$d/d-mirror.json" --export-markdown "$d/d-mirror.md" \
+        --prepare "$HERE/helper_cold.sh prepare $d/mirror-run" --cleanup "$HERE/helper_cold.sh prepare $d/mirror-run" \
+        -n "$n_mirror" "$HERE/helper_cold.sh build $d/mirror-run $d/ws $d/repos --repo_env=OFIUCO_HELPER_TABLE=$d/mirror/prebuilt_helpers.json"
+    after=$(loadavg)
+    kill "$server" 2>/dev/null || true
+    trap - EXIT
+    local served
+    served=$(grep -c "GET /ofiuco-$version-linux_x86_64 HTTP/1.1\" 200" "$d/mirror.log" || true)
+    {
+        echo "<!-- section: 40-helper -->"
+        echo "## D. The cold first build of examples/basic: the helper built by cargo vs downloaded"
+        echo
+        echo "\`bazel build //...\` in a copy of \`examples/basic\`, each run with a fresh output user root (fresh output base and install base; the cargo path builds the helper from nothing: no \`CARGO_TARGET_DIR\`, crate sources already in \`~/.cargo/registry\`). The wheels come from a warm repository cache shared by the runs; the prebuilt helper is removed from it before each run, so it is downloaded from the mirror (\`python3 -m http.server\` on 127.0.0.1, $served downloads of the x86_64 helper, $(wc -c <"$d/mirror/ofiuco-$version-linux_x86_64") bytes, served over $((mirror_runs + 1)) builds). A new user's first download comes from GitHub's release assets instead."
+        echo
+        echo "Measured $(date -u '+%Y-%m-%d %H:%M UTC') at ofiuco \`$rev\`; load average before: $before, after: $after on $(nproc) CPUs (a machine shared with other sessions). hyperfine: \`--runs $cargo_runs\` (cargo), \`--runs $mirror_runs\` (mirror)."
+        echo
+        # One table: hyperfine ran the two commands separately (its Relative column is per run).
+        cut -d'|' -f1-5 "$d/d-cargo.md" | sed 's/$/|/'
+        tail -n +3 "$d/d-mirror.md" | cut -d'|' -f1-5 | sed 's/$/|/'
+        echo
+        python3 -c 'import json, sys; m = [json.load(open(p))["results"][0]["mean"] for p in sys.argv[1:]]; print(f"The download path takes {m[1] / m[0]:.2f}x the time of the cargo path (means: {m[0]:.0f} s, {m[1]:.0f} s).")' "$d/d-cargo.json" "$d/d-mirror.json"
+        echo
+        echo "Reproduce: \`tools/bench/run.sh helper\`."
+    } >"$out"
+    cp "$d/d-cargo.json" "$RESULTS/40-helper-cargo.json"
+    cp "$d/d-mirror.json" "$RESULTS/40-helper-mirror.json"
 }
 
 for b in "${selected[@]}"; do

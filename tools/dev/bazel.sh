@@ -44,6 +44,15 @@ setup_python313() {
     bash -c "apt-get ${APT_OPTS[*]} update -qq && apt-get ${APT_OPTS[*]} install -y -qq --no-install-recommends python3.13 >/dev/null"
 }
 
+# git, for git_source_repo (packages locked from a git repository, issue #8).
+# Also run for chroots made before it was added.
+setup_git() {
+  [[ -x "$ROOT/usr/bin/git" ]] && return 0
+  echo "ofiuco: installing git in $ROOT (once)" >&2
+  bwrap --bind "$ROOT" / --proc /proc --dev /dev --setenv DEBIAN_FRONTEND noninteractive \
+    bash -c "apt-get ${APT_OPTS[*]} update -qq && apt-get ${APT_OPTS[*]} install -y -qq --no-install-recommends git >/dev/null"
+}
+
 # Source builds (issue #8) run the build backend with an exec interpreter of the
 # target's minor version and compile against its headers: the headers of the
 # chroot's 3.13 and 3.14, and a third CPython, 3.11 (for the AWS Lambda
@@ -76,6 +85,7 @@ setup() {
   if [[ -x "$ROOT/usr/bin/bazel" && -f "$ROOT/.ready" ]]; then
     setup_python313
     setup_source_build_pythons
+    setup_git
     return 0
   fi
   echo "ofiuco: provisioning Debian's Bazel 7.7.1 in $ROOT (once per machine, ~2 min)" >&2
@@ -119,6 +129,7 @@ common --override_module=zlib=/opt/bazel-stubs/zlib
 RC
   setup_python313
   setup_source_build_pythons
+  setup_git
   touch "$ROOT/.ready"
 }
 

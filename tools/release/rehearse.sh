@@ -9,13 +9,18 @@
 #      prefix, and a second run must give the same bytes;
 #   3. a copy of examples/basic uses ofiuco through
 #      `archive_override(urls = ["file://..."], integrity = ..., strip_prefix = ...)`
-#      instead of local_path_override, and `bazel test //...` runs there.
+#      instead of local_path_override, and `bazel test //...` runs there, its
+#      actions on the release's prebuilt x86_64 helper (the helpers' URLs are
+#      file:// URLs of the release directory).
 #
 #   tools/release/rehearse.sh [VERSION]     # default: MODULE.bazel's version + "-rehearsal"
 #
-# Costs a Bazel server and a cargo build of the helper from the extracted
-# archive (in CARGO_TARGET_DIR; the archive's crates are new paths to cargo, so
-# they rebuild): 7m48s measured on a shared 2-core machine at load ~15.
+# Costs a Bazel server and the two musl release builds of the helpers from
+# HEAD's tree (tools/release/helpers.sh; in CARGO_TARGET_DIR/release-helpers,
+# a no-op the second time); the consumer downloads the prebuilt helper
+# instead of building it. Before the helpers were released with it (one
+# cargo build of the helper from the extracted archive): 7m48s measured on a
+# shared 2-core machine at load ~15.
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd -P)"
 cd "$ROOT"
@@ -37,7 +42,7 @@ fail() {
 }
 
 echo "==> release.sh --version $version --ref HEAD"
-tools/release/release.sh --version "$version" --ref HEAD --out "$WS/dist"
+tools/release/release.sh --version "$version" --ref HEAD --out "$WS/dist" --helpers-url "file://$WS/dist"
 archive="$WS/dist/ofiuco-$version.tar.gz"
 prefix="ofiuco-$version"
 
@@ -64,7 +69,7 @@ grep -qx "    version = \"$version\"," "$WS/$prefix/MODULE.bazel" ||
 if tar -tzf "$archive" | grep -qv "^$prefix/"; then
   fail "the archive has entries outside $prefix/"
 fi
-tools/release/release.sh --version "$version" --ref HEAD --out "$WS/dist2" >/dev/null
+tools/release/release.sh --version "$version" --ref HEAD --out "$WS/dist2" --helpers-url "file://$WS/dist" >/dev/null
 cmp -s "$archive" "$WS/dist2/ofiuco-$version.tar.gz" || fail "two runs gave different archives"
 echo "ok: $integrity (openssl agrees; source.json agrees; reproducible)"
 
@@ -98,4 +103,6 @@ grep -q 'archive_override' "$WS/consumer/MODULE.bazel" || fail "MODULE.bazel was
 ofiuco_dir="$(cd "$WS/consumer" && "$BAZEL" info output_base 2>/dev/null)/external/ofiuco~"
 grep -qx "    version = \"$version\"," "$ofiuco_dir/MODULE.bazel" ||
   fail "the consumer's @ofiuco ($ofiuco_dir) is not the released archive"
-echo "ok: examples/basic passes with ofiuco $version from $archive"
+exes="$(cd "$WS/consumer" && "$BAZEL" aquery 'mnemonic("OfiucoInstall", deps(//:venv))' 2>/dev/null | grep -oE '^  Command Line: \(exec [^ ]+' | sort -u)"
+grep -qE 'ofiuco_helper_linux_x86_64/ofiuco$' <<<"$exes" || fail "the consumer's actions do not run the release's prebuilt helper: $exes"
+echo "ok: examples/basic passes with ofiuco $version from $archive, on its prebuilt helper"

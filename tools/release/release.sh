@@ -6,21 +6,32 @@
 #                                  everything under the prefix ofiuco-VERSION/
 #   OUT/ofiuco-VERSION.tar.gz.sri  its BCR `integrity` string (sha256-<base64>)
 #   OUT/source.json                .bcr/source.template.json filled in
-#   OUT/prebuilt_helpers.bzl       the prebuilt helper table (see the hook below)
+#   OUT/ofiuco-VERSION-<os>_<cpu>  the prebuilt helpers (tools/release/helpers.sh,
+#                                  built from REF): linux x86_64 and aarch64 here,
+#                                  others given with --prebuilt KEY=FILE
+#   OUT/SHA256SUMS                 their sha256
+#   OUT/prebuilt_helpers.{json,bzl} their URL + sha256 table; the .bzl is also the
+#                                  archive's python/private/prebuilt_helpers.bzl
 #
 #   tools/release/release.sh --version 0.2.0 [--ref v0.2.0] [--out dist]
 #                            [--url URL]   # where the archive will be published
+#                            [--helpers-url URL]  # where the helpers will be
+#                            [--prebuilt KEY=FILE]...
 #
 # Defaults: REF is the tag `vVERSION` when it exists, else HEAD; OUT is `dist`;
 # URL is the GitHub release asset that .bcr/source.template.json names (with
 # OWNER/REPO from --repo OWNER/REPO, default `ofiuco/ofiuco`). The archive is
 # byte-reproducible: its tar and gzip timestamps are REF's commit time, so two
-# runs for one REF give the same integrity string. Only committed files go in
-# (a dirty work tree does not leak into a release).
+# runs for one REF give the same integrity string (the helpers are built from
+# REF's tree extracted at a fixed path, so cargo's second build is a no-op and
+# gives the same bytes). Only committed files go in (a dirty work tree does
+# not leak into a release). --helpers-url defaults to the GitHub release's
+# download directory.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/../.."
 
-version="" ref="" out="dist" url="" repo="ofiuco/ofiuco"
+version="" ref="" out="dist" url="" repo="ofiuco/ofiuco" helpers_url=""
+prebuilt=()
 while [[ $# -gt 0 ]]; do
   case "$1" in
     --version) version="$2"; shift 2 ;;
@@ -28,7 +39,9 @@ while [[ $# -gt 0 ]]; do
     --out) out="$2"; shift 2 ;;
     --url) url="$2"; shift 2 ;;
     --repo) repo="$2"; shift 2 ;;
-    *) echo "error: unknown argument \`$1\`" >&2; echo "hint: tools/release/release.sh --version X.Y.Z [--ref REF] [--out DIR] [--url URL] [--repo OWNER/REPO]" >&2; exit 2 ;;
+    --helpers-url) helpers_url="$2"; shift 2 ;;
+    --prebuilt) prebuilt+=(--prebuilt "$2"); shift 2 ;;
+    *) echo "error: unknown argument \`$1\`" >&2; echo "hint: tools/release/release.sh --version X.Y.Z [--ref REF] [--out DIR] [--url URL] [--repo OWNER/REPO] [--helpers-url URL] [--prebuilt KEY=FILE]..." >&2; exit 2 ;;
   esac
 done
 if [[ ! $version =~ ^[0-9]+\.[0-9]+\.[0-9]+([-.][0-9A-Za-z.-]+)?$ ]]; then
@@ -49,6 +62,9 @@ archive="$out/$prefix.tar.gz"
 if [[ -z $url ]]; then
   url="https://github.com/$repo/releases/download/$tag/$prefix.tar.gz"
 fi
+if [[ -z $helpers_url ]]; then
+  helpers_url="https://github.com/$repo/releases/download/$tag"
+fi
 
 # MODULE.bazel with the release's version: exactly one `version = "..."` in module().
 module="$(git show "$commit:MODULE.bazel")"
@@ -59,6 +75,14 @@ if [[ $count != 1 ]]; then
 fi
 module="$(sed -E "s/^    version = \"[^\"]*\",\$/    version = \"$version\",/" <<<"$module")"
 
+# The prebuilt helpers, built from REF's tree (extracted at a fixed path, with
+# git's commit-time mtimes, so that a second run is a no-op for cargo), and
+# their table, which goes into the archive as python/private/prebuilt_helpers.bzl.
+helpers_src="${CARGO_TARGET_DIR:-$PWD/target}/release-helpers/release-src"
+rm -rf "$helpers_src" && mkdir -p "$helpers_src"
+git archive --format=tar "$commit" | tar -x -C "$helpers_src"
+tools/release/helpers.sh --version "$version" --base-url "$helpers_url" --out "$out" --source "$helpers_src" "${prebuilt[@]}"
+
 # The released tree: REF's tree with that MODULE.bazel, committed (in a
 # throwaway index, not on any branch) with REF's author and committer dates so
 # that `git archive` stamps every entry with REF's time.
@@ -68,6 +92,8 @@ export GIT_INDEX_FILE="$index"
 git read-tree "$commit"
 blob="$(git hash-object -w --stdin <<<"$module")"
 git update-index --cacheinfo "100644,$blob,MODULE.bazel"
+table_blob="$(git hash-object -w "$out/prebuilt_helpers.bzl")"
+git update-index --cacheinfo "100644,$table_blob,python/private/prebuilt_helpers.bzl"
 tree="$(git write-tree)"
 unset GIT_INDEX_FILE
 date="$(git show -s --format=%cI "$commit")"
@@ -97,25 +123,11 @@ with open(path, "w", encoding="utf-8") as f:
     f.write("\n")
 PY
 
-# --- Hook: the prebuilt helper table (issue #11). ---
-# A release is meant to publish one `ofiuco` binary per host (linux and macOS,
-# x86_64 and aarch64) and pin each in PREBUILT_HELPERS of
-# python/private/helper_repo.bzl, {"<os>_<arch>": (url, sha256)}. Until issue
-# #11 builds them, the table is empty and every host builds the helper with
-# cargo. Fill it here: build or collect the binaries, hash them, write the
-# entries below, and put the same table into the archive's helper_repo.bzl
-# (before `git write-tree` above) so that the released module uses them.
-prebuilt_helper_table() {
-  echo '"""Prebuilt ofiuco helpers of this release: none yet (issue #11); every host builds the helper with cargo."""'
-  echo ""
-  echo "PREBUILT_HELPERS = {}"
-}
-prebuilt_helper_table >"$out/prebuilt_helpers.bzl"
-
 echo "ofiuco $version from $ref ($commit), for $owner/$name:"
 echo "  archive:        $archive ($(wc -c <"$archive") bytes)"
 echo "  integrity:      $integrity"
 echo "  strip_prefix:   $prefix"
 echo "  url:            $url"
 echo "  source.json:    $out/source.json"
-echo "  helper table:   $out/prebuilt_helpers.bzl (empty until issue #11)"
+echo "  helpers:        $(cd "$out" && sed 's/^[0-9a-f]*  //' SHA256SUMS | tr '\n' ' ')"
+echo "  helper table:   $out/prebuilt_helpers.json (in the archive: python/private/prebuilt_helpers.bzl)"

@@ -97,7 +97,10 @@ class BuildError(Exception):
 
 def parse_args(argv: list[str]) -> argparse.Namespace:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    p.add_argument("--sdist", required=True)
+    src = p.add_mutually_exclusive_group(required=True)
+    src.add_argument("--sdist", help="the sdist to build")
+    src.add_argument("--src-dir", help="a source tree to build (a git checkout, a local directory)")
+    p.add_argument("--origin", default="", help="where --src-dir comes from, for messages")
     p.add_argument("--output", required=True, help="where to write the built wheel")
     p.add_argument("--package", required=True)
     p.add_argument("--version", required=True)
@@ -166,6 +169,15 @@ def unpack(sdist: Path, into: Path) -> Path:
     tops = [p for p in into.iterdir()]
     if len(tops) == 1 and tops[0].is_dir():
         return tops[0]
+    return into
+
+
+def copy_tree(tree: Path, into: Path) -> Path:
+    """Copies a source tree (the action's inputs, often symlinks) into a writable directory."""
+    if not tree.is_dir():
+        raise BuildError(f"ofiuco: the source tree {str(tree)!r} is not a directory")
+    # Files, not links: backends write beside their sources (egg-info, build/).
+    shutil.copytree(tree, into, symlinks=False)
     return into
 
 
@@ -326,8 +338,17 @@ def build(args: argparse.Namespace, argv: list[str]) -> None:
         if work.exists():
             shutil.rmtree(work)
         work.mkdir(parents=True)
-    src = unpack(Path(args.sdist), work / "src")
+    if args.sdist:
+        src = unpack(Path(args.sdist), work / "src")
+        origin = Path(args.sdist).name
+    else:
+        src = copy_tree(Path(args.src_dir), work / "src")
+        origin = args.origin or args.src_dir
     env, _ = cross_env(args, work, src)
+    if args.src_dir:
+        # A checkout without its .git (or a directory): setuptools-scm and
+        # hatch-vcs get the locked version instead of asking git.
+        env["SETUPTOOLS_SCM_PRETEND_VERSION"] = args.version
     out_dir = work / "dist"
     out_dir.mkdir()
     log_path = work / "build.log"
@@ -361,7 +382,7 @@ def build(args: argparse.Namespace, argv: list[str]) -> None:
     if proc.returncode != 0:
         tail = "\n".join("    | " + line for line in lines[-TAIL:])
         raise BuildError(
-            f"ofiuco: building {what} from {Path(args.sdist).name} failed (backend `{args.backend}`, exit "
+            f"ofiuco: building {what} from {origin} failed (backend `{args.backend}`, exit "
             f"{proc.returncode}); the last {min(TAIL, len(lines))} lines of its output:\n{tail}\n"
             f"hint: to reproduce it outside Bazel (the work directory is kept), run:\n    {reproduce_command(argv)}",
             code=1,

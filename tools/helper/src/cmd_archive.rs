@@ -102,10 +102,45 @@ pub struct ZipArgs {
     /// Print the time taken to stderr.
     #[arg(long)]
     timing: bool,
+    /// The JSON report of a Lambda layer the function runs with, as
+    /// NAME=REPORT.json: its unzipped size counts towards --max-unzipped.
+    #[arg(long = "layer-report", value_name = "NAME=REPORT.json", value_parser = parse_named_tree)]
+    layer_reports: Vec<(String, PathBuf)>,
+}
+
+/// A layer's sizes, from its `--report` JSON.
+#[derive(serde::Serialize)]
+struct LayerSize {
+    name: String,
+    unzipped_bytes: u64,
+    archive_bytes: u64,
+}
+
+fn read_layer(name: &str, path: &std::path::Path) -> anyhow::Result<LayerSize> {
+    let text = std::fs::read_to_string(path)
+        .with_context(|| format!("failed to read the report of layer `{name}`"))?;
+    let json: serde_json::Value = serde_json::from_str(&text)
+        .with_context(|| format!("the report of layer `{name}` is not JSON"))?;
+    let number = |pointer: &str| {
+        json.pointer(pointer)
+            .and_then(serde_json::Value::as_u64)
+            .with_context(|| format!("the report of layer `{name}` has no {pointer}"))
+    };
+    Ok(LayerSize {
+        name: name.to_string(),
+        unzipped_bytes: number("/totals/unzipped_bytes")?,
+        archive_bytes: number("/archive_bytes")?,
+    })
 }
 
 pub fn run_zip(args: ZipArgs) -> anyhow::Result<()> {
     let start = Instant::now();
+    let layers = args
+        .layer_reports
+        .iter()
+        .map(|(name, path)| read_layer(name, path))
+        .collect::<anyhow::Result<Vec<_>>>()?;
+    let layers_unzipped: u64 = layers.iter().map(|l| l.unzipped_bytes).sum();
     let opts = AssembleOptions {
         fragments: args.fragments,
         files: args.files,
@@ -113,20 +148,57 @@ pub fn run_zip(args: ZipArgs) -> anyhow::Result<()> {
         excludes: Excludes::new(&args.excludes)?,
         limits: Limits {
             max_zipped: args.max_zipped,
-            max_unzipped: args.max_unzipped,
+            // The function and its layers share the unzipped limit.
+            max_unzipped: args.max_unzipped.saturating_sub(layers_unzipped),
             mode: args.limits,
         },
         threads: args.threads,
     };
-    let report = ofiuco_archive::assemble(&opts, &args.output)?;
+    let report = ofiuco_archive::assemble(&opts, &args.output);
+    // Without layers, the assembler's own message is the whole story.
+    let report = if layers.is_empty() {
+        report?
+    } else {
+        report.with_context(|| {
+            format!(
+                "the function's layers ({}) hold {layers_unzipped} bytes unzipped, which leaves {} of AWS Lambda's {} bytes for the function",
+                layers
+                    .iter()
+                    .map(|l| format!("{}: {}", l.name, l.unzipped_bytes))
+                    .collect::<Vec<_>>()
+                    .join(", "),
+                args.max_unzipped.saturating_sub(layers_unzipped),
+                args.max_unzipped
+            )
+        })?
+    };
     for warning in &report.warnings {
         eprintln!("warning: {warning}");
     }
     if let Some(path) = &args.report {
-        write_file(path, serde_json::to_string_pretty(&report)? + "\n")?;
+        let mut json = serde_json::to_value(&report)?;
+        if !layers.is_empty() {
+            json["layers"] = serde_json::to_value(&layers)?;
+        }
+        write_file(path, serde_json::to_string_pretty(&json)? + "\n")?;
     }
     if let Some(path) = &args.report_text {
-        write_file(path, report.to_text())?;
+        let mut text = report.to_text();
+        if !layers.is_empty() {
+            text.push_str("\nlayers (their packages are left out of this zip):\n");
+            for layer in &layers {
+                text.push_str(&format!(
+                    "  {}  {} bytes unzipped, {} bytes zipped\n",
+                    layer.name, layer.unzipped_bytes, layer.archive_bytes
+                ));
+            }
+            text.push_str(&format!(
+                "function + layers: {} bytes unzipped (limit {})\n",
+                report.totals.unzipped_bytes.saturating_add(layers_unzipped),
+                args.max_unzipped
+            ));
+        }
+        write_file(path, text)?;
     }
     if args.timing {
         eprintln!(

@@ -63,8 +63,14 @@ pub fn run(args: Args) -> Result<()> {
     #[derive(serde::Serialize)]
     struct FilesJson<'a> {
         files: &'a [ofiuco_hub::FileRepo],
+        /// Git checkouts and local directories to build from (omitted when none).
+        #[serde(skip_serializing_if = "<[_]>::is_empty")]
+        sources: &'a [ofiuco_hub::SourceRepo],
     }
-    let files = FilesJson { files: &hub.files };
+    let files = FilesJson {
+        files: &hub.files,
+        sources: &hub.sources,
+    };
     commit(
         &args.output,
         &[

@@ -12,6 +12,8 @@
 //! * `image-index` — join image layouts of several platforms into a multi-platform index.
 //! * `check-wheel` — verify a wheel built from sources for its target and write it retagged.
 //! * `sdist-info` — read an sdist's (or source tree's) build system as JSON.
+//! * `push`    — push an image layout to a registry with skopeo (`bazel run` of py_oci_push).
+//! * `lambda-deploy` — deploy a zip to AWS Lambda with the AWS CLI (`bazel run` of py_lambda_deploy).
 
 use std::process::ExitCode;
 
@@ -19,6 +21,7 @@ use clap::{Parser, Subcommand};
 
 mod cmd_archive;
 mod cmd_build;
+mod cmd_deploy;
 mod cmd_image;
 mod cmd_install;
 mod cmd_lock;
@@ -55,6 +58,10 @@ enum Command {
     CheckWheel(cmd_build::CheckWheelArgs),
     /// Read an sdist's or source tree's build system, name, version and Cargo.lock as JSON.
     SdistInfo(cmd_build::SdistInfoArgs),
+    /// Push an OCI image layout to a registry with skopeo, keeping its digest.
+    Push(cmd_deploy::PushArgs),
+    /// Deploy a zip to an AWS Lambda function or layer with the AWS CLI.
+    LambdaDeploy(cmd_deploy::LambdaArgs),
 }
 
 /// The command line, with Bazel's `@file` parameter files expanded (one argument per line).
@@ -95,6 +102,8 @@ fn main() -> ExitCode {
         Command::ImageIndex(args) => cmd_image::run_image_index(args),
         Command::CheckWheel(args) => cmd_build::run_check_wheel(args),
         Command::SdistInfo(args) => cmd_build::run_sdist_info(args),
+        Command::Push(args) => cmd_deploy::run_push(args),
+        Command::LambdaDeploy(args) => cmd_deploy::run_lambda(args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

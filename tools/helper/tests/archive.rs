@@ -734,3 +734,73 @@ fn zip64_round_trip_of_a_5_gib_entry() {
         assert_eq!(total, size, "{zip}");
     }
 }
+
+/// `--layer-report`: the layers' unzipped size counts towards the function's
+/// limit, and the reports list them.
+#[test]
+fn zip_layers_share_the_unzipped_limit() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    write(&dir.join("src/handler.py"), "x = 1\n".repeat(100)); // 600 bytes
+                                                               // A layer's report, as `ofiuco zip --report` wrote it for the layer zip.
+    ok(
+        dir,
+        &[
+            "zip",
+            "--output",
+            "layer.zip",
+            "--layout",
+            "layer",
+            "--file",
+            "big.py=src/handler.py",
+            "--report",
+            "layer.json",
+        ],
+    );
+    let base = [
+        "zip",
+        "--output",
+        "fn.zip",
+        "--file",
+        "handler.py=src/handler.py",
+        "--layer-report",
+        "//:deps=layer.json",
+        "--report",
+        "fn.json",
+        "--report-text",
+        "fn.txt",
+    ];
+    // 600 + 600 bytes fit in 1200.
+    ok(dir, &[&base[..], &["--max-unzipped", "1200"]].concat());
+    let text = fs::read_to_string(dir.join("fn.txt")).unwrap();
+    assert!(
+        text.contains(
+            "layers (their packages are left out of this zip):\n  //:deps  600 bytes unzipped, "
+        ),
+        "{text}"
+    );
+    assert!(
+        text.ends_with("function + layers: 1200 bytes unzipped (limit 1200)\n"),
+        "{text}"
+    );
+    let json: serde_json::Value =
+        serde_json::from_slice(&fs::read(dir.join("fn.json")).unwrap()).unwrap();
+    assert_eq!(json["layers"][0]["name"], "//:deps");
+    assert_eq!(json["layers"][0]["unzipped_bytes"], 600);
+    // In 1199 they do not: the function alone (600) would.
+    fs::remove_file(dir.join("fn.zip")).unwrap();
+    let err = fails(dir, &[&base[..], &["--max-unzipped", "1199"]].concat());
+    assert!(
+        err.starts_with("error: the function's layers (//:deps: 600) hold 600 bytes unzipped, which leaves 599 of AWS Lambda's 1199 bytes for the function\n  caused by: "),
+        "{err}"
+    );
+    assert!(!dir.join("fn.zip").exists());
+    let err = fails(
+        dir,
+        &[&base[..5], &["--layer-report", "//:gone=gone.json"]].concat(),
+    );
+    assert!(
+        err.contains("failed to read the report of layer `//:gone`"),
+        "{err}"
+    );
+}

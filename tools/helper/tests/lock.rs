@@ -110,6 +110,54 @@ fn writes_the_hub() {
     assert!(build.contains("hub_target("));
 }
 
+/// tests/sources' poetry.lock (written by real Poetry): its git, directory
+/// and file sources become `sources` of files.json and source-tree builds.
+#[test]
+fn writes_the_sources_to_build_from() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("hub");
+    let lock = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/sources/poetry.lock");
+    let output = ofiuco_lock(&lock, &out, &["--hub-name", "sources"]);
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let json: serde_json::Value =
+        serde_json::from_str(&fs::read_to_string(out.join("files.json")).unwrap()).unwrap();
+    assert_eq!(
+        json["sources"],
+        serde_json::json!([
+            {
+                "kind": "git",
+                "repo": "sources__iniconfig-2.1.0.git",
+                "package": "iniconfig",
+                "version": "2.1.0",
+                "url": "git://127.0.0.1:39418/iniconfig.git",
+                "commit": "dccc1ed810b23f477789b46216b0dc23a859ca9e",
+                "reference": "main",
+                "subdirectory": "python",
+            },
+            {
+                "kind": "directory",
+                "repo": "sources__localpkg-0.3.0.src",
+                "package": "localpkg",
+                "version": "0.3.0",
+                "path": "localpkg",
+                "editable": true,
+            },
+        ])
+    );
+    let six = &json["files"][0];
+    assert_eq!(six["path"], "dist/six-1.17.0.tar.gz");
+    assert_eq!(six["sdist"], true);
+    let build = fs::read_to_string(out.join("BUILD.bazel")).unwrap();
+    assert!(build.contains(
+        "    tree = \"@sources__iniconfig-2.1.0.git//:tree\",\n    tree_root = \"python\",\n"
+    ));
+    assert!(build.contains("    sdist = \"@sources__six-1.17.0.tar.gz//:file\",\n"));
+}
+
 #[test]
 fn malformed_toml() {
     let message = refuse(

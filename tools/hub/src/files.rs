@@ -5,12 +5,13 @@
 use std::collections::{BTreeMap, HashMap, HashSet};
 
 use ofiuco_lock::{DistFile, Package, Source};
+use ofiuco_spec::text::quoted;
 use ofiuco_spec::{PackageName, WheelFilename};
 use serde::Serialize;
 
 use crate::envs::format_indices;
 use crate::wheels::FastHash;
-use crate::{BuildMode, BuildPolicy, EnvSet, FileRepo, Group};
+use crate::{BuildMode, BuildPolicy, EnvSet, FileRepo, Group, SourceRepo};
 
 const PYPI_SIMPLE: &str = "https://pypi.org/simple";
 
@@ -31,9 +32,20 @@ pub(crate) struct WheelPart {
 #[derive(Debug, Serialize)]
 pub(crate) struct SdistBuild {
     pub(crate) name: String,
-    /// `@<sdist repo>//:file`.
-    pub(crate) sdist: String,
-    /// `@<sdist repo>//:build_requires`.
+    /// `@<sdist repo>//:file`, for a build from an sdist.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub(crate) sdist: Option<String>,
+    /// `@<source repo>//:tree`, for a build from a source tree (a git
+    /// checkout, a local directory).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub(crate) tree: Option<String>,
+    /// The package's directory inside `tree`'s repository (git's `subdirectory`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub(crate) tree_root: Option<String>,
+    /// Where the tree comes from, for messages.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub(crate) origin: Option<String>,
+    /// `@<sdist or source repo>//:build_requires`.
     pub(crate) requires: String,
     /// The built wheel must have compiled extensions.
     pub(crate) native: bool,
@@ -83,6 +95,7 @@ impl<'a> WheelSide<'a> {
                 repos: HashSet::default(),
                 files: Vec::new(),
                 positions: HashMap::default(),
+                sources: Vec::new(),
             },
             parts: Vec::with_capacity(packages),
             indices: HashMap::default(),
@@ -98,21 +111,64 @@ impl<'a> WheelSide<'a> {
         &mut self,
         packages: &'a [Package],
         targets: &[String],
-        choices: Vec<Vec<(usize, EnvSet)>>,
+        choices: Vec<crate::wheels::Choice>,
     ) {
-        for ((p, target), by_wheel) in packages.iter().zip(targets).zip(choices) {
-            let part = self.part(p, target, by_wheel);
+        for ((p, target), choice) in packages.iter().zip(targets).zip(choices) {
+            let part = self.part(p, target, choice);
             self.parts.push(part);
         }
     }
 
     /// Per package, its [`WheelPart`]; and the file repositories, in the
     /// order they were first referred to.
-    pub(crate) fn finish(self) -> (Vec<WheelPart>, Vec<FileRepo>) {
-        (self.parts, self.files.files)
+    pub(crate) fn finish(self) -> (Vec<WheelPart>, Vec<FileRepo>, Vec<SourceRepo>) {
+        (self.parts, self.files.files, self.files.sources)
     }
 
-    fn part(&mut self, p: &'a Package, target: &str, by_wheel: Vec<(usize, EnvSet)>) -> WheelPart {
+    /// A package built from a source tree (git, local directory) for every
+    /// target; unsupported when its policy forbids building.
+    fn tree_build(
+        &mut self,
+        p: &'a Package,
+        target: &str,
+        policy: &BuildPolicy,
+        tree: Tree,
+        make: impl FnOnce(String) -> SourceRepo,
+    ) -> WheelPart {
+        let Tree {
+            origin,
+            suffix,
+            root: tree_root,
+        } = tree;
+        let mut part = WheelPart::default();
+        if policy.mode == BuildMode::Never {
+            part.unsupported = Some(format!(
+                "it comes from {origin}, which ofiuco builds from source, and building it is turned off (`poetry.build(mode = \"never\")`) (hint: allow the build, or supply a wheel with `poetry.build(package = {}, wheel = ...)`)",
+                quoted(&p.display_name)
+            ));
+            return part;
+        }
+        let repo = self
+            .files
+            .unique_repo(&format!("{}-{}.{suffix}", p.name, p.version));
+        let source = make(repo.clone());
+        self.files.sources.push(source);
+        let build = SdistBuild {
+            name: format!("{target}.build"),
+            sdist: None,
+            tree: Some(format!("@{repo}//:tree")),
+            tree_root,
+            origin: Some(origin),
+            requires: format!("@{repo}//:build_requires"),
+            native: policy.native.unwrap_or(false),
+        };
+        part.wheel_single = Some(format!(":{}", build.name));
+        part.build = Some(build);
+        part
+    }
+
+    fn part(&mut self, p: &'a Package, target: &str, choice: crate::wheels::Choice) -> WheelPart {
+        let crate::wheels::Choice { by_wheel, names } = choice;
         let mut part = WheelPart::default();
         let policy = self
             .policy
@@ -123,38 +179,85 @@ impl<'a> WheelSide<'a> {
                 ..BuildPolicy::default()
             });
         let fit = self.fit;
-        let available = || p.files.iter().map(|f| fit.describe(&f.filename)).collect();
+        let available = || {
+            p.files
+                .iter()
+                .zip(&names)
+                .map(|(f, name)| fit.describe_parsed(&f.filename, name.as_ref()))
+                .collect()
+        };
+        if let Some(wheel) = &policy.wheel {
+            part.wheel_single = Some(wheel.clone());
+            return part;
+        }
         match &p.source {
             Source::Git {
                 url,
                 reference,
                 resolved_reference,
-                ..
+                subdirectory,
             } => {
-                let rev = resolved_reference
-                    .as_deref()
-                    .or(reference.as_deref())
-                    .unwrap_or("HEAD");
-                part.unsupported = Some(format!(
-                    "it comes from the git repository {url} at {rev}; building packages from source is not supported yet (hint: depend on a released wheel instead)"
-                ));
-                part.available = available();
+                let Some(commit) = resolved_reference.as_deref().filter(|c| is_commit(c)) else {
+                    let rev = resolved_reference
+                        .as_deref()
+                        .or(reference.as_deref())
+                        .unwrap_or("HEAD");
+                    part.unsupported = Some(format!(
+                        "it comes from the git repository {} at {}, and the lock records no full commit hash to pin it to (hint: re-lock, so that the lock records the commit the reference resolved to)",
+                        quoted(url),
+                        quoted(rev)
+                    ));
+                    return part;
+                };
+                let origin = format!("the git repository {} at commit {commit}", quoted(url));
+                let (url, commit) = (url.clone(), commit.to_string());
+                let (reference, subdirectory) = (reference.clone(), subdirectory.clone());
+                let (package, version) = (p.name.clone(), p.version.clone());
+                let root = subdirectory.clone().filter(|s| !s.is_empty() && s != ".");
+                let tree = Tree {
+                    origin,
+                    suffix: "git",
+                    root,
+                };
+                return self.tree_build(p, target, &policy, tree, move |repo| SourceRepo::Git {
+                    repo,
+                    package,
+                    version,
+                    url,
+                    commit,
+                    reference,
+                    subdirectory,
+                });
             }
             Source::Url { url } if p.files.is_empty() => {
                 part.unsupported = Some(format!(
                     "the lock records no sha256 hash for its archive {url}, and ofiuco pins every download by sha256 (hint: re-lock so that the archive gets a sha256 hash, or depend on a released wheel)"
                 ));
             }
-            Source::Directory { path, .. } | Source::File { path }
-                if !p.files.iter().any(|f| f.filename.ends_with(".whl")) =>
-            {
+            Source::File { path } if p.files.is_empty() => {
                 part.unsupported = Some(format!(
-                    "it comes from the local path {path}; building packages from source is not supported yet"
+                    "the lock records no sha256 hash for its local file {}, and ofiuco pins every file by sha256 (hint: re-lock so that the file gets a sha256 hash)",
+                    quoted(path)
                 ));
-                part.available = available();
             }
-            _ if policy.wheel.is_some() => {
-                part.wheel_single = policy.wheel.clone();
+            Source::Directory { path, develop } => {
+                let origin = format!("the local directory {}", quoted(path));
+                let (package, version) = (p.name.clone(), p.version.clone());
+                let (path, editable) = (path.clone(), *develop);
+                let tree = Tree {
+                    origin,
+                    suffix: "src",
+                    root: None,
+                };
+                return self.tree_build(p, target, &policy, tree, move |repo| {
+                    SourceRepo::Directory {
+                        repo,
+                        package,
+                        version,
+                        path,
+                        editable,
+                    }
+                });
             }
             _ => {
                 let by_wheel = if policy.mode == BuildMode::Always {
@@ -175,7 +278,10 @@ impl<'a> WheelSide<'a> {
                         let repo = self.files.sdist_repo(p, sdist);
                         let build = SdistBuild {
                             name: format!("{target}.build"),
-                            sdist: format!("@{repo}//:file"),
+                            sdist: Some(format!("@{repo}//:file")),
+                            tree: None,
+                            tree_root: None,
+                            origin: None,
                             requires: format!("@{repo}//:build_requires"),
                             native: policy.native.unwrap_or_else(|| has_binary_wheel(p)),
                         };
@@ -218,6 +324,23 @@ struct Files<'a> {
     files: Vec<FileRepo>,
     /// label -> index into `files`.
     positions: HashMap<String, usize, FastHash>,
+    /// The source-tree repositories, in the order they were made.
+    sources: Vec<SourceRepo>,
+}
+
+/// Where a source tree comes from, for [`WheelSide::tree_build`].
+struct Tree {
+    /// For messages: "the git repository `…` at commit …".
+    origin: String,
+    /// The repository name's suffix: `git` or `src`.
+    suffix: &'static str,
+    /// The project's directory inside the tree (git's `subdirectory`).
+    root: Option<String>,
+}
+
+/// A full git commit hash: 40 (SHA-1) or 64 (SHA-256) hex digits.
+fn is_commit(text: &str) -> bool {
+    matches!(text.len(), 40 | 64) && text.bytes().all(|b| b.is_ascii_hexdigit())
 }
 
 impl<'a> Files<'a> {
@@ -235,22 +358,34 @@ impl<'a> Files<'a> {
         repo
     }
 
-    fn label(&mut self, p: &'a Package, file: &'a DistFile) -> String {
-        let key = (file.filename.as_str(), file.sha256.as_str());
-        if let Some(label) = self.labels.get(&key) {
-            return label.clone();
-        }
-        let mut base = String::with_capacity(self.hub_name.len() + 2 + file.filename.len());
+    /// `<hub>__<sanitized name>`, with `_2`, `_3`, ... when taken; recorded as taken.
+    fn unique_repo(&mut self, name: &str) -> String {
+        let mut base = String::with_capacity(self.hub_name.len() + 2 + name.len());
         base.push_str(self.hub_name);
         base.push_str("__");
-        sanitize_repo_name(&file.filename, &mut base);
+        sanitize_repo_name(name, &mut base);
         let mut repo = base.clone();
         let mut n = 2;
         while self.repos.contains(&repo) {
             repo = format!("{base}_{n}");
             n += 1;
         }
+        self.repos.insert(repo.clone());
+        repo
+    }
+
+    fn label(&mut self, p: &'a Package, file: &'a DistFile) -> String {
+        let key = (file.filename.as_str(), file.sha256.as_str());
+        if let Some(label) = self.labels.get(&key) {
+            return label.clone();
+        }
+        let repo = self.unique_repo(&file.filename);
+        let path = match &p.source {
+            Source::File { path } if file.url.is_none() => Some(path.clone()),
+            _ => None,
+        };
         let (indexes, urls) = match &p.source {
+            _ if path.is_some() => (Vec::new(), Vec::new()),
             // The lock records the file's URL (uv.lock, pylock.toml): no index lookup.
             _ if file.url.is_some() => (Vec::new(), file.url.iter().cloned().collect()),
             Source::Registry { index: Some(index) } => (vec![index.url.clone()], Vec::new()),
@@ -258,7 +393,6 @@ impl<'a> Files<'a> {
             _ => (vec![PYPI_SIMPLE.to_string()], Vec::new()),
         };
         let label = format!("@{repo}//:file");
-        self.repos.insert(repo.clone());
         self.files.push(FileRepo {
             repo,
             filename: file.filename.clone(),
@@ -267,6 +401,7 @@ impl<'a> Files<'a> {
             version: p.version.clone(),
             indexes,
             urls,
+            path,
             sdist: false,
         });
         self.positions.insert(label.clone(), self.files.len() - 1);
@@ -288,7 +423,141 @@ fn sanitize_repo_name(filename: &str, out: &mut String) {
 
 #[cfg(test)]
 mod tests {
-    use super::sanitize_repo_name;
+    use super::{is_commit, sanitize_repo_name};
+    use crate::{render, BuildMode, BuildPolicy, HubOptions, SourceRepo};
+    use std::path::Path;
+
+    const LOCK: &str = r#"
+[[package]]
+name = "tool"
+version = "1.0"
+optional = false
+python-versions = "*"
+files = []
+[package.source]
+type = "git"
+url = "https://example.com/tool.git"
+reference = "main"
+resolved_reference = "0123456789abcdef0123456789abcdef01234567"
+subdirectory = "py"
+
+[[package]]
+name = "branchonly"
+version = "2.0"
+optional = false
+python-versions = "*"
+files = []
+[package.source]
+type = "git"
+url = "https://example.com/b.git"
+reference = "main"
+resolved_reference = "main"
+
+[[package]]
+name = "mylib"
+version = "0.1"
+optional = false
+python-versions = "*"
+files = []
+develop = true
+[package.source]
+type = "directory"
+url = "libs/mylib"
+
+[[package]]
+name = "local-sdist"
+version = "3.0"
+optional = false
+python-versions = "*"
+files = [{file = "local_sdist-3.0.tar.gz", hash = "sha256:ff70335d468e7eb6ec65b95b99d3a2836546063f63acc5171de367e834932a81"}]
+[package.source]
+type = "file"
+url = "dist/local_sdist-3.0.tar.gz"
+
+[metadata]
+lock-version = "2.1"
+python-versions = ">=3.11"
+content-hash = "x"
+"#;
+
+    fn hub(build: &[(&str, BuildPolicy)]) -> crate::HubFiles {
+        let lock = ofiuco_lock::parse_poetry_lock(LOCK, Path::new("poetry.lock"), None).unwrap();
+        let opts = HubOptions {
+            hub_name: "h".to_string(),
+            build: build
+                .iter()
+                .map(|(n, p)| (n.parse().unwrap(), p.clone()))
+                .collect(),
+            ..Default::default()
+        };
+        render(&lock, &opts).unwrap()
+    }
+
+    #[test]
+    fn git_directory_and_file_sources_are_built() {
+        let hub = hub(&[]);
+        assert_eq!(
+            hub.sources,
+            vec![
+                SourceRepo::Directory {
+                    repo: "h__mylib-0.1.src".to_string(),
+                    package: "mylib".to_string(),
+                    version: "0.1".to_string(),
+                    path: "libs/mylib".to_string(),
+                    editable: true,
+                },
+                SourceRepo::Git {
+                    repo: "h__tool-1.0.git".to_string(),
+                    package: "tool".to_string(),
+                    version: "1.0".to_string(),
+                    url: "https://example.com/tool.git".to_string(),
+                    commit: "0123456789abcdef0123456789abcdef01234567".to_string(),
+                    reference: Some("main".to_string()),
+                    subdirectory: Some("py".to_string()),
+                },
+            ]
+        );
+        assert!(hub
+            .build
+            .contains("    tree = \"@h__tool-1.0.git//:tree\",\n    tree_root = \"py\",\n"));
+        assert!(hub.build.contains("    wheel = \":mylib__0.1.build\",\n"));
+        // A local sdist: copied from its path (no index), and built.
+        let file = hub
+            .files
+            .iter()
+            .find(|f| f.package == "local-sdist")
+            .unwrap();
+        assert_eq!(file.path.as_deref(), Some("dist/local_sdist-3.0.tar.gz"));
+        assert!(file.indexes.is_empty() && file.urls.is_empty() && file.sdist);
+        // A git source without a full commit cannot be pinned.
+        assert!(hub.build.contains("unsupported = \"it comes from the git repository `https://example.com/b.git` at `main`, and the lock records no full commit hash"));
+    }
+
+    #[test]
+    fn policies_apply_to_source_trees() {
+        let never = BuildPolicy {
+            mode: BuildMode::Never,
+            ..BuildPolicy::default()
+        };
+        let wheel = BuildPolicy {
+            wheel: Some("@@//:tool.whl".to_string()),
+            ..BuildPolicy::default()
+        };
+        let hub = hub(&[("mylib", never), ("tool", wheel)]);
+        assert!(hub.sources.is_empty(), "{:?}", hub.sources);
+        assert!(hub.build.contains("    wheel = \"@@//:tool.whl\",\n"));
+        assert!(hub
+            .build
+            .contains("building it is turned off (`poetry.build(mode = \\\"never\\\")`)"));
+    }
+
+    #[test]
+    fn commits() {
+        assert!(is_commit("0123456789abcdef0123456789abcdef01234567"));
+        assert!(is_commit(&"a".repeat(64)));
+        assert!(!is_commit("0123456"));
+        assert!(!is_commit("main"));
+    }
 
     #[test]
     fn sanitizes() {

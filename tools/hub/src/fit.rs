@@ -10,32 +10,63 @@
 //! * `pythons`: the environment table's Python versions its python/ABI tags accept;
 //! * `tag`: its first python-ABI pair (`cp312-cp312`), for the message.
 
-use ofiuco_spec::{Arch, TagOrder, TargetEnv, WheelFilename};
+use std::collections::{HashMap, HashSet};
+use std::fmt::Write as _;
 
-/// The Python versions of the environment table with their tag orders.
+use ofiuco_spec::{Arch, TargetEnv, WheelFilename};
+
+use crate::wheels::FastHash;
+
+/// The Python versions of the environment table, with what their tag orders accept.
 pub(crate) struct FitTable {
-    pythons: Vec<(String, TagOrder)>,
+    pythons: Vec<FitPython>,
+}
+
+/// One Python version of [`FitTable`]: its name (`3.12`, `3.13t`), the
+/// (python, ABI) pairs of its tag order (python -> ABIs), and the python
+/// tags of its `none-any` tags.
+struct FitPython {
+    name: String,
+    pairs: HashMap<String, HashSet<String, FastHash>, FastHash>,
+    any: HashSet<String, FastHash>,
 }
 
 impl FitTable {
     pub(crate) fn new(envs: &[TargetEnv]) -> Self {
-        let mut pythons: Vec<(String, TagOrder)> = Vec::new();
+        let mut pythons: Vec<FitPython> = Vec::new();
         for env in envs {
             let name = env.python_name();
-            if !pythons.iter().any(|(n, _)| *n == name) {
+            if !pythons.iter().any(|p| p.name == name) {
                 let probe = TargetEnv {
                     freethreaded: env.freethreaded,
                     ..TargetEnv::linux_glibc(Arch::X86_64, (2, 17), env.python)
                 };
-                pythons.push((name, probe.tag_order()));
+                let order = probe.tag_order();
+                let mut pairs: HashMap<String, HashSet<String, FastHash>, FastHash> =
+                    HashMap::default();
+                for (python, abi) in order.pairs() {
+                    pairs
+                        .entry(python.to_string())
+                        .or_default()
+                        .insert(abi.to_string());
+                }
+                let any = order.any_pythons().map(str::to_string).collect();
+                pythons.push(FitPython { name, pairs, any });
             }
         }
         Self { pythons }
     }
 
     /// The line of one file (see the module docs).
+    #[cfg(test)]
     pub(crate) fn describe(&self, filename: &str) -> String {
-        let Ok(wheel) = filename.parse::<WheelFilename>() else {
+        self.describe_parsed(filename, filename.parse::<WheelFilename>().ok().as_ref())
+    }
+
+    /// [`FitTable::describe`] of a file whose name is parsed already:
+    /// `wheel` is `filename` parsed as a wheel name, `None` if it is none.
+    pub(crate) fn describe_parsed(&self, filename: &str, wheel: Option<&WheelFilename>) -> String {
+        let Some(wheel) = wheel else {
             return format!("{filename}|sdist|||*|");
         };
         let mut os = "";
@@ -53,38 +84,51 @@ impl FitTable {
                 libc = Some(libc.map_or(l, |old| old.min(l)));
             }
         }
-        let libc = match libc {
-            Some((0, major, minor)) => format!("glibc {major}.{minor}"),
-            Some((_, major, minor)) => format!("musl {major}.{minor}"),
-            None => String::new(),
-        };
-        let pythons: Vec<&str> = self
-            .pythons
-            .iter()
-            .filter(|(_, order)| accepts(order, &wheel))
-            .map(|(name, _)| name.as_str())
-            .collect();
-        let tag = format!(
-            "{}-{}",
-            wheel.python_tags.first().map_or("", String::as_str),
-            wheel.abi_tags.first().map_or("", String::as_str)
-        );
-        format!(
-            "{filename}|{os}|{}|{libc}|{}|{tag}",
-            cpus.join(","),
-            pythons.join(",")
-        )
+        let mut out = String::with_capacity(filename.len() + 96);
+        out.push_str(filename);
+        out.push('|');
+        out.push_str(os);
+        out.push('|');
+        push_joined(&mut out, cpus);
+        out.push('|');
+        match libc {
+            Some((0, major, minor)) => _ = write!(out, "glibc {major}.{minor}"),
+            Some((_, major, minor)) => _ = write!(out, "musl {major}.{minor}"),
+            None => {}
+        }
+        out.push('|');
+        let pythons = self.pythons.iter().filter(|p| p.accepts(wheel));
+        push_joined(&mut out, pythons.map(|p| p.name.as_str()));
+        out.push('|');
+        out.push_str(wheel.python_tags.first().map_or("", String::as_str));
+        out.push('-');
+        out.push_str(wheel.abi_tags.first().map_or("", String::as_str));
+        out
     }
 }
 
-/// Whether some python/ABI pair of the wheel is one the order supports.
-fn accepts(order: &TagOrder, wheel: &WheelFilename) -> bool {
-    wheel.python_tags.iter().any(|python| {
-        wheel.abi_tags.iter().any(|abi| {
-            order.pairs().any(|(p, a)| p == python && a == abi)
-                || (abi == "none" && order.any_pythons().any(|p| p == python))
+/// Appends `items` separated by `,`.
+fn push_joined<'a>(out: &mut String, items: impl IntoIterator<Item = &'a str>) {
+    for (i, item) in items.into_iter().enumerate() {
+        if i > 0 {
+            out.push(',');
+        }
+        out.push_str(item);
+    }
+}
+
+impl FitPython {
+    /// Whether some python/ABI pair of the wheel is one the tag order supports.
+    fn accepts(&self, wheel: &WheelFilename) -> bool {
+        wheel.python_tags.iter().any(|python| {
+            wheel.abi_tags.iter().any(|abi| {
+                self.pairs
+                    .get(python)
+                    .is_some_and(|abis| abis.contains(abi))
+                    || (abi == "none" && self.any.contains(python))
+            })
         })
-    })
+    }
 }
 
 /// (os, Bazel cpus, (0 glibc | 1 musl, major, minor)) of a platform tag.
@@ -108,8 +152,7 @@ fn platform(tag: &str) -> PlatformNeeds {
             _ => &["other"],
         }
     };
-    let version = |text: &str| -> Option<(u16, u16)> {
-        let (major, minor) = text.split_once('_')?;
+    let version = |major: &str, minor: &str| -> Option<(u16, u16)> {
         Some((major.parse().ok()?, minor.parse().ok()?))
     };
     if tag == "any" {
@@ -137,7 +180,7 @@ fn platform(tag: &str) -> PlatformNeeds {
             if let (Some((major, minor)), Some(arch)) = (
                 major
                     .zip(minor)
-                    .and_then(|(a, b)| version(&format!("{a}_{b}"))),
+                    .and_then(|(major, minor)| version(major, minor)),
                 arch,
             ) {
                 return ("linux", cpu(arch), Some((kind, major, minor)));

@@ -11,6 +11,7 @@
 //! only `select()`s among precomputed answers, so it fetches nothing that the
 //! configuration does not need.
 
+mod build_file;
 mod env_table;
 mod envs;
 mod envset;
@@ -23,6 +24,7 @@ mod wheels;
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::str::FromStr;
 
+#[cfg(test)]
 use minijinja::Environment;
 use ofiuco_lock::{Dependency, Lock, Package, PackageMarkers};
 use ofiuco_spec::TargetEnv;
@@ -89,6 +91,50 @@ pub struct HubFiles {
     pub build: String,
     /// The distribution-file repositories the hub refers to.
     pub files: Vec<FileRepo>,
+    /// The source-tree repositories (git checkouts, local directories) of
+    /// packages built from source.
+    pub sources: Vec<SourceRepo>,
+}
+
+/// One source tree to build a package from: a git checkout pinned to the
+/// locked commit, or a local directory of the workspace.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum SourceRepo {
+    /// `git_source_repo`: `url` checked out at `commit`.
+    Git {
+        repo: String,
+        package: String,
+        version: String,
+        url: String,
+        /// The full commit hash the lock resolved the reference to.
+        commit: String,
+        /// The reference as requested (branch, tag), for messages.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        reference: Option<String>,
+        /// The package's directory inside the repository.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        subdirectory: Option<String>,
+    },
+    /// `local_source_repo`: a directory, relative to the lock's directory.
+    Directory {
+        repo: String,
+        package: String,
+        version: String,
+        path: String,
+        /// An editable install in the lock (installed normally by ofiuco).
+        #[serde(skip_serializing_if = "std::ops::Not::not")]
+        editable: bool,
+    },
+}
+
+impl SourceRepo {
+    /// The repository name.
+    pub fn repo(&self) -> &str {
+        match self {
+            SourceRepo::Git { repo, .. } | SourceRepo::Directory { repo, .. } => repo,
+        }
+    }
 }
 
 /// One lazily fetched distribution-file repository.
@@ -101,6 +147,10 @@ pub struct FileRepo {
     pub version: String,
     pub indexes: Vec<String>,
     pub urls: Vec<String>,
+    /// A local file (poetry's `file` source, uv's `path`), relative to the
+    /// lock's directory: copied from there and checked against `sha256`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub path: Option<String>,
     /// An sdist that may be built: its repository also reads the sdist's
     /// `[build-system]` (`:build_requires`).
     #[serde(skip_serializing_if = "std::ops::Not::not")]
@@ -171,12 +221,13 @@ pub fn render(lock: &Lock, opts: &HubOptions) -> Result<HubFiles, HubError> {
     Renderer::new(lock, opts, &table).render()
 }
 
-/// [`render`], with BUILD.bazel rendered in one piece (for tests of the split).
+/// [`render`], with BUILD.bazel rendered from `templates/BUILD.bazel.j2`
+/// by minijinja (for tests that the writer writes what the template says).
 #[cfg(test)]
-fn render_unsplit(lock: &Lock, opts: &HubOptions) -> Result<HubFiles, HubError> {
+fn render_with_template(lock: &Lock, opts: &HubOptions) -> Result<HubFiles, HubError> {
     let table = EnvTable::new();
     let mut renderer = Renderer::new(lock, opts, &table);
-    renderer.split_build = false;
+    renderer.with_template = true;
     renderer.render()
 }
 
@@ -190,10 +241,38 @@ struct Renderer<'a> {
     /// `__3`… for further entries of the same name and version (e.g. one
     /// `url` wheel per Python version).
     targets: Vec<String>,
-    /// Render BUILD.bazel in two halves on two threads.
-    split_build: bool,
+    /// Render BUILD.bazel with the template (tests), not the writer.
+    #[cfg(test)]
+    with_template: bool,
     /// The project's extras, normalized.
     project_extras: HashSet<String>,
+    /// The environments whose Python the lock's `python-versions` allows.
+    in_range: EnvSet,
+}
+
+/// The environments of `table` whose Python `lock`'s `python-versions`
+/// allows; the range is checked once per Python version.
+fn lock_range(lock: &Lock, table: &EnvTable) -> EnvSet {
+    let Some(range) = lock.python_versions.as_deref() else {
+        return table.all();
+    };
+    let mut allowed: Vec<((u8, u8), bool)> = Vec::new();
+    let mut set = table.none();
+    for (i, env) in table.envs().iter().enumerate() {
+        let yes = match allowed.iter().find(|(python, _)| *python == env.python) {
+            Some(&(_, yes)) => yes,
+            None => {
+                let full = ofiuco_spec::python_full_version(env.python);
+                let yes = ofiuco_lock::constraint_allows(range, &full);
+                allowed.push((env.python, yes));
+                yes
+            }
+        };
+        if yes {
+            set.insert(i);
+        }
+    }
+    set
 }
 
 impl<'a> Renderer<'a> {
@@ -236,7 +315,8 @@ impl<'a> Renderer<'a> {
             table,
             by_name,
             targets,
-            split_build: true,
+            #[cfg(test)]
+            with_template: false,
             project_extras: lock
                 .project
                 .iter()
@@ -244,11 +324,11 @@ impl<'a> Renderer<'a> {
                 .filter_map(|e| pep508_rs::ExtraName::from_str(e).ok())
                 .map(|e| e.to_string())
                 .collect(),
+            in_range: lock_range(lock, table),
         }
     }
 
     fn render(self) -> Result<HubFiles, HubError> {
-        let env = template_environment();
         let (packages, envs, hub_name) = (
             self.lock.packages.as_slice(),
             self.table.envs(),
@@ -282,7 +362,7 @@ impl<'a> Renderer<'a> {
             side.extend(tail, tail_targets, tail_choices);
             (parts, side)
         });
-        let (wheel_parts, mut files) = side.finish();
+        let (wheel_parts, mut files, mut sources) = side.finish();
         let Parts {
             package_deps,
             aliases,
@@ -309,16 +389,33 @@ impl<'a> Renderer<'a> {
                 comments,
             })
             .collect();
-        let build = BuildContext {
+        let context = BuildContext {
             lock_path: self.lock.path.display().to_string(),
             lock_version: &self.lock.lock_version,
             lock_name: self.lock_name(),
             python_range: self.lock.python_versions.clone().unwrap_or_default(),
             outside_lock: self.in_lock_range() != self.table.all(),
+        };
+        #[cfg(test)]
+        if self.with_template {
+            let build =
+                context.render_part(&template_environment(), &packages, &aliases, &libraries)?;
+            files.sort_by(|a, b| a.repo.cmp(&b.repo));
+            sources.sort_by(|a, b| a.repo().cmp(b.repo()));
+            return Ok(HubFiles {
+                build,
+                files,
+                sources,
+            });
         }
-        .render(&env, &packages, &aliases, &libraries, self.split_build)?;
+        let build = build_file::write(&context, &packages, &aliases, &libraries);
         files.sort_by(|a, b| a.repo.cmp(&b.repo));
-        Ok(HubFiles { build, files })
+        sources.sort_by(|a, b| a.repo().cmp(b.repo()));
+        Ok(HubFiles {
+            build,
+            files,
+            sources,
+        })
     }
 
     /// What does not depend on the wheel choice: each package's dependencies
@@ -364,19 +461,10 @@ impl<'a> Renderer<'a> {
         format!("{file} of @{}", self.opts.hub_name)
     }
 
-    /// The environments whose Python the lock's `python-versions` allows.
+    /// The environments whose Python the lock's `python-versions` allows
+    /// (computed once, in [`Renderer::new`]).
     fn in_lock_range(&self) -> EnvSet {
-        let Some(range) = self.lock.python_versions.as_deref() else {
-            return self.table.all();
-        };
-        let mut set = self.table.none();
-        for (i, env) in self.table.envs().iter().enumerate() {
-            let full = ofiuco_spec::python_full_version(env.python);
-            if ofiuco_lock::constraint_allows(range, &full) {
-                set.insert(i);
-            }
-        }
-        set
+        self.in_range.clone()
     }
 
     /// For every package, its dependency edges resolved to package indices.
@@ -512,6 +600,7 @@ impl<'a> Renderer<'a> {
         let mut whole: BTreeMap<String, EnvSet> = BTreeMap::new();
         let (incoming, has_incoming) = self.incoming(edges);
         let in_range = self.in_lock_range();
+        let coverage = self.coverage();
         let mut taken: BTreeSet<String> = self.by_name.keys().map(ToString::to_string).collect();
         let mut aliases = Vec::new();
         for (name, versions) in &self.by_name {
@@ -539,7 +628,7 @@ impl<'a> Renderer<'a> {
                 // version that applies there and has a file for it.
                 for &v in versions {
                     let envs =
-                        self.applies(v, &incoming, &has_incoming) & &remaining & self.coverage(v);
+                        self.applies(v, &incoming, &has_incoming) & &remaining & &coverage[&v];
                     remaining &= !&envs;
                     choose(label_of(v), envs);
                 }
@@ -684,13 +773,29 @@ impl<'a> Renderer<'a> {
         }
     }
 
-    /// Where entry `v` has a wheel (only computed for names locked more than once).
-    fn coverage(&self, v: usize) -> EnvSet {
-        let p = std::slice::from_ref(&self.lock.packages[v]);
-        wheels::choose_all(p, self.table.envs())
-            .into_iter()
+    /// Per entry of a name locked more than once: where it has a wheel (all
+    /// of them ranked at once, over one [`ofiuco_spec::Ranker`]).
+    fn coverage(&self) -> HashMap<usize, EnvSet> {
+        let several: Vec<usize> = self
+            .by_name
+            .values()
+            .filter(|versions| versions.len() > 1)
             .flatten()
-            .fold(self.table.none(), |acc, (_, envs)| acc | envs)
+            .copied()
+            .collect();
+        let packages = several.iter().map(|&v| &self.lock.packages[v]);
+        let choices = wheels::choose_all(packages, self.table.envs());
+        several
+            .into_iter()
+            .zip(choices)
+            .map(|(v, choice)| {
+                let envs = choice
+                    .by_wheel
+                    .into_iter()
+                    .fold(self.table.none(), |acc, (_, envs)| acc | envs);
+                (v, envs)
+            })
+            .collect()
     }
 
     /// `name[extra]`: the package plus the dependencies the extra enables.
@@ -804,7 +909,9 @@ struct BuildContext<'a> {
     outside_lock: bool,
 }
 
+#[cfg(test)]
 impl BuildContext<'_> {
+    /// BUILD.bazel rendered from the template by minijinja (the writer's oracle).
     fn render_part(
         &self,
         env: &Environment<'_>,
@@ -832,42 +939,6 @@ impl BuildContext<'_> {
             file: "BUILD.bazel",
             source,
         })
-    }
-
-    /// BUILD.bazel, rendered in two halves on two threads. The template is a
-    /// header followed by one loop each over packages, aliases and libraries,
-    /// so the whole is the first half's packages rendered alone, followed by
-    /// the rest rendered without its header (the text rendered from no
-    /// targets at all). Where that does not hold, it renders in one piece.
-    fn render(
-        &self,
-        env: &Environment<'_>,
-        packages: &[PackageView],
-        aliases: &[AliasView],
-        libraries: &[LibraryView],
-        split: bool,
-    ) -> Result<String, HubError> {
-        if !split {
-            return self.render_part(env, packages, aliases, libraries);
-        }
-        let (first, second) = packages.split_at(packages.len() / 2);
-        let (head, tail, header) = std::thread::scope(|scope| {
-            let head = scope.spawn(|| self.render_part(env, first, &[], &[]));
-            let tail = self.render_part(env, second, aliases, libraries);
-            let header = self.render_part(env, &[], &[], &[]);
-            let head = head
-                .join()
-                .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
-            (head, tail, header)
-        });
-        let (mut head, tail, header) = (head?, tail?, header?);
-        match tail.strip_prefix(header.as_str()) {
-            Some(rest) if head.starts_with(header.as_str()) => {
-                head.push_str(rest);
-                Ok(head)
-            }
-            _ => self.render_part(env, packages, aliases, libraries),
-        }
     }
 }
 
@@ -921,6 +992,7 @@ fn split_point(packages: &[Package]) -> usize {
 }
 
 /// The template environment: see [`starlark`].
+#[cfg(test)]
 fn template_environment() -> Environment<'static> {
     starlark::environment()
 }
@@ -942,23 +1014,40 @@ mod tests {
 
     /// The two-thread BUILD.bazel equals the one-piece one.
     #[test]
-    fn split_build_renders_like_one_piece() {
+    fn writer_writes_what_the_template_renders() {
         let root = Path::new(env!("CARGO_MANIFEST_DIR"));
         let mut locks: Vec<PathBuf> = ["poetry-1.1", "poetry-2.0", "poetry-2.1"]
             .iter()
             .map(|name| root.join(format!("../lock/tests/fixtures/{name}.lock")))
             .collect();
-        locks.push(root.join("../../tests/corpus/dlt-hub__dlt/@b1cff8cc66/poetry.lock"));
+        locks.push(root.join("../../tests/hub/poetry.lock"));
+        locks.retain(|path| path.is_file());
+        // Every lock of the corpus.
+        let mut dirs = vec![root.join("../../tests/corpus")];
+        while let Some(dir) = dirs.pop() {
+            for entry in std::fs::read_dir(&dir).unwrap().flatten() {
+                let (path, name) = (entry.path(), entry.file_name());
+                let name = name.to_string_lossy();
+                if path.is_dir() {
+                    dirs.push(path);
+                } else if name == "poetry.lock" || name == "uv.lock" || name.starts_with("pylock") {
+                    locks.push(path);
+                }
+            }
+        }
+        assert!(locks.len() > 20, "{locks:?}");
         for path in locks {
-            let lock = ofiuco_lock::read_poetry_lock(&path).unwrap();
+            let Ok(lock) = ofiuco_lock::read_lock(&path) else {
+                continue;
+            };
             let opts = HubOptions {
                 hub_name: "poetry".to_string(),
                 ..Default::default()
             };
-            let split = render(&lock, &opts).unwrap();
-            let whole = render_unsplit(&lock, &opts).unwrap();
-            assert!(split.build == whole.build, "{}", path.display());
-            assert_eq!(split.files, whole.files);
+            let written = render(&lock, &opts).unwrap();
+            let rendered = render_with_template(&lock, &opts).unwrap();
+            assert!(written.build == rendered.build, "{}", path.display());
+            assert_eq!(written.files, rendered.files);
         }
     }
 }

@@ -1,23 +1,29 @@
 //! The one encoder of values written into generated Starlark.
 //!
 //! Names, versions, file names and labels come from the lock: the hub's
-//! BUILD.bazel writes every `{{ value }}` as a Starlark literal
-//! ([`literal`]), comments too, so that no text can end a string or a
-//! comment line. The template environment auto-escapes `BUILD.bazel` this
-//! way; the `q` filter encodes a value the same way in the other templates.
-//! Starlark code computed by the hub itself (the environment index lists of
-//! `pick()`) is passed as [`code`], which is written as it is.
+//! BUILD.bazel writes every value as a Starlark literal ([`string_literal`];
+//! `build_file.rs` writes it), comments too, so that no text can end a string
+//! or a comment line. Tests render `templates/BUILD.bazel.j2` with a template
+//! environment that auto-escapes every `{{ value }}` the same way
+//! ([`literal`]) and compare. Starlark code computed by the hub itself (the
+//! environment index lists of `pick()`) is passed as [`code`], which is
+//! written as it is.
 
-use minijinja::value::ValueKind;
-use minijinja::{AutoEscape, Environment, Error, ErrorKind, Output, State, Value};
+use minijinja::Value;
+#[cfg(test)]
+use minijinja::{value::ValueKind, AutoEscape, Environment, Error, ErrorKind, Output, State};
 use serde::Serializer;
+use std::fmt::Write as _;
 
+#[cfg(test)]
 /// The auto-escape mode of templates written as Starlark.
 const STARLARK: AutoEscape = AutoEscape::Custom("starlark");
 
+#[cfg(test)]
 /// The template names rendered with [`STARLARK`] auto-escaping.
 pub(crate) const BUILD_TEMPLATE: &str = "BUILD.bazel";
 
+#[cfg(test)]
 /// The template environment: `BUILD.bazel` auto-escapes every value with
 /// [`literal`]; the `q` filter does the same explicitly elsewhere.
 pub(crate) fn environment() -> Environment<'static> {
@@ -38,6 +44,7 @@ pub(crate) fn environment() -> Environment<'static> {
     env
 }
 
+#[cfg(test)]
 fn format(out: &mut Output<'_>, state: &State<'_, '_>, value: &Value) -> Result<(), Error> {
     if state.auto_escape() == STARLARK && !value.is_safe() {
         return out.write_str(&literal(value)?).map_err(Error::from);
@@ -45,6 +52,7 @@ fn format(out: &mut Output<'_>, state: &State<'_, '_>, value: &Value) -> Result<
     minijinja::escape_formatter(out, state, value)
 }
 
+#[cfg(test)]
 /// `value` as a Starlark literal: a string as [`string_literal`], numbers,
 /// booleans, `None`, and lists of those. A safe string (see [`code`]) is
 /// written as it is.
@@ -76,20 +84,33 @@ pub(crate) fn literal(value: &Value) -> Result<String, Error> {
 /// characters as octal escapes (Bazel knows no `\x` or `\u` escapes).
 pub fn string_literal(text: &str) -> String {
     let mut out = String::with_capacity(text.len() + 2);
+    push_string_literal(&mut out, text);
+    out
+}
+
+/// Appends [`string_literal`] of `text` to `out`.
+pub(crate) fn push_string_literal(out: &mut String, text: &str) {
+    out.reserve(text.len() + 2);
     out.push('"');
-    for c in text.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            '\n' => out.push_str("\\n"),
-            '\r' => out.push_str("\\r"),
-            '\t' => out.push_str("\\t"),
-            c if c.is_ascii_control() => out.push_str(&format!("\\{:03o}", c as u32)),
-            c => out.push(c),
+    let plain = |b: u8| b != b'"' && b != b'\\' && !b.is_ascii_control();
+    if text.bytes().all(plain) {
+        out.push_str(text);
+    } else {
+        for c in text.chars() {
+            match c {
+                '"' => out.push_str("\\\""),
+                '\\' => out.push_str("\\\\"),
+                '\n' => out.push_str("\\n"),
+                '\r' => out.push_str("\\r"),
+                '\t' => out.push_str("\\t"),
+                c if c.is_ascii_control() => {
+                    let _ = write!(out, "\\{:03o}", c as u32);
+                }
+                c => out.push(c),
+            }
         }
     }
     out.push('"');
-    out
 }
 
 /// Serializes Starlark code computed by the hub (not text from the lock) so

@@ -15,52 +15,80 @@ struct PackageWheels {
     /// Per wheel: the index of its file in the package's `files`.
     files: Vec<usize>,
     wheels: Vec<RankedWheel>,
+    /// Per file: its parsed name, if it is a wheel.
+    names: Vec<Option<WheelFilename>>,
 }
 
-/// For every package of `packages`: the wheel each environment of `envs`
-/// installs, as (index into the package's files, environments) in file order.
-/// Empty for a package without wheels or whose wheels fit nowhere.
-pub(crate) fn choose_all(packages: &[Package], envs: &[TargetEnv]) -> Vec<Vec<(usize, EnvSet)>> {
+/// What [`choose_all`] found for one package.
+pub(crate) struct Choice {
+    /// The wheel each environment installs, as (index into the package's
+    /// files, environments) in file order. Empty for a package without
+    /// wheels or whose wheels fit nowhere.
+    pub(crate) by_wheel: Vec<(usize, EnvSet)>,
+    /// Per file of the package: its parsed name, if it is a wheel (for the
+    /// no-wheel lines, which would parse it again).
+    pub(crate) names: Vec<Option<WheelFilename>>,
+}
+
+/// For every package of `packages`: the wheel each environment of `envs` installs.
+pub(crate) fn choose_all<'p>(
+    packages: impl IntoIterator<Item = &'p Package>,
+    envs: &[TargetEnv],
+) -> Vec<Choice> {
     let mut interner = Interner::new();
     let packages: Vec<PackageWheels> = packages
-        .iter()
+        .into_iter()
         .map(|p| {
             let mut files = Vec::new();
             let mut wheels = Vec::new();
+            let mut names = Vec::with_capacity(p.files.len());
             for (i, f) in p.files.iter().enumerate() {
-                if let Ok(name) = f.filename.parse::<WheelFilename>() {
+                let name = f.filename.parse::<WheelFilename>().ok();
+                if let Some(name) = &name {
                     files.push(i);
-                    wheels.push(interner.wheel(&name));
+                    wheels.push(interner.wheel(name));
                 }
+                names.push(name);
             }
-            PackageWheels { files, wheels }
+            PackageWheels {
+                files,
+                wheels,
+                names,
+            }
         })
         .collect();
     let ranker = Ranker::new(envs, &interner);
     let all = EnvSet::full(envs.len());
     packages
-        .iter()
-        .map(|PackageWheels { files, wheels }| {
-            let mut by_wheel: Vec<EnvSet> = vec![EnvSet::empty(envs.len()); wheels.len()];
-            let pure = wheels.iter().all(RankedWheel::is_universal);
-            if pure && !wheels.is_empty() {
-                // Every environment scores `py3-none-any` wheels alike: decide once.
-                if let Some(w) = ranker.best_wheel(0, wheels) {
-                    by_wheel[w] = all.clone();
-                }
-            } else {
-                for e in 0..envs.len() {
-                    if let Some(w) = ranker.best_wheel(e, wheels) {
-                        by_wheel[w].insert(e);
+        .into_iter()
+        .map(
+            |PackageWheels {
+                 files,
+                 wheels,
+                 names,
+             }| {
+                let mut by_wheel: Vec<EnvSet> = vec![EnvSet::empty(envs.len()); wheels.len()];
+                let pure = wheels.iter().all(RankedWheel::is_universal);
+                if pure && !wheels.is_empty() {
+                    // Every environment scores `py3-none-any` wheels alike: decide once.
+                    if let Some(w) = ranker.best_wheel(0, &wheels) {
+                        by_wheel[w] = all.clone();
+                    }
+                } else {
+                    for (e, best) in ranker.best_wheels(&wheels).into_iter().enumerate() {
+                        if let Some(w) = best {
+                            by_wheel[w].insert(e);
+                        }
                     }
                 }
-            }
-            by_wheel
-                .into_iter()
-                .enumerate()
-                .filter(|(_, envs)| !envs.is_empty())
-                .map(|(w, envs)| (files[w], envs))
-                .collect()
-        })
+                let by_wheel = by_wheel
+                    .into_iter()
+                    .enumerate()
+                    .filter(|(_, envs)| !envs.is_empty())
+                    .map(|(w, envs)| (files[w], envs))
+                    .collect();
+                Choice { by_wheel, names }
+            },
+        )
         .collect()
 }

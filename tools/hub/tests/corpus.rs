@@ -34,7 +34,8 @@ fn target_names(build: &str) -> Vec<&str> {
         .collect()
 }
 
-/// The repositories of the `@<hub>__...//:file` (and an sdist's `//:build_requires`) labels in `build`.
+/// The repositories of the `@<hub>__...//:file` (and an sdist's or a source tree's
+/// `//:build_requires`, a source tree's `//:tree`) labels in `build`.
 fn file_repos(build: &str) -> BTreeSet<&str> {
     let prefix = format!("\"@{HUB}__");
     let mut repos = BTreeSet::new();
@@ -46,6 +47,7 @@ fn file_repos(build: &str) -> BTreeSet<&str> {
             .and_then(|l| {
                 l.strip_suffix("//:file")
                     .or_else(|| l.strip_suffix("//:build_requires"))
+                    .or_else(|| l.strip_suffix("//:tree"))
             })
             .unwrap_or_else(|| panic!("not a file label: {label}"));
         repos.insert(repo);
@@ -89,8 +91,13 @@ fn check(path: &Path, lock: &ofiuco_lock::Lock, hub: &HubFiles) -> Vec<String> {
     }
 
     let labelled = file_repos(&hub.build);
-    let listed: BTreeSet<&str> = hub.files.iter().map(|f| f.repo.as_str()).collect();
-    if listed.len() != hub.files.len() {
+    let listed: BTreeSet<&str> = hub
+        .files
+        .iter()
+        .map(|f| f.repo.as_str())
+        .chain(hub.sources.iter().map(|s| s.repo()))
+        .collect();
+    if listed.len() != hub.files.len() + hub.sources.len() {
         problems.push(format!("{at}: files.json lists a repository twice"));
     }
     for repo in labelled.difference(&listed) {

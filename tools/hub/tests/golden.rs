@@ -65,7 +65,11 @@ fn render_fixture(name: &str) -> HubFiles {
 
 /// `files.json` exactly as `ofiuco lock` writes it.
 fn files_json(hub: &HubFiles) -> String {
-    serde_json::to_string_pretty(&serde_json::json!({ "files": hub.files })).unwrap()
+    let mut json = serde_json::json!({ "files": hub.files });
+    if !hub.sources.is_empty() {
+        json["sources"] = serde_json::json!(hub.sources);
+    }
+    serde_json::to_string_pretty(&json).unwrap()
 }
 
 fn check(name: &str) {

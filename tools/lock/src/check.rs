@@ -33,13 +33,20 @@ pub(crate) fn references(
         locked.entry(p.name.as_str()).or_default().push(i);
     }
     let universe = python_scope(lock.python_versions.as_deref());
+    // Packages share a few `python-versions`: each is turned into a marker once.
+    let mut python_scopes: HashMap<&str, MarkerTree> = HashMap::new();
     // Where each package applies: the lock's Python, its own, its markers.
     let scopes: Vec<MarkerTree> = lock
         .packages
         .iter()
         .map(|p| {
             let mut scope = universe.clone();
-            scope.and(python_scope(p.python_versions.as_deref()));
+            if let Some(constraint) = p.python_versions.as_deref() {
+                let python = python_scopes
+                    .entry(constraint)
+                    .or_insert_with(|| python_scope(Some(constraint)));
+                scope.and(python.clone());
+            }
             match &p.markers {
                 PackageMarkers::None => {}
                 PackageMarkers::All(m) => scope.and(m.clone()),

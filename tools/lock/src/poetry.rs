@@ -135,6 +135,8 @@ pub(crate) struct TextFile<'a> {
     pub(crate) path: &'a Path,
     /// The byte offset of every `\n`.
     newlines: Vec<usize>,
+    /// The `python-versions` constraints already found valid (packages share a few).
+    valid_python: std::cell::RefCell<std::collections::HashSet<String>>,
 }
 
 impl<'a> TextFile<'a> {
@@ -144,7 +146,11 @@ impl<'a> TextFile<'a> {
             .enumerate()
             .filter_map(|(i, b)| (b == b'\n').then_some(i))
             .collect();
-        Self { path, newlines }
+        Self {
+            path,
+            newlines,
+            valid_python: Default::default(),
+        }
     }
 
     /// The 1-based line of a value (a binary search: lines of many values
@@ -178,7 +184,12 @@ impl<'a> TextFile<'a> {
         constraint: &Spanned<String>,
         package: Option<String>,
     ) -> Result<(), LockError> {
-        if python_marker(constraint.get_ref()).is_ok() {
+        let text = constraint.get_ref();
+        if self.valid_python.borrow().contains(text) {
+            return Ok(());
+        }
+        if python_marker(text).is_ok() {
+            self.valid_python.borrow_mut().insert(text.clone());
             return Ok(());
         }
         Err(LockError::InvalidPythonVersions {

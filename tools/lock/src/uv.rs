@@ -11,8 +11,8 @@
 //! and `dev-dependencies` (PEP 735 groups and the legacy `dev-dependencies`,
 //! which uv records alike) become [`Project`] groups, like the pyproject.toml
 //! beside a poetry.lock. Other workspace members and path dependencies are
-//! [`Source::Directory`] packages: a build that needs one fails with the
-//! hub's "building packages from source is not supported yet" message.
+//! [`Source::Directory`] (or, for a file, [`Source::File`]) packages, which
+//! the hub builds from source.
 
 use std::collections::{BTreeMap, HashMap};
 use std::path::Path;

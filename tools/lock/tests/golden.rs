@@ -6,11 +6,42 @@
 //! Run with UPDATE_GOLDEN=1 to rewrite the expected files.
 
 use std::path::{Path, PathBuf};
+use std::process::Command;
 
 use ofiuco_lock::{parse_poetry_lock, parse_pylock, parse_uv_lock, Lock};
 
 fn fixtures() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures")
+}
+
+/// Runs the test `test` in a process of its own (the test binary, filtered to
+/// it) unless this already is that process. pep508_rs interns markers
+/// process-wide and keeps the first spelling of equal versions (`"4"` and
+/// `"4.0"`), so goldens parsed side by side on the harness's threads would see
+/// each other's spellings now and then; `ofiuco lock` reads one lock per
+/// process, and so does each golden.
+fn isolated(test: &str, run: impl FnOnce()) {
+    if std::env::var_os("OFIUCO_GOLDEN_CHILD").is_some() {
+        run();
+        return;
+    }
+    let exe = std::env::current_exe().expect("the test binary's path");
+    let out = Command::new(exe)
+        .args([test, "--exact", "--test-threads=1", "--nocapture"])
+        .env("OFIUCO_GOLDEN_CHILD", "1")
+        .output()
+        .expect("run the golden test in its own process");
+    assert!(
+        out.status.success(),
+        "{test} failed in its own process:\n{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    // A filter that matched nothing would pass silently.
+    assert!(
+        String::from_utf8_lossy(&out.stdout).contains("1 passed"),
+        "{test}: the child process ran no test"
+    );
 }
 
 fn check(name: &str, lock_version: &str) {
@@ -76,30 +107,34 @@ fn compare(name: &str, lock: &Lock) {
 
 #[test]
 fn lock_1_1() {
-    check("poetry-1.1", "1.1");
+    isolated("lock_1_1", || check("poetry-1.1", "1.1"));
 }
 
 #[test]
 fn lock_2_0() {
-    check("poetry-2.0", "2.0");
+    isolated("lock_2_0", || check("poetry-2.0", "2.0"));
 }
 
 #[test]
 fn lock_2_1_group_markers() {
-    check("poetry-2.1", "2.1");
+    isolated("lock_2_1_group_markers", || check("poetry-2.1", "2.1"));
 }
 
 #[test]
 fn uv_lock() {
-    check_file("uv.lock", "uv 1, revision 5");
+    isolated("uv_lock", || check_file("uv.lock", "uv 1, revision 5"));
 }
 
 #[test]
 fn pylock_from_uv_export() {
-    check_file("pylock.toml", "pylock 1.0");
+    isolated("pylock_from_uv_export", || {
+        check_file("pylock.toml", "pylock 1.0")
+    });
 }
 
 #[test]
 fn pylock_with_dependencies() {
-    check_file("pylock.edges.toml", "pylock 1.0");
+    isolated("pylock_with_dependencies", || {
+        check_file("pylock.edges.toml", "pylock 1.0")
+    });
 }

@@ -279,6 +279,83 @@ impl Ranker {
         }
         best.map(|(_, index)| index)
     }
+
+    /// [`Ranker::best_wheel`] of `wheels` for every environment, in
+    /// environment order. Each wheel's tags are ranked once per distinct
+    /// platform and Python version rather than once per environment, and an
+    /// environment only compares the wheels that have a tag for its platform
+    /// (or a `none-any` tag): the same answers, for a fraction of the work.
+    pub fn best_wheels(&self, wheels: &[RankedWheel]) -> Vec<Option<usize>> {
+        // Per platform: (wheel index, best platform position) of the wheels
+        // it can install, in wheel order; `none-any` wheels with no position.
+        let candidates: Vec<Vec<(usize, Option<u64>)>> = self
+            .platforms
+            .iter()
+            .map(|platform| {
+                wheels
+                    .iter()
+                    .enumerate()
+                    .filter_map(|(index, wheel)| {
+                        let place = best_position(&platform.rank, wheel.platforms());
+                        (place.is_some() || !wheel.any_pythons().is_empty())
+                            .then_some((index, place))
+                    })
+                    .collect()
+            })
+            .collect();
+        // Per Python version and wheel: its best pair and `none-any` positions.
+        let positions: Vec<Vec<(Option<u64>, Option<u64>)>> = self
+            .pythons
+            .iter()
+            .map(|python| {
+                wheels
+                    .iter()
+                    .map(|wheel| {
+                        (
+                            best_position(&python.pair, wheel.pairs()),
+                            best_position(&python.any, wheel.any_pythons()),
+                        )
+                    })
+                    .collect()
+            })
+            .collect();
+        self.envs
+            .iter()
+            .map(|&(py, plat)| {
+                let (python, platform) = (&self.pythons[py], &self.platforms[plat]);
+                let mut best: Option<(u64, usize)> = None;
+                for &(index, place) in &candidates[plat] {
+                    let (pair, any) = positions[py][index];
+                    let specific = pair.zip(place).map(|(pair, place)| {
+                        pair.saturating_mul(platform.count).saturating_add(place)
+                    });
+                    let any = any.map(|any| {
+                        python
+                            .pair_count
+                            .saturating_mul(platform.count)
+                            .saturating_add(any)
+                    });
+                    let rank = match (specific, any) {
+                        (Some(s), Some(a)) => s.min(a),
+                        (Some(r), None) | (None, Some(r)) => r,
+                        (None, None) => continue,
+                    };
+                    let better = match best {
+                        None => true,
+                        Some((best_rank, best_index)) => {
+                            rank < best_rank
+                                || (rank == best_rank
+                                    && wheels[index].build_tag_after(&wheels[best_index]))
+                        }
+                    };
+                    if better {
+                        best = Some((rank, index));
+                    }
+                }
+                best.map(|(_, index)| index)
+            })
+            .collect()
+    }
 }
 
 /// The lowest position `table` records for `ids`; `None` if it records none.
@@ -471,12 +548,15 @@ mod tests {
             let mut interner = Interner::new();
             let wheels: Vec<RankedWheel> = names.iter().map(|n| interner.wheel(n)).collect();
             let ranker = Ranker::new(&envs, &interner);
+            let all = ranker.best_wheels(&wheels);
+            assert_eq!(all.len(), envs.len());
             for (e, env) in envs.iter().enumerate() {
                 assert_eq!(
                     ranker.best_wheel(e, &wheels),
                     reference_best(env, &names),
                     "{env}: {set:?}"
                 );
+                assert_eq!(all[e], reference_best(env, &names), "{env}: {set:?}");
                 let tags = env.supported_tags();
                 let positions = first_positions(&tags);
                 for (name, wheel) in names.iter().zip(&wheels) {
@@ -546,5 +626,9 @@ mod tests {
         assert_eq!(Ranker::new(&[], &big).best_wheel(0, &wheels), None);
         assert_eq!(Ranker::new(&[env], &big).best_wheel(0, &[]), None);
         assert_eq!(Ranker::new(&[env], &big).best_wheel(0, &wheels), Some(0));
+        assert_eq!(Ranker::new(&[env], &big).best_wheels(&wheels), [Some(0)]);
+        assert_eq!(Ranker::new(&[env], &big).best_wheels(&[]), [None]);
+        assert!(Ranker::new(&[], &big).best_wheels(&wheels).is_empty());
+        let _ = ranker.best_wheels(&wheels);
     }
 }

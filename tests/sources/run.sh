@@ -1,0 +1,141 @@
+#!/usr/bin/env bash
+# Builds from git, directory and file sources, end to end (issue #8), with no
+# network in build actions:
+#   1. errors: the git host unreachable (no server yet), then a server whose
+#      history lacks the locked commit: one message each, naming the package
+#      and the source;
+#   2. a git daemon on 127.0.0.1:39418 serves iniconfig's repository (made by
+#      git_repo.sh: the locked commit, then a later one on main);
+#      //:host_test uses iniconfig (git, subdirectory python/), localpkg (a
+#      directory here, editable in the lock) and six (a local sdist file);
+#   3. a change to localpkg's files is seen by the next build;
+#   4. the AWS Lambda python3.13 arm64 zip holds all three and runs under the
+#      emulated arm64 CPython 3.13.
+#
+# Re-locking (needs poetry; the lock pins the first commit):
+#   ./git_repo.sh /tmp/srv --first && git daemon --base-path=/tmp/srv --export-all \
+#     --listen=127.0.0.1 --port=39418 /tmp/srv &  then `poetry lock` here.
+# expect() evals its check when it runs, so checks are single-quoted (SC2016)
+# and the variables they read look unused to shellcheck (SC2034).
+# shellcheck disable=SC2016,SC2034
+set -uo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")" || exit 1
+HERE="$PWD"
+ROOT="$(cd ../.. && pwd -P)"
+BAZEL="$ROOT/tools/dev/bazel.sh"
+ARM64_PYTHON=("$ROOT/tools/dev/arm64-python.sh" --python 3.13)
+export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$ROOT/target}"
+NO_NET=(--sandbox_default_allow_network=false)
+PORT=39418
+passed=0
+failed=0
+ok() { passed=$((passed + 1)); echo "PASS $*"; }
+ko() { failed=$((failed + 1)); echo "FAIL $*"; }
+expect() { if eval "$2"; then ok "$1"; else ko "$1"; fi; }
+tmp="$(mktemp -d)"
+daemon_pid=""
+stop_daemon() {
+  if [[ -n "$daemon_pid" ]]; then
+    kill "$daemon_pid" 2>/dev/null
+    wait "$daemon_pid" 2>/dev/null
+    daemon_pid=""
+  fi
+}
+message="$HERE/localpkg/src/localpkg/__init__.py"
+cp "$message" "$tmp/localpkg_init.py"
+cleanup() {
+  stop_daemon
+  cp "$tmp/localpkg_init.py" "$message"
+  rm -rf "$tmp" /tmp/ofiuco-test-sources-git
+}
+trap cleanup EXIT
+
+serve() {
+  "$HERE/git_repo.sh" "$tmp/git" "$@" >/dev/null || return 1
+  git daemon --base-path="$tmp/git" --export-all --reuseaddr --listen=127.0.0.1 --port="$PORT" "$tmp/git" >"$tmp/daemon.log" 2>&1 &
+  daemon_pid=$!
+  for _ in $(seq 50); do
+    git ls-remote "git://127.0.0.1:$PORT/iniconfig.git" >/dev/null 2>&1 && return 0
+    sleep 0.1
+  done
+  echo "the git daemon did not start on 127.0.0.1:$PORT:"
+  cat "$tmp/daemon.log"
+  return 1
+}
+
+# 1. Errors. The checkout is a repository of its own: fetch it alone, again
+# (--force: a checkout fetched by an earlier run stays in the output base).
+GIT_REPO="@@ofiuco~~poetry~sources__iniconfig-2.1.0.git"
+start=$SECONDS
+"$BAZEL" fetch --force --repo="$GIT_REPO" >"$tmp/unreachable.log" 2>&1
+msg="$(grep -A3 '^ERROR: .*ofiuco: cannot fetch' "$tmp/unreachable.log" | head -4)"
+echo "    unreachable: $msg"
+expect "an unreachable git host: one message naming the package and the repository" \
+  'grep -q "cannot fetch iniconfig 2.1.0 from the git repository .git://127.0.0.1:$PORT/iniconfig.git. at commit dccc1ed810b23f477789b46216b0dc23a859ca9e: the repository cannot be reached" <<<"$msg"'
+serve --rewritten || exit 1
+"$BAZEL" fetch --force --repo="$GIT_REPO" >"$tmp/missing.log" 2>&1
+msg="$(grep -A1 '^ERROR: .*ofiuco: cannot fetch' "$tmp/missing.log" | head -2)"
+echo "    missing commit: $msg"
+expect "a locked commit the repository does not have: one message naming the package, repository and commit" \
+  'grep -q "cannot fetch iniconfig 2.1.0: the git repository .git://127.0.0.1:$PORT/iniconfig.git. has no commit dccc1ed810b23f477789b46216b0dc23a859ca9e" <<<"$msg"'
+stop_daemon
+"$BAZEL" fetch --repo="@@ofiuco~~poetry~broken__outside-0.1.src" >"$tmp/outside.log" 2>&1
+msg="$(grep -A1 '^ERROR: .*ofiuco: cannot build' "$tmp/outside.log" | head -2)"
+echo "    outside the workspace: $msg"
+expect "a directory outside the workspace: one message naming the package and the path" \
+  'grep -q "cannot build outside 0.1: its lock @@//broken:poetry.lock names the local path \"../../outside\", which is outside the workspace" <<<"$msg"'
+"$BAZEL" fetch --repo="@@ofiuco~~poetry~broken__nopyproject-0.1.src" >"$tmp/nopyproject.log" 2>&1
+msg="$(grep -A1 '^ERROR: .*ofiuco: cannot build' "$tmp/nopyproject.log" | head -2)"
+echo "    no pyproject.toml: $msg"
+expect "a directory without pyproject.toml or setup.py: one message naming the package and the directory" \
+  'grep -q "cannot build nopyproject 0.1 from the local directory \"nopyproject\" (of @@//broken:poetry.lock): .*/broken/nopyproject has neither a pyproject.toml nor a setup.py" <<<"$msg"'
+echo "    errors: $((SECONDS - start)) s"
+
+# 2. The host test.
+serve || exit 1
+"$BAZEL" fetch --force --repo="$GIT_REPO" >"$tmp/fetch.log" 2>&1 || { cat "$tmp/fetch.log"; ko "fetch of the checkout"; }
+start=$SECONDS
+# uv's git source is a file:// URL (uv fetches git only over https, ssh, file).
+"$HERE/git_repo.sh" /tmp/ofiuco-test-sources-git >/dev/null
+if "$BAZEL" test "${NO_NET[@]}" //:host_test //:uv_host_test; then
+  ok "host tests: git (locked commit, subdirectory), directory and file sources of poetry.lock and uv.lock (workspace member, editable) built with no network"
+else
+  ko "host tests"
+fi
+echo "    host test: $((SECONDS - start)) s"
+# Fetched once: the checkout no longer needs the server.
+stop_daemon
+
+# 3. A change in the local directory reaches the next build.
+start=$SECONDS
+sed -i 's/^MESSAGE = .*/MESSAGE = "changed after the first build"/' "$message"
+# host_test compares the installed localpkg.MESSAGE with the workspace's file.
+if "$BAZEL" test "${NO_NET[@]}" //:host_test >"$tmp/changed.log" 2>&1; then
+  ok "a change to the local directory is rebuilt"
+else
+  tail -30 "$tmp/changed.log"
+  ko "a change to the local directory is rebuilt"
+fi
+cp "$tmp/localpkg_init.py" "$message"
+echo "    rebuild after a change: $((SECONDS - start)) s"
+
+# 4. The arm64 zip under emulation.
+start=$SECONDS
+"$BAZEL" build "${NO_NET[@]}" //:deploy_python3_13_arm64 || { ko "build of the arm64 zip"; echo "sources: $passed passed, $failed failed"; exit 1; }
+echo "    arm64 zip: $((SECONDS - start)) s"
+zip="$("$BAZEL" info bazel-bin 2>/dev/null)/deploy_python3_13_arm64.zip"
+python3 -c 'import sys, zipfile; zipfile.ZipFile(sys.argv[1]).extractall(sys.argv[2])' "$zip" "$tmp/fn"
+expect "the zip holds the three packages' dist-infos" \
+  '[[ -d "$tmp/fn/iniconfig-2.1.0.dist-info" && -d "$tmp/fn/localpkg-0.3.0.dist-info" && -d "$tmp/fn/six-1.17.0.dist-info" ]]'
+"${ARM64_PYTHON[@]}" --setup >/dev/null
+out="$(cd "$tmp" && PYTHONPATH="$tmp/fn" "${ARM64_PYTHON[@]}" -c '
+import json, platform, app
+assert platform.machine() == "aarch64", platform.machine()
+print(json.dumps(app.handler({"ini": "[one]\nk = v\n[two]\n", "text": "arm"}, None), sort_keys=True))' 2>&1)"
+echo "    arm64 handler output: $out"
+want='{"message": "built from the directory", "second_commit": false, "sections": ["one", "two"], "shout": "ARM!", "six": "1.17.0"}'
+expect "the zip runs under emulated arm64 CPython 3.13" '[[ "$out" == "$want" ]]'
+
+echo
+echo "sources: $passed passed, $failed failed"
+[[ $failed == 0 ]]
