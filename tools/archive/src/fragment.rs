@@ -132,14 +132,23 @@ pub fn pack_fragment(
     if comment(0).len() > MAX_NAME_BYTES {
         return Err(io_err("write", output)(too_long("the package name")));
     }
+    // The paths that `zip` accepts, checked here so that a fragment is never
+    // written that `zip` refuses: a file name with a backslash (legal on
+    // Linux, written so by `install` like pip does) is a separator to zip
+    // readers (APPNOTE 4.4.17: forward slashes only).
     for file in &files {
-        if file.rel.len() > MAX_NAME_BYTES {
-            return Err(ArchiveError::InvalidArchivePath {
+        crate::tree::check_archive_path(&file.rel).map_err(|reason| {
+            ArchiveError::InvalidArchivePath {
                 path: file.rel.clone(),
                 owner: format!("package `{}`", crate::text::shown(&opts.package)),
-                reason: "the path is longer than 65535 bytes, the most a zip can hold",
-            });
-        }
+                reason: if file.rel.contains('\\') {
+                    "the file name contains a backslash, which zip readers take for a directory separator\n\
+                     hint: nothing was written; the wheel holds a Windows path as a file name: use another release of the package, or report it to its authors"
+                } else {
+                    reason
+                },
+            }
+        })?;
     }
     let threads = thread_count(opts.threads, files.len());
     let spool_dir = parent_dir(output);
@@ -576,6 +585,24 @@ mod tests {
         insta::assert_snapshot!(text, @r"
         `x` is a file in tree `[TMP]/a`, but tree `[TMP]/b` has `x/y.py` inside it: a path cannot be both a file and a directory
         hint: nothing was written; drop or exclude one of them
+        ");
+        assert!(!out.exists());
+    }
+
+    #[test]
+    fn a_backslash_in_a_file_name_is_refused() {
+        // `install` writes `a\b.py` as one file name, like pip on Linux;
+        // zip readers take the backslash for a separator (found by fuzzing).
+        let tmp = tempfile::tempdir().unwrap();
+        let t = tree(
+            &tmp.path().join("t"),
+            &[("site-packages/a\\b.py", ""), ("site-packages/ok.py", "")],
+        );
+        let out = tmp.path().join("f.zip");
+        let err = pack_fragment(&FragmentOptions::new("x", vec![t]), &out).unwrap_err();
+        insta::assert_snapshot!(err.to_string(), @r"
+        invalid archive path `a\\b.py` for package `x`: the file name contains a backslash, which zip readers take for a directory separator
+        hint: nothing was written; the wheel holds a Windows path as a file name: use another release of the package, or report it to its authors
         ");
         assert!(!out.exists());
     }

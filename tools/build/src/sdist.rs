@@ -675,6 +675,14 @@ pub fn parse_pyproject(text: &str) -> Result<BuildSystem, String> {
         )?;
         build.requires = string_list(requires, "build-system.requires")?;
         for requirement in &build.requires {
+            // pep508_rs 0.9 panics on some names and extras (`a-[x]`,
+            // `a[y_]`, found by fuzzing): refused first, like the lock readers do.
+            if let Some(problem) = ofiuco_spec::pep508_guard::requirement_problem(requirement) {
+                return Err(format!(
+                    "`build-system.requires` has the invalid requirement `{}`: {problem}",
+                    shown(requirement)
+                ));
+            }
             Requirement::<VerbatimUrl>::from_str(requirement).map_err(|e| {
                 format!(
                     "`build-system.requires` has the invalid requirement `{}`: {}",
@@ -879,6 +887,9 @@ mod tests {
         insta::assert_snapshot!(err("[build-system]\nbuild-backend = \"x\"\n"), @"`[build-system]` of `pyproject.toml` has no `requires` (PEP 518 makes it mandatory)");
         insta::assert_snapshot!(err("[build-system]\nrequires = \"setuptools\"\n"), @"`build-system.requires` of `pyproject.toml` is not a list of strings");
         insta::assert_snapshot!(err("[build-system]\nrequires = [\"setuptools >=\"]\n"), @"`build-system.requires` has the invalid requirement `setuptools >=`: Unexpected end of version specifier, expected version");
+        // pep508_rs 0.9 panics on these (found by fuzzing): refused first.
+        insta::assert_snapshot!(err("[build-system]\nrequires = [\"Typing_Extensions[x, y_ ]\"]\n"), @"`build-system.requires` has the invalid requirement `Typing_Extensions[x, y_ ]`: an extra ends with `-`, `_` or `.`");
+        insta::assert_snapshot!(err("[build-system]\nrequires = [\"a-[x] ; os_name == 'a'\"]\n"), @"`build-system.requires` has the invalid requirement `a-[x] ; os_name == 'a'`: the name ends with `-`, `_` or `.`");
         insta::assert_snapshot!(err("[build-system]\nrequires = []\nbuild-backend = \"os; import os\"\n"), @"`build-system.build-backend` is `os; import os`, not a PEP 517 object reference such as `setuptools.build_meta` or `module:object`");
         insta::assert_snapshot!(err("[build-system]\nrequires = []\nbackend-path = [\"../..\"]\n"), @"`build-system.backend-path` is `../..`, which is not a relative path inside the source tree");
         insta::assert_snapshot!(err("[build-system]\nrequires = []\nbackend-path = [\"/etc\"]\n"), @"`build-system.backend-path` is `/etc`, which is not a relative path inside the source tree");

@@ -14,6 +14,10 @@
 //! after saving it; `last-input` holds the input being run, for aborts
 //! (stack overflow) that no handler sees.
 //!
+//! The `wheel` target (module `wheel`) mutates real wheels instead, at the
+//! zip and the content level, and checks what `install`, `fragment` and
+//! `zip` promise besides "no panic": see docs/fuzzing.md.
+//!
 //! The same seed, target and seeds give the same inputs.
 
 use std::panic::{catch_unwind, AssertUnwindSafe};
@@ -21,6 +25,14 @@ use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
+
+mod wheel;
+pub use wheel::{memory_bound, MAX_ARCHIVE};
+
+/// The heap, counted: the growth of its high-water mark during an input is
+/// that input's peak memory (checked against [`memory_bound`] for `wheel`).
+#[global_allocator]
+static HEAP: peak_alloc::PeakAlloc = peak_alloc::PeakAlloc;
 
 /// What is fuzzed.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -36,6 +48,9 @@ pub enum Target {
     UvLock,
     /// Mutated pylock.toml (PEP 751) text.
     Pylock,
+    /// Mutated wheels (zip structure and content) through `install`, the
+    /// installed tree through `fragment`, and the archives through `zip`.
+    Wheel,
 }
 
 impl std::str::FromStr for Target {
@@ -47,8 +62,9 @@ impl std::str::FromStr for Target {
             "build-system" => Ok(Target::BuildSystem),
             "uv-lock" => Ok(Target::UvLock),
             "pylock" => Ok(Target::Pylock),
+            "wheel" => Ok(Target::Wheel),
             other => Err(format!(
-                "unknown target `{other}` (expected poetry-lock, pyproject, uv-lock, pylock or build-system)"
+                "unknown target `{other}` (expected poetry-lock, pyproject, uv-lock, pylock, build-system or wheel)"
             )),
         }
     }
@@ -94,6 +110,15 @@ pub struct Report {
     pub refused: u64,
     pub panics: Vec<Finding>,
     pub slow: Vec<Finding>,
+    /// Broken promises of the `wheel` target: output outside the output
+    /// directory, partial output after a refusal, an archive that does not
+    /// read back, raw control characters in a message, memory past
+    /// [`memory_bound`].
+    pub violations: Vec<Finding>,
+    /// The largest growth of the heap's high-water mark during one input.
+    pub peak_memory: usize,
+    /// `wheel`: inputs whose archive `zip` assembled, read as a fragment.
+    pub zipped: u64,
     /// The longest time one input took.
     pub slowest: Duration,
     /// Why the run stopped early, if it did.
@@ -120,6 +145,7 @@ fn load_seeds(corpus: &[PathBuf], target: Target) -> Vec<Seed> {
         Target::Pylock => load_single_file_seeds(corpus, &|n| {
             n == "pylock.toml" || (n.starts_with("pylock.") && n.ends_with(".toml"))
         }),
+        Target::Wheel => Vec::new(),
     }
 }
 
@@ -814,6 +840,8 @@ fn run_one(target: Target, lock: &str, pyproject: Option<&str>) -> Outcome {
         }
         Target::UvLock => ofiuco_lock::parse_uv_lock(lock, Path::new("fuzz/uv.lock")),
         Target::Pylock => ofiuco_lock::parse_pylock(lock, Path::new("fuzz/pylock.toml")),
+        // Wheels are run by `wheel::run_one`; reading them as a lock refuses.
+        Target::Wheel => return Outcome::Refused,
     };
     match parsed {
         Ok(lock) => {
@@ -858,19 +886,205 @@ fn install_panic_hook() {
     });
 }
 
+/// One input.
+enum Job {
+    Text {
+        lock: String,
+        pyproject: Option<String>,
+        /// The mutated text (the lock's or the pyproject's).
+        input: String,
+    },
+    Wheel {
+        filename: String,
+        bytes: Vec<u8>,
+    },
+}
+
+impl Job {
+    fn bytes(&self) -> &[u8] {
+        match self {
+            Job::Text { input, .. } => input.as_bytes(),
+            Job::Wheel { bytes, .. } => bytes,
+        }
+    }
+
+    /// Saves the input as `{stem}.input` (text) or as `{stem}/{wheel file
+    /// name}` (a wheel, replayable with `ofiuco install`).
+    fn save(&self, out_dir: &Path, stem: &str) -> PathBuf {
+        match self {
+            Job::Text { input, .. } => {
+                let path = out_dir.join(format!("{stem}.input"));
+                let _ = std::fs::write(&path, input);
+                path
+            }
+            Job::Wheel { filename, bytes } => {
+                let dir = out_dir.join(stem);
+                let _ = std::fs::create_dir_all(&dir);
+                let path = dir.join(filename);
+                let _ = std::fs::write(&path, bytes);
+                path
+            }
+        }
+    }
+}
+
+/// The seeds of a run.
+enum Seeds {
+    Text {
+        seeds: Vec<Seed>,
+        /// The first `fixtures` seeds are the repository's small fixtures.
+        fixtures: usize,
+        pool: Pool,
+    },
+    Wheel {
+        seeds: Vec<wheel::WheelSeed>,
+        pool: Pool,
+    },
+}
+
+impl Seeds {
+    fn load(config: &Config) -> Self {
+        if config.target == Target::Wheel {
+            let seeds = wheel::load_seeds(&config.corpus);
+            assert!(
+                !seeds.is_empty(),
+                "no wheel seeds in tools/fuzz/seeds/wheels"
+            );
+            let pool = wheel::pool(&seeds);
+            return Seeds::Wheel { seeds, pool };
+        }
+        let fixtures = load_seeds(&[], config.target).len();
+        let seeds = load_seeds(&config.corpus, config.target);
+        assert!(fixtures > 0, "no seeds in {}", fixture_dir().display());
+        let pool = Pool::new(&seeds);
+        Seeds::Text {
+            seeds,
+            fixtures,
+            pool,
+        }
+    }
+
+    fn len(&self) -> usize {
+        match self {
+            Seeds::Text { seeds, .. } => seeds.len(),
+            Seeds::Wheel { seeds, .. } => seeds.len(),
+        }
+    }
+
+    fn next(&self, target: Target, rng: &mut Rng) -> Job {
+        match self {
+            Seeds::Wheel { seeds, pool } => {
+                let (filename, bytes) = wheel::generate(rng.pick(seeds), rng, pool);
+                Job::Wheel { filename, bytes }
+            }
+            Seeds::Text {
+                seeds,
+                fixtures,
+                pool,
+            } => {
+                // Half of the inputs come from the small fixtures (fast), half from any seed.
+                let seed = if rng.chance(2) {
+                    seeds[rng.below(*fixtures)].clone()
+                } else {
+                    rng.pick(seeds).clone()
+                };
+                let (mut lock, mut pyproject) = (seed.lock, seed.pyproject);
+                let text = match target {
+                    Target::Pyproject | Target::BuildSystem => {
+                        pyproject.get_or_insert_with(String::new)
+                    }
+                    _ => &mut lock,
+                };
+                // 1 mutation half of the time, 2 a quarter, ... up to 8.
+                let mutations = 1 + rng.next_u64().trailing_zeros().min(7);
+                for _ in 0..mutations {
+                    mutate(text, rng, pool);
+                }
+                let input = text.clone();
+                Job::Text {
+                    lock,
+                    pyproject,
+                    input,
+                }
+            }
+        }
+    }
+}
+
+/// Runs one input: its outcome, or a broken promise.
+fn run_job(target: Target, job: &Job, zipped: &mut u64) -> Result<Outcome, String> {
+    match job {
+        Job::Text {
+            lock, pyproject, ..
+        } => Ok(run_one(target, lock, pyproject.as_deref())),
+        Job::Wheel { filename, bytes } => {
+            let base = HEAP.current_usage();
+            let checked = wheel::run_one(filename, bytes)?;
+            let peak = HEAP.peak_usage().saturating_sub(base);
+            let bound = memory_bound(bytes.len(), checked.tree_bytes);
+            if peak > bound {
+                return Err(format!(
+                    "memory: the heap grew by {} MiB, more than {} MiB for an archive of {} bytes and a tree of {} bytes",
+                    peak >> 20,
+                    bound >> 20,
+                    bytes.len(),
+                    checked.tree_bytes
+                ));
+            }
+            *zipped += u64::from(checked.zipped);
+            Ok(if checked.accepted {
+                Outcome::Accepted
+            } else {
+                Outcome::Refused
+            })
+        }
+    }
+}
+
+/// Adds a finding to `list`, grouped by `signature`; the first input of a
+/// group is saved as `{prefix}-N`.
+fn record(
+    list: &mut Vec<Finding>,
+    what: String,
+    signature: &str,
+    job: &Job,
+    out_dir: &Path,
+    prefix: &str,
+) {
+    match list.iter_mut().find(|f| signature_of(&f.what) == signature) {
+        Some(finding) => finding.count += 1,
+        None => {
+            let saved = job.save(out_dir, &format!("{prefix}-{}", list.len() + 1));
+            list.push(Finding {
+                what,
+                count: 1,
+                saved,
+            });
+        }
+    }
+}
+
+/// What groups findings: the first line, and for broken promises (whose
+/// messages hold names and paths) its first three words.
+fn signature_of(what: &str) -> String {
+    let line = what.lines().next().unwrap_or_default();
+    if line.starts_with("panicked") {
+        line.to_string()
+    } else {
+        line.split(' ').take(3).collect::<Vec<_>>().join(" ")
+    }
+}
+
 /// Runs the fuzzer.
 pub fn run(config: &Config) -> Report {
-    let fixtures = load_seeds(&[], config.target).len();
-    let seeds = load_seeds(&config.corpus, config.target);
-    assert!(fixtures > 0, "no seeds in {}", fixture_dir().display());
-    let pool = Pool::new(&seeds);
+    let seeds = Seeds::load(config);
     std::fs::create_dir_all(&config.out_dir).expect("create the output directory");
     let out_dir = config.out_dir.clone();
 
     install_panic_hook();
 
     // The watchdog: an input far past the limit is a hang.
-    let current: Arc<Mutex<String>> = Arc::new(Mutex::new(String::new()));
+    let current: Arc<Mutex<Vec<u8>>> = Arc::new(Mutex::new(Vec::new()));
     let started_ms = Arc::new(AtomicU64::new(0));
     let done = Arc::new(AtomicBool::new(false));
     let epoch = Instant::now();
@@ -888,7 +1102,7 @@ pub fn run(config: &Config) -> Report {
                     let path = out_dir.join("hang.input");
                     let _ = std::fs::write(&path, input);
                     eprintln!(
-                        "ofiuco-fuzz: an input has run for more than {hang:?}: saved as {}",
+                        "ofiuco-fuzz: an input has run for more than {hang:?}: saved as {} (a wheel's file name: last-input.filename)",
                         path.display()
                     );
                     std::process::exit(2);
@@ -907,42 +1121,46 @@ pub fn run(config: &Config) -> Report {
     while start.elapsed() < config.duration
         && config.max_inputs.is_none_or(|max| report.inputs < max)
     {
-        // Half of the inputs come from the small fixtures (fast), half from any seed.
-        let seed = if rng.chance(2) {
-            seeds[rng.below(fixtures)].clone()
-        } else {
-            rng.pick(&seeds).clone()
-        };
-        let (mut lock, mut pyproject) = (seed.lock, seed.pyproject);
-        let text = match config.target {
-            Target::PoetryLock | Target::UvLock | Target::Pylock => &mut lock,
-            Target::Pyproject | Target::BuildSystem => pyproject.get_or_insert_with(String::new),
-        };
-        // 1 mutation half of the time, 2 a quarter, ... up to 8.
-        let mutations = 1 + rng.next_u64().trailing_zeros().min(7);
-        for _ in 0..mutations {
-            mutate(text, &mut rng, &pool);
-        }
-        let input = text.clone();
+        let job = seeds.next(config.target, &mut rng);
         // Kept for aborts that no handler sees (a stack overflow).
-        let _ = std::fs::write(&last_input, &input);
-        if let Ok(mut c) = current.lock() {
-            c.clone_from(&input);
+        let _ = std::fs::write(&last_input, job.bytes());
+        if let Job::Wheel { filename, .. } = &job {
+            let _ = std::fs::write(out_dir.join("last-input.filename"), filename);
         }
+        if let Ok(mut c) = current.lock() {
+            c.clear();
+            c.extend_from_slice(job.bytes());
+        }
+        HEAP.reset_peak_usage();
+        let base = HEAP.current_usage();
         let t = Instant::now();
         started_ms.store(epoch.elapsed().as_millis().max(1) as u64, Ordering::Relaxed);
         IN_INPUT.with(|i| i.set(true));
         let outcome = catch_unwind(AssertUnwindSafe(|| {
-            run_one(config.target, &lock, pyproject.as_deref())
+            run_job(config.target, &job, &mut report.zipped)
         }));
         IN_INPUT.with(|i| i.set(false));
         started_ms.store(0, Ordering::Relaxed);
         let took = t.elapsed();
+        report.peak_memory = report
+            .peak_memory
+            .max(HEAP.peak_usage().saturating_sub(base));
         report.inputs += 1;
         report.slowest = report.slowest.max(took);
         match outcome {
-            Ok(Outcome::Accepted) => report.accepted += 1,
-            Ok(Outcome::Refused) => report.refused += 1,
+            Ok(Ok(Outcome::Accepted)) => report.accepted += 1,
+            Ok(Ok(Outcome::Refused)) => report.refused += 1,
+            Ok(Err(broken)) => {
+                let signature = signature_of(&broken);
+                record(
+                    &mut report.violations,
+                    broken,
+                    &signature,
+                    &job,
+                    &out_dir,
+                    "violation",
+                );
+            }
             Err(payload) => {
                 // The hook's message (with the location) when the panic was
                 // on this thread; the payload when it came from a thread of
@@ -964,8 +1182,7 @@ pub fn run(config: &Config) -> Report {
                     Some(finding) => finding.count += 1,
                     None => {
                         let saved =
-                            out_dir.join(format!("panic-{}.input", report.panics.len() + 1));
-                        let _ = std::fs::write(&saved, &input);
+                            job.save(&out_dir, &format!("panic-{}", report.panics.len() + 1));
                         report.panics.push(Finding {
                             what,
                             count: 1,
@@ -985,9 +1202,8 @@ pub fn run(config: &Config) -> Report {
             }
         }
         if took > config.input_limit {
-            let saved = out_dir.join(format!("slow-{}.input", report.slow.len() + 1));
             if report.slow.len() < 20 {
-                let _ = std::fs::write(&saved, &input);
+                let saved = job.save(&out_dir, &format!("slow-{}", report.slow.len() + 1));
                 report.slow.push(Finding {
                     what: format!("took {took:?}"),
                     count: 1,
@@ -1008,23 +1224,32 @@ impl std::fmt::Display for Report {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         writeln!(
             f,
-            "{} inputs from {} seeds in {:.1?}: {} accepted, {} refused, {} panics, {} slow (slowest {:.1?})",
+            "{} inputs from {} seeds in {:.1?}: {} accepted, {} refused, {} panics, {} violations, {} slow (slowest {:.1?}, peak memory {:.1} MiB)",
             self.inputs,
             self.seeds,
             self.elapsed,
             self.accepted,
             self.refused,
             self.panics.iter().map(|p| p.count).sum::<u64>(),
+            self.violations.iter().map(|p| p.count).sum::<u64>(),
             self.slow.iter().map(|p| p.count).sum::<u64>(),
-            self.slowest
+            self.slowest,
+            self.peak_memory as f64 / f64::from(1 << 20)
         )?;
-        for finding in self.panics.iter().chain(&self.slow) {
+        for finding in self.panics.iter().chain(&self.violations).chain(&self.slow) {
             writeln!(
                 f,
                 "  {} input(s): {} (first saved as {})",
                 finding.count,
                 ofiuco_spec::text::shown(&finding.what),
                 finding.saved.display()
+            )?;
+        }
+        if self.zipped > 0 {
+            writeln!(
+                f,
+                "  {} archives assembled by `zip` as fragments",
+                self.zipped
             )?;
         }
         if let Some(why) = &self.stopped {

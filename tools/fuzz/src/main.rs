@@ -5,7 +5,8 @@
 //!     --corpus /work/shared/corpus --out target/fuzz/poetry-lock
 //! ```
 //!
-//! Exit status 1 when there are findings (panics or slow inputs).
+//! Exit status 1 when there are findings (panics, slow inputs, or for
+//! `wheel` broken promises: see `ofiuco_fuzz::Report::violations`).
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -64,7 +65,7 @@ fn main() -> ExitCode {
     }
     let report = run(&config);
     print!("{:?} seed {}: {report}", config.target, config.seed);
-    if report.panics.is_empty() && report.slow.is_empty() {
+    if report.panics.is_empty() && report.slow.is_empty() && report.violations.is_empty() {
         ExitCode::SUCCESS
     } else {
         ExitCode::from(1)
@@ -73,7 +74,7 @@ fn main() -> ExitCode {
 
 fn usage(problem: &str) -> ! {
     eprintln!(
-        "error: {problem}\nusage: ofiuco-fuzz [--target poetry-lock|pyproject|uv-lock|pylock|build-system] [--seed N] [--seconds S] [--inputs N] [--input-limit S] [--corpus DIR]... [--out DIR]"
+        "error: {problem}\nusage: ofiuco-fuzz [--target poetry-lock|pyproject|uv-lock|pylock|build-system|wheel] [--seed N] [--seconds S] [--inputs N] [--input-limit S] [--corpus DIR]... [--out DIR]"
     );
     std::process::exit(2)
 }

@@ -407,6 +407,33 @@ fn lambda_limits() {
 }
 
 #[test]
+fn a_backslash_in_a_file_name_is_refused() {
+    // `ofiuco install` writes a wheel's `pkg\\mod.py` as one file name (like
+    // pip on Linux); in a zip the backslash reads as a separator, and
+    // `ofiuco zip` refuses it: `fragment` refuses it first (found by fuzzing).
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    installed_tree(dir, "six", &[("six\\moves.py", ""), ("six.py", "")]);
+    let err = fails(
+        dir,
+        &[
+            "fragment",
+            "--tree",
+            "six.tree",
+            "--package",
+            "six",
+            "--output",
+            "f.zip",
+        ],
+    );
+    insta::assert_snapshot!(err, @r"
+    error: invalid archive path `six\\moves.py` for package `six`: the file name contains a backslash, which zip readers take for a directory separator
+    hint: nothing was written; the wheel holds a Windows path as a file name: use another release of the package, or report it to its authors
+    ");
+    assert!(!dir.join("f.zip").exists());
+}
+
+#[test]
 fn elf_wrong_machine() {
     let tmp = tempfile::tempdir().unwrap();
     let dir = tmp.path();

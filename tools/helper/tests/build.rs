@@ -744,6 +744,20 @@ fn hostile_sdists() {
     );
     let err = sdist_fails(dir, "bad-req.tar.gz");
     assert!(err.starts_with("error: sdist `bad-req.tar.gz`: `build-system.requires` has the invalid requirement `cython; os_name ==`: "), "{err}");
+    // pep508_rs 0.9 panics on an extra that ends in `_` (exit 101): found by
+    // fuzzing, refused with a message.
+    tar_gz(
+        &dir.join("bad-extra.tar.gz"),
+        &[(
+            "a-1.0/pyproject.toml",
+            b"[build-system]\nrequires = [\"Typing_Extensions[x, y_ ]\"]\n",
+            Regular,
+        )],
+    );
+    insta::assert_snapshot!(sdist_fails(dir, "bad-extra.tar.gz"), @r"
+    error: sdist `bad-extra.tar.gz`: `build-system.requires` has the invalid requirement `Typing_Extensions[x, y_ ]`: an extra ends with `-`, `_` or `.`
+    hint: fix `pyproject.toml` (PEP 517/518 `[build-system]`), or use another version of the package
+    ");
     tar_gz(
         &dir.join("escape.tar.gz"),
         &[(

@@ -8,14 +8,8 @@ use std::str::FromStr;
 /// The longest file name: what a file system takes as one path component.
 pub(crate) const MAX_FILE_NAME: usize = 255;
 
-/// Parentheses nest at most this deep in a marker or requirement (the
-/// parser recurses once per level; real markers nest once or twice).
-pub(crate) const MAX_MARKER_DEPTH: usize = 32;
-
-/// A marker or requirement has at most this many `and`/`or` operators: the
-/// marker algebra's work grows faster than linearly with them (real markers
-/// of the corpus have up to 11).
-pub(crate) const MAX_MARKER_OPERATORS: usize = 100;
+// The guards of requirement and marker text, shared with the sdist reader.
+pub(crate) use ofiuco_spec::pep508_guard::{marker_problem, requirement_problem};
 
 /// Why `name` is not a PEP 508 name
 /// (`^([A-Z0-9]|[A-Z0-9][A-Z0-9._-]*[A-Z0-9])$`, case-insensitive).
@@ -142,90 +136,6 @@ pub(crate) fn file_name_problem(file: &str) -> Option<FileNameProblem> {
     let name_ok = name.bytes().all(|b| is_part_char(b) || b == b'-');
     if name.is_empty() || !name_ok || version.is_empty() || !version.bytes().all(is_version_char) {
         return Some(SdistPart);
-    }
-    None
-}
-
-/// Why `pep508_rs` must not parse `text` as a requirement
-/// (`name [extras] (specifiers) ; marker`): a name or extra that ends in
-/// `-`, `_` or `.` before more text (pep508_rs 0.9 panics on `b.. (>=1)`,
-/// `b../c`, `a[x.]`), an environment variable (`${HOME}`: pep508_rs
-/// expands it), or a marker that [`marker_problem`] refuses.
-pub(crate) fn requirement_problem(text: &str) -> Option<String> {
-    if text.contains("${") {
-        // pep508_rs expands them in URLs, and would print the value of, say,
-        // a CI token in its error message.
-        return Some("environment variables (`${...}`) are not expanded".to_string());
-    }
-    let rest = text.trim_start();
-    let name_len = rest
-        .bytes()
-        .take_while(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.'))
-        .count();
-    let (name, rest) = rest.split_at(name_len);
-    if name.ends_with(['-', '_', '.']) && !rest.is_empty() {
-        return Some("the name ends with `-`, `_` or `.`".to_string());
-    }
-    if let Some(extras) = rest.trim_start().strip_prefix('[') {
-        let extras = extras.split(']').next().unwrap_or_default();
-        if extras
-            .split(',')
-            .any(|extra| extra.trim().ends_with(['-', '_', '.']))
-        {
-            return Some("an extra ends with `-`, `_` or `.`".to_string());
-        }
-    }
-    marker_problem(text)
-}
-
-/// Why `pep508_rs` must not parse `text` as a marker: parentheses nested
-/// deeper than [`MAX_MARKER_DEPTH`] (its parser recurses: a stack overflow
-/// aborts the process), more than [`MAX_MARKER_OPERATORS`] `and`/`or`, a
-/// number of 20 digits or more (its version arithmetic adds 1 to
-/// components: `u64::MAX + 1` overflows), or a non-ASCII character outside
-/// quotes (found by the fuzzer: `python_version < "3.10"\u{202e}` panics in
-/// its cursor).
-pub(crate) fn marker_problem(text: &str) -> Option<String> {
-    let (mut depth, mut max_depth, mut digits, mut max_digits) = (0usize, 0, 0, 0);
-    let mut quote = None;
-    for b in text.bytes() {
-        match (quote, b) {
-            (None, b'"' | b'\'') => quote = Some(b),
-            (Some(q), b) if b == q => quote = None,
-            // pep508_rs 0.9 looks for `and`/`or` counting characters, then
-            // slices bytes: a non-ASCII character there panics.
-            (None, 0x80..) => {
-                return Some("a non-ASCII character outside a quoted value".to_string())
-            }
-            _ => {}
-        }
-        match b {
-            b'(' => {
-                depth += 1;
-                max_depth = max_depth.max(depth);
-            }
-            b')' => depth = depth.saturating_sub(1),
-            _ => {}
-        }
-        digits = if b.is_ascii_digit() { digits + 1 } else { 0 };
-        max_digits = max_digits.max(digits);
-    }
-    if max_depth > MAX_MARKER_DEPTH {
-        return Some(format!(
-            "parentheses nest deeper than {MAX_MARKER_DEPTH} levels"
-        ));
-    }
-    let operators = text
-        .split(|c: char| c.is_ascii_whitespace() || c == '(' || c == ')')
-        .filter(|word| matches!(*word, "and" | "or"))
-        .count();
-    if operators > MAX_MARKER_OPERATORS {
-        return Some(format!(
-            "more than {MAX_MARKER_OPERATORS} `and`/`or` operators"
-        ));
-    }
-    if max_digits >= 20 {
-        return Some("a number of 20 digits or more".to_string());
     }
     None
 }

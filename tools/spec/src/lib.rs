@@ -11,6 +11,7 @@ mod env;
 mod filename;
 mod name;
 pub mod paths;
+pub mod pep508_guard;
 mod rank;
 mod tags;
 pub mod text;
