@@ -12,6 +12,7 @@
 //! * `image-index` — join image layouts of several platforms into a multi-platform index.
 //! * `check-wheel` — verify a wheel built from sources for its target and write it retagged.
 //! * `sdist-info` — read an sdist's (or source tree's) build system as JSON.
+//! * `check-lock` — fail when pyproject.toml changed since the lock was made.
 
 use std::process::ExitCode;
 
@@ -19,6 +20,7 @@ use clap::{Parser, Subcommand};
 
 mod cmd_archive;
 mod cmd_build;
+mod cmd_check_lock;
 mod cmd_image;
 mod cmd_install;
 mod cmd_lock;
@@ -55,6 +57,8 @@ enum Command {
     CheckWheel(cmd_build::CheckWheelArgs),
     /// Read an sdist's or source tree's build system, name, version and Cargo.lock as JSON.
     SdistInfo(cmd_build::SdistInfoArgs),
+    /// Fail when pyproject.toml changed since the lock (poetry.lock, uv.lock) was made.
+    CheckLock(cmd_check_lock::CheckLockArgs),
 }
 
 /// The command line, with Bazel's `@file` parameter files expanded (one argument per line).
@@ -95,6 +99,7 @@ fn main() -> ExitCode {
         Command::ImageIndex(args) => cmd_image::run_image_index(args),
         Command::CheckWheel(args) => cmd_build::run_check_wheel(args),
         Command::SdistInfo(args) => cmd_build::run_sdist_info(args),
+        Command::CheckLock(args) => cmd_check_lock::run(args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
