@@ -2,6 +2,7 @@
 
 load(":hints.bzl", "declared_names", "hint_names")
 load(":hub_repo.bzl", "hub_repo", "run_lock")
+load(":lock_targets.bzl", "lock_targets_build")
 load(":providers.bzl", "normalize_name")
 load(":whl_file_repo.bzl", "whl_file_repo")
 
@@ -80,6 +81,19 @@ def _build_tools(mctx, hubs, tool_files):
             tools.setdefault(f["package"], "@{}//:{}".format(BUILD_TOOLS_HUB, f["package"]))
     return tools
 
+# The lock tools by lock file name: poetry and uv write only these names.
+_LOCK_TOOLS = {"poetry.lock": "poetry", "uv.lock": "uv"}
+
+def _with_lock_targets(hub, lock, build):
+    """`build` with `:lock`, `:update` and `:lock_test` for a poetry.lock or uv.lock."""
+    if type(lock) != "Label":
+        lock = Label(lock)  # the unit tests' mock tags
+    tool = _LOCK_TOOLS.get(lock.name)
+    if not tool:
+        return build
+    load_statement, targets = lock_targets_build(hub, lock, tool)
+    return load_statement + build + targets
+
 _REPOS = struct(hub_repo = hub_repo, whl_file_repo = whl_file_repo)
 
 def poetry_impl(mctx, repos = _REPOS, extension = "poetry"):
@@ -115,8 +129,9 @@ def poetry_impl(mctx, repos = _REPOS, extension = "poetry"):
     tool_files, tool_build = _lock_one(mctx, helper, BUILD_TOOLS_HUB, _BUILD_TOOLS_LOCK, {}, build_default = "never")
     build_tools = _build_tools(mctx, {name: files for name, (files, _) in locked.items()}, tool_files)
     _declare(repos, BUILD_TOOLS_HUB, tool_files, tool_build, {})
-    for name, (files, build) in locked.items():
-        _declare(repos, name, files, build, build_tools)
+    for tag in tags:
+        files, build = locked[tag.name]
+        _declare(repos, tag.name, files, _with_lock_targets(tag.name, tag.lock, build), build_tools)
     return mctx.extension_metadata(reproducible = True)
 
 def uv_impl(mctx, repos = _REPOS):
