@@ -21,9 +21,30 @@ def _lock_one(mctx, helper, name, lock_label, policy, build_default = "auto"):
     if policy:
         policy_file = mctx.path("_lock/" + name + ".build.json")
         mctx.file(policy_file, json.encode(policy))
-    run_lock(mctx, helper, lock, scratch, name, policy_file, build_default)
+    run_lock(mctx, helper, _stale_poetry_lock(mctx, helper, name, lock, pyproject), scratch, name, policy_file, build_default)
     spec = json.decode(mctx.read(scratch.get_child("files.json")))
     return spec["files"], mctx.read(scratch.get_child("BUILD.bazel"))
+
+def _stale_poetry_lock(mctx, helper, name, lock, pyproject):
+    """The lock to render: a stale poetry.lock is rendered without its pyproject.toml.
+
+    The pyproject.toml beside a poetry.lock gives the hub its groups, and a
+    dependency it names that the lock lacks is an error. When the lock is
+    merely stale (`ofiuco check-lock`), the hub comes from the lock alone, so
+    that `bazel run @hub//:lock` and the locked packages still work; its
+    `:lock_test` fails until the lock is renewed.
+    """
+    if lock.basename != "poetry.lock" or not pyproject.exists:
+        return lock
+    res = mctx.execute([helper, "check-lock", lock, "--relock", "bazel run @{}//:lock".format(name)])
+    if res.return_code == 0 or "is out of date" not in res.stderr:
+        return lock
+    alone = mctx.path("_lock/" + name + ".stale/poetry.lock")
+    mctx.file(alone, mctx.read(lock))
+
+    # buildifier: disable=print
+    print("ofiuco: hub `{}` is made from {} without its pyproject.toml (no `group.*` targets) until the lock is renewed:\n{}".format(name, lock, res.stderr))
+    return alone
 
 def _declare(repos, name, files, build, build_tools):
     for f in files:

@@ -46,13 +46,10 @@ _HEX = "0123456789ABCDEF"
 
 # `%XX` -> the printable ASCII character (both cases of hex digits).
 _PERCENT = {
-    "%" + _HEX[(32 + i) // 16] + h: c
+    "%" + hi + lo: c
     for i, c in enumerate(_PRINTABLE.elems())
-    for h in [_HEX[(32 + i) % 16], _HEX[(32 + i) % 16].lower()]
-} | {
-    "%" + _HEX[(32 + i) // 16].lower() + h: c
-    for i, c in enumerate(_PRINTABLE.elems())
-    for h in [_HEX[(32 + i) % 16], _HEX[(32 + i) % 16].lower()]
+    for hi in [_HEX[(32 + i) // 16], _HEX[(32 + i) // 16].lower()]
+    for lo in [_HEX[(32 + i) % 16], _HEX[(32 + i) % 16].lower()]
 }
 
 def _unquote(text):
@@ -63,6 +60,9 @@ def _unquote(text):
         c = _PERCENT.get("%" + part[:2])
         out.append(c + part[2:] if c != None else "%" + part)
     return "".join(out)
+
+# For tests/unit.
+url_auth_testing = struct(split_userinfo = lambda url: _split_userinfo(url), host = lambda url: _host(url))
 
 def _host(url):
     """The `host[:port]` of a URL, for messages (never its user info)."""
