@@ -2,7 +2,7 @@
 
 load(":hints.bzl", "declared_names", "hint_names")
 load(":hub_repo.bzl", "hub_repo", "run_lock")
-load(":lock_targets.bzl", "lock_targets_build")
+load(":lock_targets.bzl", "lock_files_repo", "lock_targets_build")
 load(":providers.bzl", "normalize_name")
 load(":whl_file_repo.bzl", "whl_file_repo")
 
@@ -105,17 +105,18 @@ def _build_tools(mctx, hubs, tool_files):
 # The lock tools by lock file name: poetry and uv write only these names.
 _LOCK_TOOLS = {"poetry.lock": "poetry", "uv.lock": "uv"}
 
-def _with_lock_targets(hub, lock, build):
+def _with_lock_targets(repos, hub, lock, build):
     """`build` with `:lock`, `:update` and `:lock_test` for a poetry.lock or uv.lock."""
     if type(lock) != "Label":
         lock = Label(lock)  # the unit tests' mock tags
     tool = _LOCK_TOOLS.get(lock.name)
     if not tool:
         return build
+    repos.lock_files_repo(name = hub + "__lock_files", lock = lock)
     load_statement, targets = lock_targets_build(hub, lock, tool)
     return load_statement + build + targets
 
-_REPOS = struct(hub_repo = hub_repo, whl_file_repo = whl_file_repo)
+_REPOS = struct(hub_repo = hub_repo, lock_files_repo = lock_files_repo, whl_file_repo = whl_file_repo)
 
 def poetry_impl(mctx, repos = _REPOS, extension = "poetry"):
     """Declares a hub and its file repositories for every `parse` tag.
@@ -152,7 +153,7 @@ def poetry_impl(mctx, repos = _REPOS, extension = "poetry"):
     _declare(repos, BUILD_TOOLS_HUB, tool_files, tool_build, {})
     for tag in tags:
         files, build = locked[tag.name]
-        _declare(repos, tag.name, files, _with_lock_targets(tag.name, tag.lock, build), build_tools)
+        _declare(repos, tag.name, files, _with_lock_targets(repos, tag.name, tag.lock, build), build_tools)
     return mctx.extension_metadata(reproducible = True)
 
 def uv_impl(mctx, repos = _REPOS):

@@ -15,10 +15,10 @@ lock_name={lock_name}
 package={package}
 tool_name={tool_name}
 hub={hub}
-here="$PWD"
-uv="$here/"{uv}
-helper="$here/"{helper}
-constraints="$here/"{constraints}
+runfiles="${{RUNFILES_DIR:-$0.runfiles}}"
+uv="$runfiles/"{uv}
+helper="$runfiles/"{helper}
+constraints="$runfiles/"{constraints}
 if [[ -z "${{BUILD_WORKSPACE_DIRECTORY:-}}" ]]; then
   echo "ofiuco: run this with \\`bazel run $label\\`: it writes \\`$lock_path\\` into the workspace." >&2
   exit 2
@@ -65,10 +65,10 @@ _COMMANDS = {
     ("uv", "update"): ["lock", "--upgrade"],
 }
 
-def _runfile(f):
-    # `bazel run` starts in the main repository's runfiles directory; files of
-    # other repositories are `../<repo>/...` from there.
-    return _sh(f.short_path)
+def _runfile(ctx, f):
+    """The file's path under the runfiles directory, as a shell word."""
+    path = f.short_path
+    return _sh(path[3:] if path.startswith("../") else ctx.workspace_name + "/" + path)
 
 def _lock_runner_impl(ctx):
     script = ctx.actions.declare_file(ctx.label.name + ".sh")
@@ -80,9 +80,9 @@ def _lock_runner_impl(ctx):
         lock_name = _sh(lock.rpartition("/")[2]),
         package = _sh(lock.rpartition("/")[0] or "."),
         tool_name = _sh({"poetry": "Poetry 2.5.1 (through uv)", "uv": "uv"}[ctx.attr.tool]),
-        uv = _runfile(ctx.executable._uv),
-        helper = _runfile(ctx.executable._helper),
-        constraints = _runfile(ctx.file._poetry_constraints),
+        uv = _runfile(ctx, ctx.executable._uv),
+        helper = _runfile(ctx, ctx.executable._helper),
+        constraints = _runfile(ctx, ctx.file._poetry_constraints),
         hub = _sh(ctx.attr.hub),
         command = command,
     ), is_executable = True)
@@ -116,15 +116,16 @@ back unless the new one is readable by ofiuco and fresh.""",
 _TEST = """\
 #!/usr/bin/env bash
 set -euo pipefail
-exec {helper} check-lock {lock} --pyproject {pyproject} --relock {relock}
+runfiles="${{TEST_SRCDIR:-$0.runfiles}}"
+exec "$runfiles/"{helper} check-lock "$runfiles/"{lock} --pyproject "$runfiles/"{pyproject} --relock {relock}
 """
 
 def _lock_check_test_impl(ctx):
     script = ctx.actions.declare_file(ctx.label.name + ".sh")
     ctx.actions.write(script, _TEST.format(
-        helper = _runfile(ctx.executable._helper),
-        lock = _runfile(ctx.file.lock),
-        pyproject = _runfile(ctx.file.pyproject),
+        helper = _runfile(ctx, ctx.executable._helper),
+        lock = _runfile(ctx, ctx.file.lock),
+        pyproject = _runfile(ctx, ctx.file.pyproject),
         relock = _sh(ctx.attr.relock),
     ), is_executable = True)
     files = [ctx.executable._helper, ctx.file.lock, ctx.file.pyproject]
@@ -147,6 +148,23 @@ names what changed and the command to run (`relock`).""",
     },
 )
 
+def _lock_files_repo_impl(rctx):
+    # Copies, not symlinks: reading the files makes Bazel watch them, and the
+    # workspace's packages need not export them.
+    rctx.file(rctx.attr.lock.name, rctx.read(rctx.attr.lock))
+    pyproject = rctx.path(rctx.attr.lock).dirname.get_child("pyproject.toml")
+    rctx.watch(pyproject)
+    rctx.file("pyproject.toml", rctx.read(pyproject, watch = "yes") if pyproject.exists else "")
+    rctx.file("BUILD.bazel", 'exports_files([{}, "pyproject.toml"], visibility = ["//visibility:public"])\n'.format(repr(rctx.attr.lock.name)))
+
+lock_files_repo = repository_rule(
+    implementation = _lock_files_repo_impl,
+    doc = "A copy of a hub's lock and the `pyproject.toml` beside it, the inputs of its `:lock_test` (kept current: both are watched).",
+    attrs = {
+        "lock": attr.label(mandatory = True, allow_single_file = True, doc = "The lock file (poetry.lock or uv.lock)."),
+    },
+)
+
 def lock_targets_build(hub, lock_label, tool):
     """The hub's BUILD text of `:lock`, `:update` and `:lock_test` for a lock.
 
@@ -157,9 +175,11 @@ def lock_targets_build(hub, lock_label, tool):
 
     Returns:
       (load statement, targets): the load goes before any other statement.
+      The lock and pyproject.toml come from the repository `<hub>__lock_files`
+      (`lock_files_repo`), declared by the extension.
     """
     lock = (lock_label.package + "/" if lock_label.package else "") + lock_label.name
-    pyproject = lock_label.same_package_label("pyproject.toml")
+    files = "@{}__lock_files//:".format(hub)
     targets = """
 # Lock maintenance (python/private/lock_targets.bzl).
 lock_runner(name = "lock", hub = {hub}, lock = {lock}, mode = "lock", tool = {tool})
@@ -171,8 +191,8 @@ lock_check_test(name = "lock_test", lock = {lock_label}, pyproject = {pyproject}
         hub = repr(hub),
         lock = repr(lock),
         tool = repr(tool),
-        lock_label = repr(str(lock_label)),
-        pyproject = repr(str(pyproject)),
+        lock_label = repr(files + lock_label.name),
+        pyproject = repr(files + "pyproject.toml"),
         relock = repr("bazel run @{}//:lock".format(hub)),
     )
     return 'load("@ofiuco//python/private:lock_targets.bzl", "lock_check_test", "lock_runner")\n', targets

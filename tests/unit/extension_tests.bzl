@@ -60,6 +60,7 @@ def _mock_mctx(tags, calls, build = [], build_tools = []):
 def _recorders(calls):
     return struct(
         hub_repo = lambda **kwargs: calls["hub_repo"].append(kwargs),
+        lock_files_repo = lambda **kwargs: calls["lock_files_repo"].append(kwargs),
         whl_file_repo = lambda **kwargs: calls["whl_file_repo"].append(kwargs),
     )
 
@@ -67,7 +68,7 @@ def _tag(name):
     return struct(name = name, lock = "//:" + name + ".lock")
 
 def _calls():
-    return {"execute": [], "file": [], "hub_repo": [], "watch": [], "whl_file_repo": []}
+    return {"execute": [], "file": [], "hub_repo": [], "lock_files_repo": [], "watch": [], "whl_file_repo": []}
 
 def _declares_repos_test_impl(ctx):
     env = unittest.begin(ctx)
@@ -157,6 +158,9 @@ def _uv_declares_the_same_repos_test_impl(ctx):
     asserts.true(env, hub.startswith('load("@ofiuco//python/private:lock_targets.bzl", "lock_check_test", "lock_runner")\n# hub of '), hub)
     asserts.true(env, 'lock_runner(name = "update", hub = "hub", lock = "uv.lock", mode = "update", tool = "uv")' in hub, hub)
     asserts.true(env, 'relock = "bazel run @hub//:lock"' in hub, hub)
+    asserts.true(env, 'lock = "@hub__lock_files//:uv.lock"' in hub, hub)
+    asserts.equals(env, [{"lock": Label("//:uv.lock"), "name": "hub__lock_files"}], uv_calls["lock_files_repo"])
+    asserts.equals(env, [], poetry_calls["lock_files_repo"])
     asserts.equals(env, "# hub of _lock/hub/BUILD.bazel", poetry_calls["hub_repo"][-1]["build_file_content"])
     lock_calls = [c for c in uv_calls["execute"] if "lock" in c]
     asserts.equals(env, 2, len(lock_calls))
