@@ -83,6 +83,9 @@ def _with_auth(rctx, urls):
         clean.append(bare)
         if userinfo:
             auth[bare] = dict(type = "basic", **userinfo)
+    netrc = rctx.os.environ.get("NETRC")
+    if netrc and not rctx.path(netrc).exists:
+        fail("ofiuco: `NETRC` names {}, which does not exist (fetching {} {}).\nhint: point `NETRC` (e.g. `--repo_env=NETRC=...`) at your netrc file, or unset it to use `~/.netrc`.".format(netrc, rctx.attr.package, rctx.attr.version))
     for url, entry in get_auth(rctx, [u for u in clean if u not in auth]).items():
         auth[url] = entry
     return clean, auth
@@ -94,22 +97,25 @@ def _credentials_hint(host, had_credentials):
             "or with a Bazel credential helper (`--credential_helper={hostname}=/path/to/helper`); otherwise check the network and the URL.").format(host = host, hostname = host.partition(":")[0])
 
 def _index_page(rctx, index):
-    """Downloads the Simple API page of the package; returns (path, url, None) or (None, url, had_credentials)."""
+    """Downloads the Simple API page of the package; returns (path, url, None) or (None, url, why)."""
     urls, auth = _with_auth(rctx, [index.rstrip("/") + "/" + rctx.attr.package + "/"])
     url = urls[0]
+    if url.startswith("http://"):
+        # Bazel's downloader takes a plain-http URL only with a checksum, and an index page has none.
+        return None, url, "Bazel downloads plain-http URLs only with a checksum, and an index page has none: serve the index over https (a lock with file URLs, like a uv.lock, needs no index page)"
     page = rctx.path("_index/" + str(hash(url)) + ".html")
     result = rctx.download(url = url, output = page, allow_fail = True, auth = auth)
-    return (page, url, None) if result.success else (None, url, url in auth)
+    return (page, url, None) if result.success else (None, url, _credentials_hint(_host(url), url in auth))
 
 def _resolve_url(rctx):
     """The file's URL from the Simple API of its indexes: (url or None, what was tried)."""
     helper = rctx.path(rctx.attr._helper)
     tried = []
     for index in rctx.attr.indexes:
-        page, url, had_credentials = _index_page(rctx, index)
+        page, url, why = _index_page(rctx, index)
         if not page:
             tried.append(struct(
-                text = "{} (no page for {}: {})".format(url, rctx.attr.package, _credentials_hint(_host(url), had_credentials)),
+                text = "{} (no page for {}: {})".format(url, rctx.attr.package, why),
                 unreadable = True,
             ))
             continue

@@ -222,27 +222,30 @@ cold() {
   bases+=("$base")
   bz "$base" build --repository_cache="$WORK/cache-$name" "$@"
 }
-for hub in uvhub poetryhub; do
-  out="$(cold "${hub}_netrc" --repo_env=NETRC="$WORK/netrc" "@$hub//:idna")"
-  status=$?
-  expect "${hub}_builds_with_netrc" 0 "$out" $status
-  if grep -q "WARNING: Download from" <<<"$out"; then fail "${hub}_cold_fetch_is_quiet" "$out"; else pass "${hub}_cold_fetch_is_quiet"; fi
-done
-out="$(cold helper --repo_env=NETRC=/nonexistent --credential_helper=127.0.0.1="$WORK/credential-helper" @uvhub//:six @poetryhub//:idna)"
-expect builds_with_a_credential_helper 0 "$out" $?
-# No credentials: NETRC unset and a HOME without .netrc.
-mkdir -p "$WORK/home"
-out="$(cold none_uv --repo_env=HOME="$WORK/home" --repo_env=NETRC= @uvhub//:idna)"
+# The uv.lock has the file URLs (with sha256): no index page is needed.
+out="$(cold uv_netrc --repo_env=NETRC="$WORK/netrc" @uvhub//:idna @uvhub//:six)"
+status=$?
+expect uvhub_builds_with_netrc 0 "$out" $status
+if grep -q "WARNING: Download from" <<<"$out"; then fail uvhub_cold_fetch_is_quiet "$out"; else pass uvhub_cold_fetch_is_quiet; fi
+: >"$WORK/netrc.empty"
+out="$(cold helper --repo_env=NETRC="$WORK/netrc.empty" --credential_helper=127.0.0.1="$WORK/credential-helper" @uvhub//:six)"
+expect uvhub_builds_with_a_credential_helper 0 "$out" $?
+out="$(cold none_uv --repo_env=NETRC="$WORK/netrc.empty" @uvhub//:idna)"
 expect uv_without_credentials_fails_clearly fail "$out" $? \
   "ofiuco: could not download idna-3.20-py3-none-any.whl of idna 3.20 from http://127.0.0.1:$PORT/packages/" \
   "hint: if 127.0.0.1:$PORT needs credentials, supply them in a netrc file" "--credential_helper=127.0.0.1="
-out="$(cold none_poetry --repo_env=HOME="$WORK/home" --repo_env=NETRC= @poetryhub//:idna)"
-expect poetry_without_credentials_fails_clearly fail "$out" $? \
-  "ofiuco: cannot read the index page of idna for idna-3.20-py3-none-any.whl (idna 3.20)" \
-  "if 127.0.0.1:$PORT needs credentials, supply them in a netrc file"
 out="$(cold wrong --repo_env=NETRC="$WORK/netrc.wrong" @uvhub//:idna)"
 expect wrong_password_fails_clearly fail "$out" $? \
   "the credentials ofiuco found for 127.0.0.1:$PORT (URL user info or netrc) were sent: check them"
+
+# A Poetry legacy source needs its index page, which Bazel's downloader does
+# not fetch over plain http (no checksum): said plainly, without a request.
+out="$(cold poetry_http --repo_env=NETRC="$WORK/netrc" @poetryhub//:idna)"
+expect poetry_http_index_is_refused_clearly fail "$out" $? \
+  "ofiuco: cannot read the index page of idna for idna-3.20-py3-none-any.whl (idna 3.20)" \
+  "Bazel downloads plain-http URLs only with a checksum, and an index page has none: serve the index over https"
+out="$(cold missing_netrc --repo_env=NETRC="$WORK/no-such-netrc" @uvhub//:idna)"
+expect missing_netrc_file_is_named fail "$out" $? "ofiuco: \`NETRC\` names $WORK/no-such-netrc, which does not exist"
 
 # --- 3. no credential anywhere ---------------------------------------------------
 # The output bases hold every repository (external/), the hubs, the test logs
