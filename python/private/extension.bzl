@@ -21,21 +21,30 @@ def _lock_one(mctx, helper, name, lock_label, policy, build_default = "auto"):
     if policy:
         policy_file = mctx.path("_lock/" + name + ".build.json")
         mctx.file(policy_file, json.encode(policy))
-    run_lock(mctx, helper, _stale_poetry_lock(mctx, helper, name, lock, pyproject), scratch, name, policy_file, build_default)
+    if not _try_lock(mctx, helper, lock, scratch, name, policy_file, build_default):
+        # Refused: a merely stale poetry.lock is read alone; anything else fails with the helper's message.
+        if str(lock_label).rpartition(":")[2] == "poetry.lock" and pyproject.exists:
+            lock = _stale_poetry_lock(mctx, helper, name, lock)
+        run_lock(mctx, helper, lock, scratch, name, policy_file, build_default)
     spec = json.decode(mctx.read(scratch.get_child("files.json")))
     return spec["files"], mctx.read(scratch.get_child("BUILD.bazel"))
 
-def _stale_poetry_lock(mctx, helper, name, lock, pyproject):
-    """The lock to render: a stale poetry.lock is rendered without its pyproject.toml.
+def _try_lock(mctx, helper, lock, output, hub_name, build_policy, build_default):
+    """`run_lock`'s `ofiuco lock`, without failing: whether the lock was read."""
+    cmd = [helper, "lock", lock, "--output", output, "--hub-name", hub_name, "--build-default", build_default]
+    if build_policy:
+        cmd += ["--build-policy", build_policy]
+    return mctx.execute(cmd).return_code == 0
+
+def _stale_poetry_lock(mctx, helper, name, lock):
+    """The lock to render when `ofiuco lock` refused a poetry.lock: a stale one is read without its pyproject.toml.
 
     The pyproject.toml beside a poetry.lock gives the hub its groups, and a
-    dependency it names that the lock lacks is an error. When the lock is
-    merely stale (`ofiuco check-lock`), the hub comes from the lock alone, so
-    that `bazel run @hub//:lock` and the locked packages still work; its
-    `:lock_test` fails until the lock is renewed.
+    dependency it names that the lock lacks is an error. When the refused
+    lock is merely stale (`ofiuco check-lock`), the hub comes from the lock
+    alone, so that `bazel run @hub//:lock` and the locked packages still
+    work; its `:lock_test` fails until the lock is renewed.
     """
-    if lock.basename != "poetry.lock" or not pyproject.exists:
-        return lock
     res = mctx.execute([helper, "check-lock", lock, "--relock", "bazel run @{}//:lock".format(name)])
     if res.return_code == 0 or "is out of date" not in res.stderr:
         return lock
