@@ -2,6 +2,7 @@
 
 load(":hints.bzl", "declared_names", "hint_names")
 load(":hub_repo.bzl", "hub_repo", "run_lock")
+load(":lock_targets.bzl", "lock_files_repo", "lock_targets_build")
 load(":providers.bzl", "normalize_name")
 load(":source_repo.bzl", "git_source_repo", "local_source_repo")
 load(":whl_file_repo.bzl", "whl_file_repo")
@@ -21,7 +22,11 @@ def _lock_one(mctx, helper, name, lock_label, policy, build_default = "auto"):
     if policy:
         policy_file = mctx.path("_lock/" + name + ".build.json")
         mctx.file(policy_file, json.encode(policy))
-    run_lock(mctx, helper, lock, scratch, name, policy_file, build_default)
+    if not _try_lock(mctx, helper, lock, scratch, name, policy_file, build_default):
+        # Refused: a merely stale poetry.lock is read alone; anything else fails with the helper's message.
+        if str(lock_label).rpartition(":")[2] == "poetry.lock" and pyproject.exists:
+            lock = _stale_poetry_lock(mctx, helper, name, lock)
+        run_lock(mctx, helper, lock, scratch, name, policy_file, build_default)
     spec = json.decode(mctx.read(scratch.get_child("files.json")))
     return spec["files"], mctx.read(scratch.get_child("BUILD.bazel")), spec.get("sources", [])
 
@@ -49,6 +54,32 @@ def _declare_sources(repos, sources, lock, build_tools):
                 version = s["version"],
                 build_tools = build_tools,
             )
+
+def _try_lock(mctx, helper, lock, output, hub_name, build_policy, build_default):
+    """`run_lock`'s `ofiuco lock`, without failing: whether the lock was read."""
+    cmd = [helper, "lock", lock, "--output", output, "--hub-name", hub_name, "--build-default", build_default]
+    if build_policy:
+        cmd += ["--build-policy", build_policy]
+    return mctx.execute(cmd).return_code == 0
+
+def _stale_poetry_lock(mctx, helper, name, lock):
+    """The lock to render when `ofiuco lock` refused a poetry.lock: a stale one is read without its pyproject.toml.
+
+    The pyproject.toml beside a poetry.lock gives the hub its groups, and a
+    dependency it names that the lock lacks is an error. When the refused
+    lock is merely stale (`ofiuco check-lock`), the hub comes from the lock
+    alone, so that `bazel run @hub//:lock` and the locked packages still
+    work; its `:lock_test` fails until the lock is renewed.
+    """
+    res = mctx.execute([helper, "check-lock", lock, "--relock", "bazel run @{}//:lock".format(name)])
+    if res.return_code == 0 or "is out of date" not in res.stderr:
+        return lock
+    alone = mctx.path("_lock/" + name + ".stale/poetry.lock")
+    mctx.file(alone, mctx.read(lock))
+
+    # buildifier: disable=print
+    print("ofiuco: hub `{}` is made from {} without its pyproject.toml (no `group.*` targets) until the lock is renewed:\n{}".format(name, lock, res.stderr))
+    return alone
 
 def _declare(repos, name, files, build, build_tools, sources = [], lock = None):
     _declare_sources(repos, sources, lock, build_tools)
@@ -109,7 +140,21 @@ def _build_tools(mctx, hubs, tool_files):
             tools.setdefault(f["package"], "@{}//:{}".format(BUILD_TOOLS_HUB, f["package"]))
     return tools
 
-_REPOS = struct(git_source_repo = git_source_repo, hub_repo = hub_repo, local_source_repo = local_source_repo, whl_file_repo = whl_file_repo)
+# The lock tools by lock file name: poetry and uv write only these names.
+_LOCK_TOOLS = {"poetry.lock": "poetry", "uv.lock": "uv"}
+
+def _with_lock_targets(repos, hub, lock, build):
+    """`build` with `:lock`, `:update` and `:lock_test` for a poetry.lock or uv.lock."""
+    if type(lock) != "Label":
+        lock = Label(lock)  # the unit tests' mock tags
+    tool = _LOCK_TOOLS.get(lock.name)
+    if not tool:
+        return build
+    repos.lock_files_repo(name = hub + "__lock_files", lock = lock)
+    load_statement, targets = lock_targets_build(hub, lock, tool)
+    return load_statement + build + targets
+
+_REPOS = struct(git_source_repo = git_source_repo, hub_repo = hub_repo, local_source_repo = local_source_repo, lock_files_repo = lock_files_repo, whl_file_repo = whl_file_repo)
 
 def poetry_impl(mctx, repos = _REPOS, extension = "poetry"):
     """Declares a hub and its file repositories for every `parse` tag.
@@ -144,8 +189,9 @@ def poetry_impl(mctx, repos = _REPOS, extension = "poetry"):
     tool_files, tool_build, _ = _lock_one(mctx, helper, BUILD_TOOLS_HUB, _BUILD_TOOLS_LOCK, {}, build_default = "never")
     build_tools = _build_tools(mctx, {name: files for name, (files, _, _, _) in locked.items()}, tool_files)
     _declare(repos, BUILD_TOOLS_HUB, tool_files, tool_build, {})
-    for name, (files, build, sources, lock) in locked.items():
-        _declare(repos, name, files, build, build_tools, sources, lock)
+    for tag in tags:
+        files, build, sources, lock = locked[tag.name]
+        _declare(repos, tag.name, files, _with_lock_targets(repos, tag.name, tag.lock, build), build_tools, sources, lock)
     return mctx.extension_metadata(reproducible = True)
 
 def uv_impl(mctx, repos = _REPOS):

@@ -1,5 +1,6 @@
 """A repository holding one distribution file, fetched by Bazel's downloader."""
 
+load("@bazel_tools//tools/build_defs/repo:utils.bzl", "get_auth")
 load(":local_path.bzl", "resolve_local_path")
 load(":providers.bzl", "normalize_name")
 
@@ -29,36 +30,117 @@ def _from_distdir(rctx):
     url = "file:///ofiuco-cache-probe/" + rctx.attr.filename
     return rctx.download(url = url, output = rctx.attr.filename, sha256 = rctx.attr.sha256, allow_fail = True)
 
+def _split_userinfo(url):
+    """(url without `user:password@`, {"login", "password"} or None)."""
+    scheme, sep, rest = url.partition("://")
+    if not sep:
+        return url, None
+    authority, slash, path = rest.partition("/")
+    userinfo, at, host = authority.rpartition("@")
+    if not at:
+        return url, None
+    login, _, password = userinfo.partition(":")
+    return scheme + "://" + host + slash + path, {"login": _unquote(login), "password": _unquote(password)}
+
+_PRINTABLE = " !\"#$%&'()*+,-./0123456789:;<=>?@ABCDEFGHIJKLMNOPQRSTUVWXYZ[\\]^_`abcdefghijklmnopqrstuvwxyz{|}~"
+_HEX = "0123456789ABCDEF"
+
+# `%XX` -> the printable ASCII character (both cases of hex digits).
+_PERCENT = {
+    "%" + hi + lo: c
+    for i, c in enumerate(_PRINTABLE.elems())
+    for hi in [_HEX[(32 + i) // 16], _HEX[(32 + i) // 16].lower()]
+    for lo in [_HEX[(32 + i) % 16], _HEX[(32 + i) % 16].lower()]
+}
+
+def _unquote(text):
+    """Percent-decoding of URL user info (`%40` is `@`; printable ASCII only)."""
+    parts = text.split("%")
+    out = [parts[0]]
+    for part in parts[1:]:
+        c = _PERCENT.get("%" + part[:2])
+        out.append(c + part[2:] if c != None else "%" + part)
+    return "".join(out)
+
+# For tests/unit.
+url_auth_testing = struct(split_userinfo = lambda url: _split_userinfo(url), host = lambda url: _host(url))
+
+def _host(url):
+    """The `host[:port]` of a URL, for messages (never its user info)."""
+    return url.partition("://")[2].partition("/")[0].rpartition("@")[2]
+
+def _with_auth(rctx, urls):
+    """(urls without user info, the `auth` dict for rctx.download).
+
+    Credentials come from the URL's own user info, else from `.netrc` (`NETRC`,
+    else `~/.netrc`); Bazel's credential helpers (`--credential_helper`) apply
+    by themselves. The URLs passed on never carry user info, so Bazel's
+    messages and the repository's files never show a password.
+    """
+    clean = []
+    auth = {}
+    for url in urls:
+        bare, userinfo = _split_userinfo(url)
+        clean.append(bare)
+        if userinfo:
+            auth[bare] = dict(type = "basic", **userinfo)
+    netrc = rctx.os.environ.get("NETRC")
+    if netrc and not rctx.path(netrc).exists:
+        fail("ofiuco: `NETRC` names {}, which does not exist (fetching {} {}).\nhint: point `NETRC` (e.g. `--repo_env=NETRC=...`) at your netrc file, or unset it to use `~/.netrc`.".format(netrc, rctx.attr.package, rctx.attr.version))
+    for url, entry in get_auth(rctx, [u for u in clean if u not in auth]).items():
+        auth[url] = entry
+    return clean, auth
+
+def _credentials_hint(host, had_credentials):
+    if had_credentials:
+        return "the credentials ofiuco found for {host} (URL user info or netrc) were sent: check them, or let a credential helper answer (`--credential_helper={hostname}=/path/to/helper`).".format(host = host, hostname = host.partition(":")[0])
+    return ("if {host} needs credentials, supply them in a netrc file (`machine {hostname} login USER password SECRET` in `~/.netrc`, or the file `NETRC` names, e.g. `--repo_env=NETRC=/path/to/netrc`) " +
+            "or with a Bazel credential helper (`--credential_helper={hostname}=/path/to/helper`); otherwise check the network and the URL.").format(host = host, hostname = host.partition(":")[0])
+
 def _index_page(rctx, index):
-    """Downloads the Simple API page of the package; returns (path, url) or None."""
-    url = index.rstrip("/") + "/" + rctx.attr.package + "/"
+    """Downloads the Simple API page of the package; returns (path, url, None) or (None, url, why)."""
+    urls, auth = _with_auth(rctx, [index.rstrip("/") + "/" + rctx.attr.package + "/"])
+    url = urls[0]
+    if url.startswith("http://"):
+        # Bazel's downloader takes a plain-http URL only with a checksum, and an index page has none.
+        return None, url, "Bazel downloads plain-http URLs only with a checksum, and an index page has none: serve the index over https (a lock with file URLs, like a uv.lock, needs no index page)"
     page = rctx.path("_index/" + str(hash(url)) + ".html")
-    result = rctx.download(url = url, output = page, allow_fail = True)
-    return (page, url) if result.success else None
+    result = rctx.download(url = url, output = page, allow_fail = True, auth = auth)
+    return (page, url, None) if result.success else (None, url, _credentials_hint(_host(url), url in auth))
 
 def _resolve_url(rctx):
     """The file's URL from the Simple API of its indexes: (url or None, what was tried)."""
     helper = rctx.path(rctx.attr._helper)
     tried = []
     for index in rctx.attr.indexes:
-        found = _index_page(rctx, index)
-        if not found:
-            tried.append(index + " (no page for " + rctx.attr.package + ")")
+        page, url, why = _index_page(rctx, index)
+        if not page:
+            tried.append(struct(
+                text = "{} (no page for {}: {})".format(url, rctx.attr.package, why),
+                unreadable = True,
+            ))
             continue
-        page, url = found
         res = rctx.execute([helper, "resolve-url", "--page", page, "--page-url", url, "--filename", rctx.attr.filename])
         if res.return_code == 0:
             return res.stdout.strip(), tried
-        tried.append(index + " (" + res.stderr.strip() + ")")
+        tried.append(struct(text = url + " (" + res.stderr.strip() + ")", unreadable = False))
     return None, tried
 
 def _not_in_index(rctx, tried):
+    if tried and all([t.unreadable for t in tried]):
+        fail(("ofiuco: cannot read the index page of {pkg} for {file} ({pkg} {version}).\n  tried: {tried}\n" +
+              "hint: each index above says what to check; the lock's source URL is the one its tool (Poetry, uv) used.").format(
+            file = rctx.attr.filename,
+            pkg = rctx.attr.package,
+            version = rctx.attr.version,
+            tried = "; ".join([t.text for t in tried]),
+        ))
     fail(("ofiuco: cannot find {file} of {pkg} {version} in its index.\n  tried: {tried}\n" +
           "hint: the file may have been removed from the index: re-lock, or point the source at an index that has it.").format(
         file = rctx.attr.filename,
         pkg = rctx.attr.package,
         version = rctx.attr.version,
-        tried = "; ".join(tried),
+        tried = "; ".join([t.text for t in tried]),
     ))
 
 _BUILD_REQUIRES = """
@@ -169,12 +251,14 @@ def _whl_file_repo_impl(rctx):
             result = _from_distdir(rctx)
             if not result.success:
                 _not_in_index(rctx, tried)
+    auth = {}
     if not result.success:
         # --distdir (by file name) is consulted before any request.
-        result = rctx.download(url = first, output = filename, sha256 = sha256, allow_fail = True)
+        first, auth = _with_auth(rctx, first)
+        result = rctx.download(url = first, output = filename, sha256 = sha256, allow_fail = True, auth = auth)
     if not result.success:
         # Tell a hash mismatch apart from a failed download.
-        check = rctx.download(url = first, output = "_check/" + filename, allow_fail = True)
+        check = rctx.download(url = first, output = "_check/" + filename, allow_fail = True, auth = auth)
         if check.success and check.sha256 != sha256:
             fail(("ofiuco: hash mismatch for {file} of {pkg} {version}: the lock says sha256 {want}, " +
                   "but {url} served {got}.\nhint: the lock file is stale or the index changed the file: " +
@@ -186,11 +270,12 @@ def _whl_file_repo_impl(rctx):
                 got = check.sha256,
                 url = first[0],
             ))
-        fail("ofiuco: could not download {} of {} {} from {}.\nhint: check the network, netrc or downloader config for that host.".format(
+        fail("ofiuco: could not download {} of {} {} from {}.\nhint: {}".format(
             filename,
             rctx.attr.package,
             rctx.attr.version,
             ", ".join(first),
+            _credentials_hint(_host(first[0]), first[0] in auth),
         ))
     build = _BUILD.format(filename = repr(filename))
     if rctx.attr.sdist:

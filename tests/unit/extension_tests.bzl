@@ -80,6 +80,7 @@ def _recorders(calls):
         git_source_repo = lambda **kwargs: calls["git_source_repo"].append(kwargs),
         hub_repo = lambda **kwargs: calls["hub_repo"].append(kwargs),
         local_source_repo = lambda **kwargs: calls["local_source_repo"].append(kwargs),
+        lock_files_repo = lambda **kwargs: calls["lock_files_repo"].append(kwargs),
         whl_file_repo = lambda **kwargs: calls["whl_file_repo"].append(kwargs),
     )
 
@@ -87,7 +88,7 @@ def _tag(name):
     return struct(name = name, lock = "//:" + name + ".lock")
 
 def _calls():
-    return {"execute": [], "file": [], "git_source_repo": [], "hub_repo": [], "local_source_repo": [], "watch": [], "whl_file_repo": []}
+    return {"execute": [], "file": [], "git_source_repo": [], "hub_repo": [], "local_source_repo": [], "lock_files_repo": [], "watch": [], "whl_file_repo": []}
 
 def _declares_repos_test_impl(ctx):
     env = unittest.begin(ctx)
@@ -170,7 +171,17 @@ def _uv_declares_the_same_repos_test_impl(ctx):
     # `uv.parse` is `poetry.parse` under another name: the same repositories,
     # from one `ofiuco lock` run on the uv.lock (and one on ofiuco's build tools).
     asserts.equals(env, poetry_calls["whl_file_repo"], uv_calls["whl_file_repo"])
-    asserts.equals(env, poetry_calls["hub_repo"], uv_calls["hub_repo"])
+    asserts.equals(env, poetry_calls["hub_repo"][0], uv_calls["hub_repo"][0])
+
+    # A lock named uv.lock (or poetry.lock) also gets `:lock`, `:update` and `:lock_test`.
+    hub = uv_calls["hub_repo"][-1]["build_file_content"]
+    asserts.true(env, hub.startswith('load("@ofiuco//python/private:lock_targets.bzl", "lock_check_test", "lock_runner")\n# hub of '), hub)
+    asserts.true(env, 'lock_runner(name = "update", hub = "hub", lock = "uv.lock", mode = "update", tool = "uv")' in hub, hub)
+    asserts.true(env, 'relock = "bazel run @hub//:lock"' in hub, hub)
+    asserts.true(env, 'lock = "@hub__lock_files//:uv.lock"' in hub, hub)
+    asserts.equals(env, [{"lock": Label("//:uv.lock"), "name": "hub__lock_files"}], uv_calls["lock_files_repo"])
+    asserts.equals(env, [], poetry_calls["lock_files_repo"])
+    asserts.equals(env, "# hub of _lock/hub/BUILD.bazel", poetry_calls["hub_repo"][-1]["build_file_content"])
     lock_calls = [c for c in uv_calls["execute"] if "lock" in c]
     asserts.equals(env, 2, len(lock_calls))
     asserts.true(env, "//:uv.lock" in lock_calls[0], str(lock_calls[0]))

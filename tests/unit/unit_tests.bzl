@@ -11,6 +11,9 @@ load("//python/private:hints.bzl", "declared_names", "hint_names", "hints_build_
 # buildifier: disable=bzl-visibility
 load("//python/private:providers.bzl", "normalize_name")
 
+# buildifier: disable=bzl-visibility
+load("//python/private:whl_file_repo.bzl", "url_auth_testing")
+
 def _normalize_name_test_impl(ctx):
     env = unittest.begin(ctx)
     for given, want in [
@@ -135,9 +138,26 @@ def _hints_build_text_test_impl(ctx):
 
 hints_build_text_test = unittest.make(_hints_build_text_test_impl)
 
+def _url_userinfo_test_impl(ctx):
+    env = unittest.begin(ctx)
+    split = url_auth_testing.split_userinfo
+
+    # User info leaves the URL (so no message or file shows it) and becomes basic auth.
+    asserts.equals(env, ("https://pkgs.example/simple/", {"login": "me", "password": "p@ss:w/rd"}), split("https://me:p%40ss%3Aw%2Frd@pkgs.example/simple/"))
+    asserts.equals(env, ("https://pkgs.example/a@b", {"login": "aws", "password": ""}), split("https://aws@pkgs.example/a@b"))
+    asserts.equals(env, ("https://pypi.org/simple", None), split("https://pypi.org/simple"))
+    asserts.equals(env, ("file:///x", None), split("file:///x"))
+
+    # A host for messages never carries user info.
+    asserts.equals(env, "pkgs.example:8443", url_auth_testing.host("https://me:secret@pkgs.example:8443/simple/"))
+    return unittest.end(env)
+
+url_userinfo_test = unittest.make(_url_userinfo_test_impl)
+
 def unit_test_suite(name):
     unittest.suite(
         name,
+        url_userinfo_test,
         normalize_name_test,
         select_packages_test,
         hint_names_test,

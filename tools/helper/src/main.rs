@@ -14,6 +14,7 @@
 //! * `sdist-info` — read an sdist's (or source tree's) build system as JSON.
 //! * `push`    — push an image layout to a registry with skopeo (`bazel run` of py_oci_push).
 //! * `lambda-deploy` — deploy a zip to AWS Lambda with the AWS CLI (`bazel run` of py_lambda_deploy).
+//! * `check-lock` — fail when pyproject.toml changed since the lock was made.
 
 use std::process::ExitCode;
 
@@ -21,6 +22,7 @@ use clap::{Parser, Subcommand};
 
 mod cmd_archive;
 mod cmd_build;
+mod cmd_check_lock;
 mod cmd_deploy;
 mod cmd_image;
 mod cmd_install;
@@ -62,6 +64,8 @@ enum Command {
     Push(cmd_deploy::PushArgs),
     /// Deploy a zip to an AWS Lambda function or layer with the AWS CLI.
     LambdaDeploy(cmd_deploy::LambdaArgs),
+    /// Fail when pyproject.toml changed since the lock (poetry.lock, uv.lock) was made.
+    CheckLock(cmd_check_lock::CheckLockArgs),
 }
 
 /// The command line, with Bazel's `@file` parameter files expanded (one argument per line).
@@ -104,6 +108,7 @@ fn main() -> ExitCode {
         Command::SdistInfo(args) => cmd_build::run_sdist_info(args),
         Command::Push(args) => cmd_deploy::run_push(args),
         Command::LambdaDeploy(args) => cmd_deploy::run_lambda(args),
+        Command::CheckLock(args) => cmd_check_lock::run(args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -186,6 +186,14 @@ pub enum LockError {
         cycle: Vec<String>,
     },
 
+    #[error("`{path}`: `{key}` holds {what}, which Poetry's `content-hash` cannot hash (Poetry's `json.dumps` refuses it too)\n  hint: write the value as a string in `pyproject.toml`", path = .path.display(), key = shown(.key), what = shown(.what))]
+    UnhashableValue {
+        path: PathBuf,
+        /// The TOML key holding the value.
+        key: String,
+        what: String,
+    },
+
     #[error("`{path}:{line}`: dependency group {group} includes {included}, which is not a dependency group\n  hint: PEP 735: `include-group` must name a group of `[dependency-groups]` (names compare PEP 503 normalized)", path = .path.display(), group = quoted(.group), included = quoted(.included))]
     UnknownDependencyGroup {
         path: PathBuf,

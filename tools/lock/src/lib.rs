@@ -11,6 +11,7 @@ mod check;
 mod constraint;
 mod error;
 mod format;
+mod fresh;
 mod model;
 mod poetry;
 mod pylock;
@@ -22,6 +23,7 @@ mod validate;
 pub use constraint::{allowed_among, constraint_allows, Allowed};
 pub use error::{LockError, SUPPORTED_POETRY_LOCK_VERSIONS};
 pub use format::{content_format, detect_format, named_format, read_lock, LockFormat};
+pub use fresh::{check_poetry, check_uv, poetry_content_hash, Freshness};
 pub use model::{
     marker_string, Dependency, DistFile, Index, Lock, Package, PackageMarkers, Project,
     ProjectDependency, Source,

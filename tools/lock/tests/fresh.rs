@@ -1,0 +1,241 @@
+//! `check_poetry` / `check_uv`: the corpus locks are fresh against the
+//! pyproject.toml of their commit, and edits of the relevant parts make them stale.
+
+use std::path::{Path, PathBuf};
+
+use ofiuco_lock::{check_poetry, check_uv, Freshness};
+use ofiuco_testsupport::{corpus_poetry_locks, corpus_relative, corpus_uv_locks};
+
+fn read(path: &Path) -> String {
+    std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+}
+
+fn pyproject_of(lock: &Path) -> PathBuf {
+    lock.with_file_name("pyproject.toml")
+}
+
+fn poetry(lock: &Path, pyproject_text: &str) -> Freshness {
+    check_poetry(lock, &read(lock), &pyproject_of(lock), pyproject_text).unwrap()
+}
+
+fn uv(lock: &Path, pyproject_text: &str) -> Freshness {
+    check_uv(lock, &read(lock), &pyproject_of(lock), pyproject_text).unwrap()
+}
+
+fn fixtures() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures")
+}
+
+/// Poetry wrote each corpus lock's content-hash from that pyproject.toml: all 11 agree.
+#[test]
+fn every_corpus_poetry_lock_is_fresh() {
+    let locks = corpus_poetry_locks();
+    assert_eq!(locks.len(), 11);
+    for lock in locks {
+        let text = read(&pyproject_of(&lock));
+        assert_eq!(
+            poetry(&lock, &text),
+            Freshness::Fresh,
+            "{}",
+            corpus_relative(&lock)
+        );
+    }
+}
+
+#[test]
+fn every_corpus_uv_lock_is_fresh() {
+    let locks = corpus_uv_locks();
+    assert_eq!(locks.len(), 6);
+    for lock in locks {
+        let text = read(&pyproject_of(&lock));
+        assert_eq!(
+            uv(&lock, &text),
+            Freshness::Fresh,
+            "{}",
+            corpus_relative(&lock)
+        );
+    }
+}
+
+fn edit(text: &str, f: impl FnOnce(&mut toml::Table)) -> String {
+    let mut table: toml::Table = text.parse().unwrap();
+    f(&mut table);
+    toml::to_string(&table).unwrap()
+}
+
+fn table<'a>(t: &'a mut toml::Table, path: &[&str]) -> &'a mut toml::Table {
+    let mut t = t;
+    for key in path {
+        t = t
+            .entry(key.to_string())
+            .or_insert_with(|| toml::Value::Table(Default::default()))
+            .as_table_mut()
+            .unwrap();
+    }
+    t
+}
+
+fn corpus(rel: &str) -> PathBuf {
+    ofiuco_testsupport::corpus_dir().join(rel)
+}
+
+fn stale(f: Freshness) -> Vec<String> {
+    match f {
+        Freshness::Stale(changes) => changes,
+        Freshness::Fresh => panic!("expected a stale lock"),
+    }
+}
+
+/// A Poetry 2 project (`[project]`): formatting and irrelevant keys do not
+/// count; a new dependency, a new group dependency or a new source do.
+#[test]
+fn poetry_project_edits() {
+    let lock = corpus("python-poetry__poetry/poetry.lock");
+    let text = read(&pyproject_of(&lock));
+    let reformatted = edit(&text, |t| {
+        table(t, &["project"]).insert("description".into(), "changed".into());
+    });
+    assert_eq!(poetry(&lock, &reformatted), Freshness::Fresh);
+
+    let added = edit(&text, |t| {
+        let deps = table(t, &["project"]).get_mut("dependencies").unwrap();
+        deps.as_array_mut().unwrap().push("six>=1".into());
+    });
+    let changes = stale(poetry(&lock, &added));
+    assert_eq!(changes.len(), 1);
+    assert!(changes[0].contains("content-hash"), "{changes:?}");
+
+    let group = edit(&text, |t| {
+        let g = table(t, &["tool", "poetry", "group", "test", "dependencies"]);
+        g.insert("six".into(), ">=1".into());
+    });
+    stale(poetry(&lock, &group));
+    let source = edit(&text, |t| {
+        let mut s = toml::Table::new();
+        s.insert("name".into(), "private".into());
+        s.insert("url".into(), "https://pypi.example/simple".into());
+        table(t, &["tool", "poetry"]).insert("source".into(), vec![toml::Value::Table(s)].into());
+    });
+    stale(poetry(&lock, &source));
+}
+
+/// A Poetry 1 project (`[tool.poetry]` only): the legacy keys count, even as null.
+#[test]
+fn poetry_legacy_edits() {
+    let lock = corpus("aws-powertools__powertools-lambda-python/layer/poetry.lock");
+    let text = read(&pyproject_of(&lock));
+    let extras = edit(&text, |t| {
+        let e = table(t, &["tool", "poetry", "extras"]);
+        e.insert("new".into(), vec![toml::Value::from("boto3")].into());
+    });
+    stale(poetry(&lock, &extras));
+    let version = edit(&text, |t| {
+        table(t, &["tool", "poetry"]).insert("version".into(), "9.9.9".into());
+    });
+    assert_eq!(poetry(&lock, &version), Freshness::Fresh);
+}
+
+/// `[dependency-groups]` count from Poetry 2.3.0 on; a lock of an older
+/// Poetry is compared without them (as Poetry's `Locker.is_fresh` does).
+#[test]
+fn poetry_dependency_groups_by_lock_age() {
+    let dir = tempfile::tempdir().unwrap();
+    let old = corpus("aws-powertools__powertools-lambda-python/layer/poetry.lock");
+    let old_text = read(&old);
+    assert!(old_text.starts_with("# This file is automatically @generated by Poetry 1.8.3"));
+    let with_group = edit(&read(&pyproject_of(&old)), |t| {
+        t.insert(
+            "dependency-groups".into(),
+            toml::toml! { lint = ["ruff"] }.into(),
+        );
+    });
+    let py = dir.path().join("pyproject.toml");
+    assert_eq!(
+        check_poetry(&old, &old_text, &py, &with_group).unwrap(),
+        Freshness::Fresh
+    );
+    let new_text = old_text.replacen("Poetry 1.8.3", "Poetry 2.5.1", 1);
+    assert!(matches!(
+        check_poetry(&old, &new_text, &py, &with_group).unwrap(),
+        Freshness::Stale(_)
+    ));
+}
+
+/// The uv fixture (uv 0.13.9): fresh as locked; each kind of edit is named.
+#[test]
+fn uv_edits() {
+    let lock = fixtures().join("uv.lock");
+    let lock_text = read(&lock);
+    let py_path = fixtures().join("uv.pyproject.toml");
+    let text = read(&py_path);
+    let check = |t: &str| check_uv(&lock, &lock_text, &py_path, t).unwrap();
+    assert_eq!(check(&text), Freshness::Fresh);
+
+    // The same markers, written otherwise: uv's python_full_version, reordered specifiers.
+    let same = text
+        .replace("python_version < '3.11'", "python_full_version < '3.11'")
+        .replace("\"packaging==24.0 ;", "\"packaging == 24.0 ;");
+    assert_eq!(check(&same), Freshness::Fresh);
+
+    let added = text.replace("\"member\",\n]", "\"member\",\n    \"requests>=2\",\n]");
+    assert_eq!(
+        stale(check(&added)),
+        ["`[project] dependencies` and `optional-dependencies`: `requests>=2` is in pyproject.toml but not in the lock"]
+    );
+    let bumped = text.replace("packaging==25.0", "packaging==25.1");
+    let changes = stale(check(&bumped));
+    assert_eq!(changes.len(), 2, "{changes:?}");
+    assert!(changes[0]
+        .contains("`packaging==25.1 ; python_full_version >= '3.11'` is in pyproject.toml"));
+    assert!(changes[1].contains("`packaging==25.0 ; python_full_version >= '3.11'` is in the lock"));
+
+    let extra = text.replace("all = [\"fixture[cli]\"]\n", "");
+    let changes = stale(check(&extra));
+    assert!(
+        changes
+            .iter()
+            .any(|c| c
+                .contains("the extras are `cli` in pyproject.toml, but `all`, `cli` in the lock")),
+        "{changes:?}"
+    );
+
+    let group = text.replace(
+        "dev = [\"iniconfig\", { include-group = \"lint\" }]",
+        "dev = [\"iniconfig\"]",
+    );
+    assert_eq!(
+        stale(check(&group)),
+        ["dependency group `dev`: `tomli ; python_full_version < '3.11'` is in the lock but no longer in pyproject.toml"]
+    );
+    let python = text.replace(
+        "requires-python = \">=3.10\"",
+        "requires-python = \">=3.11\"",
+    );
+    assert_eq!(
+        stale(check(&python)),
+        ["`requires-python` is `>=3.11` in pyproject.toml, but the lock was made for `>=3.10`"]
+    );
+    let legacy = text.replace(
+        "[tool.uv.sources]",
+        "[tool.uv]\ndev-dependencies = [\"pytest\"]\n\n[tool.uv.sources]",
+    );
+    assert_eq!(
+        stale(check(&legacy)),
+        ["dependency group `dev`: `pytest` is in pyproject.toml but not in the lock"]
+    );
+}
+
+/// Bad input gets the lock readers' errors, naming the file.
+#[test]
+fn uv_invalid_requirement() {
+    let lock = fixtures().join("uv.lock");
+    let py_path = fixtures().join("uv.pyproject.toml");
+    let text = read(&py_path).replace("\"localpkg\",", "\"local pkg ===\",");
+    let err = check_uv(&lock, &read(&lock), &py_path, &text)
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.contains("uv.pyproject.toml`: invalid requirement `local pkg ===`"),
+        "{err}"
+    );
+}
