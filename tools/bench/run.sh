@@ -20,6 +20,7 @@
 #   OFIUCO_BENCH_HOSTILE_N     size of A3's generated lock (3 N + 1 packages) [2500]
 #   OFIUCO_BENCH_HELPER_CARGO_RUNS / _HELPER_MIRROR_RUNS  hyperfine runs of D (cargo / mirror) [2 / 3]
 #   OFIUCO_BENCH_IMAGE_RUNS / _IMAGE_INC_RUNS     hyperfine runs of E (clean / incremental) [3 / 5]
+#   OFIUCO_BENCH_IMAGE_WS   run E in this workspace in place [default: a git archive of HEAD's examples/aws_batch]
 #   CARGO_TARGET_DIR       respected when building the helper
 #
 # Adding a benchmark: write a function bench_<name> that writes
@@ -488,23 +489,33 @@ bench_helper() {
 bench_image() {
     local out=$RESULTS/50-image.md label=//:image_arm64
     local runs=${OFIUCO_BENCH_IMAGE_RUNS:-3} inc_runs=${OFIUCO_BENCH_IMAGE_INC_RUNS:-5}
-    # A snapshot of HEAD, as for C, with the Debian base layouts of tools/dev/oci-base.sh copied in.
     "$ROOT/tools/dev/oci-base.sh" --setup
-    local src=$SCRATCH/image-src head bases
-    bases=$("$ROOT/tools/dev/oci-base.sh" --dir)
-    head=$(git -C "$ROOT" rev-parse HEAD)
-    if [[ $(cat "$src/.ofiuco-rev" 2>/dev/null) != "$head" ]]; then
-        log "benchmark E: snapshot of HEAD in $src"
-        rm -rf "$src" && mkdir -p "$src/.cache/oci-base"
-        git -C "$ROOT" archive HEAD | tar -x -C "$src"
-        cp "$bases"/bookworm-python3.11-{amd64,arm64}.tar "$src/.cache/oci-base/"
-        echo "$head" >"$src/.ofiuco-rev"
+    local ws bazel image_rev
+    if [[ -n ${OFIUCO_BENCH_IMAGE_WS:-} ]]; then
+        # In place (as OFIUCO_BENCH_LAMBDA_WS for C): this checkout's examples/aws_batch and its
+        # output base, whose helper is already built.
+        ws=$OFIUCO_BENCH_IMAGE_WS bazel=$ROOT/tools/dev/bazel.sh image_rev="$rev (in place)"
+        export CARGO_TARGET_DIR=$TARGET_DIR
+    else
+        # A snapshot of HEAD, as for C, with the Debian base layouts of tools/dev/oci-base.sh copied in.
+        local src=$SCRATCH/image-src head bases
+        bases=$("$ROOT/tools/dev/oci-base.sh" --dir)
+        head=$(git -C "$ROOT" rev-parse HEAD)
+        if [[ $(cat "$src/.ofiuco-rev" 2>/dev/null) != "$head" ]]; then
+            log "benchmark E: snapshot of HEAD in $src"
+            rm -rf "$src" && mkdir -p "$src/.cache/oci-base"
+            git -C "$ROOT" archive HEAD | tar -x -C "$src"
+            cp "$bases"/bookworm-python3.11-{amd64,arm64}.tar "$src/.cache/oci-base/"
+            echo "$head" >"$src/.ofiuco-rev"
+        fi
+        ws=$src/examples/aws_batch bazel=$src/tools/dev/bazel.sh
+        image_rev="$(git -C "$ROOT" rev-parse --short HEAD) (a git archive of HEAD)"
+        export CARGO_TARGET_DIR=$CACHE/image-target
+        mkdir -p "$CARGO_TARGET_DIR"
     fi
-    local ws=$src/examples/aws_batch bazel=$src/tools/dev/bazel.sh
-    local image_rev
-    image_rev="$(git -C "$ROOT" rev-parse --short HEAD) (a git archive of HEAD)"
-    export CARGO_TARGET_DIR=$CACHE/image-target
-    mkdir -p "$CARGO_TARGET_DIR"
+    if git -C "$ws" rev-parse --git-dir >/dev/null 2>&1; then
+        git -C "$ws" diff --quiet -- worker.py || die "benchmark E edits $ws/worker.py and restores it: commit or stash its changes first"
+    fi
     local app=$ws/worker.py tmp o=$SCRATCH/image uvcache=$CACHE/uv-cache-image
     tmp=$(mktemp -d)
     mkdir -p "$o"
