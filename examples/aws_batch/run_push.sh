@@ -15,7 +15,7 @@
 #
 #   examples/aws_batch/run_push.sh
 #
-# Needs root for the setup (apt-get: docker-registry, skopeo, the OCI base).
+# Needs root for the setup (apt-get: docker-registry, skopeo, htpasswd, the OCI base).
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")"
 ROOT="$(cd ../.. && pwd)"
@@ -23,7 +23,7 @@ BAZEL="$ROOT/tools/dev/bazel.sh"
 
 "$ROOT/tools/dev/oci-tools.sh" --setup
 "$ROOT/tools/dev/oci-base.sh" --setup
-"$ROOT/tools/dev/aws-tools.sh" --setup
+"$ROOT/tools/dev/aws-tools.sh" --setup-registry
 
 WORK="$(mktemp -d /tmp/ofiuco-push.XXXXXX)"
 PIDS=()
@@ -157,7 +157,8 @@ cat >"$WORK/bin/docker-credential-ofiuco-test" <<'SH'
 #!/usr/bin/env bash
 set -euo pipefail
 [[ "$1" == get ]] || { echo "credentials not found in native keychain" >&2; exit 1; }
-read -r server
+# The registry comes without a newline.
+server="$(cat)"
 echo "get $server" >>"$OFIUCO_TEST_CRED_LOG"
 printf '{"ServerURL": "%s", "Username": "ofiuco", "Secret": "%s"}\n' "$server" "$(cat "$OFIUCO_TEST_CRED_SECRET")"
 SH
