@@ -18,6 +18,8 @@
 #   OFIUCO_BENCH_SIZE_BASE the revision of A2's hub sizes (per-hub environment tables, 2 helper calls per tag) [cb11e1e]
 #   OFIUCO_BENCH_HOSTILE_BASE  the revision benchmark A3 compares with (quadratic hub loops there) [2d665e7]
 #   OFIUCO_BENCH_HOSTILE_N     size of A3's generated lock (3 N + 1 packages) [2500]
+#   OFIUCO_BENCH_SCALE_COPIES  A4's lock sizes, in copies of the benchmark lock [1 2 3 5]
+#   OFIUCO_BENCH_SCALE_BAZEL   0: A4 without its Bazel rows [1]
 #   OFIUCO_BENCH_HELPER_CARGO_RUNS / _HELPER_MIRROR_RUNS  hyperfine runs of D (cargo / mirror) [2 / 3]
 #   OFIUCO_BENCH_IMAGE_RUNS / _IMAGE_INC_RUNS     hyperfine runs of E (clean / incremental) [3 / 5]
 #   OFIUCO_BENCH_IMAGE_WS   run E in this workspace in place [default: a git archive of HEAD's examples/aws_batch]
@@ -27,7 +29,7 @@
 # $RESULTS/<NN>-<name>.md (start it with `<!-- section: NN-name -->`), add <name> to ALL.
 set -euo pipefail
 
-ALL=(lock hub hostile install lambda helper image)
+ALL=(lock hub hostile scale install lambda helper image)
 
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 ROOT=$(cd "$HERE/../.." && pwd)
@@ -254,6 +256,13 @@ bench_hostile() {
         echo "Reproduce: \`tools/bench/run.sh hostile\`."
     } >"$out"
     rm -rf "$tmp"
+}
+
+# --- A4. scale: the helper and `bazel query @hub//:all` on 1 to 5 copies of the benchmark lock ---
+bench_scale() {
+    [[ -f $LOCK ]] || { log "benchmark A4 skipped: no lock file at $LOCK (set OFIUCO_BENCH_LOCK)"; return 0; }
+    log "benchmark A4: ofiuco lock and bazel query @hub//:all on copies of $LOCK"
+    "$HERE/scale.sh" "$OFIUCO" "$LOCK" "$RESULTS/17-scale.md" "$rev"
 }
 
 # --- B. installing ~27 wheels ------------------------------------------------------------
