@@ -53,7 +53,7 @@ git init --quiet --initial-branch=main "$work/subpkg"
 mkdir -p "$work/subpkg/subpkg"
 cat >"$work/subpkg/pyproject.toml" <<'TOML'
 [build-system]
-requires = ["flit_core>=3.2,<4"]
+requires = ["flit_core>=3.2"]
 build-backend = "flit_core.buildapi"
 
 [project]

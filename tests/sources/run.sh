@@ -166,7 +166,7 @@ echo "    failed compile (exit $code):"
 tail -12 <<<"$msg" | while IFS= read -r line; do echo "      $line"; done
 expect "build actions run in Bazel's linux-sandbox" 'grep -q "linux-sandbox" "$tmp/failbuild.log"'
 expect "a failed compile: the build fails, naming the package, version, target and backend" \
-  '[[ $code != 0 ]] && grep -q "^ofiuco: building failbuild 0.1 for linux aarch64 .* from the local directory .*failed (backend .setuptools.build_meta., exit 1)" <<<"$msg"'
+  '[[ $code != 0 ]] && grep -q "^ofiuco: building failbuild 0.1 for linux aarch64, glibc <= 2.34, CPython 3.13 from the local directory .failbuild. failed (backend .setuptools.build_meta., exit 1)" <<<"$msg"'
 expect "a failed compile: the backend's output tail has the compiler's error" \
   'grep -q "^    | .*error: \"failbuild: _speedups.c has no aarch64 port\"" <<<"$msg"'
 repro="$(grep -A1 '^hint: to reproduce it outside Bazel' <<<"$msg" | tail -1 | sed 's/^ *//')"

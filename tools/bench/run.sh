@@ -520,8 +520,12 @@ find "$outputs" -path '*/python/private/build/zig_cache' -prune -exec rm -rf {} 
 exit 0
 SH
     chmod +x "$d/warm.sh" "$d/cold.sh"
-    # The same sdists, and pip's build dependencies, for the emulated pip.
-    python3 -m pip download --quiet --no-deps --no-binary :all: -d "$d/pip" cwcwidth==0.1.9 crcmod==1.7
+    # The same sdists (the files Bazel downloaded, checked against the lock's
+    # sha256) for the emulated pip; its build dependencies come from PyPI.
+    local base
+    base=$(cd "$d/ws" && "${bazel[@]}" info output_base 2>/dev/null)
+    find -L "$base/external" -maxdepth 2 \( -name cwcwidth-0.1.9.tar.gz -o -name crcmod-1.7.tar.gz \) -exec cp {} "$d/pip/" \;
+    [[ -f $d/pip/cwcwidth-0.1.9.tar.gz && -f $d/pip/crcmod-1.7.tar.gz ]] || die "benchmark E: the sdists are not in $base/external"
     "$HERE/arm64_build_root.sh" setup
     cat >"$d/pip.sh" <<SH
 #!/bin/sh

@@ -289,7 +289,9 @@ def cross_env(args: argparse.Namespace, work: Path, src: Path) -> tuple[dict[str
     (cross / "sitecustomize.py").write_text(SITECUSTOMIZE.format(machine=args.cpu))
     cache = work / "zig-cache"
     if args.zig_cache:
-        shutil.copytree(args.zig_cache, cache, symlinks=True)
+        # Copies, not links: zig opens its cache files for writing (locks),
+        # and a sandbox's inputs are links to read-only files.
+        shutil.copytree(args.zig_cache, cache, symlinks=False)
     else:
         cache.mkdir()
     backend_path = [os.path.abspath(src / p) for p in args.backend_path]

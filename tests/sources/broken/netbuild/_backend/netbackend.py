@@ -1,6 +1,5 @@
 """flit_core's backend, after a download: what a networked build looks like."""
 
-import socket
 import urllib.request
 
 from flit_core import buildapi
@@ -16,6 +15,6 @@ def build_wheel(wheel_directory, config_settings=None, metadata_directory=None):
     try:
         with urllib.request.urlopen(URL, timeout=10) as response:
             print(f"netbackend: downloaded {len(response.read())} bytes from {URL}")
-    except (OSError, socket.timeout) as err:
+    except OSError as err:  # TimeoutError, URLError and ConnectionError too
         raise SystemExit(f"netbackend: cannot download {URL}: {err}") from err
     return buildapi.build_wheel(wheel_directory, config_settings, metadata_directory)
