@@ -27,7 +27,7 @@ setup() {
   touch "$ROOT/.ready"
 }
 run() {
-  proot -q qemu-aarch64-static -r "$ROOT" -b /dev -b /proc -b /etc/resolv.conf -b "$PWD:/work" -w /work \
+  proot -q qemu-aarch64-static -r "$ROOT" -b /dev -b /proc -b /etc/resolv.conf -b /etc/ssl/certs -b "$PWD:/work" -w /work \
     /usr/bin/env -i PATH=/opt/pip/bin:/usr/bin:/bin HOME=/tmp LANG=C.UTF-8 "$@"
 }
 case "${1:-}" in
