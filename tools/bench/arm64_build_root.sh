@@ -26,6 +26,10 @@ setup() {
   run python3 -m venv /opt/pip
   touch "$ROOT/.ready"
 }
+# Known broken (2026-12-02): gcc in this root fails with "cannot execute
+# 'cc1': execvp: No such file or directory" under proot 5.3 + qemu (pip's
+# build dependencies install; the compile does not start). Benchmark E has
+# not produced numbers yet.
 run() {
   proot -q qemu-aarch64-static -r "$ROOT" -b /dev -b /proc -b /etc/resolv.conf -b /etc/ssl/certs -b "$PWD:/work" -w /work \
     /usr/bin/env -i PATH=/opt/pip/bin:/usr/bin:/bin HOME=/tmp LANG=C.UTF-8 "$@"
