@@ -89,8 +89,9 @@ zip="$bin/deploy_python3_13_arm64.zip"
 
 # Reproducible: a second output base (other sandbox and temp paths) builds the same bytes.
 # The zip's wheels are built in py_zip's (transitioned) configuration: look in
-# every bin directory, for the aarch64 ones (the first output base also has the host tests').
-wheels() { find "$1" -path '*/bin/external/*/_ofiuco_build/*' -name '*_aarch64.whl' ! -path '*/raw/*' -print0 2>/dev/null | xargs -0 -r sha256sum | sed "s|$1/[^/]*/bin/||" | sort; }
+# every bin directory, for the python3.13 aarch64 ones (the first output base
+# also has the host tests' and the python3.11 zip's, which the second does not build).
+wheels() { find "$1" -path '*/bin/external/*/_ofiuco_build/*' -name '*-cp313-*_aarch64.whl' ! -path '*/raw/*' -print0 2>/dev/null | xargs -0 -r sha256sum | sed "s|$1/[^/]*/bin/||" | sort; }
 w1="$(wheels "$("$BAZEL" info output_path 2>/dev/null)")"
 sha1="$(sha256sum "$zip" | cut -d" " -f1)"
 start=$SECONDS
