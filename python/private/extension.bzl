@@ -5,7 +5,7 @@ load(":hub_repo.bzl", "hub_repo", "run_lock")
 load(":lock_targets.bzl", "lock_files_repo", "lock_targets_build")
 load(":providers.bzl", "normalize_name")
 load(":source_repo.bzl", "git_source_repo", "local_source_repo")
-load(":whl_file_repo.bzl", "whl_file_repo")
+load(":whl_file_repo.bzl", "missing_build_requirement", "whl_file_repo")
 
 BUILD_TOOLS_HUB = "ofiuco_build_tools"
 _BUILD_TOOLS_LOCK = Label("//python/private/build_tools:poetry.lock")
@@ -29,6 +29,40 @@ def _lock_one(mctx, helper, name, lock_label, policy, build_default = "auto"):
         run_lock(mctx, helper, lock, scratch, name, policy_file, build_default)
     spec = json.decode(mctx.read(scratch.get_child("files.json")))
     return spec["files"], mctx.read(scratch.get_child("BUILD.bazel")), spec.get("sources", [])
+
+def _check_local_build_requires(mctx, helper, sources, lock, build_tools, wheels):
+    """Fails here, not at fetch time, when a local directory's `[build-system]` requires what no build tool provides.
+
+    Only what the extension can read: directories of the workspace with a
+    pyproject.toml (git checkouts and sdists are read when fetched). Anything
+    else wrong with a directory (outside the workspace, missing, unreadable)
+    is left to its repository's own message. Each pyproject.toml read is
+    watched: editing it evaluates the extension again.
+    """
+    lock_dir = str(mctx.path(lock).dirname)
+    for s in sources:
+        if s["kind"] == "git" or s["package"] in wheels:
+            continue
+        path = s["path"] if s["path"].startswith("/") else lock_dir + "/" + s["path"]
+        pyproject = mctx.path(path + "/pyproject.toml")
+        if not pyproject.exists:
+            continue
+        mctx.watch(pyproject)
+        scratch = mctx.path("_ofiuco_sdist_info_{}.json".format(s["repo"]))
+        res = mctx.execute([helper, "sdist-info", "--dir", str(pyproject.dirname), "--output", str(scratch)])
+        if res.return_code != 0:
+            continue
+        info = json.decode(mctx.read(scratch))
+        problem = missing_build_requirement(
+            info,
+            build_tools,
+            s["package"],
+            s["version"],
+            "the local directory {} (of {})".format(repr(s["path"]), lock),
+            also = [],
+        )
+        if problem:
+            fail(problem)
 
 def _declare_sources(repos, sources, lock, build_tools):
     """The source trees of packages built from git checkouts and local directories."""
@@ -191,6 +225,8 @@ def poetry_impl(mctx, repos = _REPOS, extension = "poetry"):
     _declare(repos, BUILD_TOOLS_HUB, tool_files, tool_build, {})
     for tag in tags:
         files, build, sources, lock = locked[tag.name]
+        no_build = {p: True for p, policy in policies.get(tag.name, {}).items() if policy.get("wheel") or policy["mode"] == "never"}
+        _check_local_build_requires(mctx, helper, sources, lock, build_tools, no_build)
         _declare(repos, tag.name, files, _with_lock_targets(repos, tag.name, tag.lock, build), build_tools, sources, lock)
     return mctx.extension_metadata(reproducible = True)
 

@@ -7,6 +7,7 @@ with `poetry.build(mode = "always")`). Its output is a verified wheel, so
 """
 
 load("@rules_python//python:py_info.bzl", "PyInfo")
+load(":build_cc.bzl", "BuildCcInfo")
 load(":envs.bzl", "target_python_version")
 load(":helper_toolchain.bzl", "HELPER_TOOLCHAIN_TYPE", "helper")
 load(":providers.bzl", "dist_info_name")
@@ -16,6 +17,12 @@ _PY_TOOLCHAIN = "@bazel_tools//tools/python:toolchain_type"
 _PLATFORMS = "//command_line_option:platforms"
 _OFIUCO_FLAG = str(Label("//python/config:python_version"))
 _PINNED = str(Label("//python/config:pinned_python_version"))
+
+# Build actions never get the network, whatever --sandbox_default_allow_network
+# says: a sandboxing strategy (linux-sandbox) runs them in a network namespace
+# of their own. (Bazel tests only the presence of "requires-network", so
+# `{"requires-network": "0"}` would *grant* the network.)
+_NO_NETWORK = {"block-network": "1"}
 
 BuildRequiresInfo = provider(
     doc = "What building one sdist needs, read from its `[build-system]` by the sdist's repository.",
@@ -109,7 +116,7 @@ def _zig_cache_impl(ctx):
         outputs = [out],
         mnemonic = "OfiucoZigCache",
         progress_message = "Seeding zig's cache for {} (libc stubs of glibc {}; once per target)".format(env.cpu, env.glibc),
-        execution_requirements = {"requires-network": "0"},
+        execution_requirements = _NO_NETWORK,
     )
     return [DefaultInfo(files = depset([out]))]
 
@@ -167,8 +174,17 @@ def _build(ctx, env, raw):
     args.add("--glibc", env.glibc)
     args.add("--python", env.python)
     args.add("--headers", ctx.files.headers[0].path.split("/include/")[0] + "/include")
-    args.add("--zig", ctx.file._zig)
-    args.add("--zig-cache", ctx.file._zig_cache.path)
+    if BuildCcInfo in ctx.attr._cc:
+        # The user's C/C++ toolchain for the target, instead of zig.
+        cc = ctx.attr._cc[BuildCcInfo]
+        args.add("--cc", cc.cc)
+        args.add("--cxx", cc.cxx)
+        args.add("--ar", cc.ar)
+        compilers = cc.files
+    else:
+        args.add("--zig", ctx.file._zig)
+        args.add("--zig-cache", ctx.file._zig_cache.path)
+        compilers = depset([ctx.file._zig, ctx.file._zig_cache], transitive = [depset(ctx.files._zig_files)])
     args.add("--backend", req.backend)
     args.add_all(req.backend_path, before_each = "--backend-path")
     args.add_all(req.requires, before_each = "--requires")
@@ -176,11 +192,11 @@ def _build(ctx, env, raw):
     ctx.actions.run(
         executable = python.interpreter,
         arguments = [args],
-        inputs = depset(sources + [ctx.file._frontend, ctx.file._zig_cache] + ctx.files.headers + trees, transitive = [python.files, depset(ctx.files._zig_files)]),
+        inputs = depset(sources + [ctx.file._frontend] + ctx.files.headers + trees, transitive = [python.files, compilers]),
         outputs = [raw],
         mnemonic = "OfiucoBuildWheel",
         progress_message = "Building {} {} from {} for {} (%{{label}})".format(ctx.attr.distribution, ctx.attr.version, origin, env.description),
-        execution_requirements = {"requires-network": "0"},
+        execution_requirements = _NO_NETWORK,
     )
 
 def _check(ctx, env, raw, wheel):
@@ -241,7 +257,8 @@ _sdist_build = rule(
 Two actions: `OfiucoBuildWheel` runs ofiuco's PEP 517 frontend
 (`python/private/build/frontend.py`) on an interpreter of the target's Python
 version with the build dependencies installed for this host, cross-compiling
-with zig for the target's CPU and glibc ceiling; `OfiucoCheckWheel` verifies
+with zig for the target's CPU and glibc ceiling (or with the C++ toolchain
+registered for the target, `--@ofiuco//python/config:build_cc=toolchain`); `OfiucoCheckWheel` verifies
 the result (ELF machine, glibc symbol versions, a native package must not come
 out pure) and retags it `manylinux_<ceiling>_<cpu>`. No network.""",
     attrs = {
@@ -257,6 +274,7 @@ out pure) and retags it `manylinux_<ceiling>_<cpu>`. No network.""",
         "tree_root": attr.string(doc = "The project's directory inside `tree`'s repository (a git `subdirectory`); the repository's root by default."),
         "version": attr.string(mandatory = True, doc = "The locked version."),
         "_allowlist_function_transition": attr.label(default = "@bazel_tools//tools/allowlists/function_transition_allowlist"),
+        "_cc": attr.label(default = "//python/private/build:cc"),
         "_frontend": attr.label(default = "//python/private/build:frontend.py", allow_single_file = True),
         "_python": attr.label(default = "//python/private/build:exec_python", cfg = exec_side_transition, providers = [ExecPythonInfo]),
         "_zig": attr.label(default = "@ofiuco_zig//:ziglang/zig", allow_single_file = True),

@@ -47,9 +47,13 @@ def _git_source_repo_impl(rctx):
 
     # The commit itself (servers that allow fetching any reachable commit,
     # e.g. GitHub), else every branch and tag, in which the commit must be.
-    fetched = _git(rctx, git, ["fetch", "--quiet", "--depth=1", "--no-tags", attr.url, attr.commit])
+    # The remote `origin`: relative submodule URLs resolve against it.
+    res = _git(rctx, git, ["remote", "add", "origin", attr.url])
+    if res.return_code != 0:
+        _git_fail("ofiuco: cannot fetch {} from {}: `git remote add` failed.".format(what, origin), res)
+    fetched = _git(rctx, git, ["fetch", "--quiet", "--depth=1", "--no-tags", "origin", attr.commit])
     if fetched.return_code != 0:
-        fetched = _git(rctx, git, ["fetch", "--quiet", "--tags", attr.url, "+refs/heads/*:refs/remotes/origin/*"])
+        fetched = _git(rctx, git, ["fetch", "--quiet", "--tags", "origin", "+refs/heads/*:refs/remotes/origin/*"])
         if fetched.return_code != 0:
             _git_fail(("ofiuco: cannot fetch {what} from {origin}: the repository cannot be reached or read.\n" +
                        "hint: check the URL, the network and your git credentials for that host (`git ls-remote {url}`).").format(
@@ -73,8 +77,12 @@ def _git_source_repo_impl(rctx):
     if head.return_code != 0 or head.stdout.strip() != attr.commit:
         fail("ofiuco: the checkout of {} from {} is at {}, not at the locked commit.".format(what, origin, repr(head.stdout.strip())))
 
-    # The tree alone: no history, and none of Bazel's files inside it.
+    _submodules(rctx, git, what, origin)
+
+    # The tree alone: no history (nor the submodules' `.git` files), and none
+    # of Bazel's files inside it.
     rctx.delete(".git")
+    _drop_git_files(rctx)
     _drop_bazel_files(rctx)
     sub = attr.subdirectory.strip("/")
     if sub in ["", "."]:
@@ -89,6 +97,43 @@ def _git_source_repo_impl(rctx):
     build += build_requires_text(rctx, ["--dir", str(root)], origin)
     rctx.file("BUILD.bazel", build)
 
+def _submodules(rctx, git, what, origin):
+    """Checks out every submodule (recursively) at the commit the superproject's commit pins.
+
+    Like pip, which installs a git requirement with its submodules. URLs come
+    from the checkout's .gitmodules; relative ones resolve against the
+    superproject's URL (the remote `origin`).
+    """
+    if not rctx.path(".gitmodules").exists:
+        return
+    rctx.report_progress("Fetching the submodules of {}".format(what))
+    res = _git(rctx, git, ["submodule", "update", "--init", "--recursive"])
+    if res.return_code != 0:
+        _git_fail(("ofiuco: cannot fetch the git submodules of {what} from {origin}.\n" +
+                   "hint: the submodules' URLs are in the locked commit's .gitmodules: check that each can be reached " +
+                   "(`git ls-remote <url>`) and still has the commit the superproject pins, or supply a wheel with " +
+                   "`poetry.build(package = \"{pkg}\", wheel = ...)`.").format(what = what, origin = origin, pkg = rctx.attr.package), res)
+
+    # Each submodule at exactly its pinned commit: ` <sha> <path>`, a leading
+    # `-` (not checked out), `+` (another commit) or `U` (conflict) is not.
+    status = _git(rctx, git, ["submodule", "status", "--recursive"])
+    if status.return_code != 0:
+        _git_fail("ofiuco: cannot read the git submodules of {} from {}.".format(what, origin), status)
+    for line in status.stdout.splitlines():
+        if line and not line.startswith(" "):
+            fail("ofiuco: the git submodule {} of {} from {} is not at the commit the superproject pins ({}).".format(
+                repr(line[1:].split(" ")[1] if " " in line[1:] else line[1:]),
+                what,
+                origin,
+                repr(line),
+            ))
+
+def _drop_git_files(rctx):
+    res = rctx.execute(["find", ".", "-name", ".git", "-prune", "-exec", "rm", "-rf", "{}", "+"])
+    if res.return_code != 0:
+        fail("ofiuco: cannot clean the checkout in {}: {}".format(rctx.path("."), res.stderr))
+    rctx.delete(".gitmodules")
+
 def _drop_bazel_files(rctx):
     res = rctx.execute(["find", ".", "-type", "f", "(", "-name", _BAZEL_FILES[0]] + [a for n in _BAZEL_FILES[1:] for a in ["-o", "-name", n]] + [")", "-delete"])
     if res.return_code != 0:
@@ -100,7 +145,10 @@ git_source_repo = repository_rule(
 
 Fetched with the host's `git` (its credentials apply; no prompt): the commit
 alone where the server allows it, else every branch and tag. The checkout
-must be at exactly `commit`; its `.git` and any Bazel files are removed.
+must be at exactly `commit`. Its submodules (recursively, URLs from its
+`.gitmodules`, relative ones against `url`) are checked out at the commits
+the superproject pins, as pip does. Then `.git`, `.gitmodules` and any Bazel
+files are removed.
 `:tree` holds the files of `subdirectory` (or of the whole tree) and
 `:build_requires` its `[build-system]`, mapped to build tools.""",
     attrs = {

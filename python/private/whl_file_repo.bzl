@@ -167,6 +167,39 @@ def _requirement_name(text):
             break
     return normalize_name("".join(name))
 
+def missing_build_requirement(info, tools, package, version, what, also = ["packaging"]):
+    """The error for the first requirement of `info` (`ofiuco sdist-info`'s JSON) that no build tool provides, else None.
+
+    Args:
+      info: the decoded `ofiuco sdist-info` output (`requires`, `backend`).
+      tools: normalized package name -> the hub target that provides it.
+      package: the package being built, as locked.
+      version: its locked version.
+      what: its source, for messages.
+      also: requirements of ofiuco's frontend itself, checked too.
+
+    Returns:
+      The message, or None.
+    """
+    for text in info["requires"] + also:
+        name = _requirement_name(text)
+
+        # With a marker, it may not apply: the build action checks it.
+        if name not in tools and ";" not in text:
+            return ("ofiuco: cannot build {pkg} {version} from {file}: its build backend `{backend}` requires `{req}`, " +
+                    "which no build tools hub provides (searched: {hubs}).\n" +
+                    "hint: lock `{name}` in a hub of your own (e.g. a Poetry `build` group) and name it with " +
+                    "`poetry.build_tools(hub = ...)`, or supply a wheel with `poetry.build(package = \"{pkg}\", wheel = ...)`.").format(
+                pkg = package,
+                version = version,
+                file = what,
+                backend = info["backend"],
+                req = text,
+                name = name,
+                hubs = ", ".join(sorted({tools[n].split("//")[0]: True for n in tools}.keys())) or "none",
+            )
+    return None
+
 def build_requires_text(rctx, info_args, what):
     """`:build_requires` of an sdist or source tree: read its [build-system] and map it to build tools.
 
@@ -190,20 +223,9 @@ def build_requires_text(rctx, info_args, what):
         name = _requirement_name(text)
         if name in tools:
             deps[tools[name]] = True
-        elif ";" not in text:
-            # With a marker, it may not apply: the build action checks it.
-            fail(("ofiuco: cannot build {pkg} {version} from {file}: its build backend `{backend}` requires `{req}`, " +
-                  "which no build tools hub provides (searched: {hubs}).\n" +
-                  "hint: lock `{name}` in a hub of your own (e.g. a Poetry `build` group) and name it with " +
-                  "`poetry.build_tools(hub = ...)`, or supply a wheel with `poetry.build(package = \"{pkg}\", wheel = ...)`.").format(
-                pkg = rctx.attr.package,
-                version = rctx.attr.version,
-                file = what,
-                backend = info["backend"],
-                req = text,
-                name = name,
-                hubs = ", ".join(sorted({tools[n].split("//")[0]: True for n in tools}.keys())) or "none",
-            ))
+    problem = missing_build_requirement(info, tools, rctx.attr.package, rctx.attr.version, what)
+    if problem:
+        fail(problem)
     return _BUILD_REQUIRES.format(
         backend = repr(info["backend"]),
         backend_path = repr(info["backend_path"]),

@@ -7,6 +7,9 @@
 #                                (the lock must keep building the first)
 #   git_repo.sh <dir> --first      the locked commit alone (to re-lock)
 #   git_repo.sh <dir> --rewritten  a history without the locked commit
+# Every mode also makes <dir>/subpkg.git, whose locked commit pins the
+# submodule subpkg/vendored (URL ../vendored.git) at the first commit of
+# <dir>/vendored.git; vendored's main has a later commit (not to be built).
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd -P)"
 out="$1"
@@ -33,3 +36,38 @@ rm -rf "$out/iniconfig.git"
 mkdir -p "$out"
 git clone --quiet --bare "$work/repo" "$out/iniconfig.git"
 git -C "$out/iniconfig.git" rev-list --max-parents=0 main
+
+# The submodule's repository: the pinned commit, then a later one on main.
+export GIT_AUTHOR_DATE="2024-01-01T00:00:00Z" GIT_COMMITTER_DATE="2024-01-01T00:00:00Z"
+git init --quiet --initial-branch=main "$work/vendored"
+printf 'VALUE = "the commit the superproject pins"\n' >"$work/vendored/__init__.py"
+git -C "$work/vendored" add -A
+git -C "$work/vendored" commit --quiet -m "vendored: the pinned commit"
+pinned="$(git -C "$work/vendored" rev-parse HEAD)"
+export GIT_AUTHOR_DATE="2024-02-01T00:00:00Z" GIT_COMMITTER_DATE="2024-02-01T00:00:00Z"
+printf 'VALUE = "a later commit"\n' >"$work/vendored/__init__.py"
+git -C "$work/vendored" commit --quiet -am "vendored: a later commit on main"
+# The superproject: a flit-core project whose package has the submodule inside.
+export GIT_AUTHOR_DATE="2024-01-01T00:00:00Z" GIT_COMMITTER_DATE="2024-01-01T00:00:00Z"
+git init --quiet --initial-branch=main "$work/subpkg"
+mkdir -p "$work/subpkg/subpkg"
+cat >"$work/subpkg/pyproject.toml" <<'TOML'
+[build-system]
+requires = ["flit_core>=3.2"]
+build-backend = "flit_core.buildapi"
+
+[project]
+name = "subpkg"
+version = "0.1"
+description = "A package with a git submodule (an ofiuco test fixture)"
+TOML
+printf '"""A package whose subpackage is a git submodule."""\n\nfrom subpkg.vendored import VALUE  # noqa: F401\n' >"$work/subpkg/subpkg/__init__.py"
+printf '[submodule "subpkg/vendored"]\n\tpath = subpkg/vendored\n\turl = ../vendored.git\n' >"$work/subpkg/.gitmodules"
+git -C "$work/subpkg" add -A
+git -C "$work/subpkg" update-index --add --cacheinfo "160000,$pinned,subpkg/vendored"
+git -C "$work/subpkg" commit --quiet -m "subpkg 0.1, with its submodule"
+for repo in vendored subpkg; do
+  rm -rf "${out:?}/$repo.git"
+  git clone --quiet --bare "$work/$repo" "$out/$repo.git"
+done
+git -C "$out/subpkg.git" rev-parse main >&2

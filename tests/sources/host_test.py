@@ -8,6 +8,7 @@ import app
 import iniconfig
 import localpkg
 import six
+import subpkg
 
 
 class BuiltFromSourcesTest(unittest.TestCase):
@@ -35,6 +36,10 @@ class BuiltFromSourcesTest(unittest.TestCase):
     def test_local_sdist(self):
         self.assertEqual(six.__version__, "1.17.0")
         self.assertFalse(six.PY2)
+
+    def test_git_submodule_at_the_pinned_commit(self):
+        # subpkg/vendored is a submodule; its main has moved past the pinned commit.
+        self.assertEqual(subpkg.VALUE, "the commit the superproject pins")
 
     def test_handler(self):
         out = app.handler({"ini": "[s]\n", "text": "ok"}, None)

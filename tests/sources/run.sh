@@ -3,14 +3,24 @@
 # network in build actions:
 #   1. errors: the git host unreachable (no server yet), then a server whose
 #      history lacks the locked commit: one message each, naming the package
-#      and the source;
+#      and the source; a build requirement that nothing provides, raised by the
+#      module extension (missing_tool/);
 #   2. a git daemon on 127.0.0.1:39418 serves iniconfig's repository (made by
 #      git_repo.sh: the locked commit, then a later one on main);
 #      //:host_test uses iniconfig (git, subdirectory python/), localpkg (a
 #      directory here, editable in the lock) and six (a local sdist file);
 #   3. a change to localpkg's files is seen by the next build;
 #   4. the AWS Lambda python3.13 arm64 zip holds all three and runs under the
-#      emulated arm64 CPython 3.13.
+#      emulated arm64 CPython 3.13;
+#   5. builds that fail (//broken): a C extension that does not compile for
+#      aarch64, and a build backend that downloads from 127.0.0.1:39419 (a
+#      server this script runs), which build actions cannot reach whatever
+#      --sandbox_default_allow_network says; each message names the package,
+#      version and target, shows the backend's output and a command that
+#      reproduces the build outside Bazel, which this script runs: the compile
+#      fails the same way, and the download succeeds there.
+# The host test also builds subpkg, a git repository whose package has a git
+# submodule (fetched at the commit the superproject pins).
 #
 # Re-locking (needs poetry; the lock pins the first commit):
 #   ./git_repo.sh /tmp/srv --first && git daemon --base-path=/tmp/srv --export-all \
@@ -26,6 +36,10 @@ BAZEL="$ROOT/tools/dev/bazel.sh"
 ARM64_PYTHON=("$ROOT/tools/dev/arm64-python.sh" --python 3.13)
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$ROOT/target}"
 NO_NET=(--sandbox_default_allow_network=false)
+# Bazel's linux-sandbox (network namespaces) in tools/dev/bazel.sh's chroot;
+# a server started without it falls back to processwrapper-sandbox.
+export OFIUCO_BAZEL_SANDBOX=linux
+"$BAZEL" shutdown >/dev/null 2>&1
 PORT=39418
 passed=0
 failed=0
@@ -89,6 +103,13 @@ msg="$(grep -A1 '^ERROR: .*ofiuco: cannot build' "$tmp/nopyproject.log" | head -
 echo "    no pyproject.toml: $msg"
 expect "a directory without pyproject.toml or setup.py: one message naming the package and the directory" \
   'grep -q "cannot build nopyproject 0.1 from the local directory \"nopyproject\" (of @@//broken:poetry.lock): .*/broken/nopyproject has neither a pyproject.toml nor a setup.py" <<<"$msg"'
+# A directory whose backend no build tools hub provides: the module extension
+# fails (missing_tool/, a module of its own: the failure stops its extension).
+(cd missing_tool && "$BAZEL" build //:app >"$tmp/missing_tool.log" 2>&1; "$BAZEL" shutdown >/dev/null 2>&1)
+msg="$(grep -A1 'ofiuco: cannot build needstool' "$tmp/missing_tool.log" | head -2)"
+echo "    unprovided build requirement: $msg"
+expect "a build requirement that nothing provides: the module extension fails, naming the package, the requirement and what to do" \
+  'grep -q "Error in fail: ofiuco: cannot build needstool 0.1 from the local directory .needstool. (of @@//:poetry.lock): its build backend .ofiuco_fixture_backend. requires .ofiuco-fixture-backend>=1., which no build tools hub provides" <<<"$msg" && grep -q "in poetry_impl\|module extension poetry" "$tmp/missing_tool.log" && grep -q "^hint: lock .ofiuco-fixture-backend. in a hub of your own" <<<"$msg"'
 echo "    errors: $((SECONDS - start)) s"
 
 # 2. The host test.
@@ -135,6 +156,47 @@ print(json.dumps(app.handler({"ini": "[one]\nk = v\n[two]\n", "text": "arm"}, No
 echo "    arm64 handler output: $out"
 want='{"message": "built from the directory", "second_commit": false, "sections": ["one", "two"], "shout": "ARM!", "six": "1.17.0"}'
 expect "the zip runs under emulated arm64 CPython 3.13" '[[ "$out" == "$want" ]]'
+
+# 5. Failed builds, and no network in build actions.
+start=$SECONDS
+"$BAZEL" build //broken:failbuild_arm64 >"$tmp/failbuild.log" 2>&1
+code=$?
+msg="$(sed -n '/ofiuco: building failbuild/,/--workdir/p' "$tmp/failbuild.log")"
+echo "    failed compile (exit $code):"
+tail -12 <<<"$msg" | while IFS= read -r line; do echo "      $line"; done
+expect "build actions run in Bazel's linux-sandbox" 'grep -q "linux-sandbox" "$tmp/failbuild.log"'
+expect "a failed compile: the build fails, naming the package, version, target and backend" \
+  '[[ $code != 0 ]] && grep -q "^ofiuco: building failbuild 0.1 for linux aarch64, glibc <= 2.34, CPython 3.13 from the local directory .failbuild. failed (backend .setuptools.build_meta., exit 1)" <<<"$msg"'
+expect "a failed compile: the backend's output tail has the compiler's error" \
+  'grep -q "^    | .*error: \"failbuild: _speedups.c has no aarch64 port\"" <<<"$msg"'
+repro="$(grep -A1 '^hint: to reproduce it outside Bazel' <<<"$msg" | tail -1 | sed 's/^ *//')"
+expect "a failed compile: no wheel of failbuild is left in the output tree" \
+  '[[ -z "$(find -L "$("$BAZEL" info output_path 2>/dev/null)" -name "failbuild-*.whl" 2>/dev/null)" ]]'
+"$BAZEL" --shell "$repro" >"$tmp/failbuild-repro.log" 2>&1
+code=$?
+expect "a failed compile: its reproduction command fails the same way outside Bazel" \
+  '[[ -n "$repro" && $code == 1 ]] && grep -q "failbuild: _speedups.c has no aarch64 port" "$tmp/failbuild-repro.log"'
+
+mkdir -p "$tmp/www" && echo "a build input from the network" >"$tmp/www/index.html"
+python3 -m http.server 39419 --bind 127.0.0.1 --directory "$tmp/www" >"$tmp/www.log" 2>&1 &
+www_pid=$!
+for _ in $(seq 50); do python3 -c 'import urllib.request; urllib.request.urlopen("http://127.0.0.1:39419/", timeout=1)' 2>/dev/null && break; sleep 0.1; done
+# Even with the network allowed by default, build actions have none.
+"$BAZEL" build --sandbox_default_allow_network=true //broken:netbuild_arm64 >"$tmp/netbuild.log" 2>&1
+code=$?
+msg="$(sed -n '/ofiuco: building netbuild/,/--workdir/p' "$tmp/netbuild.log")"
+echo "    networked backend (exit $code): $(grep -o 'netbackend: cannot download.*' <<<"$msg" | head -1)"
+expect "a build backend that downloads fails in Bazel: the build action has no network" \
+  '[[ $code != 0 ]] && grep -q "^    | netbackend: cannot download http://127.0.0.1:39419/" <<<"$msg"'
+repro="$(grep -A1 '^hint: to reproduce it outside Bazel' <<<"$msg" | tail -1 | sed 's/^ *//')"
+"$BAZEL" --shell "$repro" >"$tmp/netbuild-repro.log" 2>&1
+code=$?
+expect "the same build outside Bazel reaches the server and builds the wheel" \
+  '[[ -n "$repro" && $code == 0 ]] && ls /tmp/ofiuco-build-netbuild-0.1-aarch64-3.13/netbuild-0.1-*.whl >/dev/null && grep -q "GET / " "$tmp/www.log"'
+kill "$www_pid" 2>/dev/null
+wait "$www_pid" 2>/dev/null
+rm -rf /tmp/ofiuco-build-failbuild-0.1-aarch64-3.13 /tmp/ofiuco-build-netbuild-0.1-aarch64-3.13
+echo "    failed builds: $((SECONDS - start)) s"
 
 echo
 echo "sources: $passed passed, $failed failed"

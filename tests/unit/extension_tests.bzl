@@ -62,6 +62,10 @@ _SOURCES_JSON = json.encode({
     ],
 })
 
+# What `ofiuco sdist-info --dir` writes for a local directory (read by the
+# extension's build requirement check).
+_SDIST_INFO = json.encode({"backend": "flit_core.buildapi", "requires": []})
+
 def _mock_mctx(tags, calls, build = [], build_tools = [], files_json = _FILES_JSON):
     """A module_ctx whose helper writes _FILES_JSON and a BUILD.bazel naming the lock."""
     return struct(
@@ -71,7 +75,7 @@ def _mock_mctx(tags, calls, build = [], build_tools = [], files_json = _FILES_JS
         watch = lambda p: calls["watch"].append(p.name),
         which = lambda tool: _fake_path("/usr/bin/" + tool),
         execute = lambda args, **kwargs: (calls["execute"].append([str(a) if type(a) == "Label" else getattr(a, "name", a) for a in args]) or struct(return_code = 0, stdout = "", stderr = "")),
-        read = lambda p: files_json if p.name.endswith("files.json") else "# hub of " + p.name,
+        read = lambda p: files_json if p.name.endswith("files.json") else (_SDIST_INFO if "_ofiuco_sdist_info" in p.name else "# hub of " + p.name),
         extension_metadata = lambda **kwargs: struct(**kwargs),
     )
 

@@ -23,6 +23,7 @@
 #   OFIUCO_BENCH_HELPER_CARGO_RUNS / _HELPER_MIRROR_RUNS  hyperfine runs of D (cargo / mirror) [2 / 3]
 #   OFIUCO_BENCH_IMAGE_RUNS / _IMAGE_INC_RUNS     hyperfine runs of E (clean / incremental) [3 / 5]
 #   OFIUCO_BENCH_IMAGE_WS   run E in this workspace in place [default: a git archive of HEAD's examples/aws_batch]
+#   OFIUCO_BENCH_SOURCE_RUNS / _SOURCE_PIP_RUNS  hyperfine runs of F (ofiuco warm and cold / pip under emulation) [3 / 2]
 #   CARGO_TARGET_DIR       respected when building the helper
 #
 # Adding a benchmark: write a function bench_<name> that writes
@@ -30,6 +31,8 @@
 set -euo pipefail
 
 ALL=(lock hub hostile scale install lambda helper image)
+# Only when named: F's emulated pip does not work yet (tools/bench/arm64_build_root.sh).
+NAMED_ONLY=(source)
 
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 ROOT=$(cd "$HERE/../.." && pwd)
@@ -51,7 +54,7 @@ as_root() { if [[ $(id -u) == 0 ]]; then "$@"; else sudo "$@"; fi; }
 selected=("$@")
 [[ ${#selected[@]} -gt 0 ]] || selected=("${ALL[@]}")
 for b in "${selected[@]}"; do
-    [[ " ${ALL[*]} " == *" $b "* ]] || die "unknown benchmark '$b' (known: ${ALL[*]})"
+    [[ " ${ALL[*]} ${NAMED_ONLY[*]} " == *" $b "* ]] || die "unknown benchmark '$b' (known: ${ALL[*]} ${NAMED_ONLY[*]})"
 done
 
 # --- 1. the helper ---------------------------------------------------------------
@@ -633,6 +636,93 @@ PY
     cp "$tmp/e2.json" "$RESULTS/50-image-incremental.json"
     ls "$layout/index.json" >/dev/null
     rm -rf "$tmp"
+}
+
+# --- F. building cwcwidth and crcmod from their sdists for linux aarch64 ----------
+bench_source() {
+    local out=$RESULTS/60-source.md runs=${OFIUCO_BENCH_SOURCE_RUNS:-3} pip_runs=${OFIUCO_BENCH_SOURCE_PIP_RUNS:-2}
+    local d=/tmp/ofiuco-bench-source zip=deploy_python3_11_arm64 before after first_s first_load
+    # Under /tmp: tools/dev/bazel.sh's chroot sees /tmp (and not $CACHE).
+    rm -rf "$d" && mkdir -p "$d/ws" "$d/repos" "$d/pip"
+    git -C "$ROOT" ls-files -z examples/source_builds | while IFS= read -r -d '' f; do
+        install -D -m 0644 "$ROOT/$f" "$d/ws/${f#examples/source_builds/}"
+    done
+    sed -i "s|path = \"../..\"|path = \"$ROOT\"|" "$d/ws/MODULE.bazel"
+    local bazel=("$ROOT/tools/dev/bazel.sh" --output_user_root="$d/our")
+    local build=(build --repository_cache="$d/repos" --sandbox_default_allow_network=false "//:$zip")
+    log "benchmark F: the first build on this machine (fresh output base and repository cache; the helper from CARGO_TARGET_DIR)"
+    first_load=$(loadavg)
+    local t0
+    t0=$(date +%s.%N)
+    (cd "$d/ws" && "${bazel[@]}" "${build[@]}" >"$d/first.log" 2>&1) || { cat "$d/first.log" >&2; die "benchmark F: the first build failed"; }
+    first_s=$(python3 -c "import sys, time; print(f'{time.time() - float(sys.argv[1]):.0f}')" "$t0")
+    local outputs
+    outputs=$(cd "$d/ws" && "${bazel[@]}" info output_path 2>/dev/null)
+    # What each run deletes, so that Bazel runs those actions again: the two
+    # wheels (built and checked), and for the cold runs zig's seeded cache too.
+    cat >"$d/warm.sh" <<SH
+#!/bin/sh
+for dir in \$(find "$outputs" -path '*/_ofiuco_build/*' \( -name 'cwcwidth-*_aarch64.whl' -o -name 'crcmod-*_aarch64.whl' \) ! -path '*/raw/*' -exec dirname {} \;); do
+  rm -rf "\$dir"
+done
+exit 0
+SH
+    cat >"$d/cold.sh" <<SH
+#!/bin/sh
+"$d/warm.sh"
+find "$outputs" -path '*/python/private/build/zig_cache' -prune -exec rm -rf {} + 2>/dev/null
+exit 0
+SH
+    chmod +x "$d/warm.sh" "$d/cold.sh"
+    # The same sdists (the files Bazel downloaded, checked against the lock's
+    # sha256) for the emulated pip; its build dependencies come from PyPI.
+    local base
+    base=$(cd "$d/ws" && "${bazel[@]}" info output_base 2>/dev/null)
+    find -L "$base/external" -maxdepth 2 \( -name cwcwidth-0.1.9.tar.gz -o -name crcmod-1.7.tar.gz \) -exec cp {} "$d/pip/" \;
+    [[ -f $d/pip/cwcwidth-0.1.9.tar.gz && -f $d/pip/crcmod-1.7.tar.gz ]] || die "benchmark F: the sdists are not in $base/external"
+    "$HERE/arm64_build_root.sh" setup
+    cat >"$d/pip.sh" <<SH
+#!/bin/sh
+set -e
+cd "$d/pip" && rm -rf out
+exec "$HERE/arm64_build_root.sh" run pip wheel --quiet --no-deps --use-pep517 -w out cwcwidth-0.1.9.tar.gz crcmod-1.7.tar.gz
+SH
+    chmod +x "$d/pip.sh"
+    local n_warm="ofiuco: cwcwidth + crcmod for linux aarch64, zig cache warm" n_cold="ofiuco: the same, zig cache cold (seeded again)"
+    local n_pip="pip wheel of the same sdists under the emulated arm64 CPython 3.11 (proot + qemu)"
+    log "benchmark F: $runs + $runs ofiuco runs, $pip_runs pip runs (after one warm-up each)"
+    before=$(loadavg)
+    (cd "$d/ws" && hyperfine --runs "$runs" --warmup 1 --style basic --export-json "$d/f-warm.json" --export-markdown "$d/e-warm.md" \
+        --prepare "$d/warm.sh" -n "$n_warm" "${bazel[*]} ${build[*]}")
+    (cd "$d/ws" && hyperfine --runs "$runs" --style basic --export-json "$d/f-cold.json" --export-markdown "$d/e-cold.md" \
+        --prepare "$d/cold.sh" -n "$n_cold" "${bazel[*]} ${build[*]}")
+    hyperfine --runs "$pip_runs" --warmup 1 --style basic --export-json "$d/f-pip.json" --export-markdown "$d/e-pip.md" \
+        -n "$n_pip" "$d/pip.sh"
+    after=$(loadavg)
+    local pip_wheels
+    pip_wheels=$(cd "$d/pip/out" && printf '%s ' *.whl)
+    (cd "$d/ws" && "${bazel[@]}" shutdown >/dev/null 2>&1) || true
+    {
+        echo "<!-- section: 60-source -->"
+        echo "## F. Building cwcwidth and crcmod from their sdists for linux aarch64 (AWS Lambda python3.11)"
+        echo
+        echo "\`bazel build --sandbox_default_allow_network=false //:$zip\` in a copy of \`examples/source_builds\` (CPython 3.11, glibc 2.26; the exec interpreter is bookworm's python3.11). Each ofiuco run first deletes the two built wheels, so that Bazel builds both again (two \`OfiucoBuildWheel\` and two \`OfiucoCheckWheel\` actions, and the zip when a wheel changed); the cold runs also delete zig's seeded cache (\`OfiucoZigCache\`, once per target CPU and glibc). Today's workaround, side by side: \`pip wheel --no-deps\` of the same two sdists in an emulated linux/arm64 Debian bookworm (CPython 3.11, gcc 12; \`tools/bench/arm64_build_root.sh\`: proot + qemu-aarch64-static, no binfmt_misc), pip's cache warm (its build dependencies, setuptools and Cython, come from PyPI on the first run). It built: $pip_wheels(linux_aarch64, glibc 2.36: too new for Amazon Linux 2 without auditwheel and an older root)."
+        echo
+        echo "Measured $(date -u '+%Y-%m-%d %H:%M UTC') at ofiuco \`$rev\`; load average before: $before, after: $after on $(nproc) CPUs (a machine shared with other sessions)."
+        echo
+        cut -d'|' -f1-5 "$d/e-warm.md" | sed 's/$/|/'
+        tail -n +3 "$d/e-cold.md" | cut -d'|' -f1-5 | sed 's/$/|/'
+        tail -n +3 "$d/e-pip.md" | cut -d'|' -f1-5 | sed 's/$/|/'
+        echo
+        python3 -c 'import json, sys; w, c, p = [json.load(open(f))["results"][0]["mean"] for f in sys.argv[1:]]; print(f"pip under emulation takes {p / w:.1f}x the time of ofiuco warm and {p / c:.1f}x of ofiuco cold (means: {w:.1f} s, {c:.1f} s, {p:.1f} s; the goal is 10x warm).")' "$d/f-warm.json" "$d/f-cold.json" "$d/f-pip.json"
+        echo
+        echo "The first build on this machine, once (fresh output base and repository cache: downloading zig's wheel, the build tools' wheels, the CPython 3.11 arm64 headers and the sdists; fetching and analysing; installing the build tools; seeding zig's cache; the two builds and the zip; the helper came from \`CARGO_TARGET_DIR\`, see D): $first_s s (load average before: $first_load)."
+        echo
+        echo "Reproduce: \`tools/bench/run.sh source\`."
+    } >"$out"
+    cp "$d/f-warm.json" "$RESULTS/60-source-warm.json"
+    cp "$d/f-cold.json" "$RESULTS/60-source-cold.json"
+    cp "$d/f-pip.json" "$RESULTS/60-source-pip.json"
 }
 
 for b in "${selected[@]}"; do

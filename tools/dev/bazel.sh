@@ -3,6 +3,9 @@
 #
 #   tools/dev/bazel.sh ARGS...      # run bazel in the current directory
 #   tools/dev/bazel.sh --setup      # only provision (no-op when a bazel is on PATH)
+#   tools/dev/bazel.sh --shell CMD  # run the shell command CMD where bazel runs
+#                                   # (e.g. the reproduction command of a failed
+#                                   # build from source; `bazel` is on its PATH)
 #
 # Uses `bazelisk` or `bazel` from PATH when there is one. Otherwise (machines
 # that cannot reach the Bazel Central Registry or GitHub) it provisions
@@ -22,6 +25,7 @@ if [[ -z "${OFIUCO_FORCE_CHROOT:-}" ]]; then
   for b in bazelisk bazel; do
     if command -v "$b" >/dev/null 2>&1; then
       [[ "${1:-}" == "--setup" ]] && exit 0
+      [[ "${1:-}" == "--shell" ]] && exec bash -c "${2:?--shell needs a command}"
       exec "$b" "$@"
     fi
   done
@@ -146,7 +150,18 @@ binds=(--bind "$top" "$top" --bind "$self" "$self" --bind "$HOME/.cache/bazel" "
 for d in "$HOME/.cargo" "$HOME/.rustup" "${CARGO_TARGET_DIR:-}"; do
   [[ -n "$d" && -d "$d" ]] && binds+=(--bind "$d" "$d")
 done
-exec bwrap --bind "$ROOT" / --proc /proc --dev /dev "${binds[@]}" \
+# OFIUCO_BAZEL_SANDBOX=linux: the host's /proc and /sys instead of fresh ones,
+# so that Bazel's linux-sandbox can mount its own (bubblewrap's /proc has
+# read-only submounts, under which the kernel refuses a new proc mount). Build
+# actions then run in namespaces of their own, with no network unless allowed;
+# otherwise Bazel falls back to processwrapper-sandbox, which isolates nothing.
+# The Bazel server keeps the mounts of the client that started it: shut it
+# down when switching.
+proc=(--proc /proc)
+[[ "${OFIUCO_BAZEL_SANDBOX:-}" == linux ]] && proc=(--bind /proc /proc --bind /sys /sys)
+run=(bazel "$@")
+[[ "${1:-}" == "--shell" ]] && run=(bash -c "${2:?--shell needs a command}")
+exec bwrap --bind "$ROOT" / "${proc[@]}" --dev /dev "${binds[@]}" \
   --setenv HOME "$HOME" \
   --setenv PATH "$HOME/.cargo/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin" \
-  --chdir "$(pwd -P)" bazel "$@"
+  --chdir "$(pwd -P)" "${run[@]}"

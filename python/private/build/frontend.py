@@ -111,7 +111,10 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     p.add_argument(
         "--headers", required=True, help="a directory with the target's Python.h and pyconfig.h"
     )
-    p.add_argument("--zig", required=True)
+    p.add_argument("--zig", default="", help="zig, the cross compiler (or --cc/--cxx/--ar)")
+    p.add_argument("--cc", default="", help="the target's C compiler (a toolchain of the user's)")
+    p.add_argument("--cxx", default="", help="the target's C++ compiler")
+    p.add_argument("--ar", default="", help="the target's archiver")
     p.add_argument("--zig-cache", default="", help="a seeded zig cache to start from (copied)")
     p.add_argument("--backend", required=True)
     p.add_argument("--backend-path", action="append", default=[])
@@ -122,7 +125,10 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
         default="",
         help="build here instead of a fresh temp dir (kept; for reproducing)",
     )
-    return p.parse_args(argv)
+    args = p.parse_args(argv)
+    if not args.zig and not args.cc:
+        p.error("give --zig, or the target's compilers with --cc (and --cxx, --ar)")
+    return args
 
 
 def check_interpreter(args: argparse.Namespace) -> None:
@@ -193,8 +199,6 @@ def cross_env(args: argparse.Namespace, work: Path, src: Path) -> tuple[dict[str
     tools = work / "bin"
     cross.mkdir()
     tools.mkdir()
-    zig = os.path.abspath(args.zig)
-    target = ["-target", f"{triplet}.{args.glibc}"]
     # -fno-sanitize=undefined: zig enables UBSan for code built without -O,
     # and then links its ~400 KB runtime into every shared object.
     # Paths are kept as the action sees them (no symlinks resolved): headers
@@ -206,10 +210,23 @@ def cross_env(args: argparse.Namespace, work: Path, src: Path) -> tuple[dict[str
         f"-ffile-prefix-map={work}=/build",
         f"-ffile-prefix-map={src}=/build/src",
     ]
-    write_wrapper(tools / "cc", [zig, "cc", *target, *flags])
-    write_wrapper(tools / "c++", [zig, "c++", *target, *flags])
-    write_wrapper(tools / "ar", [zig, "ar"])
-    write_wrapper(tools / "ranlib", [zig, "ranlib"])
+    if args.cc:
+        # The user's toolchain compiles for the target already; its glibc
+        # ceiling is its sysroot's (check-wheel verifies the result).
+        def tool(path: str) -> str:
+            return os.path.abspath(path) if os.sep in path else path
+
+        write_wrapper(tools / "cc", [tool(args.cc), *flags])
+        write_wrapper(tools / "c++", [tool(args.cxx or args.cc), *flags])
+        write_wrapper(tools / "ar", [tool(args.ar or "ar")])
+        write_wrapper(tools / "ranlib", [tool(args.ar or "ar"), "s"])
+    else:
+        zig = os.path.abspath(args.zig)
+        target = ["-target", f"{triplet}.{args.glibc}"]
+        write_wrapper(tools / "cc", [zig, "cc", *target, *flags])
+        write_wrapper(tools / "c++", [zig, "c++", *target, *flags])
+        write_wrapper(tools / "ar", [zig, "ar"])
+        write_wrapper(tools / "ranlib", [zig, "ranlib"])
     cc, cxx = str(tools / "cc"), str(tools / "c++")
     ldshared, ldcxxshared = f"{cc} -shared -s", f"{cxx} -shared -s"
     headers = os.path.abspath(args.headers)
@@ -272,7 +289,9 @@ def cross_env(args: argparse.Namespace, work: Path, src: Path) -> tuple[dict[str
     (cross / "sitecustomize.py").write_text(SITECUSTOMIZE.format(machine=args.cpu))
     cache = work / "zig-cache"
     if args.zig_cache:
-        shutil.copytree(args.zig_cache, cache, symlinks=True)
+        # Copies, not links: zig opens its cache files for writing (locks),
+        # and a sandbox's inputs are links to read-only files.
+        shutil.copytree(args.zig_cache, cache, symlinks=False)
     else:
         cache.mkdir()
     backend_path = [os.path.abspath(src / p) for p in args.backend_path]
@@ -305,20 +324,23 @@ def cross_env(args: argparse.Namespace, work: Path, src: Path) -> tuple[dict[str
     return env, cross
 
 
-def reproduce_command(argv: list[str]) -> str:
+def reproduce_command(argv: list[str], args: argparse.Namespace) -> str:
+    """The same build outside Bazel: from the execution root (where the action's
+    inputs are, after a build), in a kept work directory under /tmp, writing the
+    wheel there rather than into Bazel's output tree."""
+    work = f"/tmp/ofiuco-build-{args.package}-{args.version}-{args.cpu}-{args.python}"
     kept = []
     skip = False
     for a in argv:
         if skip:
             skip = False
-        elif a == "--workdir":
+        elif a in ("--workdir", "--output"):
             skip = True
-        elif not a.startswith("--workdir="):
+        elif not a.startswith(("--workdir=", "--output=")):
             kept.append(a)
-    return (
-        'cd "$(bazel info execution_root)" && '
-        + " ".join(shlex.quote(a) for a in [sys.executable, *sys.argv[:1], *kept])
-        + " --workdir /tmp/ofiuco-build-repro"
+    kept += ["--workdir", work, "--output", f"{work}/{os.path.basename(args.output)}"]
+    return 'cd "$(bazel info execution_root)" && ' + " ".join(
+        shlex.quote(a) for a in [sys.executable, *sys.argv[:1], *kept]
     )
 
 
@@ -384,7 +406,7 @@ def build(args: argparse.Namespace, argv: list[str]) -> None:
         raise BuildError(
             f"ofiuco: building {what} from {origin} failed (backend `{args.backend}`, exit "
             f"{proc.returncode}); the last {min(TAIL, len(lines))} lines of its output:\n{tail}\n"
-            f"hint: to reproduce it outside Bazel (the work directory is kept), run:\n    {reproduce_command(argv)}",
+            f"hint: to reproduce it outside Bazel (the work directory is kept), run:\n    {reproduce_command(argv, args)}",
             code=1,
         )
     wheels = sorted(out_dir.glob("*.whl"))

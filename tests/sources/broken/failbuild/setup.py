@@ -1,0 +1,6 @@
+from setuptools import Extension, setup
+
+setup(
+    packages=["failbuild"],
+    ext_modules=[Extension("failbuild._speedups", ["failbuild/_speedups.c"])],
+)

@@ -1,0 +1,1 @@
+"""A package whose build backend needs the network (an ofiuco test fixture)."""

@@ -1,0 +1,1 @@
+"""Never built (an ofiuco test fixture)."""
