@@ -85,6 +85,19 @@ pub enum LockError {
         message: String,
     },
 
+    #[error("`{path}:{line}`: package {package} {version}: {message}\n  hint: {hint}", path = .path.display(), package = quoted(.package), version = shown(.version))]
+    Unsupported {
+        path: PathBuf,
+        /// 1-based line of the entry's name.
+        line: usize,
+        package: String,
+        version: String,
+        /// What ofiuco cannot map, already printable (lock text in it is [`quoted`]).
+        message: String,
+        /// What to do instead.
+        hint: String,
+    },
+
     #[error("`{path}:{line}`: package {package} {version}: {message}\n  hint: re-run {relock}; if the problem persists, report it together with the lock file", path = .path.display(), relock = relock(.path), package = quoted(.package), version = shown(.version))]
     InvalidEntry {
         path: PathBuf,
