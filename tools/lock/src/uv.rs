@@ -21,7 +21,7 @@ use pep508_rs::MarkerTree;
 use serde::Deserialize;
 use toml::Spanned;
 
-use crate::error::LockError;
+use crate::error::{LockError, Unsupported};
 use crate::model::{
     Dependency, DistFile, Index, Lock, Package, PackageMarkers, Project, ProjectDependency, Source,
 };
@@ -303,14 +303,14 @@ impl<'a> Reader<'a> {
             })
             .collect();
         let unsupported = |i: usize, message: String| {
-            LockError::Unsupported {
+            LockError::Unsupported(Box::new(Unsupported {
             path: self.path().to_path_buf(),
             line: self.file.line(&self.raw[i].name),
             package: self.raw[i].name.get_ref().clone(),
             version: self.version(i),
             message,
             hint: "ofiuco reads a uv.lock with `conflicts` only while no package is forked by them: lock each conflicting extra or group in a project of its own (its own uv.lock and hub), or remove the `[tool.uv] conflicts` entry that forks it".to_string(),
-        }
+        }))
         };
         let mut names: Vec<(&String, &Vec<usize>)> = self.by_name.iter().collect();
         names.sort();
@@ -655,7 +655,7 @@ impl<'a> Reader<'a> {
             (&f.hash, &f.path, source)
         {
             // uv hashes no file of a local flat index (`format = "flat"`, `find-links` directories).
-            return Err(LockError::Unsupported {
+            return Err(LockError::Unsupported(Box::new(Unsupported {
                 path: self.path().to_path_buf(),
                 line: self.file.line(local),
                 package: raw.name.get_ref().clone(),
@@ -666,7 +666,7 @@ impl<'a> Reader<'a> {
                     quoted(&index.url)
                 ),
                 hint: "serve the directory as an index (a find-links page or a simple index over https, which uv locks with URLs and hashes), or name the file as a path source (`[tool.uv.sources] <name> = { path = \"wheels/<file>.whl\" }`, which uv hashes)".to_string(),
-            });
+            })));
         }
         let sha256 =
             f.hash
