@@ -2,9 +2,11 @@
 # The aws_batch example end to end: builds the worker's layers, its images for
 # linux amd64 and arm64 and the multi-arch index in one `bazel build`, checks
 # them with the OCI tools (umoci unpack, oci-image-tool validate, skopeo
-# inspect), runs the amd64 image with runc and the arm64 one under
-# qemu-aarch64 from its unpacked rootfs, and checks that the same digests
-# come out of a second output base.
+# inspect), runs the amd64 image with runc and the arm64 one with runc too,
+# its arm64 code under qemu-aarch64 through a binfmt_misc private to a user
+# namespace (tools/dev/runc-userns.sh), checks the errors for a base of the
+# wrong platform and a missing base, and that the same digests come out of a
+# second output base.
 #
 #   examples/aws_batch/run_images.sh              # the checks above
 #   examples/aws_batch/run_images.sh --incremental  # also: edit worker.py, count what is rebuilt
@@ -54,7 +56,9 @@ json() { python3 -c "import json,sys; d=json.load(open(sys.argv[1])); print(eval
 step "umoci unpack, oci-image-tool validate, skopeo inspect (each platform)"
 for pair in "amd64:$IMAGE" "arm64:$IMAGE_ARM64"; do
   arch="${pair%%:*}" layout="${pair#*:}"
-  umoci unpack --image "$layout:latest" "$WORK/bundle-$arch" >/dev/null
+  # --rootless: a runtime config for runc in a user namespace (the arm64 run below).
+  # (--log error: not the notes about the device nodes it cannot create.)
+  umoci --log error unpack --rootless --image "$layout:latest" "$WORK/bundle-$arch" >/dev/null
   oci-image-tool validate --type image --ref name=latest "$layout"
   got="$(skopeo inspect --override-arch "$arch" "oci:$layout:latest" | python3 -c 'import json,sys; d=json.load(sys.stdin); print(d["Os"], d["Architecture"], len(d["Layers"]))')"
   [[ "$got" == "linux $arch 4" ]] || fail "skopeo inspect $layout: expected 'linux $arch 4' (base + numpy + packages + app), got '$got'"
@@ -93,19 +97,39 @@ print(arch, "worker:", json.dumps(out, sort_keys=True))
 PY
 }
 
-step "run the amd64 image with runc"
 # umoci's runtime config asks for a terminal; the test has none.
-python3 -c 'import json,sys; p=sys.argv[1]; d=json.load(open(p)); d["process"]["terminal"]=False; json.dump(d,open(p,"w"))' "$WORK/bundle-amd64/config.json"
-out="$(runc --root "$WORK/runc" run --bundle "$WORK/bundle-amd64" "ofiuco-aws-batch-$$" </dev/null)"
+no_terminal() { python3 -c 'import json,sys; p=sys.argv[1]; d=json.load(open(p)); d["process"]["terminal"]=False; json.dump(d,open(p,"w"))' "$1/config.json"; }
+
+step "run the amd64 image with runc (natively)"
+no_terminal "$WORK/bundle-amd64"
+out="$("$ROOT/tools/dev/runc-userns.sh" "$WORK/bundle-amd64" "ofiuco-aws-batch-amd64-$$")"
 check_output amd64 "$out"
 
-step "run the arm64 image's entrypoint under qemu-aarch64 from its rootfs"
-# The process of the generated runtime config: the image's entrypoint and env.
-mapfile -t argv < <(json "$WORK/bundle-arm64/config.json" '"\n".join(d["process"]["args"])')
-mapfile -t envs < <(json "$WORK/bundle-arm64/config.json" '"\n".join(d["process"]["env"])')
-rootfs="$WORK/bundle-arm64/rootfs"
-out="$(cd "$rootfs/var/task" && env -i "${envs[@]}" qemu-aarch64-static -L "$rootfs" "$rootfs${argv[0]}" "${argv[@]:1}")"
+step "run the arm64 image with runc, arm64 code under qemu-aarch64 (a private binfmt_misc in a user namespace)"
+no_terminal "$WORK/bundle-arm64"
+start=$SECONDS
+out="$("$ROOT/tools/dev/runc-userns.sh" --arm64 "$WORK/bundle-arm64" "ofiuco-aws-batch-arm64-$$")"
+echo "ran in $((SECONDS - start)) s"
 check_output arm64 "$out"
+# The registration lived in the namespace only.
+[[ ! -e /proc/sys/fs/binfmt_misc/ofiuco-aarch64 ]] || fail "the qemu-aarch64 registration is visible outside the user namespace"
+
+step "errors: the amd64 base for an arm64 image, a base that does not exist"
+expect_build_error() { # TARGET MESSAGE...
+  local target="$1" out message
+  shift
+  if out="$("$BAZEL" build --noshow_progress "$target" 2>&1)"; then
+    fail "bazel build $target succeeded"
+  fi
+  for message in "$@"; do
+    grep -qF -- "$message" <<<"$out" || fail "bazel build $target: expected '$message' in:"$'\n'"$out"
+  done
+  grep -E "^(ERROR: |error: )" <<<"$out" | grep -v "Build did NOT complete" | head -3
+}
+expect_build_error //:image_wrong_base "debian_python_amd64/layout.tar\` has no image for linux/arm64/v8: it has linux/amd64" \
+  "hint: give a base layout for linux/arm64/v8"
+expect_build_error //:image_missing_base "oci_layout_repo @missing_base: the base image layout" \
+  "no-such-dir/base.tar\` does not exist" "hint: this path is missing on purpose"
 
 step "reproducible: the same digests from a second output base"
 digests() { # [STARTUP_OPTION]

@@ -8,12 +8,14 @@
 #    transitioning wrapper);
 # each pushed manifest's digest (Docker-Content-Digest) must equal the built
 # one; a second registry that wants a password takes the one in a Docker
-# config.json and refuses a wrong one; an unreachable registry and a
-# plain-HTTP registry without --insecure fail with their messages.
+# config.json and refuses a wrong one, then the one a credential helper
+# (`credHelpers`, the way docker-credential-ecr-login is configured) gives;
+# no password is printed; an unreachable registry and a plain-HTTP registry
+# without --insecure fail with their messages.
 #
 #   examples/aws_batch/run_push.sh
 #
-# Needs root for the setup (apt-get: docker-registry, skopeo, the OCI base).
+# Needs root for the setup (apt-get: docker-registry, skopeo, htpasswd, the OCI base).
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")"
 ROOT="$(cd ../.. && pwd)"
@@ -21,7 +23,7 @@ BAZEL="$ROOT/tools/dev/bazel.sh"
 
 "$ROOT/tools/dev/oci-tools.sh" --setup
 "$ROOT/tools/dev/oci-base.sh" --setup
-"$ROOT/tools/dev/aws-tools.sh" --setup
+"$ROOT/tools/dev/aws-tools.sh" --setup-registry
 
 WORK="$(mktemp -d /tmp/ofiuco-push.XXXXXX)"
 PIDS=()
@@ -144,5 +146,45 @@ run //:push_arm64 --repository "$SECURE/w" --insecure
 got="$(curl -sfI -u ofiuco:right-password -H 'Accept: application/vnd.oci.image.manifest.v1+json' "http://$SECURE/v2/w/manifests/arm64" | tr -d '\r' | sed -n 's/^Docker-Content-Digest: //Ip')"
 [[ "$got" == "$want" ]] || fail "the password-protected registry has '$got', //:image for arm64 is $want"
 echo "pushed with the credentials of config.json: $got"
+
+step "credentials: a credential helper (credHelpers in config.json), as for ECR"
+# skopeo (containers/image) runs `docker-credential-NAME get`, the registry on
+# stdin, and reads {"ServerURL", "Username", "Secret"} from its stdout: the
+# protocol of docker-credential-ecr-login (ECR is not reachable here), spoken
+# by the real skopeo to this stand-in, which logs what it was asked.
+mkdir -p "$WORK/bin"
+cat >"$WORK/bin/docker-credential-ofiuco-test" <<'SH'
+#!/usr/bin/env bash
+set -euo pipefail
+[[ "$1" == get ]] || { echo "credentials not found in native keychain" >&2; exit 1; }
+# The registry comes without a newline.
+server="$(cat)"
+echo "get $server" >>"$OFIUCO_TEST_CRED_LOG"
+printf '{"ServerURL": "%s", "Username": "ofiuco", "Secret": "%s"}\n' "$server" "$(cat "$OFIUCO_TEST_CRED_SECRET")"
+SH
+chmod +x "$WORK/bin/docker-credential-ofiuco-test"
+export OFIUCO_TEST_CRED_LOG="$WORK/cred.log" OFIUCO_TEST_CRED_SECRET="$WORK/cred.secret"
+# tools/dev/bazel.sh's chroot sets its own PATH: skopeo is run through
+# $OFIUCO_SKOPEO (py_oci_push's documented override) by a wrapper that puts
+# the helper on PATH, where skopeo looks for docker-credential-*.
+# shellcheck disable=SC2016 # $PATH and $@ are the wrapper's
+printf '#!/bin/sh\nPATH="%s:$PATH" exec skopeo "$@"\n' "$WORK/bin" >"$WORK/skopeo-with-helper"
+chmod +x "$WORK/skopeo-with-helper"
+export OFIUCO_SKOPEO="$WORK/skopeo-with-helper"
+printf '{"credHelpers": {"%s": "ofiuco-test"}}\n' "$SECURE" >"$WORK/docker/config.json"
+echo helper-wrong-secret >"$OFIUCO_TEST_CRED_SECRET"
+out="$(run //:push_arm64 --repository "$SECURE/h" --insecure --tag helper 2>&1)" && fail "the push with a wrong secret from the helper succeeded"
+grep -qF "refused the credentials for \`$SECURE/h\`" <<<"$out" || fail "the refused helper credentials: expected the message in:"$'\n'"$out"
+grep -q helper-wrong-secret <<<"$out" && fail "the helper's secret was printed"
+grep -qxF "get $SECURE" "$WORK/cred.log" || fail "skopeo did not ask docker-credential-ofiuco-test for $SECURE (log: $(cat "$WORK/cred.log" 2>/dev/null))"
+echo "a wrong secret from the helper: refused, not printed"
+echo right-password >"$OFIUCO_TEST_CRED_SECRET"
+: >"$WORK/cred.log"
+run //:push_arm64 --repository "$SECURE/h" --insecure --tag helper
+grep -qxF "get $SECURE" "$WORK/cred.log" || fail "the push did not take its credentials from docker-credential-ofiuco-test"
+got="$(curl -sfI -u ofiuco:right-password -H 'Accept: application/vnd.oci.image.manifest.v1+json' "http://$SECURE/v2/h/manifests/helper" | tr -d '\r' | sed -n 's/^Docker-Content-Digest: //Ip')"
+[[ "$got" == "$want" ]] || fail "the registry has '$got' for h:helper, //:image for arm64 is $want"
+echo "pushed with the credentials of docker-credential-ofiuco-test: $got ($(wc -l <"$WORK/cred.log") helper calls)"
+unset OFIUCO_SKOPEO
 
 echo; echo "aws_batch pushes: all checks passed"

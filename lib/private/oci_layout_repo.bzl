@@ -1,5 +1,11 @@
 """`oci_layout_repo`: an OCI image layout on disk (a tar or a directory) as a repository."""
 
+def _apparent_name(rctx):
+    # The name the user gave: Bazel 8 has it; Bazel 7's canonical name ends in it (`_main~_repo_rules~NAME`).
+    if hasattr(rctx, "original_name"):
+        return rctx.original_name
+    return rctx.name.replace("+", "~").split("~")[-1]
+
 def _oci_layout_repo_impl(rctx):
     path = rctx.attr.path
     if path.startswith("~/"):
@@ -9,7 +15,7 @@ def _oci_layout_repo_impl(rctx):
     source = rctx.path(path)
     if not source.exists:
         fail(("oci_layout_repo @{}: the base image layout `{}` does not exist.\n" +
-              "hint: {}").format(rctx.original_name if hasattr(rctx, "original_name") else rctx.name, path, rctx.attr.missing_hint))
+              "hint: {}").format(_apparent_name(rctx), path, rctx.attr.missing_hint))
     name = "layout.tar" if not source.is_dir else "layout"
     rctx.symlink(source, name)
     rctx.file("BUILD.bazel", """exports_files([{name}], visibility = ["//visibility:public"])

@@ -3,7 +3,7 @@
 # Results go to tools/bench/results/NN-name.md (one section per benchmark) and are
 # assembled into docs/benchmarks.md; numbers are never typed by hand.
 #
-# usage: tools/bench/run.sh [BENCHMARK...]     (default: all of: lock install lambda)
+# usage: tools/bench/run.sh [BENCHMARK...]     (default: all of: lock hub hostile install lambda helper image)
 #
 # Environment:
 #   OFIUCO_BENCH_CACHE     tools venv (uv, pip), wheels, uv cache, scratch  [~/.cache/ofiuco-bench]
@@ -18,14 +18,18 @@
 #   OFIUCO_BENCH_SIZE_BASE the revision of A2's hub sizes (per-hub environment tables, 2 helper calls per tag) [cb11e1e]
 #   OFIUCO_BENCH_HOSTILE_BASE  the revision benchmark A3 compares with (quadratic hub loops there) [2d665e7]
 #   OFIUCO_BENCH_HOSTILE_N     size of A3's generated lock (3 N + 1 packages) [2500]
+#   OFIUCO_BENCH_SCALE_COPIES  A4's lock sizes, in copies of the benchmark lock [1 2 3 5]
+#   OFIUCO_BENCH_SCALE_BAZEL   0: A4 without its Bazel rows [1]
 #   OFIUCO_BENCH_HELPER_CARGO_RUNS / _HELPER_MIRROR_RUNS  hyperfine runs of D (cargo / mirror) [2 / 3]
+#   OFIUCO_BENCH_IMAGE_RUNS / _IMAGE_INC_RUNS     hyperfine runs of E (clean / incremental) [3 / 5]
+#   OFIUCO_BENCH_IMAGE_WS   run E in this workspace in place [default: a git archive of HEAD's examples/aws_batch]
 #   CARGO_TARGET_DIR       respected when building the helper
 #
 # Adding a benchmark: write a function bench_<name> that writes
 # $RESULTS/<NN>-<name>.md (start it with `<!-- section: NN-name -->`), add <name> to ALL.
 set -euo pipefail
 
-ALL=(lock hub hostile install lambda helper)
+ALL=(lock hub hostile scale install lambda helper image)
 
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 ROOT=$(cd "$HERE/../.." && pwd)
@@ -252,6 +256,13 @@ bench_hostile() {
         echo "Reproduce: \`tools/bench/run.sh hostile\`."
     } >"$out"
     rm -rf "$tmp"
+}
+
+# --- A4. scale: the helper and `bazel query @hub//:all` on 1 to 5 copies of the benchmark lock ---
+bench_scale() {
+    [[ -f $LOCK ]] || { log "benchmark A4 skipped: no lock file at $LOCK (set OFIUCO_BENCH_LOCK)"; return 0; }
+    log "benchmark A4: ofiuco lock and bazel query @hub//:all on copies of $LOCK"
+    "$HERE/scale.sh" "$OFIUCO" "$LOCK" "$RESULTS/17-scale.md" "$rev"
 }
 
 # --- B. installing ~27 wheels ------------------------------------------------------------
@@ -481,6 +492,147 @@ bench_helper() {
     } >"$out"
     cp "$d/d-cargo.json" "$RESULTS/40-helper-cargo.json"
     cp "$d/d-mirror.json" "$RESULTS/40-helper-mirror.json"
+}
+
+# --- E. the OCI image of examples/aws_batch (linux arm64): clean and after one .py edit ---
+bench_image() {
+    local out=$RESULTS/50-image.md label=//:image_arm64
+    local runs=${OFIUCO_BENCH_IMAGE_RUNS:-3} inc_runs=${OFIUCO_BENCH_IMAGE_INC_RUNS:-5}
+    "$ROOT/tools/dev/oci-base.sh" --setup
+    local ws bazel image_rev
+    if [[ -n ${OFIUCO_BENCH_IMAGE_WS:-} ]]; then
+        # In place (as OFIUCO_BENCH_LAMBDA_WS for C): this checkout's examples/aws_batch and its
+        # output base, whose helper is already built.
+        ws=$OFIUCO_BENCH_IMAGE_WS bazel=$ROOT/tools/dev/bazel.sh image_rev="$rev (in place)"
+        export CARGO_TARGET_DIR=$TARGET_DIR
+    else
+        # A snapshot of HEAD, as for C, with the Debian base layouts of tools/dev/oci-base.sh copied in.
+        local src=$SCRATCH/image-src head bases
+        bases=$("$ROOT/tools/dev/oci-base.sh" --dir)
+        head=$(git -C "$ROOT" rev-parse HEAD)
+        if [[ $(cat "$src/.ofiuco-rev" 2>/dev/null) != "$head" ]]; then
+            log "benchmark E: snapshot of HEAD in $src"
+            rm -rf "$src" && mkdir -p "$src/.cache/oci-base"
+            git -C "$ROOT" archive HEAD | tar -x -C "$src"
+            cp "$bases"/bookworm-python3.11-{amd64,arm64}.tar "$src/.cache/oci-base/"
+            echo "$head" >"$src/.ofiuco-rev"
+        fi
+        ws=$src/examples/aws_batch bazel=$src/tools/dev/bazel.sh
+        image_rev="$(git -C "$ROOT" rev-parse --short HEAD) (a git archive of HEAD)"
+        export CARGO_TARGET_DIR=$CACHE/image-target
+        mkdir -p "$CARGO_TARGET_DIR"
+    fi
+    if git -C "$ws" rev-parse --git-dir >/dev/null 2>&1; then
+        git -C "$ws" diff --quiet -- worker.py || die "benchmark E edits $ws/worker.py and restores it: commit or stash its changes first"
+    fi
+    local app=$ws/worker.py tmp o=$SCRATCH/image uvcache=$CACHE/uv-cache-image
+    tmp=$(mktemp -d)
+    mkdir -p "$o"
+    cp "$app" "$tmp/worker.py.orig"
+    # shellcheck disable=SC2064 # expanded now: $tmp and $app are locals
+    trap "cp '$tmp/worker.py.orig' '$app'" EXIT
+    # The worker's py_library takes numpy and pydantic: the lock's other roots are left out.
+    "$PY_REF" "$HERE/lambda_requirements.py" "$ws/pyproject.toml" "$ws/poetry.lock" --exclude boto3 --exclude shapely >"$tmp/requirements.txt"
+
+    log "benchmark E: warming uv's cache ($uvcache) and Bazel (server, repositories, helper)"
+    "$HERE/image_tar.sh" all "$UV" "$uvcache" "$tmp/requirements.txt" "$app" "$o/tar"
+    (cd "$ws" && "$bazel" build "$label")
+    local bz="$HERE/lambda_bazel.sh $bazel $ws"
+    local n_bz="ofiuco: bazel clean; bazel build $label (server running)"
+    local n_tar="uv pip install --offline + tar + gzip -n of the 3 layers (warm cache)"
+    local n_tar_only="tar + gzip -n of the 3 layers of the installed tree (reference: no install)"
+    local before after
+    before=$(loadavg)
+    log "benchmark E1: the arm64 image from clean outputs, $runs runs"
+    hyperfine --warmup 1 --runs "$runs" --style basic \
+        --export-json "$tmp/e1.json" --export-markdown "$tmp/e1.md" \
+        --prepare "cd $ws && $bazel clean" -n "$n_bz" "$bz $tmp/prof-clean $label" \
+        -n "$n_tar" "$HERE/image_tar.sh all $UV $uvcache $tmp/requirements.txt $app $o/tar --offline" \
+        -n "$n_tar_only" "$HERE/image_tar.sh layers $o/tar" ||
+        die "hyperfine failed; Bazel's output of each run is in $tmp/prof-*/run-*.log"
+    after=$(loadavg)
+    local layout
+    layout="$(cd "$ws" && "$bazel" info execution_root 2>/dev/null)/$(cd "$ws" && "$bazel" cquery --output=files "$label" 2>/dev/null | head -1)"
+
+    log "benchmark E2: one edited .py file, $inc_runs runs"
+    local n_inc="ofiuco: bazel build $label after editing worker.py"
+    local n_app="tar + gzip -n of the app layer only"
+    local n_all="tar + gzip -n of the 3 layers again (no layer cache)"
+    local before2 after2
+    before2=$(loadavg)
+    hyperfine --warmup 1 --runs "$inc_runs" --style basic \
+        --export-json "$tmp/e2.json" --export-markdown "$tmp/e2.md" \
+        --prepare "$HERE/lambda_edit.sh $tmp/worker.py.orig $app" -n "$n_inc" "$bz $tmp/prof-inc $label" \
+        --prepare "$HERE/lambda_edit.sh $tmp/worker.py.orig $app" -n "$n_app" "$HERE/image_tar.sh app $o/tar $app" \
+        --prepare "$HERE/lambda_edit.sh $tmp/worker.py.orig $o/tar/app-root/var/task/worker.py" -n "$n_all" "$HERE/image_tar.sh layers $o/tar" ||
+        die "hyperfine failed; Bazel's output of each run is in $tmp/prof-inc/run-*.log"
+    after2=$(loadavg)
+    # What one more edit runs (not timed): the actions from Bazel's execution log.
+    "$HERE/lambda_edit.sh" "$tmp/worker.py.orig" "$app"
+    (cd "$ws" && "$bazel" build --execution_log_json_file="$tmp/exec.json" "$label" >/dev/null 2>&1)
+    cp "$tmp/worker.py.orig" "$app"
+    trap - EXIT
+    cmp -s "$tmp/worker.py.orig" "$app" || die "$app was not restored"
+    local actions
+    actions=$(python3 -c '
+import collections, json, sys
+decoder, text, pos, counts = json.JSONDecoder(), open(sys.argv[1]).read(), 0, collections.Counter()
+while True:
+    while pos < len(text) and text[pos].isspace():
+        pos += 1
+    if pos >= len(text):
+        break
+    entry, pos = decoder.raw_decode(text, pos)
+    counts[entry.get("mnemonic", "?")] += 1
+print(", ".join("%s x%d" % kv for kv in sorted(counts.items())))
+' "$tmp/exec.json")
+    sizes() { # DIR: the three layers
+        local f
+        for f in numpy packages app; do
+            printf '%s %s B; ' "$f" "$(stat -c %s "$1/$f.tar.gz")"
+        done | sed 's/; $//'
+    }
+    # ofiuco's layers: the last three of the image's manifest (above the base's).
+    local bz_layers files_tar
+    bz_layers=$(python3 - "$layout" <<'PY'
+import json, subprocess, sys
+layout = sys.argv[1]
+blob = lambda d: f"{layout}/blobs/sha256/{d.split(':')[1]}"
+index = json.load(open(f"{layout}/index.json"))
+manifest = json.load(open(blob(index["manifests"][0]["digest"])))
+layers = manifest["layers"][-3:]
+files = 0
+for layer in layers:
+    names = subprocess.run(["tar", "-tzf", blob(layer["digest"])], capture_output=True, text=True, check=True).stdout.split()
+    files += sum(1 for n in names if not n.endswith("/"))
+print("; ".join(f"{n} {l['size']} B" for n, l in zip(["numpy", "packages", "app"], layers)) + f" ({files} files)")
+PY
+)
+    files_tar=$(for f in "$o"/tar/layers/*.tar.gz; do tar -tzf "$f"; done | grep -vc '/$' || true)
+    {
+        echo "<!-- section: 50-image -->"
+        echo "## E. The OCI image of examples/aws_batch (linux arm64), from clean outputs and after one \`.py\` edit"
+        echo
+        echo "\`bazel build $label\` in \`examples/aws_batch\` (a git archive of HEAD, or in place with \`OFIUCO_BENCH_IMAGE_WS\`) on this x86_64 host: the arm64 wheels of numpy and pydantic (and their dependencies) installed by the helper, three \`py_image_layer\` layers (numpy; the other packages; the application), and the OCI layout on the 45 MB Debian base of \`tools/dev/oci-base.sh\` (its blobs copied and checked, config and manifest written). Wheels, the base and the helper are warm (\`bazel clean\` keeps the repositories). The alternative in the same run (\`tools/bench/image_tar.sh\`): \`uv pip install --target\` of the same pinned requirements for aarch64-manylinux_2_28 / CPython 3.11 from uv's warm cache, \`__pycache__\` and \`bin/\` removed, then the same three layers by \`tar --sort=name --mtime=@0 --owner=0\` piped to \`gzip -n -6\`; it writes no layout (no base copy, config or manifest). A \`docker build\` is not available here."
+        echo
+        echo "Measured $(date -u '+%Y-%m-%d %H:%M UTC') at ofiuco \`$image_rev\` with $(cd "$ws" && "$bazel" --version); load average before: $before, after: $after on $(nproc) CPUs (a machine shared with other sessions). hyperfine: \`--warmup 1 --runs $runs\`."
+        echo
+        cat "$tmp/e1.md"
+        echo
+        echo "Layers: ofiuco $bz_layers; tar $(sizes "$o/tar/layers") ($files_tar files). The ofiuco layers hold each wheel's installed files (with its \`.dist-info\`), mtime 0, modes normalized, zlib-rs level 6."
+        echo
+        echo "### After editing \`worker.py\`"
+        echo
+        echo "Each run appends a new comment line to \`worker.py\` first (outside the timing). Load average before: $before2, after: $after2. hyperfine: \`--warmup 1 --runs $inc_runs\`. The actions Bazel runs for one such edit (execution log): $actions."
+        echo
+        cat "$tmp/e2.md"
+        echo
+        echo "Reproduce: \`tools/bench/run.sh image\` (needs root once for \`tools/dev/oci-base.sh --setup\`)."
+    } >"$out"
+    cp "$tmp/e1.json" "$RESULTS/50-image-clean.json"
+    cp "$tmp/e2.json" "$RESULTS/50-image-incremental.json"
+    ls "$layout/index.json" >/dev/null
+    rm -rf "$tmp"
 }
 
 for b in "${selected[@]}"; do

@@ -11,6 +11,7 @@
 # (.cache/aws-tools-chroot), and --bazel-run-aws names that one.
 #
 #   tools/dev/aws-tools.sh --setup          # once per machine (~2 min; network to PyPI and Debian)
+#   tools/dev/aws-tools.sh --setup-registry # only what the push tests need: the Debian tools (and skopeo in the chroot)
 #   tools/dev/aws-tools.sh --bin            # print the venv's bin directory (put it first on PATH)
 #   tools/dev/aws-tools.sh --bazel-run-aws  # the `aws` for OFIUCO_AWS under tools/dev/bazel.sh run
 set -euo pipefail
@@ -53,17 +54,38 @@ setup_chroot() { # ROOT
   fi
 }
 
+setup_debs() {
+  local missing=()
+  command -v docker-registry >/dev/null || missing+=(docker-registry)
+  command -v skopeo >/dev/null || missing+=(skopeo)
+  command -v htpasswd >/dev/null || missing+=(apache2-utils)
+  if ((${#missing[@]})); then
+    echo "ofiuco: installing ${DEBS[*]} with apt-get (once per machine)" >&2
+    as_root apt-get update -qq
+    as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${DEBS[@]}" >/dev/null
+  fi
+}
+
+# skopeo in tools/dev/bazel.sh's chroot, where `bazel run` runs (if it uses one).
+setup_chroot_skopeo() { # ROOT
+  local root="$1"
+  "$ROOT/tools/dev/bazel.sh" --setup
+  if [[ ! -x "$root/usr/bin/skopeo" ]]; then
+    echo "ofiuco: installing skopeo in $root (once)" >&2
+    as_root bwrap --bind "$root" / --proc /proc --dev /dev --setenv DEBIAN_FRONTEND noninteractive \
+      bash -c "apt-get -o Acquire::Check-Valid-Until=false -o Acquire::Retries=3 update -qq && apt-get -o Acquire::Check-Valid-Until=false -o Acquire::Retries=3 install -y -qq --no-install-recommends skopeo >/dev/null"
+  fi
+}
+
 case "${1:-}" in
-  --setup)
-    missing=()
-    command -v docker-registry >/dev/null || missing+=(docker-registry)
-    command -v skopeo >/dev/null || missing+=(skopeo)
-    command -v htpasswd >/dev/null || missing+=(apache2-utils)
-    if ((${#missing[@]})); then
-      echo "ofiuco: installing ${DEBS[*]} with apt-get (once per machine)" >&2
-      as_root apt-get update -qq
-      as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${DEBS[@]}" >/dev/null
+  --setup-registry)
+    setup_debs
+    if root="$(chroot_root)"; then
+      setup_chroot_skopeo "$root"
     fi
+    ;;
+  --setup)
+    setup_debs
     stamp="$VENV/.pins"
     if [[ ! -x "$VENV/bin/aws" || ! -x "$VENV/bin/moto_server" || "$(cat "$stamp" 2>/dev/null)" != "${PINS[*]}" ]]; then
       echo "ofiuco: installing ${PINS[*]} into $VENV (once per machine)" >&2
@@ -83,7 +105,7 @@ case "${1:-}" in
     if chroot_root >/dev/null; then echo "$CHROOT_VENV/bin/aws"; else echo "$VENV/bin/aws"; fi
     ;;
   *)
-    echo "usage: tools/dev/aws-tools.sh --setup | --bin | --bazel-run-aws" >&2
+    echo "usage: tools/dev/aws-tools.sh --setup | --setup-registry | --bin | --bazel-run-aws" >&2
     exit 2
     ;;
 esac

@@ -71,7 +71,9 @@ examples/source_builds/run.sh
 step "builds from git, directory and file sources (tests/sources): errors, host tests, a rebuild after a change, arm64 zip under emulation"
 tests/sources/run.sh
 
-# ~8 min on a loaded 2-core machine (two output bases, four unpacked images):
+# ~8-12 min on a loaded 2-core machine (two output bases, four unpacked
+# images; the arm64 worker under runc + qemu-aarch64 alone took 100 s at a
+# load average of ~30), plus the bases once (tools/dev/oci-base.sh, ~10 min):
 # opt-in here, and on its own as examples/aws_batch/run_images.sh.
 if [[ "${OFIUCO_TEST_IMAGES:-0}" == 1 ]]; then
   step "OCI images of examples/aws_batch: validated, run with runc and qemu, reproducible"
@@ -80,9 +82,9 @@ fi
 
 # `bazel run` pushes (docker-registry) and Lambda deploys (moto + the AWS CLI)
 # on 127.0.0.1: opt-in with the images (OFIUCO_TEST_IMAGES=1) or alone
-# (OFIUCO_TEST_DEPLOY=1). Measured warm on the loaded 2-core machine: 56 s
-# (push) + 151 s (deploy); the setup (tools/dev/aws-tools.sh: apt, two pip
-# venvs) once per machine.
+# (OFIUCO_TEST_DEPLOY=1). Measured warm on the loaded 2-core machine: 56-77 s
+# (push, with the credential helper checks) + 151 s (deploy); the setup
+# (tools/dev/aws-tools.sh: apt, two pip venvs for the deploy) once per machine.
 if [[ "${OFIUCO_TEST_IMAGES:-0}" == 1 || "${OFIUCO_TEST_DEPLOY:-0}" == 1 ]]; then
   step "bazel run push of examples/aws_batch to a local registry"
   examples/aws_batch/run_push.sh

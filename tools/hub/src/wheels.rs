@@ -43,7 +43,12 @@ pub(crate) fn choose_all<'p>(
             let mut wheels = Vec::new();
             let mut names = Vec::with_capacity(p.files.len());
             for (i, f) in p.files.iter().enumerate() {
-                let name = f.filename.parse::<WheelFilename>().ok();
+                // Most files that are no wheel (sdists) are told by their end, without a parse.
+                let name = f
+                    .filename
+                    .ends_with(".whl")
+                    .then(|| f.filename.parse::<WheelFilename>().ok())
+                    .flatten();
                 if let Some(name) = &name {
                     files.push(i);
                     wheels.push(interner.wheel(name));

@@ -66,10 +66,12 @@ pub fn content_format(text: &str) -> Option<(LockFormat, &'static str)> {
         let line = line.trim();
         if line.starts_with('[') {
             in_header = false;
-            let header: String = line.chars().filter(|c| !c.is_whitespace()).collect();
-            package |= header.starts_with("[[package]]");
-            packages |= header.starts_with("[[packages]]");
-            metadata |= header.starts_with("[metadata]");
+            // The header without white space, compared as it goes (no copy per table).
+            let header = || line.chars().filter(|c| !c.is_whitespace());
+            let is = |name: &str| header().take(name.len()).eq(name.chars());
+            package |= is("[[package]]");
+            packages |= is("[[packages]]");
+            metadata |= is("[metadata]");
             continue;
         }
         if in_header {

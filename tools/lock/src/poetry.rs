@@ -141,11 +141,8 @@ pub(crate) struct TextFile<'a> {
 
 impl<'a> TextFile<'a> {
     pub(crate) fn new(path: &'a Path, text: &str) -> Self {
-        let newlines = text
-            .bytes()
-            .enumerate()
-            .filter_map(|(i, b)| (b == b'\n').then_some(i))
-            .collect();
+        // `match_indices` finds a `char` with memchr.
+        let newlines = text.match_indices('\n').map(|(i, _)| i).collect();
         Self {
             path,
             newlines,

@@ -1,0 +1,125 @@
+#!/usr/bin/env bash
+# Benchmark A4 (docs/benchmarks.md): how `ofiuco lock` and Bazel's loading of
+# the hub grow with the size of the lock. Locks of 1, 2, 3 and 5 renamed
+# copies of the benchmark lock (tools/bench/scale_lock.py: 441 to 2,205
+# real packages, files and sha256s), each timed with hyperfine (wall and
+# CPU), valgrind (instructions) and GNU time (peak RSS); then, in one Bazel
+# module under /tmp, `bazel query @hub//:all` after each lock change (the
+# module extension runs the helper, declares the file repositories and the
+# hub, Bazel loads the hub's BUILD file).
+#
+# usage: tools/bench/scale.sh HELPER LOCK OUT.md REV
+#   HELPER  the `ofiuco` binary to time (also served to Bazel as a prebuilt helper)
+# Environment: OFIUCO_BENCH_SCALE_COPIES [1 2 3 5], OFIUCO_BENCH_SCALE_BAZEL [1]: 0 skips Bazel.
+set -euo pipefail
+
+HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+ROOT=$(cd "$HERE/../.." && pwd)
+helper=$1 lock=$2 out=$3 rev=$4
+read -r -a copies <<<"${OFIUCO_BENCH_SCALE_COPIES:-1 2 3 5}"
+# Under /tmp: tools/dev/bazel.sh's chroot sees /tmp.
+d=/tmp/ofiuco-bench-scale
+rm -rf "$d/locks" "$d/hubs" && mkdir -p "$d/locks" "$d/hubs" "$d/ws"
+loadavg() { cut -d' ' -f1-3 /proc/loadavg; }
+
+rows=()
+before=$(loadavg)
+for k in "${copies[@]}"; do
+    l=$d/locks/k$k
+    python3 "$HERE/scale_lock.py" "$lock" "$l" "$k"
+    n=$(grep -c '^\[\[package\]\]' "$l/poetry.lock")
+    hyperfine --shell=none --warmup 1 --runs 10 --style none --export-json "$d/k$k.json" \
+        "$helper lock $l/poetry.lock --output $d/hubs/k$k" >/dev/null
+    ir=$(valgrind --tool=callgrind --callgrind-out-file=/dev/null "$helper" lock "$l/poetry.lock" --output "$d/hubs/ir$k" 2>&1 |
+        sed -n 's/.*Collected : //p')
+    rss=$(/usr/bin/time -f %M "$helper" lock "$l/poetry.lock" --output "$d/hubs/rss$k" 2>&1 >/dev/null | tail -1)
+    mb=$(du -m "$l/poetry.lock" | cut -f1)
+    lines=$(wc -l <"$d/hubs/k$k/BUILD.bazel")
+    rows+=("$k|$n|$mb|$lines|$(python3 -c '
+import json, sys
+r = json.load(open(sys.argv[1]))["results"][0]
+print("%.1f ± %.1f|%.1f" % (1000 * r["mean"], 1000 * r["stddev"], 1000 * (r["user"] + r["system"])))
+' "$d/k$k.json")|$ir|$rss")
+done
+after=$(loadavg)
+
+bazel_rows=()
+bazel_note=""
+if [[ ${OFIUCO_BENCH_SCALE_BAZEL:-1} != 0 ]]; then
+    # The helper under test, as the prebuilt helper of this version (no cargo build in Bazel).
+    version=$(sed -nE 's/^    version = "([^"]*)",$/\1/p' "$ROOT/MODULE.bazel")
+    cp "$helper" "$d/ofiuco"
+    sha=$(sha256sum "$d/ofiuco" | cut -d' ' -f1)
+    printf '{"version": "%s", "helpers": {"linux_x86_64": {"url": "file://%s", "sha256": "%s"}}}\n' \
+        "$version" "$d/ofiuco" "$sha" >"$d/helpers.json"
+    cat >"$d/ws/MODULE.bazel" <<EOF
+module(name = "ofiuco_bench_scale")
+
+bazel_dep(name = "ofiuco")
+local_path_override(
+    module_name = "ofiuco",
+    path = "$ROOT",
+)
+
+poetry = use_extension("@ofiuco//python:extensions.bzl", "poetry")
+poetry.parse(
+    name = "hub",
+    lock = "//:poetry.lock",
+)
+use_repo(poetry, "hub")
+EOF
+    : >"$d/ws/BUILD.bazel"
+    bazel=("$ROOT/tools/dev/bazel.sh")
+    flags=("--repo_env=OFIUCO_HELPER_TABLE=$d/helpers.json" --lockfile_mode=off)
+    cp "$d/locks/k${copies[0]}/poetry.lock" "$d/locks/k${copies[0]}/pyproject.toml" "$d/ws/"
+    (cd "$d/ws" && "${bazel[@]}" query "${flags[@]}" @hub//:all >/dev/null)  # server, helper, rules
+    bazel_before=$(loadavg)
+    for k in "${copies[@]}"; do
+        # Each run sees a changed lock (a comment appended): the extension runs again.
+        hyperfine --shell=bash --runs 3 --style none --export-json "$d/q$k.json" \
+            --prepare "cp $d/locks/k$k/poetry.lock $d/ws/poetry.lock && echo \"# \$RANDOM\$RANDOM\" >>$d/ws/poetry.lock" \
+            "cd $d/ws && ${bazel[*]} query ${flags[*]} @hub//:all >$d/q$k.txt 2>/dev/null" >/dev/null
+        hyperfine --shell=bash --runs 3 --style none --export-json "$d/w$k.json" \
+            "cd $d/ws && ${bazel[*]} query ${flags[*]} @hub//:all >/dev/null 2>&1" >/dev/null
+        targets=$(wc -l <"$d/q$k.txt")
+        bazel_rows+=("$k|$targets|$(python3 -c '
+import json, sys
+m = [1000 * json.load(open(p))["results"][0]["mean"] for p in sys.argv[1:]]
+print("%.0f|%.0f" % tuple(m))
+' "$d/q$k.json" "$d/w$k.json")")
+    done
+    bazel_after=$(loadavg)
+    bazel_note="Bazel ($(cd "$d/ws" && "${bazel[@]}" --version)), one server, \`--lockfile_mode=off\`: load average before: $bazel_before, after: $bazel_after. hyperfine: 3 runs per row."
+fi
+
+{
+    echo "<!-- section: 17-scale -->"
+    echo "## A4. Scale: the helper and Bazel's loading of the hub, 441 to 2,205 packages"
+    echo
+    echo "Locks made by \`tools/bench/scale_lock.py\` from \`${lock#"$ROOT"/}\`: K renamed copies of its 441 real packages (the same versions, files, sha256s, markers, dependencies and extras; copy k renames \`<name>\` to \`<name>-x<k>\`), so the work per package is a real lock's. Issue 11 point 6: cost grows linearly."
+    echo
+    echo "Measured $(date -u '+%Y-%m-%d %H:%M UTC') at ofiuco \`$rev\`; load average before: $before, after: $after on $(nproc) CPUs (a shared machine: the CPU time and instructions are the stable columns). hyperfine: \`--shell=none --warmup 1 --runs 10\`; instructions: valgrind \`--tool=callgrind\` (all threads); peak RSS: GNU time \`%M\`."
+    echo
+    echo "| copies | packages | lock (MB) | BUILD.bazel lines | \`ofiuco lock\` wall, mean ± σ (ms) | CPU user + sys (ms) | instructions | peak RSS (KB) |"
+    echo "|---:|---:|---:|---:|---:|---:|---:|---:|"
+    for r in "${rows[@]}"; do echo "|$r|"; done
+    echo
+    python3 - "${rows[@]}" <<'EOF'
+import sys
+rows = [r.split("|") for r in sys.argv[1:]]
+base = rows[0]
+for r in rows[1:]:
+    print("- %s packages: %.2fx the packages, %.2fx the instructions, %.2fx the peak RSS of %s." % (
+        r[1], int(r[1]) / int(base[1]), int(r[6]) / int(base[6]), int(r[7]) / int(base[7]), base[1]))
+EOF
+    echo
+    if [[ ${#bazel_rows[@]} -gt 0 ]]; then
+        echo "\`bazel query @hub//:all\` in a module whose only dependency is the hub (\`$d/ws\`): after a change of the lock (the extension runs \`ofiuco lock\`, declares the file repositories, the hub repository is written and its BUILD file loaded), and again with nothing changed (Skyframe's cache). Analysis of the hub's targets needs the wheels of the target platform (every \`package\` depends on its file repository), which a shared benchmark machine does not download, so it is not in this table. $bazel_note"
+        echo
+        echo "| copies | targets in @hub | query after a lock change (ms) | query, nothing changed (ms) |"
+        echo "|---:|---:|---:|---:|"
+        for r in "${bazel_rows[@]}"; do echo "|$r|"; done
+        echo
+    fi
+    echo "Reproduce: \`tools/bench/run.sh scale\` (or \`tools/bench/scale.sh HELPER LOCK OUT.md REV\`)."
+} >"$out"
