@@ -51,11 +51,36 @@ restore() {{
 }}
 trap restore EXIT
 trap 'exit 130' INT TERM
-{command} "$@"
+# The tool's messages go to stderr as they come, and to a file for the hint below.
+tool_status=0
+{{ {command} "$@" 2>&1 1>&3 | tee "$scratch/tool.err" >&2; }} 3>&1 || tool_status=$?
+if [[ $tool_status != 0 ]]; then
+  # Hosts only: never a URL's user info.
+  hosts="$(grep -oE 'https?://[^/[:space:]`"<>]+' "$scratch/tool.err" | sed -E 's#^https?://##; s#^.*@##' | sort -u | paste -sd, - || true)"
+  if grep -qiE '(^|[^0-9])(401|403)([^0-9]|$)|unauthorized|forbidden' "$scratch/tool.err"; then
+    echo "ofiuco: an index refused the credentials (HTTP 401 or 403; hosts in $tool_name's messages: ${{hosts:-none}})." >&2
+    echo "hint: "{credentials_hint} >&2
+  elif grep -qiE 'certificate verify failed|UnknownIssuer|invalid peer certificate|self.signed certificate' "$scratch/tool.err"; then
+    echo "ofiuco: $tool_name does not trust the certificate of an index (hosts in its messages: ${{hosts:-none}})." >&2
+    echo "hint: "{ca_hint} >&2
+  fi
+  exit "$tool_status"
+fi
 "$helper" lock "$lock" --output "$scratch/hub" --hub-name "$hub" >/dev/null
 "$helper" check-lock "$lock" --relock "bazel run $label" >/dev/null
 echo "ofiuco: wrote \\`$lock_path\\` with $tool_name; review the diff and commit it." >&2
 """
+
+_HINTS = {
+    "poetry": (
+        "Poetry reads an index's credentials from `POETRY_HTTP_BASIC_<SOURCE>_USERNAME` and `_PASSWORD` (or `poetry config http-basic.<source> USER`, its keyring); check them for the source named in the message above.",
+        "point Poetry at the CA with `POETRY_CERTIFICATES_<SOURCE>_CERT=/path/to/ca.pem` (or `poetry config certificates.<source>.cert`), or `REQUESTS_CA_BUNDLE`.",
+    ),
+    "uv": (
+        "uv reads an index's credentials from `UV_INDEX_<NAME>_USERNAME` and `_PASSWORD`, from the index URL's user info, or from a netrc file (`NETRC`, else `~/.netrc`); check them for the index named in the message above.",
+        "point uv at a CA bundle that holds your CA with `SSL_CERT_FILE=/path/to/bundle.pem`, or add the CA to the system's store and set `UV_NATIVE_TLS=1`.",
+    ),
+}
 
 _COMMANDS = {
     # Poetry 2.x: `lock` keeps the locked versions where they still fit; `update --lock` upgrades without installing.
@@ -85,6 +110,8 @@ def _lock_runner_impl(ctx):
         constraints = _runfile(ctx, ctx.file._poetry_constraints),
         hub = _sh(ctx.attr.hub),
         command = command,
+        credentials_hint = _sh(_HINTS[ctx.attr.tool][0]),
+        ca_hint = _sh(_HINTS[ctx.attr.tool][1]),
     ), is_executable = True)
     files = [ctx.executable._uv, ctx.executable._helper, ctx.file._poetry_constraints]
     return [DefaultInfo(executable = script, runfiles = ctx.runfiles(files = files))]

@@ -91,22 +91,33 @@ def _with_auth(rctx, urls):
         auth[url] = entry
     return clean, auth
 
-def _credentials_hint(host, had_credentials):
+# Bazel's downloader is Java: it trusts the JVM's trust store, not the system's.
+_TLS_HINT = (" For https, check also that Bazel trusts the certificate of {host} (Bazel's WARNING above says" +
+             " `PKIX path building failed` when not): a private CA goes into a trust store given to Bazel with" +
+             " `startup --host_jvm_args=-Djavax.net.ssl.trustStore=/path/to/truststore.p12` in .bazelrc (see docs/guides/locks-and-indexes.md).")
+
+def _credentials_hint(url, had_credentials):
+    host = _host(url)
+    hostname = host.partition(":")[0]
+    tls = _TLS_HINT.format(host = host) if url.startswith("https://") else ""
     if had_credentials:
-        return "the credentials ofiuco found for {host} (URL user info or netrc) were sent: check them, or let a credential helper answer (`--credential_helper={hostname}=/path/to/helper`).".format(host = host, hostname = host.partition(":")[0])
+        return "the credentials ofiuco found for {host} (URL user info or netrc) were sent: check them, or let a credential helper answer (`--credential_helper={hostname}=/path/to/helper`).{tls}".format(host = host, hostname = hostname, tls = tls)
     return ("if {host} needs credentials, supply them in a netrc file (`machine {hostname} login USER password SECRET` in `~/.netrc`, or the file `NETRC` names, e.g. `--repo_env=NETRC=/path/to/netrc`) " +
-            "or with a Bazel credential helper (`--credential_helper={hostname}=/path/to/helper`); otherwise check the network and the URL.").format(host = host, hostname = host.partition(":")[0])
+            "or with a Bazel credential helper (`--credential_helper={hostname}=/path/to/helper`); otherwise check the network and the URL.{tls}").format(host = host, hostname = hostname, tls = tls)
 
 def _index_page(rctx, index):
     """Downloads the Simple API page of the package; returns (path, url, None) or (None, url, why)."""
-    urls, auth = _with_auth(rctx, [index.rstrip("/") + "/" + rctx.attr.package + "/"])
+
+    # A single-page source (Poetry: a URL ending in .htm or .html; a find-links page) is its own page.
+    single = index.endswith(".html") or index.endswith(".htm")
+    urls, auth = _with_auth(rctx, [index if single else index.rstrip("/") + "/" + rctx.attr.package + "/"])
     url = urls[0]
     if url.startswith("http://"):
         # Bazel's downloader takes a plain-http URL only with a checksum, and an index page has none.
         return None, url, "Bazel downloads plain-http URLs only with a checksum, and an index page has none: serve the index over https (a lock with file URLs, like a uv.lock, needs no index page)"
     page = rctx.path("_index/" + str(hash(url)) + ".html")
     result = rctx.download(url = url, output = page, allow_fail = True, auth = auth)
-    return (page, url, None) if result.success else (None, url, _credentials_hint(_host(url), url in auth))
+    return (page, url, None) if result.success else (None, url, _credentials_hint(url, url in auth))
 
 def _resolve_url(rctx):
     """The file's URL from the Simple API of its indexes: (url or None, what was tried)."""
@@ -297,7 +308,7 @@ def _whl_file_repo_impl(rctx):
             rctx.attr.package,
             rctx.attr.version,
             ", ".join(first),
-            _credentials_hint(_host(first[0]), first[0] in auth),
+            _credentials_hint(first[0], first[0] in auth),
         ))
     build = _BUILD.format(filename = repr(filename))
     if rctx.attr.sdist:

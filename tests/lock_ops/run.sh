@@ -14,7 +14,16 @@
 #     helper instead of a netrc too; without credentials or with a wrong
 #     password it fails with one message naming the host and how to supply
 #     credentials.
-#  3. No password in any output, log, lock, hub or repository file.
+#  3. The same index over https (tools/dev/pypiserver.sh --tls, a CA made
+#     here with openssl): Bazel trusts it through a JVM trust store
+#     (`--host_jvm_args=-Djavax.net.ssl.trustStore=...`), uv through
+#     `SSL_CERT_FILE`, Poetry through `POETRY_CERTIFICATES_<SOURCE>_CERT`;
+#     `:lock` with credentials from a netrc (uv) and Poetry's http-basic
+#     setting, builds of both hubs (a Poetry legacy source needs the index
+#     page, which plain http cannot give), a Poetry single-page source (a
+#     find-links page); refused credentials and an untrusted CA fail
+#     clearly.
+#  4. No password in any output, log, lock, hub or repository file.
 set -uo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd -P)"
 BAZEL="$ROOT/tools/dev/bazel.sh"
@@ -26,6 +35,7 @@ PASSWORD="s3cret-$RANDOM$RANDOM-pw"
 passed=0
 failed=0
 server_pid=""
+tls_pid=""
 bases=()
 
 cleanup() {
@@ -33,6 +43,7 @@ cleanup() {
     (cd "$WS" && "$BAZEL" --output_base="$base" shutdown >/dev/null 2>&1) || true
   done
   [[ -n "$server_pid" ]] && kill "$server_pid" 2>/dev/null
+  [[ -n "$tls_pid" ]] && kill "$tls_pid" 2>/dev/null
   rm -rf "$WORK"
 }
 trap cleanup EXIT
@@ -75,7 +86,7 @@ HELPER
 chmod +x "$WORK/credential-helper"
 
 # --- the workspace -------------------------------------------------------------
-mkdir -p "$WS/uvproj" "$WS/poetryproj"
+mkdir -p "$WS/uvproj" "$WS/poetryproj" "$WS/linksproj" "$WS/uvflat"
 cat >"$WS/MODULE.bazel" <<MOD
 module(name = "ofiuco_lockops")
 
@@ -89,10 +100,17 @@ use_repo(uv, "uvhub")
 poetry = use_extension("@ofiuco//python:extensions.bzl", "poetry")
 poetry.parse(name = "poetryhub", lock = "//poetryproj:poetry.lock")
 use_repo(poetry, "poetryhub")
+
+poetry.parse(name = "linkshub", lock = "//linksproj:poetry.lock")
+use_repo(poetry, "linkshub")
+
+uv.parse(name = "uvflathub", lock = "//uvflat:uv.lock")
+use_repo(uv, "uvflathub")
 MOD
 cp "$ROOT/.bazelrc" "$ROOT/.bazelversion" "$WS/"
-touch "$WS/BUILD.bazel" "$WS/uvproj/BUILD.bazel" "$WS/poetryproj/BUILD.bazel"
+touch "$WS/BUILD.bazel" "$WS/uvproj/BUILD.bazel" "$WS/poetryproj/BUILD.bazel" "$WS/linksproj/BUILD.bazel" "$WS/uvflat/BUILD.bazel"
 uv_pyproject() {
+  local index="${2:-$INDEX}"
   cat >"$WS/uvproj/pyproject.toml" <<PY
 [project]
 name = "uvproj"
@@ -102,11 +120,12 @@ dependencies = [$1]
 
 [[tool.uv.index]]
 name = "private"
-url = "$INDEX"
+url = "$index"
 default = true
 PY
 }
 poetry_pyproject() {
+  local index="${2:-$INDEX}"
   cat >"$WS/poetryproj/pyproject.toml" <<PY
 [project]
 name = "poetryproj"
@@ -119,7 +138,7 @@ package-mode = false
 
 [[tool.poetry.source]]
 name = "private"
-url = "$INDEX"
+url = "$index"
 priority = "primary"
 PY
 }
@@ -146,6 +165,8 @@ lock-version = "2.1"
 python-versions = ">=3.10"
 content-hash = "0000000000000000000000000000000000000000000000000000000000000000"
 LOCK
+cp "$WS/poetryproj/poetry.lock" "$WS/linksproj/poetry.lock"
+sed 's/"uvproj"/"uvflat"/' "$WS/uvproj/uv.lock" >"$WS/uvflat/uv.lock"
 
 BASE="$WORK/base-main"
 CACHE="$WORK/repo-cache"
@@ -247,7 +268,121 @@ expect poetry_http_index_is_refused_clearly fail "$out" $? \
 out="$(cold missing_netrc --repo_env=NETRC="$WORK/no-such-netrc" @uvhub//:idna)"
 expect missing_netrc_file_is_named fail "$out" $? "ofiuco: \`NETRC\` names $WORK/no-such-netrc, which does not exist"
 
-# --- 3. no credential anywhere ---------------------------------------------------
+# --- 3. the private index over https ---------------------------------------------
+TLS="$WORK/tls"
+mkdir -p "$TLS"
+openssl req -x509 -newkey rsa:2048 -nodes -days 2 -keyout "$TLS/ca.key" -out "$TLS/ca.pem" \
+  -subj "/CN=ofiuco lock_ops test CA" -addext "basicConstraints=critical,CA:TRUE" \
+  -addext "keyUsage=critical,keyCertSign,cRLSign" 2>/dev/null
+openssl req -newkey rsa:2048 -nodes -keyout "$TLS/server.key" -out "$TLS/server.csr" -subj "/CN=127.0.0.1" 2>/dev/null
+printf 'subjectAltName=IP:127.0.0.1\nbasicConstraints=CA:FALSE\nextendedKeyUsage=serverAuth\n' >"$TLS/ext.cnf"
+openssl x509 -req -days 2 -in "$TLS/server.csr" -CA "$TLS/ca.pem" -CAkey "$TLS/ca.key" -CAcreateserial \
+  -out "$TLS/server.pem" -extfile "$TLS/ext.cnf" 2>/dev/null
+TPORT="$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')"
+"$ROOT/tools/dev/pypiserver.sh" --tls --port "$TPORT" --cert "$TLS/server.pem" --key "$TLS/server.key" \
+  --htpasswd "$WORK/htpasswd" --links-page links.html "$WORK/packages" >"$WORK/pypiserver-tls.log" 2>&1 &
+tls_pid=$!
+HTTPS_INDEX="https://127.0.0.1:$TPORT/simple/"
+for _ in $(seq 50); do
+  curl -fs -o /dev/null --cacert "$TLS/ca.pem" -u "$USER_NAME:$PASSWORD" "$HTTPS_INDEX" && break
+  sleep 0.2
+done
+# Bazel's downloader is Java: it trusts the JVM's trust store, here one holding
+# only the test CA (the other downloads of this workspace come from the warm
+# repository cache). A corporate CA goes into a copy of the JDK's cacerts.
+keytool -importcert -noprompt -alias ofiuco-test-ca -file "$TLS/ca.pem" \
+  -keystore "$TLS/truststore.p12" -storetype PKCS12 -storepass changeit >/dev/null 2>&1
+TRUST=(--host_jvm_args=-Djavax.net.ssl.trustStore="$TLS/truststore.p12" --host_jvm_args=-Djavax.net.ssl.trustStorePassword=changeit)
+# uv reads SSL_CERT_FILE (the system's CAs and the test CA: uv also reaches
+# PyPI for Poetry); Poetry the per-source certificate setting.
+cat /etc/ssl/certs/ca-certificates.crt "$TLS/ca.pem" >"$TLS/bundle.pem"
+TBASE="$WORK/base-tls"
+bases+=("$TBASE")
+# bzt BASE ARGS...: Bazel with the trust store.
+bzt() {
+  local base="$1"
+  shift
+  (cd "$WS" && "$BAZEL" --output_base="$base" "${TRUST[@]}" "$@" 2>&1) | tee -a "$ALL_OUTPUT"
+  return "${PIPESTATUS[0]}"
+}
+uv_pyproject '"idna", "six>=1.16"' "$HTTPS_INDEX"
+poetry_pyproject '"idna"' "$HTTPS_INDEX"
+cat >"$WS/linksproj/pyproject.toml" <<PY
+[project]
+name = "linksproj"
+version = "0.1.0"
+requires-python = ">=3.10"
+dependencies = ["six"]
+
+[tool.poetry]
+package-mode = false
+
+[[tool.poetry.source]]
+name = "links"
+url = "https://127.0.0.1:$TPORT/links.html"
+priority = "primary"
+PY
+# A flat index (a find-links page) for uv.
+cat >"$WS/uvflat/pyproject.toml" <<PY
+[project]
+name = "uvflat"
+version = "0.1.0"
+requires-python = ">=3.10"
+dependencies = ["six"]
+
+[[tool.uv.index]]
+name = "links"
+url = "https://127.0.0.1:$TPORT/links.html"
+format = "flat"
+default = true
+PY
+# uv: the credentials from a netrc only; Poetry: its http-basic setting (as environment).
+unset UV_INDEX_PRIVATE_USERNAME UV_INDEX_PRIVATE_PASSWORD
+export POETRY_HTTP_BASIC_LINKS_USERNAME="$USER_NAME" POETRY_HTTP_BASIC_LINKS_PASSWORD="$PASSWORD"
+export POETRY_CERTIFICATES_PRIVATE_CERT="$TLS/ca.pem" POETRY_CERTIFICATES_LINKS_CERT="$TLS/ca.pem"
+out="$(NETRC="$WORK/netrc.wrong" SSL_CERT_FILE="$TLS/bundle.pem" bzt "$TBASE" run --repository_cache="$CACHE" @uvhub//:lock)"
+expect https_uv_lock_with_refused_credentials_fails_clearly fail "$out" $? \
+  "ofiuco: an index refused the credentials (HTTP 401 or 403" "127.0.0.1:$TPORT" "UV_INDEX_<NAME>_USERNAME"
+for hub in uvhub uvflathub; do
+  out="$(NETRC="$WORK/netrc" SSL_CERT_FILE="$TLS/bundle.pem" bzt "$TBASE" run --repository_cache="$CACHE" "@$hub//:lock")"
+  expect "https_${hub}_lock_with_netrc" 0 "$out" $? "ofiuco: wrote"
+done
+for hub in poetryhub linkshub; do
+  out="$(bzt "$TBASE" run --repository_cache="$CACHE" "@$hub//:lock")"
+  expect "https_${hub}_lock_with_http_basic" 0 "$out" $? "ofiuco: wrote"
+done
+if grep -q "url = \"https://127.0.0.1:$TPORT/packages/idna-3.20-py3-none-any.whl" "$WS/uvproj/uv.lock" &&
+  grep -q "url = \"https://127.0.0.1:$TPORT/simple" "$WS/poetryproj/poetry.lock" &&
+  grep -q "url = \"https://127.0.0.1:$TPORT/links.html\"" "$WS/linksproj/poetry.lock" &&
+  grep -q "source = { registry = \"https://127.0.0.1:$TPORT/links.html\" }" "$WS/uvflat/uv.lock"; then
+  pass "https_locks_come_from_the_https_index"
+else
+  fail "https_locks_come_from_the_https_index" "$(cat "$WS/uvproj/uv.lock" "$WS/poetryproj/poetry.lock" "$WS/linksproj/poetry.lock" "$WS/uvflat/uv.lock")"
+fi
+out="$(bzt "$TBASE" test --repository_cache="$CACHE" @uvhub//:lock_test @poetryhub//:lock_test @linkshub//:lock_test @uvflathub//:lock_test)"
+expect https_lock_tests_pass 0 "$out" $?
+# Builds: a cold fetch of each hub, credentials from the netrc.
+tcold() {
+  local name="$1"
+  shift
+  local base="$WORK/base-$name"
+  bases+=("$base")
+  bzt "$base" build --repository_cache="$WORK/cache-$name" "$@"
+}
+out="$(tcold https_netrc --repo_env=NETRC="$WORK/netrc" @uvhub//:idna @poetryhub//:idna @linkshub//:six @uvflathub//:six)"
+expect https_hubs_build_with_netrc 0 "$out" $?
+out="$(tcold https_wrong --repo_env=NETRC="$WORK/netrc.wrong" @poetryhub//:idna)"
+expect https_poetry_wrong_password_fails_clearly fail "$out" $? \
+  "ofiuco: cannot read the index page of idna" "the credentials ofiuco found for 127.0.0.1:$TPORT (URL user info or netrc) were sent: check them"
+# Without the trust store, Bazel refuses the server's certificate: said plainly.
+base="$WORK/base-https_untrusted"
+bases+=("$base")
+out="$(bz "$base" build --repository_cache="$WORK/cache-https_untrusted" --repo_env=NETRC="$WORK/netrc" @uvhub//:idna)"
+expect https_untrusted_ca_fails_clearly fail "$out" $? \
+  "ofiuco: could not download idna-3.20-py3-none-any.whl of idna 3.20 from https://127.0.0.1:$TPORT/packages/" \
+  "that Bazel trusts the certificate of 127.0.0.1:$TPORT"
+
+# --- 4. no credential anywhere ---------------------------------------------------
 # The output bases hold every repository (external/), the hubs, the test logs
 # and Bazel's own logs.
 leaks="$(grep -rlF -- "$PASSWORD" "$ALL_OUTPUT" "$WS" "${bases[@]}" 2>/dev/null || true)"

@@ -4,6 +4,7 @@
 #
 #   tools/dev/pypiserver.sh --setup                   # once per machine (~15 s)
 #   tools/dev/pypiserver.sh --htpasswd FILE USER PASS # write an htpasswd entry (apr1)
+#   tools/dev/pypiserver.sh --tls ARGS...             # over https: tools/dev/pypiserver_tls.py ARGS...
 #   tools/dev/pypiserver.sh ARGS...                   # run `pypi-server ARGS...`
 #
 # The tests start the server on 127.0.0.1 themselves and stop it by PID.
@@ -35,6 +36,11 @@ ht = HtpasswdFile(path, new=True, default_scheme="apr_md5_crypt")
 ht.set_password(user, password)
 ht.save()
 PY
+    ;;
+  --tls)
+    setup
+    shift
+    exec "$VENV/bin/python" "$(dirname "${BASH_SOURCE[0]}")/pypiserver_tls.py" "$@"
     ;;
   *)
     setup

@@ -657,3 +657,25 @@ fn an_earlier_hub_is_replaced_as_a_whole() {
         .unwrap()
         .contains("hub_target("));
 }
+
+/// uv.locks real uv wrote with forking `conflicts` and with a local flat
+/// index: refused with the lock's line, the package and what to do; no files.
+#[test]
+fn uv_conflict_forks_and_local_flat_indexes_are_refused() {
+    for (name, want) in [
+        (
+            "conflicts",
+            "uv.lock:50`: package `idna` 3.7: it is locked at versions 3.7, 3.10 for the conflicting extras or groups",
+        ),
+        (
+            "flat-index",
+            "uv.lock:25`: package `idna` 3.10: its file `idna-3.10-py3-none-any.whl` comes from the local flat index `wheels`",
+        ),
+    ] {
+        let text = fs::read_to_string(fixture(&format!("uv-features/{name}/uv.lock"))).unwrap();
+        let message = refuse("uv.lock", &text, &[]);
+        assert!(message.contains(want), "{message}");
+        assert!(message.contains("\n  hint: "), "{message}");
+        assert_eq!(message.lines().count(), 2, "{message}");
+    }
+}

@@ -85,6 +85,10 @@ pub enum LockError {
         message: String,
     },
 
+    /// A lock feature ofiuco cannot map (boxed: keeps `LockError` small).
+    #[error("{0}")]
+    Unsupported(Box<Unsupported>),
+
     #[error("`{path}:{line}`: package {package} {version}: {message}\n  hint: re-run {relock}; if the problem persists, report it together with the lock file", path = .path.display(), relock = relock(.path), package = quoted(.package), version = shown(.version))]
     InvalidEntry {
         path: PathBuf,
@@ -313,5 +317,34 @@ mod tests {
         assert_eq!(line_column("a\nbc", 3), (2, 2));
         assert_eq!(line_column("é\nx", 3), (2, 1));
         assert_eq!(line_column("éx", 2), (1, 2));
+    }
+}
+
+/// What [`LockError::Unsupported`] says: the entry, what ofiuco cannot map, what to do.
+#[derive(Debug)]
+pub struct Unsupported {
+    pub path: PathBuf,
+    /// 1-based line of the entry.
+    pub line: usize,
+    pub package: String,
+    pub version: String,
+    /// What ofiuco cannot map, already printable (lock text in it is [`quoted`]).
+    pub message: String,
+    /// What to do instead.
+    pub hint: String,
+}
+
+impl std::fmt::Display for Unsupported {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "`{}:{}`: package {} {}: {}\n  hint: {}",
+            self.path.display(),
+            self.line,
+            quoted(&self.package),
+            shown(&self.version),
+            self.message,
+            self.hint
+        )
     }
 }

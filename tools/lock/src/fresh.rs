@@ -12,10 +12,12 @@
 //!   `pyproject.toml`'s `[project]`, `[dependency-groups]` and
 //!   `[tool.uv] dev-dependencies`: names, extras, version specifiers and
 //!   markers (markers compared by meaning, so uv's rewriting of
-//!   `python_version` is no difference). For a name with a
-//!   `[tool.uv.sources]` entry only its presence is compared (uv resolves
-//!   the source into the lock in ways a reader cannot repeat); `uv lock
-//!   --check` is exact about sources.
+//!   `python_version` is no difference). As `uv lock --check` does
+//!   (`Lock::satisfies`), requirements with a `[tool.uv.sources]` entry
+//!   compare as uv lowered them (the source's index URL, git reference,
+//!   URL or path), `[tool.uv]` constraints and overrides against the lock's
+//!   `[manifest]`, and every registry a package came from must still be one
+//!   of `[[tool.uv.index]]` (see [`crate::fresh_uv`]).
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write as _;
@@ -28,6 +30,7 @@ use sha2::{Digest, Sha256};
 use toml::{Table, Value};
 
 use crate::error::LockError;
+use crate::fresh_uv::{self, Lowered, UvSources};
 use crate::validate;
 use ofiuco_spec::text::quoted;
 
@@ -308,15 +311,11 @@ pub fn check_uv(
         .get("tool")
         .and_then(|t| t.get("uv"))
         .and_then(Value::as_table);
-    let sourced: BTreeSet<String> = tool_uv
-        .and_then(|t| t.get("sources"))
-        .and_then(Value::as_table)
-        .map(|s| s.keys().map(|k| crate::normalize_name(k)).collect())
-        .unwrap_or_default();
+    let sources = UvSources::new(tool_uv);
     let ctx = Ctx {
         path: pyproject_path,
         text: pyproject_text,
-        sourced: &sourced,
+        sources: &sources,
     };
 
     let project = pyproject.get("project").and_then(Value::as_table);
@@ -382,7 +381,7 @@ pub fn check_uv(
         // requires-dist: [project] dependencies and optional-dependencies.
         let mut want = BTreeSet::new();
         for text in strings(project.get("dependencies")) {
-            want.insert(ctx.requirement(text, None)?);
+            want.extend(ctx.requirements(text, None, None)?);
         }
         let extras = project
             .get("optional-dependencies")
@@ -391,7 +390,7 @@ pub fn check_uv(
         for (extra, reqs) in extras.into_iter().flatten() {
             let extra = crate::normalize_name(extra);
             for text in strings(Some(reqs)) {
-                want.insert(ctx.requirement(text, Some(&extra))?);
+                want.extend(ctx.requirements(text, Some(&extra), None)?);
             }
             extra_names.insert(extra);
         }
@@ -420,7 +419,14 @@ pub fn check_uv(
     let groups = pyproject.get("dependency-groups").and_then(Value::as_table);
     for name in groups.into_iter().flatten().map(|(k, _)| k) {
         let mut reqs = BTreeSet::new();
-        ctx.expand_group(groups.expect("present"), name, &mut reqs, &mut Vec::new())?;
+        let group = crate::normalize_name(name);
+        ctx.expand_group(
+            groups.expect("present"),
+            name,
+            &group,
+            &mut reqs,
+            &mut Vec::new(),
+        )?;
         want_groups
             .entry(crate::normalize_name(name))
             .or_default()
@@ -430,7 +436,7 @@ pub fn check_uv(
         want_groups
             .entry("dev".to_string())
             .or_default()
-            .insert(ctx.requirement(text, None)?);
+            .extend(ctx.requirements(text, None, Some("dev"))?);
     }
     let mut got_groups: BTreeMap<String, BTreeSet<Req>> = BTreeMap::new();
     for (name, reqs) in metadata
@@ -456,6 +462,23 @@ pub fn check_uv(
             got,
         );
     }
+
+    // [tool.uv] constraint-, override- and build-constraint-dependencies: the lock's [manifest].
+    let manifest = lock.get("manifest").and_then(Value::as_table);
+    for (setting, field) in [
+        ("constraint-dependencies", "constraints"),
+        ("override-dependencies", "overrides"),
+        ("build-constraint-dependencies", "build-constraints"),
+    ] {
+        let mut want = BTreeSet::new();
+        for text in strings(tool_uv.and_then(|t| t.get(setting))) {
+            want.extend(ctx.requirements(text, None, None)?);
+        }
+        let got = recorded(&ctx, manifest.and_then(|m| m.get(field)))?;
+        diff(&mut changes, &format!("`[tool.uv] {setting}`"), &want, &got);
+    }
+    // Every registry a locked package came from is still one of the project's indexes.
+    changes.extend(fresh_uv::index_changes(tool_uv, &lock));
     Ok(if changes.is_empty() {
         Freshness::Fresh
     } else {
@@ -466,12 +489,19 @@ pub fn check_uv(
 struct Ctx<'a> {
     path: &'a Path,
     text: &'a str,
-    sourced: &'a BTreeSet<String>,
+    sources: &'a UvSources,
 }
 
 impl Ctx<'_> {
-    /// A PEP 508 requirement of pyproject.toml as compared, in extra `extra`.
-    fn requirement(&self, text: &str, extra: Option<&str>) -> Result<Req, LockError> {
+    /// A PEP 508 requirement of pyproject.toml as uv records it, in extra
+    /// `extra` or dependency group `group`: lowered through
+    /// `[tool.uv.sources]`, so one requirement may be several entries.
+    fn requirements(
+        &self,
+        text: &str,
+        extra: Option<&str>,
+        group: Option<&str>,
+    ) -> Result<Vec<Req>, LockError> {
         let invalid = |message: String| LockError::InvalidRequirement {
             path: self.path.to_path_buf(),
             package: None,
@@ -487,14 +517,47 @@ impl Ctx<'_> {
         if let Some(extra) = extra {
             marker.and(self.marker(&format!("extra == '{extra}'"))?);
         }
-        let name = req.name.to_string();
+        let name = crate::normalize_name(req.name.as_ref());
         let extras: Vec<String> = req.extras.iter().map(ToString::to_string).collect();
-        let (specifier, url) = match &req.version_or_url {
-            Some(VersionOrUrl::VersionSpecifier(s)) => (s.to_string(), None),
-            Some(VersionOrUrl::Url(u)) => (String::new(), Some(u.raw().to_string())),
-            None => (String::new(), None),
+        let specifier = match &req.version_or_url {
+            Some(VersionOrUrl::VersionSpecifier(s)) => s.to_string(),
+            Some(VersionOrUrl::Url(u)) => {
+                let source = fresh_uv::direct_url(u.raw().as_str());
+                return Ok(vec![key(&name, extras, "", &marker, Some(&source))]);
+            }
+            None => String::new(),
         };
-        Ok(self.key(&name, extras, &specifier, &marker, url.as_deref()))
+        let entries = match self.sources.applicable(&name, extra, group) {
+            Some(entries) if !entries.is_empty() => entries,
+            _ => return Ok(vec![key(&name, extras, &specifier, &marker, None)]),
+        };
+        // uv's LoweredRequirement: one entry per source, and the default index where none holds.
+        let mut out = Vec::new();
+        let mut covered = MarkerTree::FALSE;
+        for entry in entries {
+            let mut here = match entry.get("marker").and_then(Value::as_str) {
+                Some(text) => self.marker(text)?,
+                None => MarkerTree::TRUE,
+            };
+            covered.or(here.clone());
+            here.and(marker.clone());
+            if here.is_false() {
+                continue;
+            }
+            out.push(match self.sources.lower(entry) {
+                Lowered::Registry(index) => {
+                    let index = index.map(|u| format!("index {u}"));
+                    key(&name, extras.clone(), &specifier, &here, index.as_deref())
+                }
+                Lowered::Other(source) => key(&name, extras.clone(), "", &here, Some(&source)),
+            });
+        }
+        let mut remaining = covered.negate();
+        remaining.and(marker);
+        if !remaining.is_false() {
+            out.push(key(&name, extras, &specifier, &remaining, None));
+        }
+        Ok(out)
     }
 
     fn marker(&self, text: &str) -> Result<MarkerTree, LockError> {
@@ -510,46 +573,11 @@ impl Ctx<'_> {
         MarkerTree::from_str(text).map_err(|e| invalid(e.message.to_string()))
     }
 
-    /// The printable comparison key: `name[extras] specifier @ url ; marker`
-    /// (only the name for one with a `[tool.uv.sources]` entry).
-    fn key(
-        &self,
-        name: &str,
-        mut extras: Vec<String>,
-        specifier: &str,
-        marker: &MarkerTree,
-        url: Option<&str>,
-    ) -> Req {
-        let name = crate::normalize_name(name);
-        if self.sourced.contains(&name) {
-            return format!("{name} (from [tool.uv.sources])");
-        }
-        let mut out = name;
-        extras
-            .iter_mut()
-            .for_each(|e| *e = crate::normalize_name(e));
-        extras.sort();
-        extras.dedup();
-        if !extras.is_empty() {
-            let _ = write!(out, "[{}]", extras.join(","));
-        }
-        let specifier = canonical_specifiers(specifier);
-        if !specifier.is_empty() {
-            let _ = write!(out, "{specifier}");
-        }
-        if let Some(url) = url {
-            let _ = write!(out, " @ {url}");
-        }
-        if let Some(m) = marker.try_to_string() {
-            let _ = write!(out, " ; {m}");
-        }
-        out
-    }
-
     fn expand_group(
         &self,
         groups: &Table,
         name: &str,
+        group: &str,
         out: &mut BTreeSet<Req>,
         stack: &mut Vec<String>,
     ) -> Result<(), LockError> {
@@ -582,11 +610,11 @@ impl Ctx<'_> {
         for item in items.as_array().into_iter().flatten() {
             match item {
                 Value::String(text) => {
-                    out.insert(self.requirement(text, None)?);
+                    out.extend(self.requirements(text, None, Some(group))?);
                 }
                 Value::Table(t) => {
                     if let Some(include) = t.get("include-group").and_then(Value::as_str) {
-                        self.expand_group(groups, include, out, stack)?;
+                        self.expand_group(groups, include, group, out, stack)?;
                     }
                 }
                 _ => {}
@@ -597,24 +625,57 @@ impl Ctx<'_> {
     }
 }
 
-/// The requirements uv recorded (`{ name, specifier, marker, extras, url, ... }`).
+/// The requirements uv recorded (`{ name, specifier, marker, extras, index | git | url | path | ... }`).
 fn recorded(ctx: &Ctx, value: Option<&Value>) -> Result<BTreeSet<Req>, LockError> {
     let mut out = BTreeSet::new();
     for entry in value.and_then(Value::as_array).into_iter().flatten() {
         let Some(t) = entry.as_table() else { continue };
-        let name = t.get("name").and_then(Value::as_str).unwrap_or("");
+        let name = crate::normalize_name(t.get("name").and_then(Value::as_str).unwrap_or(""));
         let extras = strings(t.get("extras")).map(str::to_string).collect();
         let specifier = t.get("specifier").and_then(Value::as_str).unwrap_or("");
         let marker = match t.get("marker").and_then(Value::as_str) {
             Some(text) => ctx.marker(text)?,
             None => MarkerTree::TRUE,
         };
-        let url = t.get("url").and_then(Value::as_str).map(|u| {
-            VerbatimUrl::parse_url(u).map_or_else(|_| u.to_string(), |v| v.raw().to_string())
+        out.insert(match ctx.sources.recorded(&name, t) {
+            Lowered::Registry(index) => {
+                let index = index.map(|u| format!("index {u}"));
+                key(&name, extras, specifier, &marker, index.as_deref())
+            }
+            Lowered::Other(source) => key(&name, extras, "", &marker, Some(&source)),
         });
-        out.insert(ctx.key(name, extras, specifier, &marker, url.as_deref()));
     }
     Ok(out)
+}
+
+/// The printable comparison key: `name[extras]specifier @ source ; marker`.
+fn key(
+    name: &str,
+    mut extras: Vec<String>,
+    specifier: &str,
+    marker: &MarkerTree,
+    source: Option<&str>,
+) -> Req {
+    let mut out = crate::normalize_name(name);
+    extras
+        .iter_mut()
+        .for_each(|e| *e = crate::normalize_name(e));
+    extras.sort();
+    extras.dedup();
+    if !extras.is_empty() {
+        let _ = write!(out, "[{}]", extras.join(","));
+    }
+    let specifier = canonical_specifiers(specifier);
+    if !specifier.is_empty() {
+        let _ = write!(out, "{specifier}");
+    }
+    if let Some(source) = source {
+        let _ = write!(out, " @ {source}");
+    }
+    if let Some(m) = marker.try_to_string() {
+        let _ = write!(out, " ; {m}");
+    }
+    out
 }
 
 fn strings(value: Option<&Value>) -> impl Iterator<Item = &str> {

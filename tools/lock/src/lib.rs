@@ -12,6 +12,7 @@ mod constraint;
 mod error;
 mod format;
 mod fresh;
+mod fresh_uv;
 mod model;
 mod poetry;
 mod pylock;

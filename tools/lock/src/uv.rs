@@ -21,7 +21,7 @@ use pep508_rs::MarkerTree;
 use serde::Deserialize;
 use toml::Spanned;
 
-use crate::error::LockError;
+use crate::error::{LockError, Unsupported};
 use crate::model::{
     Dependency, DistFile, Index, Lock, Package, PackageMarkers, Project, ProjectDependency, Source,
 };
@@ -45,6 +45,9 @@ struct RawUvLock {
     #[serde(default)]
     package: Vec<RawPackage>,
     manifest: Option<RawManifest>,
+    /// `[tool.uv] conflicts`: sets of extras/groups that are never selected together.
+    #[serde(default)]
+    conflicts: Vec<toml::Value>,
 }
 
 #[derive(Deserialize)]
@@ -112,6 +115,9 @@ pub fn parse_uv_lock(text: &str, path: &Path) -> Result<Lock, LockError> {
         file.python_versions(range, None)?;
     }
     let reader = Reader::new(&file, &raw.package)?;
+    if !raw.conflicts.is_empty() {
+        reader.check_conflicts(&raw.conflicts)?;
+    }
     let mut markers = MarkerCache::new(path);
 
     let mut packages = Vec::with_capacity(raw.package.len());
@@ -160,6 +166,20 @@ fn check_version(
         supported: "version 1, revisions 1 to 5",
         hint: "re-lock with a uv release that writes `version = 1` (`uv lock`), or upgrade ofiuco",
     })
+}
+
+/// A marker naming one of uv's conflict items: `'extra-<n>-…'` or `'group-<n>-…'`.
+fn has_conflict_marker(marker: &str) -> bool {
+    ["'extra-", "'group-", "\"extra-", "\"group-"]
+        .iter()
+        .any(|prefix| {
+            marker.match_indices(prefix).any(|(at, _)| {
+                marker[at + prefix.len()..]
+                    .chars()
+                    .next()
+                    .is_some_and(|c| c.is_ascii_digit())
+            })
+        })
 }
 
 /// The root: the workspace member at `.`.
@@ -252,6 +272,93 @@ impl<'a> Reader<'a> {
             .version
             .as_ref()
             .map_or_else(|| "0".to_string(), |v| v.get_ref().clone())
+    }
+
+    /// A lock with `conflicts` (uv's conflicting extras and groups) reads
+    /// only while no fork depends on them: one entry per name, and no
+    /// conflict marker (`extra == 'extra-<n>-<package>-<extra>'`, `'group-…'`)
+    /// outside the project's own edges. uv's conflict forks differ by the
+    /// extras and groups a user selects, not by the target environment that
+    /// picks a hub's version of a name, so a forked name would silently get
+    /// the default selection's version in `group.<g>`.
+    fn check_conflicts(&self, conflicts: &[toml::Value]) -> Result<(), LockError> {
+        let sets: Vec<String> = conflicts
+            .iter()
+            .filter_map(toml::Value::as_array)
+            .map(|set| {
+                let items: Vec<String> = set
+                    .iter()
+                    .filter_map(toml::Value::as_table)
+                    .map(|item| {
+                        let kind = if item.contains_key("group") {
+                            "group"
+                        } else {
+                            "extra"
+                        };
+                        let name = item.get(kind).and_then(toml::Value::as_str).unwrap_or("?");
+                        format!("{kind} {}", quoted(name))
+                    })
+                    .collect();
+                format!("[{}]", items.join(", "))
+            })
+            .collect();
+        let unsupported = |i: usize, message: String| {
+            LockError::Unsupported(Box::new(Unsupported {
+            path: self.path().to_path_buf(),
+            line: self.file.line(&self.raw[i].name),
+            package: self.raw[i].name.get_ref().clone(),
+            version: self.version(i),
+            message,
+            hint: "ofiuco reads a uv.lock with `conflicts` only while no package is forked by them: lock each conflicting extra or group in a project of its own (its own uv.lock and hub), or remove the `[tool.uv] conflicts` entry that forks it".to_string(),
+        }))
+        };
+        let mut names: Vec<(&String, &Vec<usize>)> = self.by_name.iter().collect();
+        names.sort();
+        for (_, entries) in names {
+            let entries: Vec<usize> = entries
+                .iter()
+                .copied()
+                .filter(|i| Some(*i) != self.root)
+                .collect();
+            if entries.len() > 1 {
+                let versions: Vec<String> = entries.iter().map(|i| self.version(*i)).collect();
+                return Err(unsupported(
+                    entries[0],
+                    format!(
+                        "it is locked at versions {} for the conflicting extras or groups {} of `[tool.uv] conflicts`, which ofiuco cannot map to one version per target",
+                        versions.join(", "),
+                        sets.join(", ")
+                    ),
+                ));
+            }
+        }
+        for (i, p) in self.raw.iter().enumerate() {
+            if Some(i) == self.root {
+                continue;
+            }
+            let edges = p
+                .dependencies
+                .iter()
+                .chain(p.optional_dependencies.values().flatten())
+                .filter_map(|d| d.marker.as_deref());
+            if let Some(marker) = p
+                .resolution_markers
+                .iter()
+                .map(String::as_str)
+                .chain(edges)
+                .find(|m| has_conflict_marker(m))
+            {
+                return Err(unsupported(
+                    i,
+                    format!(
+                        "its entry depends on the conflicting extras or groups {} of `[tool.uv] conflicts` (marker {}), which ofiuco cannot map to one version per target",
+                        sets.join(", "),
+                        quoted(marker)
+                    ),
+                ));
+            }
+        }
+        Ok(())
     }
 
     fn invalid(&self, i: usize, message: String) -> LockError {
@@ -543,6 +650,23 @@ impl<'a> Reader<'a> {
                 file: filename,
                 reason,
             });
+        }
+        if let (None, Some(local), Source::Registry { index: Some(index) }) =
+            (&f.hash, &f.path, source)
+        {
+            // uv hashes no file of a local flat index (`format = "flat"`, `find-links` directories).
+            return Err(LockError::Unsupported(Box::new(Unsupported {
+                path: self.path().to_path_buf(),
+                line: self.file.line(local),
+                package: raw.name.get_ref().clone(),
+                version: self.version(i),
+                message: format!(
+                    "its file {} comes from the local flat index {} (a directory), whose files uv locks without a hash, so ofiuco cannot pin it",
+                    quoted(local.get_ref()),
+                    quoted(&index.url)
+                ),
+                hint: "serve the directory as an index (a find-links page or a simple index over https, which uv locks with URLs and hashes), or name the file as a path source (`[tool.uv.sources] <name> = { path = \"wheels/<file>.whl\" }`, which uv hashes)".to_string(),
+            })));
         }
         let sha256 =
             f.hash

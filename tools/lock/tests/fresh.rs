@@ -239,3 +239,106 @@ fn uv_invalid_requirement() {
         "{err}"
     );
 }
+
+/// `[tool.uv.sources]` compare as uv lowered them (uv's `LoweredRequirement`):
+/// the corpus locks with index lists, a git branch and path/workspace
+/// sources are fresh, and an edit of a source, of its index or of
+/// `[[tool.uv.index]]` is stale, as `uv lock --check` says.
+#[test]
+fn uv_sources_and_indexes() {
+    let lock = corpus("m-bain__whisperX/uv.lock");
+    let text = read(&pyproject_of(&lock));
+    let cu128 = "url = \"https://download.pytorch.org/whl/cu128\"";
+    assert!(text.contains(cu128));
+    // A trailing slash is no change.
+    let slash = text.replace(cu128, "url = \"https://download.pytorch.org/whl/cu128/\"");
+    assert_eq!(uv(&lock, &slash), Freshness::Fresh);
+
+    let moved = text.replace(cu128, "url = \"https://download.pytorch.org/whl/cu129\"");
+    let changes = stale(uv(&lock, &moved));
+    assert!(
+        changes.iter().any(|c| c.contains(
+            "`torch~=2.8.0 @ index https://download.pytorch.org/whl/cu129 ; (platform_machine == 'AMD64' and sys_platform != 'darwin')"
+        ) && c.contains("is in pyproject.toml but not in the lock")),
+        "{changes:#?}"
+    );
+    assert!(
+        changes.iter().any(|c| c.contains("came from the index `https://download.pytorch.org/whl/cu128`, which pyproject.toml no longer names")),
+        "{changes:#?}"
+    );
+
+    // One source of a list points at the other index.
+    let switched = text.replacen(
+        "{ index = \"pytorch\", marker = \"(platform_machine == 'x86_64' or platform_machine == 'AMD64') and sys_platform != 'darwin'\" }",
+        "{ index = \"pytorch-cpu\", marker = \"(platform_machine == 'x86_64' or platform_machine == 'AMD64') and sys_platform != 'darwin'\" }",
+        1,
+    );
+    assert_ne!(switched, text);
+    let changes = stale(uv(&lock, &switched));
+    assert!(
+        changes.iter().any(|c| c.contains("`torch~=2.8.0 @ index https://download.pytorch.org/whl/cpu ; (platform_machine == 'AMD64' and sys_platform != 'darwin')")),
+        "{changes:#?}"
+    );
+
+    // A git source's branch.
+    let lock = corpus("dlt-hub__dlt/@58d66fceef/uv.lock");
+    let text = read(&pyproject_of(&lock));
+    let branch = text.replace("branch = \"disable_jedi_support\"", "branch = \"main\"");
+    assert_ne!(branch, text);
+    let changes = stale(uv(&lock, &branch));
+    assert!(
+        changes.iter().any(|c| c.contains(
+            "dependency group `dev`: `flake8-encodings @ git https://github.com/dlt-hub/flake8-encodings.git branch=main` is in pyproject.toml but not in the lock"
+        )),
+        "{changes:#?}"
+    );
+}
+
+/// The uv fixture: path and workspace sources, `[tool.uv]` constraints and a private default index.
+#[test]
+fn uv_fixture_sources_constraints_and_indexes() {
+    let lock = fixtures().join("uv.lock");
+    let lock_text = read(&lock);
+    let py_path = fixtures().join("uv.pyproject.toml");
+    let text = read(&py_path);
+    let check = |t: &str| check_uv(&lock, &lock_text, &py_path, t).unwrap();
+
+    let editable = text.replace(
+        "localpkg = { path = \"localpkg\" }",
+        "localpkg = { path = \"localpkg\", editable = true }",
+    );
+    assert_eq!(
+        stale(check(&editable)),
+        [
+            "`[project] dependencies` and `optional-dependencies`: `localpkg @ path localpkg (editable)` is in pyproject.toml but not in the lock",
+            "`[project] dependencies` and `optional-dependencies`: `localpkg @ path localpkg (not editable)` is in the lock but no longer in pyproject.toml",
+        ]
+    );
+    let moved = text.replace(
+        "localpkg = { path = \"localpkg\" }",
+        "localpkg = { path = \"./vendor/localpkg\" }",
+    );
+    assert!(
+        stale(check(&moved))[0].contains("`localpkg @ path vendor/localpkg` is in pyproject.toml"),
+    );
+
+    let constrained = text.replace(
+        "[tool.uv.sources]",
+        "[tool.uv]\nconstraint-dependencies = [\"idna<4\"]\n\n[tool.uv.sources]",
+    );
+    assert_eq!(
+        stale(check(&constrained)),
+        ["`[tool.uv] constraint-dependencies`: `idna<4` is in pyproject.toml but not in the lock"]
+    );
+
+    // An extra index beside PyPI changes nothing; a default index replacing PyPI does.
+    let extra_index =
+        "\n[[tool.uv.index]]\nname = \"private\"\nurl = \"https://pypi.example/simple/\"\n";
+    assert_eq!(check(&format!("{text}{extra_index}")), Freshness::Fresh);
+    let changes = stale(check(&format!("{text}{extra_index}default = true\n")));
+    assert_eq!(changes.len(), 1, "{changes:?}");
+    assert!(
+        changes[0].contains("more came from the index `https://pypi.org/simple`, which pyproject.toml no longer names (its indexes now: `https://pypi.example/simple`)"),
+        "{changes:?}"
+    );
+}
