@@ -238,7 +238,10 @@ if remote_total < len(watched):
     sys.exit(f"FAIL ({name}): Bazel's summary counts {remote_total} remote processes, fewer than the {len(watched)} ofiuco actions")
 PY
   if [[ "$sha" != "$local_sha" ]]; then
-    echo "FAIL ($name): the remotely built zip's sha256 is $sha, the local one's $local_sha" >&2
+    keep="$(mktemp -d /tmp/ofiuco-remote-exec-differs.XXXXXX)"
+    cp "$zip" "$keep/remote.zip"
+    cp "$local_zip" "$keep/local.zip"
+    echo "FAIL ($name): the remotely built zip's sha256 is $sha, the local one's $local_sha (both kept in $keep)" >&2
     exit 1
   fi
   echo "PASS ($name): every install, fragment and zip action ran remotely; the zip's sha256 equals the local build's ($sha)"
