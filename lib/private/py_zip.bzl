@@ -1,7 +1,7 @@
 """py_zip: a deterministic AWS Lambda zip of a Python target, built for a target platform."""
 
 # buildifier: disable=bzl-visibility (python/ and lib/ share ofiuco's own internals)
-load("//python/private:helper_toolchain.bzl", "HELPER_TOOLCHAIN_TYPE", "helper")
+load("//python/private:helper_toolchain.bzl", "HELPER_TOOLCHAIN_TYPE", "PATH_MAPPING", "helper")
 
 # buildifier: disable=bzl-visibility
 load("//python/private:providers.bzl", "normalize_name")
@@ -32,11 +32,15 @@ def _zip_args(ctx, out, report_json, report_txt, packages, files):
     args.add("--limits", ctx.attr.lambda_limits)
     args.add("--max-zipped", str(_LAMBDA_MAX_ZIPPED))
     args.add("--max-unzipped", str(_LAMBDA_MAX_UNZIPPED))
-    args.add_all(["{}={}".format(layer.label, layer[OfiucoZipInfo].report.path) for layer in ctx.attr.layers], before_each = "--layer-report")
+    args.add_all([struct(label = layer.label, report = layer[OfiucoZipInfo].report) for layer in ctx.attr.layers], before_each = "--layer-report", map_each = _layer_arg)
     args.add_all(ctx.attr.exclude, before_each = "--exclude")
     args.add_all([p.fragment for p in packages], before_each = "--fragment")
     args.add_all(files, before_each = "--file", map_each = _file_arg)
     return args
+
+# Paths are read inside map_each callbacks, where Bazel maps them (PATH_MAPPING).
+def _layer_arg(layer):
+    return "{}={}".format(layer.label, layer.report.path)
 
 def _file_arg(file):
     return "{}={}".format(archive_path(file), file.path)
@@ -57,6 +61,7 @@ def _py_zip_impl(ctx):
         inputs = [p.fragment for p in packages] + files + [layer[OfiucoZipInfo].report for layer in ctx.attr.layers],
         outputs = [out, report_json, report_txt],
         mnemonic = "OfiucoZip",
+        execution_requirements = PATH_MAPPING,
         progress_message = "Zipping %{label} (" + ctx.attr.layout + " layout)",
     )
     return [

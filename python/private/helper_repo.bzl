@@ -55,7 +55,12 @@ def _cargo_build(rctx, key):
               "hint: install a Rust toolchain (https://rustup.rs) so ofiuco can build its helper, " +
               "or use a release of ofiuco that publishes a helper for {} " +
               "(or a table of prebuilt helpers: --repo_env=OFIUCO_HELPER_TABLE=/abs/path/prebuilt_helpers.json).").format(key, key))
-    manifest = rctx.path(Label("//:Cargo.toml"))
+
+    # The real path: for a local_path_override (or a checkout as the root
+    # module) it is the same in every output base, so a shared
+    # CARGO_TARGET_DIR stays fresh and a new output base does not rebuild the
+    # workspace crates (cargo fingerprints them by path).
+    manifest = rctx.path(Label("//:Cargo.toml")).realpath
     root = manifest.dirname
 
     _watch_sources(rctx, root)

@@ -2,6 +2,14 @@
 
 HELPER_TOOLCHAIN_TYPE = Label("//python/toolchain:helper_toolchain_type")
 
+# The execution requirements of helper actions whose command lines name files
+# only as `File`s (`args.add(file)`, or `.path` read inside a `map_each`
+# callback, which Bazel 7.2+ maps), never as `.path` strings formatted at
+# analysis time. With `--experimental_output_paths=strip`, Bazel runs them
+# (sandboxed or remotely) with configuration-free `bazel-out/cfg/` paths, so the
+# same action in two configurations has one cache key.
+PATH_MAPPING = {"supports-path-mapping": "1"}
+
 def helper(ctx):
     """The `ofiuco` executable that this rule's actions run, from the resolved helper toolchain.
 

@@ -1,7 +1,7 @@
 """The `package` rule: one locked Python distribution, installed for the target."""
 
 load("@rules_python//python:py_info.bzl", "PyInfo")
-load(":helper_toolchain.bzl", "HELPER_TOOLCHAIN_TYPE", "helper")
+load(":helper_toolchain.bzl", "HELPER_TOOLCHAIN_TYPE", "PATH_MAPPING", "helper")
 load(":hub_target.bzl", "hub_transition")
 load(":providers.bzl", "OfiucoPackageInfo", "normalize_name", "runfiles_path")
 load(":target_env.bzl", "TargetEnvInfo")
@@ -67,7 +67,7 @@ def _install(ctx, wheel):
     args = ctx.actions.args()
     args.add("install")
     args.add("--wheel", wheel)
-    args.add("--output", tree.path)
+    args.add_all([tree], before_each = "--output", expand_directories = False)
     ctx.actions.run(
         executable = helper(ctx),
         toolchain = HELPER_TOOLCHAIN_TYPE,
@@ -75,6 +75,7 @@ def _install(ctx, wheel):
         inputs = [wheel],
         outputs = [tree],
         mnemonic = "OfiucoInstall",
+        execution_requirements = PATH_MAPPING,
         progress_message = "Installing {} {} (%{{label}})".format(ctx.attr.distribution, ctx.attr.version),
     )
     return tree
@@ -84,7 +85,7 @@ def _fragment(ctx, tree, env):
     fragment = ctx.actions.declare_file("_ofiuco/{}.fragment.zip".format(ctx.label.name))
     args = ctx.actions.args()
     args.add("fragment")
-    args.add("--tree", tree.path)
+    args.add_all([tree], before_each = "--tree", expand_directories = False)
     args.add("--package", ctx.attr.distribution)
     args.add("--output", fragment)
     if env.os == "linux" and env.cpu != "unknown":
@@ -98,6 +99,7 @@ def _fragment(ctx, tree, env):
         inputs = [tree],
         outputs = [fragment],
         mnemonic = "OfiucoFragment",
+        execution_requirements = PATH_MAPPING,
         progress_message = "Packing {} {} for {} (%{{label}})".format(ctx.attr.distribution, ctx.attr.version, env.description),
     )
     return fragment

@@ -4,7 +4,7 @@ load("@rules_python//python:py_info.bzl", "PyInfo")
 
 # buildifier: disable=bzl-visibility (python/ and lib/ share ofiuco's own internals)
 load("//lib/private:collect.bzl", "OfiucoCollectInfo", "collect_aspect")
-load(":helper_toolchain.bzl", "HELPER_TOOLCHAIN_TYPE", "helper")
+load(":helper_toolchain.bzl", "HELPER_TOOLCHAIN_TYPE", "PATH_MAPPING", "helper")
 load(":providers.bzl", "runfiles_path")
 
 def _merge(ctx, packages):
@@ -13,7 +13,7 @@ def _merge(ctx, packages):
     args.use_param_file("@%s", use_always = True)
     args.set_param_file_format("multiline")
     args.add("venv")
-    args.add("--output", tree.path)
+    args.add_all([tree], before_each = "--output", expand_directories = False)
     args.add_all(packages, before_each = "--tree", map_each = _tree_arg, expand_directories = False)
     ctx.actions.run(
         executable = helper(ctx),
@@ -22,6 +22,7 @@ def _merge(ctx, packages):
         inputs = [p.tree for p in packages],
         outputs = [tree],
         mnemonic = "OfiucoVenv",
+        execution_requirements = PATH_MAPPING,
         progress_message = "Merging {} packages into %{{label}}".format(len(packages)),
     )
     return tree

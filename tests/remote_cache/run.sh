@@ -11,59 +11,28 @@ ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd -P)"
 BAZEL="$ROOT/tools/dev/bazel.sh"
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$ROOT/target}"
 
-if ! command -v nginx >/dev/null; then
-  echo "ofiuco: installing nginx-light (a WebDAV server for the remote cache test; once)" >&2
-  apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends nginx-light >/dev/null
-fi
-NGINX="$(command -v nginx)"
+# shellcheck source=tests/remote_cache/cache_server.sh
+source "$ROOT/tests/remote_cache/cache_server.sh"
 
 # Under /tmp: bazel.sh binds /tmp into its chroot, so output bases there work.
 WORK="$(mktemp -d /tmp/ofiuco-remote-cache.XXXXXX)"
-NGINX_PID=""
 cleanup() {
   for base in "$WORK/base1" "$WORK/base2"; do
     if [[ -d "$base" ]]; then
       (cd "$ROOT/examples/aws_lambda" && "$BAZEL" --output_base="$base" shutdown >/dev/null 2>&1) || true
     fi
   done
-  [[ -n "$NGINX_PID" ]] && kill "$NGINX_PID" 2>/dev/null && wait "$NGINX_PID" 2>/dev/null
+  stop_cache_server
   rm -rf "$WORK"
 }
 trap cleanup EXIT
 
-PORT="$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')"
-mkdir -p "$WORK/cache" "$WORK/nginx"
-cat >"$WORK/nginx/nginx.conf" <<CONF
-user root;
-worker_processes 1;
-pid $WORK/nginx/nginx.pid;
-error_log $WORK/nginx/error.log;
-events { worker_connections 1024; }
-http {
-  access_log $WORK/nginx/access.log;
-  client_body_temp_path $WORK/nginx/body;
-  server {
-    listen 127.0.0.1:$PORT;
-    root $WORK/cache;
-    client_max_body_size 0;
-    dav_methods PUT DELETE;
-    create_full_put_path on;
-  }
-}
-CONF
-"$NGINX" -c "$WORK/nginx/nginx.conf" -g 'daemon off;' &
-NGINX_PID=$!
-for _ in $(seq 50); do
-  curl -fsS -o /dev/null -X PUT --data-binary probe "http://127.0.0.1:$PORT/probe" 2>/dev/null && break
-  sleep 0.1
-done
-curl -fsS "http://127.0.0.1:$PORT/probe" >/dev/null || { echo "FAIL: the cache server did not start" >&2; cat "$WORK/nginx/error.log" >&2; exit 1; }
+start_cache_server "$WORK"
 
 build() {
   local base="$1" log="$2"
   (cd "$ROOT/examples/aws_lambda" && "$BAZEL" --output_base="$base" build //:deploy_aws_lambda //:venv \
-    --remote_cache="http://127.0.0.1:$PORT" --remote_max_connections=16 \
+    --remote_cache="$CACHE_URL" --remote_max_connections=16 \
     --execution_log_json_file="$log" --noshow_progress)
 }
 
