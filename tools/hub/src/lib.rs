@@ -259,14 +259,14 @@ fn lock_range(lock: &Lock, table: &EnvTable) -> EnvSet {
     let mut allowed: Vec<((u8, u8), bool)> = Vec::new();
     let mut set = table.none();
     for (i, env) in table.envs().iter().enumerate() {
-        let yes = match allowed.iter().find(|(python, _)| *python == env.python) {
-            Some(&(_, yes)) => yes,
-            None => {
-                let full = ofiuco_spec::python_full_version(env.python);
-                let yes = ofiuco_lock::constraint_allows(range, &full);
-                allowed.push((env.python, yes));
-                yes
-            }
+        let yes = if let Some(&(_, yes)) = allowed.iter().find(|(python, _)| *python == env.python)
+        {
+            yes
+        } else {
+            let full = ofiuco_spec::python_full_version(env.python);
+            let yes = ofiuco_lock::constraint_allows(range, &full);
+            allowed.push((env.python, yes));
+            yes
         };
         if yes {
             set.insert(i);
@@ -328,6 +328,13 @@ impl<'a> Renderer<'a> {
         }
     }
 
+    #[cfg_attr(
+        not(test),
+        allow(
+            clippy::unnecessary_wraps,
+            reason = "only the template (tests) can fail"
+        )
+    )]
     fn render(self) -> Result<HubFiles, HubError> {
         let (packages, envs, hub_name) = (
             self.lock.packages.as_slice(),
@@ -367,7 +374,7 @@ impl<'a> Renderer<'a> {
             package_deps,
             aliases,
             libraries,
-        } = parts?;
+        } = parts;
         let packages: Vec<PackageView> = self
             .lock
             .packages
@@ -420,7 +427,7 @@ impl<'a> Renderer<'a> {
 
     /// What does not depend on the wheel choice: each package's dependencies
     /// and comments, aliases, extras and groups.
-    fn wheel_independent_parts(&self) -> Result<Parts, HubError> {
+    fn wheel_independent_parts(&self) -> Parts {
         let edges = self.resolve_edges();
         let graph = graph::Graph::new(&self.by_name, &edges);
         let package_deps = (0..self.lock.packages.len())
@@ -443,11 +450,11 @@ impl<'a> Renderer<'a> {
             }
         }));
         aliases.sort_by(|a, b| a.name.cmp(&b.name));
-        Ok(Parts {
+        Parts {
             package_deps,
             aliases,
             libraries,
-        })
+        }
     }
 
     /// `poetry.lock of @poetry`, for messages.
@@ -652,14 +659,14 @@ impl<'a> Renderer<'a> {
             let public = match &chosen[..] {
                 [(label, envs)] if *envs == self.table.all() => AliasView {
                     rule: "hub_target",
-                    name: name.to_string(),
+                    name: name.clone(),
                     actual: Some(label.clone()),
                     groups: Vec::new(),
                     default: String::new(),
                 },
                 _ => AliasView {
                     rule: "hub_target",
-                    name: name.to_string(),
+                    name: name.clone(),
                     actual: None,
                     groups: chosen
                         .into_iter()
