@@ -16,11 +16,8 @@ BAZEL="$ROOT/tools/dev/bazel.sh"
 ARM64_PYTHON=("$ROOT/tools/dev/arm64-python.sh" --python 3.13)
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$ROOT/target}"
 NO_NET=(--sandbox_default_allow_network=false)
-passed=0
-failed=0
-ok() { passed=$((passed + 1)); echo "PASS $*"; }
-ko() { failed=$((failed + 1)); echo "FAIL $*"; }
-expect() { if eval "$2"; then ok "$1"; else ko "$1"; fi; }
+# shellcheck source=tools/dev/testlib.sh
+source "$ROOT/tools/dev/testlib.sh"
 tmp="$(mktemp -d)"
 repro_base="$(mktemp -d /tmp/ofiuco-srcbuild-repro.XXXXXX)"
 cleanup() {
@@ -89,5 +86,4 @@ expect "built wheels byte-identical across output bases" '[[ -n "$w1" && "$w1" =
 expect "zip byte-identical across output bases" '[[ -n "$sha2" && "$sha1" == "$sha2" ]]'
 
 echo
-echo "source builds: $passed passed, $failed failed"
-[[ $failed == 0 ]]
+summary "source builds"

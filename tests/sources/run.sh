@@ -27,11 +27,8 @@ ARM64_PYTHON=("$ROOT/tools/dev/arm64-python.sh" --python 3.13)
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$ROOT/target}"
 NO_NET=(--sandbox_default_allow_network=false)
 PORT=39418
-passed=0
-failed=0
-ok() { passed=$((passed + 1)); echo "PASS $*"; }
-ko() { failed=$((failed + 1)); echo "FAIL $*"; }
-expect() { if eval "$2"; then ok "$1"; else ko "$1"; fi; }
+# shellcheck source=tools/dev/testlib.sh
+source "$ROOT/tools/dev/testlib.sh"
 tmp="$(mktemp -d)"
 daemon_pid=""
 stop_daemon() {
@@ -137,5 +134,4 @@ want='{"message": "built from the directory", "second_commit": false, "sections"
 expect "the zip runs under emulated arm64 CPython 3.13" '[[ "$out" == "$want" ]]'
 
 echo
-echo "sources: $passed passed, $failed failed"
-[[ $failed == 0 ]]
+summary "sources"
