@@ -26,19 +26,15 @@ BAZEL="$ROOT/tools/dev/bazel.sh"
 "$ROOT/tools/dev/aws-tools.sh" --setup-registry
 
 WORK="$(mktemp -d /tmp/ofiuco-push.XXXXXX)"
-PIDS=()
+# shellcheck source=tools/dev/testlib.sh
+source "$ROOT/tools/dev/testlib.sh"
 cleanup() {
-  local pid
-  for pid in "${PIDS[@]}"; do
-    { kill "$pid" && wait "$pid"; } 2>/dev/null || true
-  done
+  stop_pids
   rm -rf "$WORK"
 }
 trap cleanup EXIT
-fail() { echo "FAIL: $*" >&2; exit 1; }
 step() { printf '\n--> %s\n' "$*"; }
 
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
 start_registry() { # NAME ADDR [CONFIG LINES...]
   local name="$1" addr="$2"
   shift 2
@@ -47,7 +43,7 @@ start_registry() { # NAME ADDR [CONFIG LINES...]
     printf '%s\n' "$@"
   } >"$WORK/$name.yml"
   docker-registry serve "$WORK/$name.yml" >"$WORK/$name.log" 2>&1 &
-  PIDS+=($!)
+  track_pid $!
   for _ in $(seq 50); do
     # 200, or 401 from a registry that wants a password: it is up.
     [[ "$(curl -s -o /dev/null -w '%{http_code}' "http://$addr/v2/")" =~ ^(200|401)$ ]] && return

@@ -19,18 +19,14 @@ BAZEL="$ROOT/tools/dev/bazel.sh"
 PATH="$("$ROOT/tools/dev/aws-tools.sh" --bin):$PATH"
 
 WORK="$(mktemp -d /tmp/ofiuco-deploy.XXXXXX)"
-PIDS=()
+# shellcheck source=tools/dev/testlib.sh
+source "$ROOT/tools/dev/testlib.sh"
 cleanup() {
-  local pid
-  for pid in "${PIDS[@]}"; do
-    { kill "$pid" && wait "$pid"; } 2>/dev/null || true
-  done
+  stop_pids
   rm -rf "$WORK"
 }
 trap cleanup EXIT
-fail() { echo "FAIL: $*" >&2; exit 1; }
 step() { printf '\n--> %s\n' "$*"; }
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
 
 # Fake keys: moto accepts any (unless it is told to check them, below).
 export AWS_ACCESS_KEY_ID=AKIAOFIUCOTESTKEY000 AWS_SECRET_ACCESS_KEY=ofiuco-test-secret AWS_REGION=us-east-1
@@ -42,7 +38,7 @@ start_moto() { # PORT LOG [ENV...]
   local port="$1" log="$2"
   shift 2
   env "$@" moto_server -H 127.0.0.1 -p "$port" >"$log" 2>&1 &
-  PIDS+=($!)
+  track_pid $!
   for _ in $(seq 100); do
     curl -sf "http://127.0.0.1:$port/moto-api/" >/dev/null && return
     sleep 0.1

@@ -13,11 +13,8 @@ ROOT="$(cd ../.. && pwd -P)"
 BAZEL="$ROOT/tools/dev/bazel.sh"
 ARM64_PYTHON="$ROOT/tools/dev/arm64-python.sh"
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$ROOT/target}"
-passed=0
-failed=0
-ok() { passed=$((passed + 1)); echo "PASS $*"; }
-ko() { failed=$((failed + 1)); echo "FAIL $*"; }
-expect() { if eval "$2"; then ok "$1"; else ko "$1"; fi; }
+# shellcheck source=tools/dev/testlib.sh
+source "$ROOT/tools/dev/testlib.sh"
 
 targets=(//:deploy_python3_11 //:deploy_python3_12 //:layer_python3_12 //:runtime_boto3_python3_11 //:deploy_aws_lambda)
 "$BAZEL" build "${targets[@]}" || { echo "FAIL build"; echo "smoke: 0 passed, 1 failed"; exit 1; }
@@ -61,5 +58,4 @@ echo "    sha256 $sha1 / $sha2"
 expect "byte-reproducible across output bases" '[[ -n "$sha2" && "$sha1" == "$sha2" ]]'
 
 echo
-echo "smoke: $passed passed, $failed failed"
-[[ $failed == 0 ]]
+summary "smoke"

@@ -19,11 +19,8 @@ NO_NET=(--sandbox_default_allow_network=false)
 # a server started without it falls back to processwrapper-sandbox.
 export OFIUCO_BAZEL_SANDBOX=linux
 "$BAZEL" shutdown >/dev/null 2>&1
-passed=0
-failed=0
-ok() { passed=$((passed + 1)); echo "PASS $*"; }
-ko() { failed=$((failed + 1)); echo "FAIL $*"; }
-expect() { if eval "$2"; then ok "$1"; else ko "$1"; fi; }
+# shellcheck source=tools/dev/testlib.sh
+source "$ROOT/tools/dev/testlib.sh"
 tmp="$(mktemp -d)"
 repro_base="$(mktemp -d /tmp/ofiuco-srcbuild-repro.XXXXXX)"
 cleanup() {
@@ -132,5 +129,4 @@ expect "build_cc=toolchain: the host wheels were compiled by gcc, not zig" \
   'grep -q "^GCC: " <<<"$made_by" && ! grep -q "clang\|LLD" <<<"$made_by"'
 
 echo
-echo "source builds: $passed passed, $failed failed"
-[[ $failed == 0 ]]
+summary "source builds"

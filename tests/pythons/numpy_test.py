@@ -1,8 +1,8 @@
 """numpy from a hub, installed for the interpreter that runs this test.
 
 numpy ships one native wheel per CPython minor version: an extension built for
-another interpreter fails right at the import below. Run under versioned_test
-(//:defs.bzl), which says the expected version in OFIUCO_EXPECT_PYTHON.
+another interpreter fails right at the import below. Run under py_versioned_test
+(@ofiuco//lib:versioned.bzl), which says the expected version in OFIUCO_EXPECT_PYTHON.
 """
 
 import os
@@ -16,7 +16,7 @@ WANT = os.environ.get("OFIUCO_EXPECT_PYTHON", "")
 
 class NumpyTest(unittest.TestCase):
     def test_interpreter_is_the_toolchain_for_the_version(self):
-        self.assertTrue(WANT, "OFIUCO_EXPECT_PYTHON is unset: run this through versioned_test")
+        self.assertTrue(WANT, "OFIUCO_EXPECT_PYTHON is unset: run this through py_versioned_test")
         self.assertEqual("{}.{}".format(*sys.version_info[:2]), WANT)
         # The toolchain of //toolchains for that version, not the host python3.
         self.assertEqual(sys.executable, "/usr/bin/python" + WANT)

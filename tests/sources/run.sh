@@ -41,11 +41,8 @@ NO_NET=(--sandbox_default_allow_network=false)
 export OFIUCO_BAZEL_SANDBOX=linux
 "$BAZEL" shutdown >/dev/null 2>&1
 PORT=39418
-passed=0
-failed=0
-ok() { passed=$((passed + 1)); echo "PASS $*"; }
-ko() { failed=$((failed + 1)); echo "FAIL $*"; }
-expect() { if eval "$2"; then ok "$1"; else ko "$1"; fi; }
+# shellcheck source=tools/dev/testlib.sh
+source "$ROOT/tools/dev/testlib.sh"
 tmp="$(mktemp -d)"
 daemon_pid=""
 stop_daemon() {
@@ -199,5 +196,4 @@ rm -rf /tmp/ofiuco-build-failbuild-0.1-aarch64-3.13 /tmp/ofiuco-build-netbuild-0
 echo "    failed builds: $((SECONDS - start)) s"
 
 echo
-echo "sources: $passed passed, $failed failed"
-[[ $failed == 0 ]]
+summary "sources"

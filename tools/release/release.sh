@@ -58,6 +58,11 @@ commit="$(git rev-parse -q --verify "$ref^{commit}")" || {
 }
 tag="v$version"
 prefix="ofiuco-$version"
+# The Publish to BCR app fills placeholders in source.template.json only.
+if grep -qF -e '{OWNER}' -e '{REPO}' .bcr/metadata.template.json; then
+  echo "warning: .bcr/metadata.template.json still has {OWNER}/{REPO} placeholders, which the Publish to BCR app does not fill in" >&2
+  echo "hint: put the real GitHub repository and the maintainers there before publishing (see .bcr/README.md)" >&2
+fi
 archive="$out/$prefix.tar.gz"
 if [[ -z $url ]]; then
   url="https://github.com/$repo/releases/download/$tag/$prefix.tar.gz"

@@ -277,7 +277,9 @@ fn bytes(n: u64) -> String {
     if n < 1_048_576 {
         return format!("{} bytes", thousands(n));
     }
-    format!("{} bytes ({:.1} MiB)", thousands(n), n as f64 / 1_048_576.0)
+    #[allow(clippy::cast_precision_loss, reason = "one decimal of MiB is shown")]
+    let mib = n as f64 / 1_048_576.0;
+    format!("{} bytes ({mib:.1} MiB)", thousands(n))
 }
 
 fn thousands(n: u64) -> String {
@@ -1202,7 +1204,7 @@ mod tests {
         for i in 0..archive.len() {
             let file = archive.by_index(i).unwrap();
             assert_eq!(file.last_modified(), Some(crate::fixed_time()));
-            assert!(file.extra_data().is_none_or(|d| d.is_empty()));
+            assert!(file.extra_data().is_none_or(<[u8]>::is_empty));
             modes.push(format!("{} {:o}", file.name(), file.unix_mode().unwrap()));
         }
         assert_eq!(modes, ["a.py 100755", "b.txt 100644"]);

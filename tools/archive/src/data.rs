@@ -24,6 +24,7 @@ pub(crate) struct Compressed {
     pub method: Method,
     pub crc32: u32,
     pub size: u64,
+    #[allow(clippy::struct_field_names, reason = "the zip headers' name for it")]
     pub compressed_size: u64,
     pub data: Data,
 }
@@ -76,7 +77,7 @@ pub(crate) fn compress_bytes(data: Vec<u8>, level: i64) -> io::Result<Compressed
 }
 
 fn compression(level: i64) -> Compression {
-    Compression::new(level.clamp(0, 9) as u32)
+    Compression::new(u32::try_from(level.clamp(0, 9)).expect("0..=9 fits a u32"))
 }
 
 /// Why a file could not be compressed.
@@ -137,7 +138,10 @@ pub(crate) fn compress_file(
     if let Some(mut encoder) = encoder {
         encoder.try_finish()?;
         let compressed_size = encoder.total_out();
-        let spool = encoder.finish()?.into_inner().map_err(|e| e.into_error())?;
+        let spool = encoder
+            .finish()?
+            .into_inner()
+            .map_err(std::io::IntoInnerError::into_error)?;
         if compressed_size < size {
             return Ok(Compressed {
                 method: Method::Deflated,
@@ -467,14 +471,14 @@ pub(crate) fn content<'a>(compressed: impl Read + 'a, method: Method) -> Box<dyn
 
 /// Whether two readers yield the same bytes.
 pub(crate) fn same_bytes(a: &mut dyn Read, b: &mut dyn Read) -> io::Result<bool> {
-    let (mut x, mut y) = (vec![0u8; 64 << 10], vec![0u8; 64 << 10]);
+    let (mut buf_a, mut buf_b) = (vec![0u8; 64 << 10], vec![0u8; 64 << 10]);
     loop {
-        let n = fill(a, &mut x)?;
-        let m = fill(b, &mut y)?;
-        if n != m || x[..n] != y[..m] {
+        let len_a = fill(a, &mut buf_a)?;
+        let len_b = fill(b, &mut buf_b)?;
+        if len_a != len_b || buf_a[..len_a] != buf_b[..len_b] {
             return Ok(false);
         }
-        if n == 0 {
+        if len_a == 0 {
             return Ok(true);
         }
     }

@@ -52,7 +52,9 @@ impl FromStr for Cpu {
 
 /// Names `e_machine` values the way wheel tags do.
 pub fn machine_name(e_machine: u16) -> String {
-    use goblin::elf::header::*;
+    use goblin::elf::header::{
+        machine_to_str, EM_386, EM_AARCH64, EM_ARM, EM_PPC64, EM_RISCV, EM_S390, EM_X86_64,
+    };
     match e_machine {
         EM_X86_64 => "x86_64".into(),
         EM_AARCH64 => "aarch64".into(),
@@ -339,9 +341,9 @@ fn inspect_unguarded(bytes: &[u8]) -> Result<ElfInfo, goblin::error::Error> {
     let mut version_needs = Vec::new();
     let mut best: Option<(GlibcVersion, usize)> = None;
     if let Some(verneed) = &elf.verneed {
-        for need in verneed.iter() {
+        for need in verneed {
             let library = elf.dynstrtab.get_at(need.vn_file).unwrap_or("?");
-            for aux in need.iter() {
+            for aux in &need {
                 let Some(name) = elf.dynstrtab.get_at(aux.vna_name) else {
                     continue;
                 };
@@ -374,7 +376,11 @@ fn inspect_unguarded(bytes: &[u8]) -> Result<ElfInfo, goblin::error::Error> {
     Ok(ElfInfo {
         e_machine: elf.header.e_machine,
         glibc,
-        needed: elf.libraries.iter().map(|l| l.to_string()).collect(),
+        needed: elf
+            .libraries
+            .iter()
+            .map(std::string::ToString::to_string)
+            .collect(),
         rpath: split(&elf.rpaths),
         runpath: split(&elf.runpaths),
         version_needs,

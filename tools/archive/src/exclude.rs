@@ -41,7 +41,7 @@ impl Excludes {
         let set = builder.build().map_err(|e| ArchiveError::InvalidExclude {
             pattern: patterns
                 .iter()
-                .map(|p| p.as_ref())
+                .map(std::convert::AsRef::as_ref)
                 .collect::<Vec<_>>()
                 .join(", "),
             message: e.kind().to_string(),

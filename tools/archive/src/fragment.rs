@@ -361,7 +361,9 @@ fn pack_one(
                     limit: MAX_ELF_BYTES,
                 });
             }
-            let _one = big_elf.lock().unwrap_or_else(|e| e.into_inner());
+            let _one = big_elf
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner);
             // Only the parts the check reads; the whole file when its shape is unexpected.
             let mut read = |buf: &mut [u8], offset: u64| {
                 let n = data::read_at(&source, buf, offset)?;
@@ -507,7 +509,7 @@ mod tests {
         for i in 0..archive.len() {
             let file = archive.by_index(i).unwrap();
             assert_eq!(file.last_modified(), Some(crate::fixed_time()));
-            assert!(file.extra_data().is_none_or(|d| d.is_empty()));
+            assert!(file.extra_data().is_none_or(<[u8]>::is_empty));
         }
         let mut b = archive.by_name("pkg/b.py").unwrap();
         assert_eq!(b.unix_mode().unwrap() & 0o777, 0o755);

@@ -17,7 +17,7 @@
 //! uncompressed tar), which an image config needs: the image step copies the
 //! layer without decompressing it.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::fs::File;
 use std::io::{self, BufWriter, Read, Write};
 use std::path::{Path, PathBuf};
@@ -199,14 +199,14 @@ pub fn write_layer(opts: &LayerOptions, output: &Path) -> Result<LayerDescriptor
             inside_owner: owners[entries[inside].owner].clone(),
         });
     }
-    let mut dirs: BTreeMap<String, ()> = BTreeMap::new();
+    let mut dirs: BTreeSet<String> = BTreeSet::new();
     for path in entries.keys() {
         add_parents(&mut dirs, path);
     }
     // Directories sort before the files below them (`a/` < `a/b`), and the
     // listing is the merge of both in path order.
     let mut order: Vec<(String, Option<&Entry>)> = dirs
-        .into_keys()
+        .into_iter()
         .map(|d| (d, None))
         .chain(entries.iter().map(|(p, e)| (p.clone(), Some(e))))
         .collect();
@@ -302,9 +302,9 @@ fn same_file(a: &Path, b: &Path) -> Result<bool, ArchiveError> {
 }
 
 /// Adds every parent directory of `path` (`a/`, `a/b/` for `a/b/c`).
-fn add_parents(dirs: &mut BTreeMap<String, ()>, path: &str) {
+fn add_parents(dirs: &mut BTreeSet<String>, path: &str) {
     for (end, _) in path.match_indices('/') {
-        dirs.insert(path[..=end].to_string(), ());
+        dirs.insert(path[..=end].to_string());
     }
 }
 
@@ -444,7 +444,13 @@ impl<W: Write> Write for HashingWriter<W> {
 
 /// Lower-case hex of `bytes`.
 pub fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
+    use std::fmt::Write;
+    bytes
+        .iter()
+        .fold(String::with_capacity(2 * bytes.len()), |mut s, b| {
+            let _ = write!(s, "{b:02x}");
+            s
+        })
 }
 
 #[cfg(test)]

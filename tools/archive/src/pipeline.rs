@@ -10,7 +10,7 @@ use crate::ArchiveError;
 /// items.
 pub(crate) fn thread_count(requested: usize, n: usize) -> usize {
     match requested {
-        0 => std::thread::available_parallelism().map_or(1, |p| p.get()),
+        0 => std::thread::available_parallelism().map_or(1, std::num::NonZero::get),
         t => t,
     }
     .clamp(1, n.max(1))
@@ -26,7 +26,9 @@ struct State {
 
 fn lock(state: &Mutex<State>) -> MutexGuard<'_, State> {
     // A worker never panics while holding the lock; ignore poisoning anyway.
-    state.lock().unwrap_or_else(|e| e.into_inner())
+    state
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
 }
 
 /// Runs `work(0..n)` on up to `threads` workers and hands the results to
@@ -79,7 +81,9 @@ pub(crate) fn run_ordered<T: Send>(
                         if s.in_flight == 0 || s.in_flight.saturating_add(c) <= budget {
                             break c;
                         }
-                        s = freed.wait(s).unwrap_or_else(|e| e.into_inner());
+                        s = freed
+                            .wait(s)
+                            .unwrap_or_else(std::sync::PoisonError::into_inner);
                     };
                     let i = s.next;
                     s.next += 1;
@@ -103,7 +107,7 @@ pub(crate) fn run_ordered<T: Send>(
         let mut pending = BTreeMap::new();
         let mut expected = 0;
         let result = (|| {
-            for (i, c, result) in rx.iter() {
+            for (i, c, result) in &rx {
                 pending.insert(i, (c, result));
                 while let Some((c, result)) = pending.remove(&expected) {
                     sink(expected, result?)?;

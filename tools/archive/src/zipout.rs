@@ -447,7 +447,8 @@ mod tests {
         };
         zip.add(&big, |out| {
             // A hole instead of 5 GiB of data.
-            out.0.seek(SeekFrom::Current(huge as i64))?;
+            out.0
+                .seek(SeekFrom::Current(i64::try_from(huge).unwrap()))?;
             Ok(huge)
         })
         .unwrap();

@@ -9,15 +9,15 @@
 //! `auditwheel/policy/manylinux-policy.json`. Each of its policies lists, per
 //! architecture, the symbol versions allowed in each namespace
 //! (`symbol_versions`), and the libraries a wheel may need without bundling
-//! them (`lib_whitelist`). [`POLICIES`] keeps, for x86_64 and aarch64, the
+//! them (`lib_whitelist`). [`POLICIES`] keeps, for `x86_64` and aarch64, the
 //! highest numeric `GLIBCXX_`, `CXXABI_` and `GCC_` version of each policy
-//! from manylinux_2_17 on; the versions between are all allowed too. The
+//! from `manylinux_2_17` on; the versions between are all allowed too. The
 //! `GLIBC_` ceiling is the target's glibc itself. Non-numeric versions are
 //! listed apart ([`allowed_special`]). The library list is the same in every
-//! policy from manylinux_2_12 on ([`ALLOWED_LIBRARIES`]).
+//! policy from `manylinux_2_12` on ([`ALLOWED_LIBRARIES`]).
 //!
 //! A ceiling between two policies uses the older one (glibc 2.30 checks
-//! against manylinux_2_28), one above the newest uses the newest: both are
+//! against `manylinux_2_28`), one above the newest uses the newest: both are
 //! conservative.
 
 use std::cmp::Ordering;
@@ -57,7 +57,7 @@ const fn m(glibcxx: &'static [u32], cxxabi: &'static [u32], gcc: &'static [u32])
     }
 }
 
-/// (policy glibc minor, x86_64 maxima, aarch64 maxima), oldest first; from
+/// (policy glibc minor, `x86_64` maxima, aarch64 maxima), oldest first; from
 /// auditwheel 6.4.2's `manylinux-policy.json` (see the module docs).
 pub const POLICIES: [(u32, Maxima, Maxima); 12] = [
     (
@@ -122,7 +122,7 @@ pub const POLICIES: [(u32, Maxima, Maxima); 12] = [
     ),
 ];
 
-/// `lib_whitelist` of every policy from manylinux_2_12 on: what a wheel may
+/// `lib_whitelist` of every policy from `manylinux_2_12` on: what a wheel may
 /// need without bundling it. The target's dynamic loader is allowed too
 /// ([`loader`]).
 pub const ALLOWED_LIBRARIES: [&str; 23] = [
@@ -282,8 +282,8 @@ impl Policy {
 }
 
 /// Non-numeric versions of the policies: `CXXABI_TM_1` (transactional
-/// memory, every policy), `CXXABI_FLOAT128` (x86_64, from manylinux_2_24)
-/// and `GLIBC_ABI_DT_RELR` (packed relocations, from manylinux_2_36).
+/// memory, every policy), `CXXABI_FLOAT128` (`x86_64`, from `manylinux_2_24`)
+/// and `GLIBC_ABI_DT_RELR` (packed relocations, from `manylinux_2_36`).
 /// Anything else, e.g. `GLIBC_PRIVATE`, is refused.
 pub fn allowed_special(
     cpu: Cpu,

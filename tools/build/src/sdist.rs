@@ -318,7 +318,7 @@ impl Scanner {
 
     /// Checks one entry; returns its path below the root if it is a file
     /// the scan wants to read (pyproject.toml, PKG-INFO).
-    fn entry(&mut self, name: &str, kind: Kind) -> Result<Option<&'static str>, SdistError> {
+    fn entry(&mut self, name: &str, kind: &Kind) -> Result<Option<&'static str>, SdistError> {
         let trimmed = name.trim_start_matches("./");
         if trimmed.is_empty() {
             return Ok(None);
@@ -345,7 +345,7 @@ impl Scanner {
             }
             Some(_) => {}
         }
-        match (&kind, rest) {
+        match (kind, rest) {
             (Kind::Dir, _) => return Ok(None),
             (_, None) => {
                 return Err(self.invalid(
@@ -554,6 +554,7 @@ impl<R: Read> Read for Limited<R> {
 }
 
 fn scan_tar_gz(mut scanner: Scanner, file: File, size: u64) -> Result<Tree, SdistError> {
+    use tar::EntryType as T;
     let tripped = Rc::new(Cell::new(None));
     let reader = Limited {
         inner: flate2::read::MultiGzDecoder::new(BufReader::new(file)),
@@ -596,7 +597,6 @@ fn scan_tar_gz(mut scanner: Scanner, file: File, size: u64) -> Result<Tree, Sdis
                 .map(|b| String::from_utf8_lossy(&b).into_owned())
                 .unwrap_or_default()
         };
-        use tar::EntryType as T;
         let kind = match header.entry_type() {
             T::Regular | T::Continuous | T::GNUSparse => Kind::File,
             T::Directory => Kind::Dir,
@@ -609,7 +609,7 @@ fn scan_tar_gz(mut scanner: Scanner, file: File, size: u64) -> Result<Tree, Sdis
             _ => Kind::Other("special entry"),
         };
         let size = entry.size();
-        if let Some(wanted) = scanner.entry(&name, kind)? {
+        if let Some(wanted) = scanner.entry(&name, &kind)? {
             scanner.read(wanted, size, entry)?;
         }
     }
@@ -650,7 +650,7 @@ fn scan_zip(mut scanner: Scanner, file: File) -> Result<Tree, SdistError> {
             };
             (name, kind, file.size())
         };
-        if let Some(wanted) = scanner.entry(&name, kind)? {
+        if let Some(wanted) = scanner.entry(&name, &kind)? {
             let reader = archive.by_index(index).map_err(|e| {
                 scanner.invalid(format!("`{wanted}` cannot be read: {e}"), HINT_ARCHIVE)
             })?;

@@ -419,7 +419,7 @@ pub fn check_wheel(
 
     // New WHEEL and RECORD.
     let new_tags = new_tag_sets.tags();
-    let new_wheel = metadata.rewrite(
+    let new_wheel = WheelMetadata::rewrite(
         &wheel_text,
         &new_tags,
         if is_any { None } else { Some(false) },
@@ -452,7 +452,7 @@ pub fn check_wheel(
                 .compression_method(CompressionMethod::Deflated)
                 .last_modified_time(ofiuco_archive::fixed_time())
                 .unix_permissions(normalized_mode(entry.executable))
-                .large_file(entry.size >= u32::MAX as u64);
+                .large_file(entry.size >= u64::from(u32::MAX));
             zip.start_file(entry.name.as_str(), options)
                 .map_err(io::Error::other)?;
             if entry.name == wheel_path {
@@ -940,7 +940,7 @@ impl WheelMetadata {
 
     /// WHEEL with its `Tag:` lines replaced by `tags` (where the first one
     /// was) and `Root-Is-Purelib` set when `purelib` is given.
-    fn rewrite(&self, text: &str, tags: &[String], purelib: Option<bool>) -> String {
+    fn rewrite(text: &str, tags: &[String], purelib: Option<bool>) -> String {
         let mut out = String::with_capacity(text.len() + 64);
         let mut tags_written = false;
         let mut purelib_written = false;
@@ -1064,7 +1064,7 @@ mod tests {
         let meta = WheelMetadata::parse(text).unwrap();
         assert_eq!(meta.tags, ["cp311-cp311-linux_aarch64"]);
         assert_eq!(meta.build, None);
-        let new = meta.rewrite(
+        let new = WheelMetadata::rewrite(
             text,
             &["cp311-cp311-manylinux_2_26_aarch64".into()],
             Some(false),
@@ -1076,7 +1076,13 @@ mod tests {
 
     #[test]
     fn tag_sets() {
-        let tags = |t: &[&str]| TagSets::new(&t.iter().map(|s| s.to_string()).collect::<Vec<_>>());
+        let tags = |t: &[&str]| {
+            TagSets::new(
+                &t.iter()
+                    .map(std::string::ToString::to_string)
+                    .collect::<Vec<_>>(),
+            )
+        };
         let sets = tags(&["py2-none-any", "py3-none-any"]).unwrap();
         assert_eq!(sets.compressed(), "py2.py3-none-any");
         assert_eq!(sets.tags(), ["py2-none-any", "py3-none-any"]);

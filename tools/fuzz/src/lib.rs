@@ -482,7 +482,7 @@ fn mutate(text: &mut String, rng: &mut Rng, pool: &Pool) {
             // Replace one byte with another (kept valid UTF-8 by using ASCII).
             if at < len && text.is_char_boundary(at + 1) {
                 let b = (rng.below(95) as u8 + 32) as char;
-                text.replace_range(at..at + 1, &b.to_string());
+                text.replace_range(at..=at, &b.to_string());
             }
         }
         1 => {
@@ -497,7 +497,7 @@ fn mutate(text: &mut String, rng: &mut Rng, pool: &Pool) {
         }
         3 => {
             let c = *rng.pick(CONTROL);
-            text.insert_str(at, c)
+            text.insert_str(at, c);
         }
         4 => {
             // A huge value (rarely: parsing it costs time).
@@ -509,7 +509,7 @@ fn mutate(text: &mut String, rng: &mut Rng, pool: &Pool) {
         }
         5 => {
             let t = *rng.pick(TOKENS);
-            text.insert_str(at, t)
+            text.insert_str(at, t);
         }
         // Token level.
         6 | 7 => {
@@ -585,7 +585,7 @@ fn mutate(text: &mut String, rng: &mut Rng, pool: &Pool) {
                 return;
             }
             let i = rng.below(lines.len());
-            let mut out: Vec<String> = lines.iter().map(|l| l.to_string()).collect();
+            let mut out: Vec<String> = lines.iter().map(std::string::ToString::to_string).collect();
             match rng.below(3) {
                 0 => {
                     out.remove(i);
@@ -614,10 +614,11 @@ fn mutate(text: &mut String, rng: &mut Rng, pool: &Pool) {
             if !pool.lines.is_empty() {
                 let start = rng.below(pool.lines.len());
                 let n = 1 + rng.below(12);
-                let block: String = pool.lines[start..(start + n).min(pool.lines.len())]
-                    .iter()
-                    .map(|l| format!("{l}\n"))
-                    .collect();
+                let mut block = String::new();
+                for line in &pool.lines[start..(start + n).min(pool.lines.len())] {
+                    block.push_str(line);
+                    block.push('\n');
+                }
                 text.insert_str(floor(text, at), &block);
             }
         }
@@ -876,7 +877,7 @@ fn install_panic_hook() {
     ONCE.call_once(|| {
         let previous = std::panic::take_hook();
         std::panic::set_hook(Box::new(move |info| {
-            if IN_INPUT.with(|i| i.get()) {
+            if IN_INPUT.with(std::cell::Cell::get) {
                 let message = info.to_string();
                 PANIC.with(|p| *p.borrow_mut() = Some(message));
             } else {
@@ -1051,16 +1052,15 @@ fn record(
     out_dir: &Path,
     prefix: &str,
 ) {
-    match list.iter_mut().find(|f| signature_of(&f.what) == signature) {
-        Some(finding) => finding.count += 1,
-        None => {
-            let saved = job.save(out_dir, &format!("{prefix}-{}", list.len() + 1));
-            list.push(Finding {
-                what,
-                count: 1,
-                saved,
-            });
-        }
+    if let Some(finding) = list.iter_mut().find(|f| signature_of(&f.what) == signature) {
+        finding.count += 1;
+    } else {
+        let saved = job.save(out_dir, &format!("{prefix}-{}", list.len() + 1));
+        list.push(Finding {
+            what,
+            count: 1,
+            saved,
+        });
     }
 }
 
@@ -1169,26 +1169,28 @@ pub fn run(config: &Config) -> Report {
                     payload
                         .downcast_ref::<String>()
                         .cloned()
-                        .or_else(|| payload.downcast_ref::<&str>().map(|s| s.to_string()))
+                        .or_else(|| {
+                            payload
+                                .downcast_ref::<&str>()
+                                .map(std::string::ToString::to_string)
+                        })
                         .unwrap_or_else(|| "a panic".to_string())
                 });
                 let signature = what.lines().next().unwrap_or_default().to_string();
                 let poisoned = what.contains("PoisonError");
-                match report
+                if let Some(finding) = report
                     .panics
                     .iter_mut()
                     .find(|f| f.what.lines().next() == Some(signature.as_str()))
                 {
-                    Some(finding) => finding.count += 1,
-                    None => {
-                        let saved =
-                            job.save(&out_dir, &format!("panic-{}", report.panics.len() + 1));
-                        report.panics.push(Finding {
-                            what,
-                            count: 1,
-                            saved,
-                        });
-                    }
+                    finding.count += 1;
+                } else {
+                    let saved = job.save(&out_dir, &format!("panic-{}", report.panics.len() + 1));
+                    report.panics.push(Finding {
+                        what,
+                        count: 1,
+                        saved,
+                    });
                 }
                 if poisoned {
                     // pep508_rs keeps its markers in a global interner behind
@@ -1221,6 +1223,7 @@ pub fn run(config: &Config) -> Report {
 }
 
 impl std::fmt::Display for Report {
+    #[allow(clippy::cast_precision_loss, reason = "one decimal of MiB is shown")]
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         writeln!(
             f,

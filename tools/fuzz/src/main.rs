@@ -35,28 +35,28 @@ fn main() -> ExitCode {
             "--seed" => {
                 config.seed = value()
                     .parse()
-                    .unwrap_or_else(|_| usage("--seed takes a number"))
+                    .unwrap_or_else(|_| usage("--seed takes a number"));
             }
             "--seconds" => {
                 config.duration = Duration::from_secs_f64(
                     value()
                         .parse()
                         .unwrap_or_else(|_| usage("--seconds takes a number")),
-                )
+                );
             }
             "--inputs" => {
                 config.max_inputs = Some(
                     value()
                         .parse()
                         .unwrap_or_else(|_| usage("--inputs takes a number")),
-                )
+                );
             }
             "--input-limit" => {
                 config.input_limit = Duration::from_secs_f64(
                     value()
                         .parse()
                         .unwrap_or_else(|_| usage("--input-limit takes seconds")),
-                )
+                );
             }
             "--corpus" => config.corpus.push(PathBuf::from(value())),
             "--out" => config.out_dir = PathBuf::from(value()),

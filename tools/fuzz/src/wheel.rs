@@ -286,7 +286,7 @@ fn mutate_record(text: &mut String, rng: &mut Rng, entries: &[ZEntry]) {
             if let Some(p) = lines[i].find("sha256=") {
                 let at = p + 7 + rng.below(8);
                 if at < lines[i].len() && lines[i].is_char_boundary(at) {
-                    lines[i].replace_range(at..at + 1, "A");
+                    lines[i].replace_range(at..=at, "A");
                 }
             }
         }
@@ -670,7 +670,10 @@ fn write_archive(entries: &[ZEntry], comment: &str) -> Vec<u8> {
         }
     }
     zip.set_comment(comment);
-    let mut bytes = zip.finish().map(|c| c.into_inner()).unwrap_or_default();
+    let mut bytes = zip
+        .finish()
+        .map(std::io::Cursor::into_inner)
+        .unwrap_or_default();
     if !patches.is_empty() {
         if let Some(cd) = central(&bytes) {
             for at in cd.entries {
@@ -790,7 +793,7 @@ fn edit_bytes(b: &mut Vec<u8>, rng: &mut Rng) {
             b.truncate(at);
         }
         8 => {
-            for _ in 0..1 + rng.below(4) {
+            for _ in 0..=rng.below(4) {
                 let at = rng.below(b.len());
                 b[at] ^= 1 << rng.below(8);
             }
@@ -929,7 +932,7 @@ pub(crate) fn generate(seed: &WheelSeed, rng: &mut Rng, pool: &Pool) -> (String,
     let mut bytes = write_archive(&entries, &comment);
     // Bytes: none for a third of the inputs, else 1 to 4 edits.
     if !rng.chance(3) {
-        for _ in 0..1 + rng.next_u64().trailing_zeros().min(3) {
+        for _ in 0..=rng.next_u64().trailing_zeros().min(3) {
             edit_bytes(&mut bytes, rng);
         }
     }

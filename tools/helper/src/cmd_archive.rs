@@ -26,10 +26,10 @@ pub struct FragmentArgs {
     /// Also write a JSON manifest of the fragment's entries.
     #[arg(long, value_name = "FRAG.json")]
     manifest_out: Option<PathBuf>,
-    /// Fail if an ELF file is not for this CPU: x86_64 (amd64) or aarch64 (arm64).
+    /// Fail if an ELF file is not for this CPU: `x86_64` (amd64) or aarch64 (arm64).
     #[arg(long, value_name = "CPU")]
     check_cpu: Option<Cpu>,
-    /// Fail if an ELF file needs a GLIBC_2.X version above this one, e.g. 2.26.
+    /// Fail if an ELF file needs a `GLIBC_2.X` version above this one, e.g. 2.26.
     #[arg(long, value_name = "VERSION")]
     check_glibc: Option<GlibcVersion>,
     /// The directory of each tree that is packed; paths in the fragment are relative to it.
@@ -72,7 +72,7 @@ pub struct ZipArgs {
     /// A fragment written by `ofiuco fragment`; its entries are copied without recompression.
     #[arg(long = "fragment", value_name = "FRAG.zip")]
     fragments: Vec<PathBuf>,
-    /// An application file, compressed here: ARCHIVE_PATH is relative to the layout root.
+    /// An application file, compressed here: `ARCHIVE_PATH` is relative to the layout root.
     #[arg(long = "file", value_name = "ARCHIVE_PATH=SRC_PATH")]
     files: Vec<AppFile>,
     /// `function`: everything at the root; `layer`: everything below `python/`.
@@ -234,7 +234,7 @@ fn parse_named_tree(s: &str) -> Result<(String, PathBuf), String> {
     }
 }
 
-pub fn run_venv(args: VenvArgs) -> anyhow::Result<()> {
+pub fn run_venv(args: &VenvArgs) -> anyhow::Result<()> {
     ofiuco_archive::merge_venv(&args.trees, &args.output, args.threads)?;
     Ok(())
 }

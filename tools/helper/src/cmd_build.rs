@@ -18,7 +18,7 @@ pub struct CheckWheelArgs {
     /// The target OS; only `linux` is checked so far.
     #[arg(long, value_name = "OS", value_parser = ["linux"])]
     os: String,
-    /// The target CPU: x86_64 (amd64) or aarch64 (arm64).
+    /// The target CPU: `x86_64` (amd64) or aarch64 (arm64).
     #[arg(long, value_name = "CPU")]
     cpu: Cpu,
     /// The target's glibc ceiling, e.g. 2.26.
@@ -32,7 +32,7 @@ pub struct CheckWheelArgs {
     native: bool,
 }
 
-pub fn run_check_wheel(args: CheckWheelArgs) -> anyhow::Result<()> {
+pub fn run_check_wheel(args: &CheckWheelArgs) -> anyhow::Result<()> {
     let opts = CheckOptions {
         cpu: args.cpu,
         glibc: args.glibc,
@@ -61,7 +61,7 @@ pub struct SdistInfoArgs {
     output: PathBuf,
 }
 
-pub fn run_sdist_info(args: SdistInfoArgs) -> anyhow::Result<()> {
+pub fn run_sdist_info(args: &SdistInfoArgs) -> anyhow::Result<()> {
     let source = match (&args.sdist, &args.dir) {
         (Some(sdist), _) => Source::Archive(sdist),
         (None, Some(dir)) => Source::Dir(dir),

@@ -22,7 +22,7 @@ pub struct CheckLockArgs {
     relock: Option<String>,
 }
 
-pub fn run(args: CheckLockArgs) -> Result<()> {
+pub fn run(args: &CheckLockArgs) -> Result<()> {
     let pyproject = args
         .pyproject
         .clone()

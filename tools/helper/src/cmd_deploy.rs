@@ -52,7 +52,7 @@ pub struct PushArgs {
     /// Print the skopeo commands instead of running them.
     #[arg(long)]
     dry_run: bool,
-    /// The skopeo binary (default: $OFIUCO_SKOPEO, else `skopeo` on PATH).
+    /// The skopeo binary (default: $`OFIUCO_SKOPEO`, else `skopeo` on PATH).
     #[arg(long, value_name = "PATH")]
     skopeo: Option<PathBuf>,
 }
@@ -287,7 +287,7 @@ pub struct LambdaArgs {
     /// Print the AWS CLI commands instead of running them.
     #[arg(long)]
     dry_run: bool,
-    /// The AWS CLI (default: $OFIUCO_AWS, else `aws` on PATH).
+    /// The AWS CLI (default: $`OFIUCO_AWS`, else `aws` on PATH).
     #[arg(long, value_name = "PATH")]
     aws: Option<PathBuf>,
 }
@@ -408,7 +408,7 @@ pub fn run_lambda(mut args: LambdaArgs) -> anyhow::Result<()> {
         )
     })?;
     let digest = Sha256::digest(&bytes);
-    let sha_hex: String = digest.iter().map(|b| format!("{b:02x}")).collect();
+    let sha_hex = ofiuco_archive::layer::hex(&digest);
     let want = base64::engine::general_purpose::STANDARD.encode(digest);
     let size = bytes.len() as u64;
     drop(bytes);
@@ -515,8 +515,10 @@ fn aws_error(what: &str, name: &str, args: &LambdaArgs, stderr: &str) -> anyhow:
     let last = last_line(stderr);
     let region = std::env::var("AWS_REGION")
         .or_else(|_| std::env::var("AWS_DEFAULT_REGION"))
-        .map(|r| format!("region {}", quoted(&r)))
-        .unwrap_or_else(|_| "the profile's region".to_string());
+        .map_or_else(
+            |_| "the profile's region".to_string(),
+            |r| format!("region {}", quoted(&r)),
+        );
     let thing = match args.kind {
         Kind::Function => "function",
         Kind::Layer => "layer",

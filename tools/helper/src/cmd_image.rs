@@ -13,7 +13,7 @@ pub struct LayerArgs {
     /// The layer to write (gzip-compressed tar).
     #[arg(long, value_name = "LAYER.tar.gz")]
     output: PathBuf,
-    /// Write the layer's descriptor (digest, size, diff_id) as JSON.
+    /// Write the layer's descriptor (digest, size, `diff_id`) as JSON.
     #[arg(long, value_name = "LAYER.json")]
     descriptor: PathBuf,
     /// An installed package tree (`ofiuco install`), as NAME=DIR; its
@@ -23,7 +23,7 @@ pub struct LayerArgs {
     /// The directory of the image that receives the packages.
     #[arg(long, value_name = "DIR", default_value = "/opt/python")]
     site_packages: String,
-    /// An application file: IMAGE_PATH is its path in the image.
+    /// An application file: `IMAGE_PATH` is its path in the image.
     #[arg(long = "file", value_name = "IMAGE_PATH=SRC_PATH")]
     files: Vec<AppFile>,
     /// The directory of the image the application files are below (for --exclude).
@@ -36,7 +36,7 @@ pub struct LayerArgs {
     /// Fail if an ELF file of a package is not for this CPU.
     #[arg(long, value_name = "CPU")]
     check_cpu: Option<Cpu>,
-    /// Fail if an ELF file of a package needs a GLIBC_2.X version above this one.
+    /// Fail if an ELF file of a package needs a `GLIBC_2.X` version above this one.
     #[arg(long, value_name = "VERSION")]
     check_glibc: Option<GlibcVersion>,
 }
@@ -164,7 +164,7 @@ pub struct ImageIndexArgs {
     descriptor: Option<PathBuf>,
 }
 
-pub fn run_image_index(args: ImageIndexArgs) -> anyhow::Result<()> {
+pub fn run_image_index(args: &ImageIndexArgs) -> anyhow::Result<()> {
     let written = ofiuco_image::build_index(&args.images, &args.tag, &args.output)?;
     match &args.descriptor {
         Some(path) => write_json(path, &written),

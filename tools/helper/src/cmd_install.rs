@@ -29,7 +29,7 @@ pub struct Args {
     threads: usize,
 }
 
-pub fn run(args: Args) -> anyhow::Result<()> {
+pub fn run(args: &Args) -> anyhow::Result<()> {
     let opts = InstallOptions {
         max_unpacked_bytes: args.max_unpacked_bytes,
         max_compression_ratio: args.max_compression_ratio,

@@ -27,7 +27,14 @@ pub struct Args {
     build_default: String,
 }
 
-pub fn run(args: Args) -> Result<()> {
+pub fn run(args: &Args) -> Result<()> {
+    #[derive(serde::Serialize)]
+    struct FilesJson<'a> {
+        files: &'a [ofiuco_hub::FileRepo],
+        /// Git checkouts and local directories to build from (omitted when none).
+        #[serde(skip_serializing_if = "<[_]>::is_empty")]
+        sources: &'a [ofiuco_hub::SourceRepo],
+    }
     if args.hub_name.is_empty()
         || !args.hub_name.starts_with(|c: char| c.is_ascii_alphabetic())
         || !args
@@ -42,7 +49,7 @@ pub fn run(args: Args) -> Result<()> {
     }
     let build = match &args.build_policy {
         Some(path) => read_build_policy(path)?,
-        None => Default::default(),
+        None => std::collections::BTreeMap::new(),
     };
     let lock = read_lock(&args.lock)?;
     let hub = render(
@@ -60,13 +67,6 @@ pub fn run(args: Args) -> Result<()> {
     // Everything is rendered before anything is written, into a directory
     // beside the output that one rename commits: a refused lock, a full disk
     // or a path in the way leaves no partial hub.
-    #[derive(serde::Serialize)]
-    struct FilesJson<'a> {
-        files: &'a [ofiuco_hub::FileRepo],
-        /// Git checkouts and local directories to build from (omitted when none).
-        #[serde(skip_serializing_if = "<[_]>::is_empty")]
-        sources: &'a [ofiuco_hub::SourceRepo],
-    }
     let files = FilesJson {
         files: &hub.files,
         sources: &hub.sources,

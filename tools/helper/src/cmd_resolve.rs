@@ -20,7 +20,7 @@ pub struct Args {
     filename: String,
 }
 
-pub fn run(args: Args) -> Result<()> {
+pub fn run(args: &Args) -> Result<()> {
     let text = fs::read_to_string(&args.page)
         .with_context(|| format!("cannot read {}", args.page.display()))?;
     let base = Url::parse(&args.page_url)
@@ -28,7 +28,7 @@ pub fn run(args: Args) -> Result<()> {
     let links = if text.trim_start().starts_with('{') {
         json_links(&text)?
     } else {
-        html_links(&text)?
+        html_links(&text)
     };
     for (name, href) in links {
         if name == args.filename || basename(&href) == args.filename {
@@ -69,7 +69,7 @@ fn json_links(text: &str) -> Result<Vec<(String, String)>> {
 /// (anchor text, href) pairs of a PEP 503 HTML page: a flat list of `<a>`
 /// elements. One pass over the text, no DOM: linear in the page whatever
 /// its markup (a DOM parser took quadratic time on deeply nested tags).
-fn html_links(text: &str) -> Result<Vec<(String, String)>> {
+fn html_links(text: &str) -> Vec<(String, String)> {
     let mut links = Vec::new();
     // The open anchor: its href and the text seen so far.
     let mut open: Option<(String, String)> = None;
@@ -106,7 +106,7 @@ fn html_links(text: &str) -> Result<Vec<(String, String)>> {
         }
     }
     links.extend(open.take().map(finish_link));
-    Ok(links)
+    links
 }
 
 fn finish_link((href, inner): (String, String)) -> (String, String) {
@@ -144,20 +144,17 @@ fn attribute(mut attrs: &str, wanted: &str) -> Option<String> {
         let mut value = None;
         if let Some(after) = attrs.strip_prefix('=') {
             let after = after.trim_start();
-            let (v, rest) = match after.chars().next() {
-                Some(q @ ('"' | '\'')) => {
-                    let inner = &after[1..];
-                    match inner.find(q) {
-                        Some(end) => (&inner[..end], &inner[end + 1..]),
-                        None => (inner, ""),
-                    }
+            let (v, rest) = if let Some(q @ ('"' | '\'')) = after.chars().next() {
+                let inner = &after[1..];
+                match inner.find(q) {
+                    Some(end) => (&inner[..end], &inner[end + 1..]),
+                    None => (inner, ""),
                 }
-                _ => {
-                    let end = after
-                        .find(|c: char| c.is_ascii_whitespace())
-                        .unwrap_or(after.len());
-                    (&after[..end], &after[end..])
-                }
+            } else {
+                let end = after
+                    .find(|c: char| c.is_ascii_whitespace())
+                    .unwrap_or(after.len());
+                (&after[..end], &after[end..])
             };
             value = Some(v);
             attrs = rest;
@@ -184,7 +181,7 @@ fn decode_entities(s: &str) -> String {
             .take(11)
             .position(|&b| b == b';');
         let decoded = semicolon.and_then(|end| {
-            let name = &rest[1..1 + end];
+            let name = &rest[1..=end];
             let c = match name {
                 "amp" => Some('&'),
                 "lt" => Some('<'),
@@ -201,15 +198,12 @@ fn decode_entities(s: &str) -> String {
             };
             c.map(|c| (c, end + 2))
         });
-        match decoded {
-            Some((c, len)) => {
-                out.push(c);
-                rest = &rest[len..];
-            }
-            None => {
-                out.push('&');
-                rest = &rest[1..];
-            }
+        if let Some((c, len)) = decoded {
+            out.push(c);
+            rest = &rest[len..];
+        } else {
+            out.push('&');
+            rest = &rest[1..];
         }
     }
     out.push_str(rest);
@@ -240,7 +234,7 @@ mod tests {
 <a href="/whl/cu118/torch-2.0.1%2Bcu118-cp310-cp310-linux_x86_64.whl#sha256=aa">torch-2.0.1+cu118-cp310-cp310-linux_x86_64.whl</a><br/>
 <a href="https://files.example/x/six-1.16.0-py2.py3-none-any.whl#sha256=bb" data-requires-python="&gt;=2.7">six-1.16.0-py2.py3-none-any.whl</a>
 </body></html>"#;
-        let links = html_links(page).unwrap();
+        let links = html_links(page);
         assert_eq!(links.len(), 2);
         assert_eq!(
             basename(&links[0].1),
@@ -253,7 +247,7 @@ mod tests {
     fn html_markup_variants() {
         let page = "<!-- <a href=\"no\">no</a> --><A HREF='x/a-1.tar.gz#sha256=1' data-dist-info-metadata=\"sha256=2\">a-1.tar.gz</A>\n<a data-x=\"a>b\" href=y/b-1.zip >b-1.<b>zip</b></a><a href=\"z/c&amp;lt;.whl\">c&amp;lt;.whl<a href=\"w\">d &#x41;&#66;&bogus; &amp</a>";
         assert_eq!(
-            html_links(page).unwrap(),
+            html_links(page),
             [
                 ("a-1.tar.gz".into(), "x/a-1.tar.gz#sha256=1".into()),
                 ("b-1.zip".into(), "y/b-1.zip".into()),
@@ -272,20 +266,20 @@ mod tests {
             "<div>".repeat(N),
             "</div>".repeat(N)
         );
-        let links = html_links(&page).unwrap();
+        let links = html_links(&page);
         assert_eq!(
             links,
             [("six-1.16.0.tar.gz".into(), "f/six-1.16.0.tar.gz".into())]
         );
         // Unclosed anchors, quotes and comments do not make it rescan.
         let page = format!("{}<a href=\"x", "<a href=y>".repeat(N));
-        assert_eq!(html_links(&page).unwrap().len(), N + 1);
+        assert_eq!(html_links(&page).len(), N + 1);
         let page = "<!--".repeat(N);
-        assert!(html_links(&page).unwrap().is_empty());
+        assert!(html_links(&page).is_empty());
         let page = "<a href=\"a\" ".repeat(N);
-        assert_eq!(html_links(&page).unwrap().len(), 1);
+        assert_eq!(html_links(&page).len(), 1);
         let page = format!("<a href=\"{}\">x</a>", "&".repeat(N));
-        assert_eq!(html_links(&page).unwrap()[0].1.len(), N);
+        assert_eq!(html_links(&page)[0].1.len(), N);
     }
 
     #[test]

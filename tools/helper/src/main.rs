@@ -6,14 +6,14 @@
 //! * `resolve-url` — find a distribution file's URL in a package index page (PEP 691 / PEP 503).
 //! * `fragment` — pack one installed tree into a compressed fragment zip (optional ELF checks).
 //! * `zip`     — assemble fragments and application files into a reproducible Lambda zip.
-//! * `venv`    — merge installed trees into one tree (py_venv).
+//! * `venv`    — merge installed trees into one tree (`py_venv`).
 //! * `layer`   — write a deterministic OCI image layer (tar + gzip) of trees and files.
 //! * `image`   — write an OCI image layout: a base layout plus layers and config.
 //! * `image-index` — join image layouts of several platforms into a multi-platform index.
 //! * `check-wheel` — verify a wheel built from sources for its target and write it retagged.
 //! * `sdist-info` — read an sdist's (or source tree's) build system as JSON.
-//! * `push`    — push an image layout to a registry with skopeo (`bazel run` of py_oci_push).
-//! * `lambda-deploy` — deploy a zip to AWS Lambda with the AWS CLI (`bazel run` of py_lambda_deploy).
+//! * `push`    — push an image layout to a registry with skopeo (`bazel run` of `py_oci_push`).
+//! * `lambda-deploy` — deploy a zip to AWS Lambda with the AWS CLI (`bazel run` of `py_lambda_deploy`).
 //! * `check-lock` — fail when pyproject.toml changed since the lock was made.
 
 use std::process::ExitCode;
@@ -95,20 +95,20 @@ fn main() -> ExitCode {
         }
     };
     let result = match cli.command {
-        Command::Lock(args) => cmd_lock::run(args),
-        Command::Install(args) => cmd_install::run(args),
-        Command::ResolveUrl(args) => cmd_resolve::run(args),
+        Command::Lock(args) => cmd_lock::run(&args),
+        Command::Install(args) => cmd_install::run(&args),
+        Command::ResolveUrl(args) => cmd_resolve::run(&args),
         Command::Fragment(args) => cmd_archive::run_fragment(args),
         Command::Zip(args) => cmd_archive::run_zip(args),
-        Command::Venv(args) => cmd_archive::run_venv(args),
+        Command::Venv(args) => cmd_archive::run_venv(&args),
         Command::Layer(args) => cmd_image::run_layer(args),
         Command::Image(args) => cmd_image::run_image(args),
-        Command::ImageIndex(args) => cmd_image::run_image_index(args),
-        Command::CheckWheel(args) => cmd_build::run_check_wheel(args),
-        Command::SdistInfo(args) => cmd_build::run_sdist_info(args),
+        Command::ImageIndex(args) => cmd_image::run_image_index(&args),
+        Command::CheckWheel(args) => cmd_build::run_check_wheel(&args),
+        Command::SdistInfo(args) => cmd_build::run_sdist_info(&args),
         Command::Push(args) => cmd_deploy::run_push(args),
         Command::LambdaDeploy(args) => cmd_deploy::run_lambda(args),
-        Command::CheckLock(args) => cmd_check_lock::run(args),
+        Command::CheckLock(args) => cmd_check_lock::run(&args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

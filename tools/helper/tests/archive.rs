@@ -86,7 +86,7 @@ fn entries(zip: &Path) -> Vec<(String, u32, String)> {
         .map(|i| {
             let mut file = archive.by_index(i).unwrap();
             assert_eq!(file.last_modified(), Some(zip::DateTime::default()));
-            assert!(file.extra_data().is_none_or(|d| d.is_empty()));
+            assert!(file.extra_data().is_none_or(<[u8]>::is_empty));
             let mut content = String::new();
             file.read_to_string(&mut content).unwrap();
             (

@@ -679,9 +679,9 @@ const PYPROJECT: &[u8] =
 
 #[test]
 fn hostile_sdists() {
+    use tar::EntryType::{Regular, Symlink};
     let tmp = tempfile::tempdir().unwrap();
     let dir = tmp.path();
-    use tar::EntryType::{Regular, Symlink};
     tar_gz(
         &dir.join("traversal.tar.gz"),
         &[

@@ -1,7 +1,7 @@
 //! `ofiuco push` and `ofiuco lambda-deploy` run as processes: their dry runs
 //! and the errors found before any tool is called. The real pushes and
 //! deploys (skopeo to docker-registry, the AWS CLI to moto) are run by
-//! examples/aws_batch/run_push.sh and examples/aws_lambda/run_deploy.sh.
+//! `examples/aws_batch/run_push.sh` and `examples/aws_lambda/run_deploy.sh`.
 
 use std::fs;
 use std::path::Path;

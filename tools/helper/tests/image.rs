@@ -168,10 +168,7 @@ fn layer_image_and_index() {
         );
         let put = |data: &str| {
             use sha2::Digest;
-            let hex: String = sha2::Sha256::digest(data.as_bytes())
-                .iter()
-                .map(|b| format!("{b:02x}"))
-                .collect();
+            let hex = ofiuco_archive::layer::hex(&sha2::Sha256::digest(data.as_bytes()));
             fs::write(base.join("blobs/sha256").join(&hex), data).unwrap();
             (format!("sha256:{hex}"), data.len())
         };

@@ -491,7 +491,7 @@ fn markers_that_overflowed_the_stack_are_refused() {
     assert!(message.len() < 1000, "{} bytes", message.len());
 }
 
-/// Found by the fuzzer: a panic in pep508_rs's cursor (exit 101).
+/// Found by the fuzzer: a panic in `pep508_rs`'s cursor (exit 101).
 #[test]
 fn non_ascii_after_a_marker_is_refused() {
     let deps = "[package.dependencies]\nb = {version = \"*\", markers = \"python_version < \\\"3.10\\\"\u{202e}\"}\n";

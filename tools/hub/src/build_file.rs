@@ -24,8 +24,8 @@ not_needed(name = \"_not_needed\")
 ";
 
 /// A template value's truth: `{% if x %}` is false for an empty string.
-fn truthy(value: &Option<String>) -> Option<&str> {
-    value.as_deref().filter(|v| !v.is_empty())
+fn truthy(value: Option<&String>) -> Option<&str> {
+    value.map(String::as_str).filter(|v| !v.is_empty())
 }
 
 struct Writer {
@@ -104,11 +104,11 @@ impl Writer {
             self.field("name", &build.name);
             self.field("distribution", &p.display_name);
             self.field("version", &p.version);
-            if let Some(sdist) = truthy(&build.sdist) {
+            if let Some(sdist) = truthy(build.sdist.as_ref()) {
                 self.field("sdist", sdist);
             } else {
                 self.field("tree", build.tree.as_deref().unwrap_or_default());
-                if let Some(root) = truthy(&build.tree_root) {
+                if let Some(root) = truthy(build.tree_root.as_ref()) {
                     self.field("tree_root", root);
                 }
                 self.field("origin", build.origin.as_deref().unwrap_or_default());
@@ -123,9 +123,9 @@ impl Writer {
         self.field("name", &p.target);
         self.field("distribution", &p.display_name);
         self.field("version", &p.version);
-        if let Some(unsupported) = truthy(&p.unsupported) {
+        if let Some(unsupported) = truthy(p.unsupported.as_ref()) {
             self.field("unsupported", unsupported);
-        } else if let Some(wheel) = truthy(&p.wheel_single) {
+        } else if let Some(wheel) = truthy(p.wheel_single.as_ref()) {
             self.field("wheel", wheel);
         } else {
             self.raw("    wheel = pick({\n");
@@ -156,7 +156,7 @@ impl Writer {
         self.raw(a.rule);
         self.raw("(\n");
         self.field("name", &a.name);
-        if let Some(actual) = truthy(&a.actual) {
+        if let Some(actual) = truthy(a.actual.as_ref()) {
             self.field("actual", actual);
         } else {
             self.raw("    actual = pick({\n");

@@ -321,6 +321,7 @@ struct Files<'a> {
     labels: HashMap<(&'a str, &'a str), String, FastHash>,
     /// The repository names in `files`.
     repos: HashSet<String, FastHash>,
+    #[allow(clippy::struct_field_names, reason = "the `files` of files.json")]
     files: Vec<FileRepo>,
     /// label -> index into `files`.
     positions: HashMap<String, usize, FastHash>,

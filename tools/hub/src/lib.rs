@@ -159,11 +159,12 @@ pub struct FileRepo {
 
 #[derive(Debug, thiserror::Error)]
 pub enum HubError {
+    /// Only from the template oracle of the tests (minijinja is a dev-dependency).
     #[error("cannot render the hub's {file}: {source}")]
     Template {
         file: &'static str,
         #[source]
-        source: minijinja::Error,
+        source: Box<dyn std::error::Error + Send + Sync>,
     },
 }
 
@@ -259,14 +260,14 @@ fn lock_range(lock: &Lock, table: &EnvTable) -> EnvSet {
     let mut allowed: Vec<((u8, u8), bool)> = Vec::new();
     let mut set = table.none();
     for (i, env) in table.envs().iter().enumerate() {
-        let yes = match allowed.iter().find(|(python, _)| *python == env.python) {
-            Some(&(_, yes)) => yes,
-            None => {
-                let full = ofiuco_spec::python_full_version(env.python);
-                let yes = ofiuco_lock::constraint_allows(range, &full);
-                allowed.push((env.python, yes));
-                yes
-            }
+        let yes = if let Some(&(_, yes)) = allowed.iter().find(|(python, _)| *python == env.python)
+        {
+            yes
+        } else {
+            let full = ofiuco_spec::python_full_version(env.python);
+            let yes = ofiuco_lock::constraint_allows(range, &full);
+            allowed.push((env.python, yes));
+            yes
         };
         if yes {
             set.insert(i);
@@ -328,6 +329,13 @@ impl<'a> Renderer<'a> {
         }
     }
 
+    #[cfg_attr(
+        not(test),
+        allow(
+            clippy::unnecessary_wraps,
+            reason = "only the template (tests) can fail"
+        )
+    )]
     fn render(self) -> Result<HubFiles, HubError> {
         let (packages, envs, hub_name) = (
             self.lock.packages.as_slice(),
@@ -367,7 +375,7 @@ impl<'a> Renderer<'a> {
             package_deps,
             aliases,
             libraries,
-        } = parts?;
+        } = parts;
         let packages: Vec<PackageView> = self
             .lock
             .packages
@@ -420,14 +428,14 @@ impl<'a> Renderer<'a> {
 
     /// What does not depend on the wheel choice: each package's dependencies
     /// and comments, aliases, extras and groups.
-    fn wheel_independent_parts(&self) -> Result<Parts, HubError> {
+    fn wheel_independent_parts(&self) -> Parts {
         let edges = self.resolve_edges();
         let graph = graph::Graph::new(&self.by_name, &edges);
         let package_deps = (0..self.lock.packages.len())
             .map(|i| self.package_deps(i, &edges, &graph))
             .collect();
         let (mut aliases, whole_lock) = self.aliases(&edges, &graph);
-        let mut libraries = self.extras(&graph);
+        let mut libraries = self.extras(&edges, &graph);
         libraries.extend(self.groups(&graph));
         libraries.extend(whole_lock);
         libraries.extend(graph.cycles().iter().map(|(name, members)| {
@@ -443,11 +451,11 @@ impl<'a> Renderer<'a> {
             }
         }));
         aliases.sort_by(|a, b| a.name.cmp(&b.name));
-        Ok(Parts {
+        Parts {
             package_deps,
             aliases,
             libraries,
-        })
+        }
     }
 
     /// `poetry.lock of @poetry`, for messages.
@@ -652,14 +660,14 @@ impl<'a> Renderer<'a> {
             let public = match &chosen[..] {
                 [(label, envs)] if *envs == self.table.all() => AliasView {
                     rule: "hub_target",
-                    name: name.to_string(),
+                    name: name.clone(),
                     actual: Some(label.clone()),
                     groups: Vec::new(),
                     default: String::new(),
                 },
                 _ => AliasView {
                     rule: "hub_target",
-                    name: name.to_string(),
+                    name: name.clone(),
                     actual: None,
                     groups: chosen
                         .into_iter()
@@ -799,7 +807,10 @@ impl<'a> Renderer<'a> {
     }
 
     /// `name[extra]`: the package plus the dependencies the extra enables.
-    fn extras(&self, graph: &graph::Graph) -> Vec<LibraryView> {
+    /// Those are edges of the package's highest version, resolved once by
+    /// [`Self::resolve_edges`] like all others; only where they hold
+    /// differs (their markers evaluated with the extra selected).
+    fn extras(&self, edges: &[Vec<Edge>], graph: &graph::Graph) -> Vec<LibraryView> {
         let mut out = Vec::new();
         for (name, versions) in &self.by_name {
             let i = versions[0];
@@ -807,36 +818,24 @@ impl<'a> Renderer<'a> {
             if p.extras.is_empty() {
                 continue;
             }
-            // Dependency name -> its entries, so that each extra looks up the
-            // names it lists instead of scanning every dependency.
-            let mut deps_named: HashMap<&str, Vec<&Dependency>> = HashMap::new();
-            for d in &p.dependencies {
-                deps_named.entry(&d.name).or_default().push(d);
+            // Dependency name -> its edges, so that each extra looks up the
+            // names it lists instead of scanning every edge.
+            let mut edges_named: HashMap<&str, Vec<&Edge>> = HashMap::new();
+            for edge in &edges[i] {
+                edges_named.entry(&edge.dep.name).or_default().push(edge);
             }
             for (extra, names) in &p.extras {
                 let mut per_label: BTreeMap<String, EnvSet> = BTreeMap::new();
                 per_label.insert(format!(":{name}"), self.table.all());
                 let listed: BTreeSet<&str> = names.iter().map(String::as_str).collect();
-                let deps = listed.iter().filter_map(|n| deps_named.get(n)).flatten();
-                for d in deps {
-                    let envs = self.table.eval(d.marker.as_ref(), Some(extra));
+                let listed_edges = listed.iter().filter_map(|n| edges_named.get(n)).flatten();
+                for edge in listed_edges {
+                    let envs = self.table.eval(edge.dep.marker.as_ref(), Some(extra));
                     if envs.is_empty() {
                         continue;
                     }
-                    let target = match (d.package, self.by_name.get(&d.name).map(Vec::as_slice)) {
-                        (_, None) => continue,
-                        // The lock names the entry (uv.lock).
-                        (Some(exact), _) => Target::One(exact),
-                        (None, Some([only])) => Target::One(*only),
-                        (None, Some(_)) => Target::Several,
-                    };
-                    let edge = Edge {
-                        dep: (*d).clone(),
-                        target,
-                        envs,
-                    };
-                    for label in self.edge_labels(usize::MAX, &edge, graph) {
-                        *per_label.entry(label).or_insert_with(|| self.table.none()) |= &edge.envs;
+                    for label in self.edge_labels(usize::MAX, edge, graph) {
+                        *per_label.entry(label).or_insert_with(|| self.table.none()) |= &envs;
                     }
                 }
                 out.push(LibraryView {
@@ -937,7 +936,7 @@ impl BuildContext<'_> {
         .and_then(|template| template.render(&ctx))
         .map_err(|source| HubError::Template {
             file: "BUILD.bazel",
-            source,
+            source: Box::new(source),
         })
     }
 }

@@ -95,7 +95,7 @@ fn check(path: &Path, lock: &ofiuco_lock::Lock, hub: &HubFiles) -> Vec<String> {
         .files
         .iter()
         .map(|f| f.repo.as_str())
-        .chain(hub.sources.iter().map(|s| s.repo()))
+        .chain(hub.sources.iter().map(ofiuco_hub::SourceRepo::repo))
         .collect();
     if listed.len() != hub.files.len() + hub.sources.len() {
         problems.push(format!("{at}: files.json lists a repository twice"));

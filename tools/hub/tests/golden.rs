@@ -3,7 +3,7 @@
 //! beside it as `pyproject.toml` when present) is pinned file by file under
 //! `tests/golden/<name>/`; so are the hubs of the uv.lock and pylock.toml
 //! fixtures (`tests/golden/uv.lock/`, `tests/golden/pylock.toml/`,
-//! `tests/golden/pylock.edges.toml/`). Run with UPDATE_GOLDEN=1 to rewrite them.
+//! `tests/golden/pylock.edges.toml/`). Run with `UPDATE_GOLDEN=1` to rewrite them.
 
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -18,8 +18,8 @@ fn lock_fixtures() -> PathBuf {
 /// Reads fixture `name` with `read_poetry_lock`, from a scratch directory where
 /// the lock is `poetry.lock` and its pyproject (if any) `pyproject.toml`.
 fn read_fixture(name: &str) -> ofiuco_lock::Lock {
-    let src = lock_fixtures();
     static CALLS: AtomicUsize = AtomicUsize::new(0);
+    let src = lock_fixtures();
     let call = CALLS.fetch_add(1, Ordering::Relaxed);
     let dir = Path::new(env!("CARGO_TARGET_TMPDIR"))
         .join(format!("hub-golden-{}-{call}-{name}", std::process::id()));

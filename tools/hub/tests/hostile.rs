@@ -100,7 +100,7 @@ fn lock_text_is_written_as_literals_comments_too() {
     let hub = render(&lock, &opts()).unwrap();
     assert_data_only(&hub.build);
     assert!(hub.build.contains("_cycle.1"), "{}", hub.build);
-    assert!(hub.build.contains(r#"\033[2J"#), "{}", hub.build);
+    assert!(hub.build.contains(r"\033[2J"), "{}", hub.build);
 }
 
 #[test]

@@ -362,10 +362,10 @@ pub fn install(
     out_dir: &Path,
     opts: &InstallOptions,
 ) -> Result<InstallReport, InstallError> {
-    let wheel_name = wheel
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_else(|| wheel.display().to_string());
+    let wheel_name = wheel.file_name().map_or_else(
+        || wheel.display().to_string(),
+        |n| n.to_string_lossy().into_owned(),
+    );
     let filename = WheelFilename::from_str(&wheel_name)?;
     let cx = Cx { wheel: wheel_name };
     let name = PackageName::new(&filename.name).map_err(|e| {
@@ -716,7 +716,7 @@ fn archive_files(
         });
     }
     let mut files: Vec<ArchiveFile> = Vec::with_capacity(archive.len());
-    let mut seen: HashMap<String, ()> = HashMap::with_capacity(archive.len());
+    let mut seen: HashSet<String> = HashSet::with_capacity(archive.len());
     let mut total: u64 = 0;
     for index in 0..archive.len() {
         let raw_name = archive.name_for_index(index).unwrap_or("?").to_string();
@@ -741,7 +741,7 @@ fn archive_files(
         if file.is_dir() || mode.is_some_and(|m| m & S_IFMT == S_IFDIR) || name.is_empty() {
             continue;
         }
-        if seen.insert(name.clone(), ()).is_some() {
+        if !seen.insert(name.clone()) {
             return Err(InstallError::DuplicateEntry {
                 wheel: cx.wheel.clone(),
                 entry: raw_name,
@@ -1431,7 +1431,7 @@ fn auto_threads(plan: &Plan) -> usize {
         // Spares the cgroup lookups of `available_parallelism`.
         return 1;
     }
-    let available = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let available = std::thread::available_parallelism().map_or(1, std::num::NonZero::get);
     wanted.min(available).min(MAX_THREADS)
 }
 

@@ -179,7 +179,9 @@ mod tests {
         // The original keeps its own position.
         r.read_exact(&mut small).unwrap();
         assert_eq!(small, data[BUFFER + 5..BUFFER + 15]);
-        assert!(r.seek(SeekFrom::Current(-(10 * BUFFER as i64))).is_err());
+        assert!(r
+            .seek(SeekFrom::Current(-10 * i64::try_from(BUFFER).unwrap()))
+            .is_err());
         r.seek(SeekFrom::Start(u64::MAX)).unwrap();
         assert_eq!(r.read(&mut small).unwrap(), 0);
     }

@@ -7,7 +7,7 @@ use std::time::Instant;
 fn main() {
     let mut args = std::env::args().skip(1);
     let path = PathBuf::from(args.next().expect("usage: parse_time <poetry.lock> [runs]"));
-    let runs: usize = args.next().map(|r| r.parse().unwrap()).unwrap_or(20);
+    let runs: usize = args.next().map_or(20, |r| r.parse().unwrap());
     let text = std::fs::read_to_string(&path).unwrap();
     let start = Instant::now();
     for _ in 0..runs {

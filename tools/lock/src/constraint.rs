@@ -177,13 +177,14 @@ fn window(specs: &[VersionSpecifier], sorted: &[Version]) -> (usize, usize) {
             Version::new(next).with_epoch(v.epoch()).with_min(Some(0))
         };
         let (lower, upper) = match spec.operator() {
-            Operator::GreaterThan | Operator::GreaterThanEqual => (Some(floor), None),
+            // `~=1.2.3` is `>=1.2.3, ==1.2.*`: the lower bound is enough.
+            Operator::GreaterThan | Operator::GreaterThanEqual | Operator::TildeEqual => {
+                (Some(floor), None)
+            }
             Operator::LessThan | Operator::LessThanEqual => (None, Some(ceiling())),
             Operator::Equal | Operator::ExactEqual | Operator::EqualStar => {
                 (Some(floor), Some(ceiling()))
             }
-            // `~=1.2.3` is `>=1.2.3, ==1.2.*`: the lower bound is enough.
-            Operator::TildeEqual => (Some(floor), None),
             Operator::NotEqual | Operator::NotEqualStar => (None, None),
         };
         if let Some(lower) = lower {
@@ -232,12 +233,12 @@ fn python_clause(spec: &VersionSpecifier) -> String {
     let (op, star) = match spec.operator() {
         Operator::EqualStar => ("==", ".*"),
         Operator::NotEqualStar => ("!=", ".*"),
-        op => (op_str(op), ""),
+        op => (op_str(*op), ""),
     };
     format!("{key} {op} '{version}{star}'")
 }
 
-fn op_str(op: &Operator) -> &'static str {
+fn op_str(op: Operator) -> &'static str {
     match op {
         Operator::Equal | Operator::EqualStar => "==",
         Operator::ExactEqual => "===",

@@ -149,7 +149,7 @@ pub enum LockError {
         path: PathBuf,
         /// 1-based line of the dependency (or of the extra's requirement).
         line: usize,
-        /// What depends on it (`package `a` 1.0`, `group `dev``), already
+        /// What depends on it (``package `a` 1.0``, ``group `dev` ``), already
         /// printable (see [`quoted`]).
         from: String,
         /// The missing name (normalized).
@@ -283,7 +283,7 @@ impl LockError {
     /// Build a [`LockError::Toml`] from a toml error, computing the 1-based
     /// line and column from its span.
     pub(crate) fn from_toml(path: &Path, text: &str, err: &toml::de::Error) -> Self {
-        let offset = err.span().map(|s| s.start).unwrap_or(0).min(text.len());
+        let offset = err.span().map_or(0, |s| s.start).min(text.len());
         let (line, column) = line_column(text, offset);
         LockError::Toml {
             path: path.to_path_buf(),
@@ -302,7 +302,7 @@ fn line_column(text: &str, offset: usize) -> (usize, usize) {
     }
     let before = &text[..offset];
     let line = before.matches('\n').count() + 1;
-    let line_start = before.rfind('\n').map(|i| i + 1).unwrap_or(0);
+    let line_start = before.rfind('\n').map_or(0, |i| i + 1);
     let column = before[line_start..].chars().count() + 1;
     (line, column)
 }

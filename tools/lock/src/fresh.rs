@@ -324,7 +324,7 @@ pub fn check_uv(
         .and_then(Value::as_str)
     {
         let got = lock.get("requires-python").and_then(Value::as_str);
-        if got.map(|g| same_specifiers(g, want)) != Some(true) {
+        if got.is_none_or(|g| !same_specifiers(g, want)) {
             changes.push(format!(
                 "`requires-python` is {} in pyproject.toml, but the lock was made for {}",
                 quoted(want),
@@ -686,7 +686,7 @@ fn strings(value: Option<&Value>) -> impl Iterator<Item = &str> {
         .filter_map(Value::as_str)
 }
 
-/// Version specifiers sorted, printed by pep440_rs (`>=2.0,<3` and `<3, >=2.0` agree).
+/// Version specifiers sorted, printed by `pep440_rs` (`>=2.0,<3` and `<3, >=2.0` agree).
 fn canonical_specifiers(text: &str) -> String {
     match VersionSpecifiers::from_str(text) {
         Ok(specs) => {

@@ -183,6 +183,10 @@ pub fn marker_string(marker: &MarkerTree) -> Option<String> {
     marker.try_to_string()
 }
 
+#[allow(
+    clippy::ref_option,
+    reason = "serde's `serialize_with` passes the field as `&Option<_>`"
+)]
 fn ser_opt_marker<S: Serializer>(marker: &Option<MarkerTree>, s: S) -> Result<S::Ok, S::Error> {
     match marker.as_ref().and_then(marker_string) {
         Some(text) => s.serialize_some(&text),

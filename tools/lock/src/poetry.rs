@@ -146,7 +146,7 @@ impl<'a> TextFile<'a> {
         Self {
             path,
             newlines,
-            valid_python: Default::default(),
+            valid_python: std::cell::RefCell::default(),
         }
     }
 
@@ -586,7 +586,7 @@ impl<'p> MarkerCache<'p> {
         Ok(marker)
     }
 
-    /// `markers` AND `python` (as a python_version marker) AND `platform`
+    /// `markers` AND `python` (as a `python_version` marker) AND `platform`
     /// (as `sys_platform == ...`); `None` when the result is always true.
     pub(crate) fn table_marker(
         &mut self,

@@ -3,7 +3,7 @@
 //! A pylock.toml is an installer's list: every package whose `marker` holds
 //! is installed. Its markers may test the PEP 751 variables `extras` and
 //! `dependency_groups` (`'dev' in dependency_groups`), which the reader
-//! evaluates itself (pep508_rs does not know them): they become
+//! evaluates itself (`pep508_rs` does not know them): they become
 //! `extra == 'x-<extra>'` and `extra == 'g-<group>'` terms, simplified away
 //! for each selection.
 //!
@@ -324,19 +324,16 @@ fn rewrite_marker(text: &str) -> Option<String> {
                     .then_some((prefix, t))
             });
         out.push_str(&rest[..start]);
-        match rewritten {
-            Some((prefix, t)) => {
-                if validate::name_problem(value).is_some() {
-                    return None;
-                }
-                let op = if negated { "!=" } else { "==" };
-                out.push_str(&format!("extra {op} '{prefix}{}'", normalize_name(value)));
-                rest = t;
+        if let Some((prefix, t)) = rewritten {
+            if validate::name_problem(value).is_some() {
+                return None;
             }
-            None => {
-                out.push_str(&rest[start..start + 1 + end + 1]);
-                rest = tail;
-            }
+            let op = if negated { "!=" } else { "==" };
+            out.push_str(&format!("extra {op} '{prefix}{}'", normalize_name(value)));
+            rest = t;
+        } else {
+            out.push_str(&rest[start..=(start + 1 + end)]);
+            rest = tail;
         }
     }
     out.push_str(rest);
@@ -550,9 +547,10 @@ impl Reader<'_, '_> {
             // `sha1` for a GitHub raw file) keeps its package, with no
             // file: the hub refuses to build it, with that reason, only
             // when a target needs it.
-            let files = match archive.hashes.contains_key("sha256") {
-                true => vec![self.file(i, archive)?],
-                false => Vec::new(),
+            let files = if archive.hashes.contains_key("sha256") {
+                vec![self.file(i, archive)?]
+            } else {
+                Vec::new()
             };
             let source = match (&archive.url, &archive.path) {
                 (Some(url), _) => Source::Url {
@@ -639,7 +637,7 @@ impl Reader<'_, '_> {
     }
 }
 
-/// For tests: whether an extra name is valid as pep508_rs reads it.
+/// For tests: whether an extra name is valid as `pep508_rs` reads it.
 #[cfg(test)]
 fn extra_ok(name: &str) -> bool {
     use std::str::FromStr;

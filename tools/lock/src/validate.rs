@@ -87,7 +87,9 @@ pub enum FileNameProblem {
 /// name), or a legacy egg `{name}-{version}(-{python}(-{platform})?)?.egg`
 /// (real locks list them; ofiuco never installs one).
 pub(crate) fn file_name_problem(file: &str) -> Option<FileNameProblem> {
-    use FileNameProblem::*;
+    use FileNameProblem::{
+        BuildTag, Egg, Extension, SdistPart, SdistVersion, Start, TooLong, WheelPart, WheelParts,
+    };
     if file.len() > MAX_FILE_NAME {
         return Some(TooLong);
     }

@@ -74,7 +74,7 @@ fn corpus() {
 fn counts(locks: &BTreeMap<String, Lock>) {
     let found: Vec<&str> = locks.keys().map(String::as_str).collect();
     let mut expected: Vec<&str> = EXPECTED.iter().map(|(p, _)| *p).collect();
-    expected.sort();
+    expected.sort_unstable();
     assert_eq!(found, expected, "poetry.lock files in the corpus");
     for (rel, count) in EXPECTED {
         let lock = get(locks, rel);
@@ -141,7 +141,7 @@ fn name_locked_twice(locks: &BTreeMap<String, Lock>) {
     }
 }
 
-/// Git source with resolved_reference, and per-group markers (lock 2.1).
+/// Git source with `resolved_reference`, and per-group markers (lock 2.1).
 fn git_and_group_markers(locks: &BTreeMap<String, Lock>) {
     let poetry = get(locks, "python-poetry__poetry/poetry.lock");
     assert_eq!(poetry.lock_version, "2.1");

@@ -329,7 +329,7 @@ fn pyproject_names_that_are_not_pep_508() {
     );
 }
 
-/// pep508_rs 0.9 panics on these (exit 101, no file, no line).
+/// `pep508_rs` 0.9 panics on these (exit 101, no file, no line).
 #[test]
 fn requirements_that_pep508_rs_panics_on() {
     for requirement in ["b.. (>=1)", "b../c", "a[x.]", "a[x, y_ ] (>=1)"] {
@@ -374,7 +374,7 @@ fn requirements_that_pep508_rs_panics_on() {
     "#);
 }
 
-/// Deep parentheses overflow pep508_rs's recursive parser (an abort, not
+/// Deep parentheses overflow `pep508_rs`'s recursive parser (an abort, not
 /// even a panic); 20-digit numbers overflow its version arithmetic.
 #[test]
 fn markers_that_overflow_pep508_rs() {
@@ -624,7 +624,7 @@ fn environment_variables_are_not_expanded_into_messages() {
     "#);
 }
 
-/// Found by the fuzzer (docs/fuzzing.md): pep508_rs 0.9 counts characters
+/// Found by the fuzzer (docs/fuzzing.md): `pep508_rs` 0.9 counts characters
 /// where it then slices bytes, after a marker expression.
 #[test]
 fn non_ascii_after_a_marker_expression() {

@@ -68,7 +68,7 @@ fn table<'a>(t: &'a mut toml::Table, path: &[&str]) -> &'a mut toml::Table {
     for key in path {
         t = t
             .entry(key.to_string())
-            .or_insert_with(|| toml::Value::Table(Default::default()))
+            .or_insert_with(|| toml::Value::Table(toml::Table::new()))
             .as_table_mut()
             .unwrap();
     }

@@ -3,7 +3,7 @@
 //! likewise `fixtures/uv.lock` (written by uv 0.13.9 from `uv.pyproject.toml`),
 //! `fixtures/pylock.toml` (`uv export` of the same project) and
 //! `fixtures/pylock.edges.toml` (a pylock.toml with PEP 751 `dependencies`).
-//! Run with UPDATE_GOLDEN=1 to rewrite the expected files.
+//! Run with `UPDATE_GOLDEN=1` to rewrite the expected files.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -15,7 +15,7 @@ fn fixtures() -> PathBuf {
 }
 
 /// Runs the test `test` in a process of its own (the test binary, filtered to
-/// it) unless this already is that process. pep508_rs interns markers
+/// it) unless this already is that process. `pep508_rs` interns markers
 /// process-wide and keeps the first spelling of equal versions (`"4"` and
 /// `"4.0"`), so goldens parsed side by side on the harness's threads would see
 /// each other's spellings now and then; `ofiuco lock` reads one lock per
@@ -96,8 +96,10 @@ fn compare(name: &str, lock: &Lock) {
             .lines()
             .zip(expected.lines())
             .position(|(a, e)| a != e)
-            .map(|i| i + 1)
-            .unwrap_or_else(|| actual.lines().count().min(expected.lines().count()) + 1);
+            .map_or_else(
+                || actual.lines().count().min(expected.lines().count()) + 1,
+                |i| i + 1,
+            );
         panic!(
             "{name}: the parsed model differs from {} (first difference at line {first_diff})\n  hint: review, then run `UPDATE_GOLDEN=1 cargo test -p ofiuco-lock --test golden`\n--- actual ---\n{actual}",
             expected_path.display()
@@ -128,13 +130,13 @@ fn uv_lock() {
 #[test]
 fn pylock_from_uv_export() {
     isolated("pylock_from_uv_export", || {
-        check_file("pylock.toml", "pylock 1.0")
+        check_file("pylock.toml", "pylock 1.0");
     });
 }
 
 #[test]
 fn pylock_with_dependencies() {
     isolated("pylock_with_dependencies", || {
-        check_file("pylock.edges.toml", "pylock 1.0")
+        check_file("pylock.edges.toml", "pylock 1.0");
     });
 }

@@ -91,13 +91,13 @@ pub const STANDARD_PYTHONS: [(u8, bool); 9] = [
     (15, true),
 ];
 /// The glibc ceilings of [`standard_envs`]: Amazon Linux 2 (2.26), manylinux2014
-/// (2.17), RHEL 8 / manylinux_2_28 (2.28), Debian 11 (2.31), RHEL 9 / Amazon Linux
+/// (2.17), RHEL 8 / `manylinux_2_28` (2.28), Debian 11 (2.31), RHEL 9 / Amazon Linux
 /// 2023 (2.34), Ubuntu 22.04 (2.35), Debian 12 (2.36), Ubuntu 24.04 (2.39).
 pub const STANDARD_GLIBC: [u16; 8] = [17, 26, 28, 31, 34, 35, 36, 39];
 
 /// The environment matrix the hub renders `select()`s for: [`STANDARD_PYTHONS`] ×
-/// { Linux x86_64/aarch64 × glibc [`STANDARD_GLIBC`] and musl 1.2; macOS arm64
-/// (14.0); macOS x86_64 (12.0); Windows x86_64 }. Keys ([`TargetEnv::key`]) are unique.
+/// { Linux `x86_64/aarch64` × glibc [`STANDARD_GLIBC`] and musl 1.2; macOS arm64
+/// (14.0); macOS `x86_64` (12.0); Windows `x86_64` }. Keys ([`TargetEnv::key`]) are unique.
 pub fn standard_envs() -> Vec<TargetEnv> {
     let mut envs = Vec::new();
     for (minor, freethreaded) in STANDARD_PYTHONS {

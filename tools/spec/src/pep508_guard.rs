@@ -14,8 +14,8 @@ pub const MAX_MARKER_OPERATORS: usize = 100;
 
 /// Why `pep508_rs` must not parse `text` as a requirement
 /// (`name [extras] (specifiers) ; marker`): a name or extra that ends in
-/// `-`, `_` or `.` before more text (pep508_rs 0.9 panics on `b.. (>=1)`,
-/// `b../c`, `a[x.]`), an environment variable (`${HOME}`: pep508_rs
+/// `-`, `_` or `.` before more text (`pep508_rs` 0.9 panics on `b.. (>=1)`,
+/// `b../c`, `a[x.]`), an environment variable (`${HOME}`: `pep508_rs`
 /// expands it), or a marker that [`marker_problem`] refuses.
 pub fn requirement_problem(text: &str) -> Option<String> {
     if text.contains("${") {

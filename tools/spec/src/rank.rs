@@ -206,24 +206,22 @@ impl Ranker {
         for env in envs {
             let mut order: Option<TagOrder> = None;
             let python_key = (env.python, env.freethreaded);
-            let py = match python_of.iter().position(|p| *p == python_key) {
-                Some(py) => py,
-                None => {
-                    let order = order.get_or_insert_with(|| env.tag_order());
-                    python_of.push(python_key);
-                    pythons.push(python_tables(order, interner));
-                    pythons.len() - 1
-                }
+            let py = if let Some(py) = python_of.iter().position(|p| *p == python_key) {
+                py
+            } else {
+                let order = order.get_or_insert_with(|| env.tag_order());
+                python_of.push(python_key);
+                pythons.push(python_tables(order, interner));
+                pythons.len() - 1
             };
             let platform_key = (env.os, env.arch, env.libc);
-            let plat = match platform_of.iter().position(|p| *p == platform_key) {
-                Some(plat) => plat,
-                None => {
-                    let order = order.get_or_insert_with(|| env.tag_order());
-                    platform_of.push(platform_key);
-                    platforms.push(platform_tables(order, interner));
-                    platforms.len() - 1
-                }
+            let plat = if let Some(plat) = platform_of.iter().position(|p| *p == platform_key) {
+                plat
+            } else {
+                let order = order.get_or_insert_with(|| env.tag_order());
+                platform_of.push(platform_key);
+                platforms.push(platform_tables(order, interner));
+                platforms.len() - 1
             };
             indices.push((py, plat));
         }

@@ -275,7 +275,7 @@ fn thread_count_follows_the_work() {
         launchers: Vec::new(),
     };
     let available = std::thread::available_parallelism()
-        .map_or(1, |n| n.get())
+        .map_or(1, std::num::NonZero::get)
         .min(MAX_THREADS);
     // A few small files, or one big file and little else: one thread.
     assert_eq!(auto_threads(&plan(&[1000; 10])), 1);
@@ -404,7 +404,7 @@ fn refuses_exact_duplicate_entries() {
             "demo/cla.py",
             b"def main():\n    print('hi')\n",
             0o644,
-        )
+        );
     });
     let bytes = fs::read(&wheel).unwrap();
     let (from, to) = (b"demo/cla.py", b"demo/cli.py");
@@ -458,7 +458,7 @@ fn accepts_padded_libraries_below_the_bomb_floor() {
     let mut lib = vec![0u8; 2 << 20];
     lib[..4].copy_from_slice(b"\x7fELF");
     let wheel = build(tmp.path(), |f, r| {
-        add(f, r, "demo.libs/libpadded.so", &lib, 0o755)
+        add(f, r, "demo.libs/libpadded.so", &lib, 0o755);
     });
     install(&wheel, &tmp.path().join("out"), &InstallOptions::default()).unwrap();
 }
