@@ -657,9 +657,9 @@ fn key(
     source: Option<&str>,
 ) -> Req {
     let mut out = crate::normalize_name(name);
-    extras
-        .iter_mut()
-        .for_each(|e| *e = crate::normalize_name(e));
+    for e in &mut extras {
+        *e = crate::normalize_name(e);
+    }
     extras.sort();
     extras.dedup();
     if !extras.is_empty() {

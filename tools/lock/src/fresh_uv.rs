@@ -200,18 +200,15 @@ impl UvSources {
 
 /// A PEP 508 direct URL (`name @ url`) as uv records it: `git+` URLs as `git`, others as `url`.
 pub(crate) fn direct_url(raw: &str) -> String {
-    match raw.strip_prefix("git+") {
-        Some(git) => {
-            let (base, params) = git_parts(git);
-            git_desc(&base, &params)
-        }
-        None => {
-            let (url, fragment) = raw.split_once('#').unwrap_or((raw, ""));
-            let subdirectory = fragment
-                .split('&')
-                .find_map(|p| p.strip_prefix("subdirectory="));
-            url_desc(url, subdirectory)
-        }
+    if let Some(git) = raw.strip_prefix("git+") {
+        let (base, params) = git_parts(git);
+        git_desc(&base, &params)
+    } else {
+        let (url, fragment) = raw.split_once('#').unwrap_or((raw, ""));
+        let subdirectory = fragment
+            .split('&')
+            .find_map(|p| p.strip_prefix("subdirectory="));
+        url_desc(url, subdirectory)
     }
 }
 
