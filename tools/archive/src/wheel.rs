@@ -509,3 +509,259 @@ impl Write for ContentSink<'_> {
         Ok(())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeMap;
+    use std::fs;
+    use std::io::{Read, Write};
+
+    use base64::Engine as _;
+    use sha2::{Digest, Sha256};
+    use zip::write::SimpleFileOptions;
+    use zip::{CompressionMethod, ZipArchive, ZipWriter};
+
+    use super::*;
+
+    /// (archive path, content, mode, stored).
+    type Files = Vec<(&'static str, Vec<u8>, u32, bool)>;
+
+    fn files() -> Files {
+        let big: Vec<u8> = (0..20_000)
+            .flat_map(|i| format!("value_{i} = {}\n", i % 7).into_bytes())
+            .collect();
+        vec![
+            (
+                "demo/__init__.py",
+                b"from demo.cli import main\n".to_vec(),
+                0o644,
+                false,
+            ),
+            (
+                "demo/cli.py",
+                b"def main():\n    print('hi')\n".to_vec(),
+                0o644,
+                false,
+            ),
+            ("demo/_native.so", b"not an ELF file".to_vec(), 0o755, false),
+            ("demo/table.py", big, 0o644, true),
+            ("demo/empty.txt", Vec::new(), 0o644, true),
+            (
+                "demo-1.0.data/platlib/demo_plat.py",
+                b"X = 1\n".to_vec(),
+                0o644,
+                false,
+            ),
+            (
+                "demo-1.0.data/scripts/demo-tool",
+                b"#!python\nprint('tool')\n".to_vec(),
+                0o644,
+                false,
+            ),
+            (
+                "demo-1.0.data/data/share/readme.txt",
+                b"read me\n".to_vec(),
+                0o644,
+                false,
+            ),
+            (
+                "demo-1.0.dist-info/METADATA",
+                b"Metadata-Version: 2.1\nName: demo\nVersion: 1.0\n".to_vec(),
+                0o644,
+                false,
+            ),
+            (
+                "demo-1.0.dist-info/WHEEL",
+                b"Wheel-Version: 1.0\nRoot-Is-Purelib: true\nTag: py3-none-any\n".to_vec(),
+                0o644,
+                false,
+            ),
+            (
+                "demo-1.0.dist-info/entry_points.txt",
+                b"[console_scripts]\ndemo = demo.cli:main\n".to_vec(),
+                0o644,
+                false,
+            ),
+        ]
+    }
+
+    fn record_hash(content: &[u8]) -> String {
+        format!(
+            "sha256={}",
+            base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(Sha256::digest(content))
+        )
+    }
+
+    /// Writes the wheel `demo-1.0-py3-none-any.whl` into `dir`; `edit`
+    /// changes the RECORD rows (path -> row) first.
+    fn wheel(dir: &Path, edit: impl FnOnce(&mut BTreeMap<String, String>)) -> std::path::PathBuf {
+        let files = files();
+        let mut rows: BTreeMap<String, String> = files
+            .iter()
+            .map(|(name, content, _, _)| {
+                (
+                    name.to_string(),
+                    format!("{name},{},{}", record_hash(content), content.len()),
+                )
+            })
+            .collect();
+        edit(&mut rows);
+        let path = dir.join("demo-1.0-py3-none-any.whl");
+        let mut zip = ZipWriter::new(fs::File::create(&path).unwrap());
+        for (name, content, mode, stored) in &files {
+            let method = if *stored {
+                CompressionMethod::Stored
+            } else {
+                CompressionMethod::Deflated
+            };
+            let options = SimpleFileOptions::default()
+                .compression_method(method)
+                .unix_permissions(*mode);
+            zip.start_file(*name, options).unwrap();
+            zip.write_all(content).unwrap();
+        }
+        zip.start_file("demo-1.0.dist-info/RECORD", SimpleFileOptions::default())
+            .unwrap();
+        let mut record: String = rows.values().map(|r| format!("{r}\n")).collect();
+        record.push_str("demo-1.0.dist-info/RECORD,,\n");
+        zip.write_all(record.as_bytes()).unwrap();
+        zip.finish().unwrap();
+        path
+    }
+
+    /// Every entry as (name, mode, content).
+    fn entries(path: &Path) -> Vec<(String, u32, Vec<u8>)> {
+        let mut archive = ZipArchive::new(fs::File::open(path).unwrap()).unwrap();
+        (0..archive.len())
+            .map(|i| {
+                let mut f = archive.by_index(i).unwrap();
+                let mut data = Vec::new();
+                f.read_to_end(&mut data).unwrap();
+                (f.name().to_string(), f.unix_mode().unwrap() & 0o777, data)
+            })
+            .collect()
+    }
+
+    fn raw_bytes(path: &Path, name: &str) -> (CompressionMethod, Vec<u8>) {
+        let mut archive = ZipArchive::new(fs::File::open(path).unwrap()).unwrap();
+        let index = archive.index_for_name(name).unwrap();
+        let mut f = archive.by_index_raw(index).unwrap();
+        let mut data = Vec::new();
+        f.read_to_end(&mut data).unwrap();
+        (f.compression(), data)
+    }
+
+    #[test]
+    fn holds_what_the_installed_tree_holds_and_copies_compressed_bytes() {
+        let tmp = tempfile::tempdir().unwrap();
+        let whl = wheel(tmp.path(), |_| {});
+        let tree = tmp.path().join("tree");
+        ofiuco_install::install(&whl, &tree, &InstallOptions::default()).unwrap();
+        let from_tree = tmp.path().join("tree.zip");
+        crate::pack_fragment(&FragmentOptions::new("demo", vec![tree]), &from_tree).unwrap();
+        let from_wheel = tmp.path().join("wheel.zip");
+        let manifest =
+            pack_wheel_fragment(&whl, &FragmentOptions::new("demo", vec![]), &from_wheel).unwrap();
+
+        let got = entries(&from_wheel);
+        assert_eq!(got, entries(&from_tree));
+        let names: Vec<&str> = got.iter().map(|(n, _, _)| n.as_str()).collect();
+        assert!(names.contains(&"demo_plat.py"), "{names:?}");
+        assert!(names.contains(&"demo-1.0.dist-info/INSTALLER"), "{names:?}");
+        assert!(!names.iter().any(|n| n.contains("demo-tool")), "{names:?}");
+        assert_eq!(manifest.files, got.len() as u64);
+
+        // Deflated entries are the wheel's bytes; a moved one too.
+        for (in_wheel, in_fragment) in [
+            ("demo/cli.py", "demo/cli.py"),
+            ("demo-1.0.data/platlib/demo_plat.py", "demo_plat.py"),
+        ] {
+            let (method, bytes) = raw_bytes(&whl, in_wheel);
+            assert_eq!(method, CompressionMethod::Deflated);
+            assert_eq!(raw_bytes(&from_wheel, in_fragment), (method, bytes));
+        }
+        // A stored file that deflate shrinks is deflated; an empty one stays stored.
+        let (method, bytes) = raw_bytes(&from_wheel, "demo/table.py");
+        assert_eq!(method, CompressionMethod::Deflated);
+        assert!(bytes.len() * 4 < files()[3].1.len(), "{}", bytes.len());
+        assert_eq!(
+            raw_bytes(&from_wheel, "demo/empty.txt").0,
+            CompressionMethod::Stored
+        );
+
+        // The same bytes from another directory.
+        let other = tmp.path().join("other");
+        fs::create_dir(&other).unwrap();
+        pack_wheel_fragment(
+            &whl,
+            &FragmentOptions::new("demo", vec![]),
+            &other.join("w.zip"),
+        )
+        .unwrap();
+        assert!(fs::read(&from_wheel).unwrap() == fs::read(other.join("w.zip")).unwrap());
+    }
+
+    #[test]
+    fn refuses_a_hash_mismatch_and_writes_nothing() {
+        let tmp = tempfile::tempdir().unwrap();
+        let whl = wheel(tmp.path(), |rows| {
+            rows.insert(
+                "demo/cli.py".into(),
+                format!("demo/cli.py,{},28", record_hash(b"something else")),
+            );
+        });
+        let out = tmp.path().join("f.zip");
+        let err = pack_wheel_fragment(&whl, &FragmentOptions::new("demo", vec![]), &out)
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("`demo/cli.py` has hash"), "{err}");
+        assert!(err.contains("demo-1.0-py3-none-any.whl"), "{err}");
+        assert!(!out.exists());
+        assert_eq!(fs::read_dir(tmp.path()).unwrap().count(), 1);
+    }
+
+    #[test]
+    fn refuses_a_script_whose_hash_is_wrong() {
+        // Scripts are not in the fragment, but RECORD is checked for them too.
+        let tmp = tempfile::tempdir().unwrap();
+        let whl = wheel(tmp.path(), |rows| {
+            let name = "demo-1.0.data/scripts/demo-tool";
+            rows.insert(name.into(), format!("{name},{},23", record_hash(b"x")));
+        });
+        let out = tmp.path().join("f.zip");
+        let err = pack_wheel_fragment(&whl, &FragmentOptions::new("demo", vec![]), &out)
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("demo-tool"), "{err}");
+        assert!(!out.exists());
+    }
+
+    #[test]
+    fn refuses_data_that_does_not_match_its_crc() {
+        // RECORD matches the content, the zip headers' CRC-32 does not: a
+        // copied entry would not extract.
+        let tmp = tempfile::tempdir().unwrap();
+        let whl = wheel(tmp.path(), |_| {});
+        let mut bytes = fs::read(&whl).unwrap();
+        let mut archive = ZipArchive::new(std::io::Cursor::new(&bytes)).unwrap();
+        let index = archive.index_for_name("demo/cli.py").unwrap();
+        let crc = archive.by_index_raw(index).unwrap().crc32().to_le_bytes();
+        drop(archive);
+        let mut patched = 0;
+        for at in 0..bytes.len() - 4 {
+            if bytes[at..at + 4] == crc {
+                bytes[at] ^= 0xff;
+                patched += 1;
+            }
+        }
+        assert_eq!(patched, 2, "the local and the central header");
+        fs::write(&whl, &bytes).unwrap();
+        let out = tmp.path().join("f.zip");
+        let err =
+            pack_wheel_fragment(&whl, &FragmentOptions::new("demo", vec![]), &out).unwrap_err();
+        let text = format!("{err}: {:?}", std::error::Error::source(&err));
+        assert!(text.contains("demo/cli.py"), "{text}");
+        assert!(text.contains("CRC"), "{text}");
+        assert!(!out.exists());
+    }
+}
