@@ -13,6 +13,7 @@ use ofiuco_archive::{
 };
 
 #[derive(clap::Args)]
+#[command(group(clap::ArgGroup::new("input").required(true).args(["trees", "wheel"])))]
 pub struct FragmentArgs {
     /// An installed package tree (output of `ofiuco install`); repeat to merge trees.
     #[arg(
