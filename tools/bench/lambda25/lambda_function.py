@@ -17,5 +17,21 @@ import yaml
 
 
 def handler(event, context):
-    modules = [attrs, click, cryptography, dateutil, jinja2, numpy, PIL, pydantic, pytz, requests, shapely, yaml]
-    return {"statusCode": 200, "body": json.dumps({m.__name__: getattr(m, "__version__", "") for m in modules})}
+    modules = [
+        attrs,
+        click,
+        cryptography,
+        dateutil,
+        jinja2,
+        numpy,
+        PIL,
+        pydantic,
+        pytz,
+        requests,
+        shapely,
+        yaml,
+    ]
+    return {
+        "statusCode": 200,
+        "body": json.dumps({m.__name__: getattr(m, "__version__", "") for m in modules}),
+    }
