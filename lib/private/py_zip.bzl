@@ -102,11 +102,13 @@ repository) and the packages' site-packages contents: no interpreter, no
 Bazel runfiles, nothing that runs on unzip. Entries are sorted, timestamps
 fixed and modes normalized, so the same inputs give the same bytes.
 
-Each package is packed once into a compressed fragment (a cacheable action
-per package and target); the zip copies those entries without recompressing,
-so changing one source file rewrites only that file's entry. Every ELF file of
-a package is checked against the target (machine type, glibc symbol versions)
-when the fragment is made.
+Each package is packed once into a fragment (a cacheable action per package
+and target) straight from its wheel: the wheel's compressed entries are
+verified against its RECORD and copied, not recompressed, and no install
+action runs. The zip copies the fragments' entries in turn, so changing one
+source file rewrites only that file's entry. Every ELF file of a package is
+checked against the target (machine type, glibc symbol versions) when the
+fragment is made.
 
 Outputs: `<name>.zip` and `<name>.report.txt` (per-package zipped/unzipped
 sizes); output group `report` adds `<name>.report.json`.""",

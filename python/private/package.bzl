@@ -80,12 +80,17 @@ def _install(ctx, wheel):
     )
     return tree
 
-def _fragment(ctx, tree, env):
-    """Packs the installed tree into a compressed zip fragment for py_zip, checking its ELF files against the target."""
+def _fragment(ctx, wheel, env):
+    """Packs the wheel's site-packages into a zip fragment for py_zip, checking its ELF files against the target.
+
+    Straight from the wheel, not from the installed tree: its compressed
+    entries are copied after their RECORD hashes are verified, so a zip needs
+    no install action and nothing is compressed twice.
+    """
     fragment = ctx.actions.declare_file("_ofiuco/{}.fragment.zip".format(ctx.label.name))
     args = ctx.actions.args()
     args.add("fragment")
-    args.add_all([tree], before_each = "--tree", expand_directories = False)
+    args.add("--wheel", wheel)
     args.add("--package", ctx.attr.distribution)
     args.add("--output", fragment)
     if env.os == "linux" and env.cpu != "unknown":
@@ -96,7 +101,7 @@ def _fragment(ctx, tree, env):
         executable = helper(ctx),
         toolchain = HELPER_TOOLCHAIN_TYPE,
         arguments = [args],
-        inputs = [tree],
+        inputs = [wheel],
         outputs = [fragment],
         mnemonic = "OfiucoFragment",
         execution_requirements = PATH_MAPPING,
@@ -109,7 +114,7 @@ def _package_impl(ctx):
     if not ctx.file.wheel:
         fail(_no_wheel_message(ctx, env))
     tree = _install(ctx, ctx.file.wheel)
-    fragment = _fragment(ctx, tree, env)
+    fragment = _fragment(ctx, ctx.file.wheel, env)
     deps = [d[PyInfo] for d in ctx.attr.deps + [ctx.attr._python_check]]
     runfiles = ctx.runfiles(files = [tree]).merge_all([d[DefaultInfo].default_runfiles for d in ctx.attr.deps + [ctx.attr._python_check]])
     return [
@@ -143,7 +148,9 @@ target environments written by `ofiuco lock`, so only the file the target
 needs is ever fetched; where no locked wheel fits, it is the wheel that the
 package's `sdist_build` target builds from its sdist. The wheel is installed by `ofiuco install` in one build
 action into a tree (`site-packages/`, `bin/`, `include/`, `data/`); `PyInfo`
-carries one import path per package.""",
+carries one import path per package. For `py_zip`, `ofiuco fragment --wheel`
+packs the same site-packages files straight from the wheel (its compressed
+entries copied, not recompressed), so a zip needs no install action.""",
     attrs = {
         "available": attr.string_list(doc = "The files of this version in the lock, one `<file>|<os>|<cpus>|<libc>|<pythons>|<tag>` line each (what each needs from a target), for the error when none fits."),
         "build_mode": attr.string(default = "auto", values = ["auto", "always", "never"], doc = "The package's build policy (`poetry.build(mode = ...)`), for the error when no wheel fits."),

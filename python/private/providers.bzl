@@ -4,7 +4,7 @@ OfiucoPackageInfo = provider(
     doc = "One installed locked distribution (from the `package` rule).",
     fields = {
         "deps": "list[str]: normalized names of the packages it depends on directly (in this configuration).",
-        "fragment": "File: the installed site-packages packed as a compressed zip fragment (built only on request).",
+        "fragment": "File: the site-packages files, packed straight from the wheel into a zip fragment (built only on request).",
         "name": "str: the normalized (PEP 503) distribution name.",
         "tree": "File: the install tree (TreeArtifact: site-packages/, bin/, include/, data/).",
         "version": "str: the locked version.",

@@ -210,6 +210,9 @@ pub enum ArchiveError {
         path = shown_path(.path)
     )]
     OutputNotEmpty { path: PathBuf },
+    /// A wheel refused as `ofiuco install` refuses it (`fragment --wheel`).
+    #[error(transparent)]
+    Wheel(#[from] ofiuco_install::InstallError),
     #[error(
         "internal error: a worker thread panicked\n\
          hint: nothing was written; this is a bug in ofiuco, please report it"

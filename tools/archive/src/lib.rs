@@ -3,6 +3,9 @@
 //! * [`fragment`] packs one installed package tree (the output of `ofiuco
 //!   install`) into a compressed *fragment* zip, optionally checking every ELF
 //!   file against a target CPU and glibc ceiling ([`elf`]).
+//! * [`wheel`] makes the same fragment straight from a wheel, copying its
+//!   compressed entries (inflated once, to verify them) instead of unpacking
+//!   and recompressing them.
 //! * [`assemble`] copies the compressed entries of many fragments, plus a few
 //!   application files, into a byte-reproducible AWS Lambda zip (function or
 //!   layer layout), applying `exclude` globs ([`exclude`]) and Lambda's size
@@ -25,6 +28,7 @@ mod pipeline;
 pub use ofiuco_spec::text;
 mod tree;
 pub mod venv;
+pub mod wheel;
 mod zipout;
 
 pub use assemble::{assemble, AppFile, AssembleOptions, Layout, LimitMode, Limits, Report};
@@ -34,6 +38,7 @@ pub use exclude::Excludes;
 pub use fragment::{pack_fragment, FragmentManifest, FragmentOptions};
 pub use layer::{write_layer, LayerDescriptor, LayerOptions, LayerTree};
 pub use venv::{merge_venv, VenvReport};
+pub use wheel::pack_wheel_fragment;
 
 /// The timestamp of every entry: 1980-01-01 00:00:00, the zip epoch.
 pub fn fixed_time() -> zip::DateTime {

@@ -19,6 +19,10 @@
 //! - `fragment` and `zip`: on refusal, no output file; on success, an archive
 //!   that reads back (every entry's CRC checked), without duplicate names or
 //!   links, holding what was packed;
+//! - `fragment --wheel` (the mutated wheel packed without installing it): on
+//!   refusal, no output file; on success, an archive that reads back and
+//!   that `zip` takes, holding exactly the installed tree's site-packages
+//!   files when `install` accepted the wheel;
 //! - memory: the growth of the heap's high-water mark during the input stays
 //!   under [`memory_bound`] (a fixed allowance plus a multiple of the bytes
 //!   actually in the archive and the tree), whatever sizes the archive declares.
@@ -1067,6 +1071,39 @@ pub(crate) fn run_one(filename: &str, bytes: &[u8]) -> Result<Checked, String> {
                 if frag.exists() {
                     return Err("fragment: refused, but the output file exists".into());
                 }
+            }
+        }
+    }
+    // The fragment made straight from the wheel: refused with no output, or
+    // (when install accepted it) holding what the installed tree holds.
+    let package = filename.split('-').next().unwrap_or("x").to_string();
+    let direct = root.join("direct.zip");
+    let mut opts = ofiuco_archive::FragmentOptions::new(package, Vec::new());
+    opts.threads = 1;
+    match ofiuco_archive::pack_wheel_fragment(&wheel, &opts, &direct) {
+        Ok(_) => {
+            let files = read_back(&direct, "fragment --wheel", true)?;
+            if installed.is_ok() {
+                let expected = tree_files(&tree.join("site-packages"))?;
+                if files != expected {
+                    return Err(format!(
+                        "fragment --wheel: the fragment does not hold the installed tree's files (fragment {:?}, tree {:?})",
+                        files.keys().take(20).collect::<Vec<_>>(),
+                        expected.keys().take(20).collect::<Vec<_>>()
+                    ));
+                }
+            }
+            let app = root.join("direct-app.zip");
+            if assemble(std::slice::from_ref(&direct), &app, true)?.as_ref() != Some(&files) {
+                return Err(
+                    "zip: refused or changed a fragment that `fragment --wheel` wrote".into(),
+                );
+            }
+        }
+        Err(e) => {
+            check_message("fragment --wheel", &e.to_string())?;
+            if direct.exists() {
+                return Err("fragment --wheel: refused, but the output file exists".into());
             }
         }
     }

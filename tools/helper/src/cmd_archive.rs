@@ -13,10 +13,20 @@ use ofiuco_archive::{
 };
 
 #[derive(clap::Args)]
+#[command(group(clap::ArgGroup::new("input").required(true).args(["trees", "wheel"])))]
 pub struct FragmentArgs {
     /// An installed package tree (output of `ofiuco install`); repeat to merge trees.
-    #[arg(long = "tree", value_name = "DIR", required = true)]
+    #[arg(
+        long = "tree",
+        value_name = "DIR",
+        required_unless_present = "wheel",
+        conflicts_with = "wheel"
+    )]
     trees: Vec<PathBuf>,
+    /// A wheel, packed as `install` would install it, without unpacking it:
+    /// its compressed entries are copied after their RECORD hashes are verified.
+    #[arg(long, value_name = "FILE.whl")]
+    wheel: Option<PathBuf>,
     /// The package name, recorded in the fragment and used in messages.
     #[arg(long, value_name = "NAME")]
     package: String,
@@ -56,7 +66,10 @@ pub fn run_fragment(args: FragmentArgs) -> anyhow::Result<()> {
         level: args.level,
         threads: args.threads,
     };
-    let manifest = ofiuco_archive::pack_fragment(&opts, &args.output)?;
+    let manifest = match &args.wheel {
+        Some(wheel) => ofiuco_archive::pack_wheel_fragment(wheel, &opts, &args.output)?,
+        None => ofiuco_archive::pack_fragment(&opts, &args.output)?,
+    };
     if let Some(path) = &args.manifest_out {
         let json = serde_json::to_string_pretty(&manifest)?;
         write_file(path, json + "\n")?;

@@ -4,7 +4,7 @@
 //! * `lock`    — read a lock file and write the hub repository (BUILD text + file list).
 //! * `install` — install one wheel into a site-packages tree (a Bazel build action).
 //! * `resolve-url` — find a distribution file's URL in a package index page (PEP 691 / PEP 503).
-//! * `fragment` — pack one installed tree into a compressed fragment zip (optional ELF checks).
+//! * `fragment` — pack one installed tree, or a wheel without unpacking it, into a fragment zip (optional ELF checks).
 //! * `zip`     — assemble fragments and application files into a reproducible Lambda zip.
 //! * `venv`    — merge installed trees into one tree (`py_venv`).
 //! * `layer`   — write a deterministic OCI image layer (tar + gzip) of trees and files.
@@ -44,7 +44,7 @@ enum Command {
     Install(cmd_install::Args),
     /// Print the URL of a distribution file listed in a package index page.
     ResolveUrl(cmd_resolve::Args),
-    /// Pack an installed tree's site-packages into a compressed fragment zip.
+    /// Pack an installed tree's (or a wheel's) site-packages into a compressed fragment zip.
     Fragment(cmd_archive::FragmentArgs),
     /// Assemble fragments and application files into a byte-reproducible Lambda zip.
     Zip(cmd_archive::ZipArgs),

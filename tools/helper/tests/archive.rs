@@ -804,3 +804,158 @@ fn zip_layers_share_the_unzipped_limit() {
         "{err}"
     );
 }
+
+/// Every entry as (name, mode, content), for binary content.
+fn byte_entries(zip: &Path) -> Vec<(String, u32, Vec<u8>)> {
+    let mut archive = zip::ZipArchive::new(fs::File::open(zip).unwrap()).unwrap();
+    (0..archive.len())
+        .map(|i| {
+            let mut file = archive.by_index(i).unwrap();
+            let mut content = Vec::new();
+            file.read_to_end(&mut content).unwrap();
+            (
+                file.name().to_string(),
+                file.unix_mode().unwrap() & 0o777,
+                content,
+            )
+        })
+        .collect()
+}
+
+fn real_wheel(path: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("..").join(path)
+}
+
+#[test]
+fn fragment_from_a_wheel_holds_what_the_installed_tree_holds() {
+    // Real wheels from PyPI: pure ones (bottle has a script, notebook_shim a
+    // `.data/etc` file) and crcmod's compiled one.
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    fs::create_dir(dir.join("again")).unwrap();
+    for wheel in [
+        "fuzz/seeds/wheels/bottle-0.13.2-py2.py3-none-any.whl",
+        "fuzz/seeds/wheels/notebook_shim-0.2.4-py3-none-any.whl",
+        "fuzz/seeds/wheels/six-1.17.0-py2.py3-none-any.whl",
+        "build/testdata/wheels/crcmod-1.7-cp311-cp311-linux_x86_64.whl",
+    ] {
+        let whl = real_wheel(wheel);
+        let whl = whl.to_str().unwrap();
+        let name = wheel.rsplit('/').next().unwrap().split('-').next().unwrap();
+        let tree = format!("{name}.tree");
+        ok(dir, &["install", "--wheel", whl, "--output", &tree]);
+        let from_tree = format!("{name}.tree.zip");
+        let from_wheel = format!("{name}.wheel.zip");
+        let common = ["--package", name, "--check-cpu", "x86_64"];
+        ok(
+            dir,
+            &[
+                &["fragment", "--tree", &tree, "--output", &from_tree],
+                &common[..],
+            ]
+            .concat(),
+        );
+        ok(
+            dir,
+            &[
+                &["fragment", "--wheel", whl, "--output", &from_wheel],
+                &common[..],
+            ]
+            .concat(),
+        );
+        let got = byte_entries(&dir.join(&from_wheel));
+        assert!(got.len() > 3, "{wheel}: {got:?}");
+        assert_eq!(got, byte_entries(&dir.join(&from_tree)), "{wheel}");
+        let again = format!("again/{from_wheel}");
+        ok(
+            dir,
+            &[
+                &["fragment", "--wheel", whl, "--output", &again],
+                &common[..],
+            ]
+            .concat(),
+        );
+        assert_eq!(
+            sha256(&dir.join(&from_wheel)),
+            sha256(&dir.join(&again)),
+            "{wheel}"
+        );
+        // And `zip` takes it.
+        let out = format!("{name}.out.zip");
+        ok(dir, &["zip", "--output", &out, "--fragment", &from_wheel]);
+    }
+}
+
+#[test]
+fn fragment_from_a_wheel_checks_elf_files() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    let whl = real_wheel("build/testdata/wheels/crcmod-1.7-cp311-cp311-linux_x86_64.whl");
+    let args = [
+        "fragment",
+        "--wheel",
+        whl.to_str().unwrap(),
+        "--package",
+        "crcmod",
+    ];
+    let err = fails(
+        dir,
+        &[&args[..], &["--output", "f.zip", "--check-cpu", "aarch64"]].concat(),
+    );
+    assert!(
+        err.starts_with("error: `crcmod/_crcfunext.cpython-311-x86_64-linux-gnu.so` in package `crcmod` is an ELF file for x86_64, but the target CPU is aarch64"),
+        "{err}"
+    );
+    assert!(!dir.join("f.zip").exists());
+    ok(
+        dir,
+        &[
+            &args[..],
+            &[
+                "--output",
+                "g.zip",
+                "--check-cpu",
+                "x86_64",
+                "--manifest-out",
+                "g.json",
+            ],
+        ]
+        .concat(),
+    );
+    let manifest: serde_json::Value =
+        serde_json::from_str(&fs::read_to_string(dir.join("g.json")).unwrap()).unwrap();
+    assert_eq!(manifest["elf"]["files"], 1);
+}
+
+#[test]
+fn fragment_takes_a_tree_or_a_wheel() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    let out = ofiuco(dir, &["fragment", "--package", "x", "--output", "f.zip"]);
+    assert!(!out.status.success());
+    let err = stderr(&out);
+    assert!(
+        err.contains("--tree <DIR>") && err.contains("--wheel"),
+        "{err}"
+    );
+    let out = ofiuco(
+        dir,
+        &[
+            "fragment",
+            "--package",
+            "x",
+            "--output",
+            "f.zip",
+            "--tree",
+            "t",
+            "--wheel",
+            "w.whl",
+        ],
+    );
+    assert!(!out.status.success());
+    assert!(
+        stderr(&out).contains("cannot be used with"),
+        "{}",
+        stderr(&out)
+    );
+}

@@ -362,31 +362,9 @@ pub fn install(
     out_dir: &Path,
     opts: &InstallOptions,
 ) -> Result<InstallReport, InstallError> {
-    let wheel_name = wheel.file_name().map_or_else(
-        || wheel.display().to_string(),
-        |n| n.to_string_lossy().into_owned(),
-    );
-    let filename = WheelFilename::from_str(&wheel_name)?;
-    let cx = Cx { wheel: wheel_name };
-    let name = PackageName::new(&filename.name).map_err(|e| {
-        cx.invalid(format!(
-            "its distribution name `{}` is not a valid package name: {}",
-            shown(&filename.name),
-            e.problem
-        ))
-    })?;
-
+    let (cx, filename, name) = identify(wheel)?;
     check_output_dir(&cx, out_dir)?;
-
-    // Read in place, never whole: every worker reads the file through its own
-    // position and buffer, so memory does not grow with the wheel.
-    let file = File::open(wheel).map_err(|e| cx.io("open", wheel, e))?;
-    let raw = SharedFile::new(file).map_err(|e| cx.io("read", wheel, e))?;
-    let mut archive = ZipArchive::new(raw.clone()).map_err(|source| InstallError::NotAZip {
-        wheel: cx.wheel.clone(),
-        source,
-    })?;
-    let plan = plan(&cx, &filename, &name, &mut archive, raw, opts)?;
+    let (archive, plan) = open_and_plan(&cx, wheel, &filename, &name, opts)?;
 
     let parent = match out_dir.parent() {
         Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
@@ -408,40 +386,206 @@ pub fn install(
     for installed in extract(&cx, &archive, &plan, root, opts.threads, modes)? {
         rows.insert(installed.dest, (installed.hash, installed.size));
     }
-    for (dest, content, mode) in plan.generated() {
+    for (dest, content, mode) in plan.generated_with_record(&mut rows) {
         let path = root.join(&dest);
-        write_file(&path, content.as_bytes(), mode, modes).map_err(|e| cx.io("write", &path, e))?;
-        rows.insert(
-            dest,
-            (hash_string(&Sha256::digest(&content)), content.len() as u64),
-        );
+        write_file(&path, &content, mode, modes).map_err(|e| cx.io("write", &path, e))?;
     }
-
-    let record_dest = format!("site-packages/{}/RECORD", plan.dist_info);
-    let mut record = String::new();
-    rows.insert(record_dest.clone(), (String::new(), 0));
-    for (dest, (hash, size)) in &rows {
-        let rel = match dest.strip_prefix("site-packages/") {
-            Some(rel) => rel.to_string(),
-            None => format!("../{dest}"),
-        };
-        let size = if hash.is_empty() {
-            String::new()
-        } else {
-            size.to_string()
-        };
-        let _ = writeln!(record, "{},{hash},{size}", csv_field(&rel));
-    }
-    let record_path = root.join(&record_dest);
-    write_file(&record_path, record.as_bytes(), 0o644, modes)
-        .map_err(|e| cx.io("write", &record_path, e))?;
 
     let report = InstallReport {
         files: rows.len(),
-        bytes: rows.values().map(|(_, size)| size).sum::<u64>() + record.len() as u64,
+        bytes: rows.values().map(|(_, size)| size).sum::<u64>(),
     };
     commit(&cx, staging, out_dir)?;
     Ok(report)
+}
+
+/// A wheel whose central directory, `WHEEL`, `RECORD` and entry points were
+/// read and checked as [`install`] checks them (unsafe paths, links,
+/// duplicates, conflicts, bombs, sizes, RECORD rows), its files' content not
+/// yet: what `ofiuco fragment --wheel` packs without unpacking the wheel.
+/// Each file's content is checked against RECORD by [`CheckedWheel::verify`].
+pub struct CheckedWheel {
+    cx: Cx,
+    archive: Archive,
+    plan: Plan,
+}
+
+/// One file of a [`CheckedWheel`] and where [`install`] puts it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct WheelFile {
+    /// The entry's index in the archive.
+    pub index: usize,
+    /// Its normalized path in the archive.
+    pub name: String,
+    /// Its destination below the install root (`site-packages/...`, `bin/...`).
+    pub dest: String,
+    /// Its uncompressed size.
+    pub size: u64,
+    /// Installed with mode 0755.
+    pub executable: bool,
+    /// Installed with other content than the archive's (`#!python` scripts).
+    pub rewritten: bool,
+    /// Its RECORD hash (`sha256=...`), `None` for RECORD signatures.
+    pub record_hash: Option<String>,
+}
+
+/// Where a file's data lies in the wheel, as its central directory says.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct RawEntry {
+    /// Zip compression method: 0 stored, 8 deflated (others are refused when read).
+    pub method: u16,
+    pub crc32: u32,
+    pub compressed_size: u64,
+    pub size: u64,
+    /// Offset of the compressed data in the wheel file.
+    pub data_start: u64,
+}
+
+impl CheckedWheel {
+    /// Reads and checks `wheel`; nothing is written.
+    pub fn open(wheel: &Path, opts: &InstallOptions) -> Result<CheckedWheel, InstallError> {
+        let (cx, filename, name) = identify(wheel)?;
+        let (archive, plan) = open_and_plan(&cx, wheel, &filename, &name, opts)?;
+        Ok(CheckedWheel { cx, archive, plan })
+    }
+
+    /// The wheel's file name, for messages.
+    pub fn wheel_name(&self) -> &str {
+        &self.cx.wheel
+    }
+
+    /// The files to install (launchers, `INSTALLER` and `RECORD` aside), in
+    /// no particular order.
+    pub fn files(&self) -> Vec<WheelFile> {
+        self.plan
+            .entries
+            .iter()
+            .map(|e| WheelFile {
+                index: e.index,
+                name: e.name.clone(),
+                dest: e.dest.clone(),
+                size: e.size,
+                executable: e.executable,
+                rewritten: e.script,
+                record_hash: e.expected.as_ref().map(|(h, _)| hash_string(h)),
+            })
+            .collect()
+    }
+
+    /// Where the data of the file with archive index `index` lies.
+    pub fn raw(&self, index: usize) -> Result<RawEntry, InstallError> {
+        let mut archive = self.archive.clone();
+        let name = archive.name_for_index(index).unwrap_or("?").to_string();
+        let file = archive
+            .by_index_raw(index)
+            .map_err(|e| self.cx.read_entry(&name, e))?;
+        let method = match file.compression() {
+            zip::CompressionMethod::Stored => 0,
+            zip::CompressionMethod::Deflated => 8,
+            _ => {
+                return Err(self.cx.read_entry(
+                    &name,
+                    ZipError::UnsupportedArchive("compression method not supported"),
+                ))
+            }
+        };
+        Ok(RawEntry {
+            method,
+            crc32: file.crc32(),
+            compressed_size: file.compressed_size(),
+            size: file.size(),
+            data_start: file.data_start(),
+        })
+    }
+
+    /// Checks the content of `file`, read from `content` (its uncompressed
+    /// bytes; `None` reads it from the wheel), against its size and RECORD
+    /// hash, writing what would be installed to `out`. Returns the hash
+    /// (`sha256=...`) and size of what was written.
+    pub fn verify(
+        &self,
+        file: &WheelFile,
+        content: Option<&mut dyn Read>,
+        out: &mut dyn Write,
+    ) -> Result<(String, u64), StreamError> {
+        let entry = self
+            .plan
+            .entries
+            .iter()
+            .find(|e| e.index == file.index)
+            .ok_or_else(|| StreamError::Install(self.cx.invalid("internal error: no such file")))?;
+        let mut buf = vec![0u8; CHUNK];
+        let result = match content {
+            Some(reader) => stream_entry(&self.cx, reader, entry, out, &mut buf),
+            None => {
+                let mut archive = self.archive.clone();
+                let mut reader = archive
+                    .by_index(entry.index)
+                    .map_err(|e| StreamError::Install(self.cx.read_entry(&entry.name, e)))?;
+                stream_entry(&self.cx, &mut reader, entry, out, &mut buf)
+            }
+        };
+        result.map(|installed| (installed.hash, installed.size))
+    }
+
+    /// The files [`install`] writes besides the archive's: launchers,
+    /// `INSTALLER` and `RECORD`, as (destination, content, mode). `rows` are
+    /// (destination, hash, size) of every file of [`CheckedWheel::files`], as
+    /// installed.
+    pub fn generated(
+        &self,
+        rows: impl IntoIterator<Item = (String, String, u64)>,
+    ) -> Vec<(String, Vec<u8>, u32)> {
+        let mut rows: BTreeMap<String, (String, u64)> = rows
+            .into_iter()
+            .map(|(dest, hash, size)| (dest, (hash, size)))
+            .collect();
+        self.plan.generated_with_record(&mut rows)
+    }
+
+    /// An error reading `entry` of this wheel, for checks made by the caller.
+    pub fn read_error(&self, entry: &str, error: io::Error) -> InstallError {
+        self.cx.read_entry(entry, ZipError::Io(error))
+    }
+}
+
+/// The wheel's file name, checked, and its distribution name.
+fn identify(wheel: &Path) -> Result<(Cx, WheelFilename, PackageName), InstallError> {
+    let wheel_name = wheel.file_name().map_or_else(
+        || wheel.display().to_string(),
+        |n| n.to_string_lossy().into_owned(),
+    );
+    let filename = WheelFilename::from_str(&wheel_name)?;
+    let cx = Cx { wheel: wheel_name };
+    let name = PackageName::new(&filename.name).map_err(|e| {
+        cx.invalid(format!(
+            "its distribution name `{}` is not a valid package name: {}",
+            shown(&filename.name),
+            e.problem
+        ))
+    })?;
+
+    Ok((cx, filename, name))
+}
+
+/// Opens the wheel (read in place, never whole: every worker reads the file
+/// through its own position and buffer, so memory does not grow with the
+/// wheel) and plans its installation.
+fn open_and_plan(
+    cx: &Cx,
+    wheel: &Path,
+    filename: &WheelFilename,
+    name: &PackageName,
+    opts: &InstallOptions,
+) -> Result<(Archive, Plan), InstallError> {
+    let file = File::open(wheel).map_err(|e| cx.io("open", wheel, e))?;
+    let raw = SharedFile::new(file).map_err(|e| cx.io("read", wheel, e))?;
+    let mut archive = ZipArchive::new(raw.clone()).map_err(|source| InstallError::NotAZip {
+        wheel: cx.wheel.clone(),
+        source,
+    })?;
+    let plan = plan(cx, filename, name, &mut archive, raw, opts)?;
+    Ok((archive, plan))
 }
 
 /// Names the wheel in errors.
@@ -558,8 +702,14 @@ struct Plan {
 }
 
 impl Plan {
-    /// Files written besides the archive's: launchers and `INSTALLER`.
-    fn generated(&self) -> Vec<(String, String, u32)> {
+    /// Files written besides the archive's: launchers, `INSTALLER` and, last,
+    /// `RECORD`, as (destination, content, mode). `rows` holds (hash, size)
+    /// of every file installed from the archive by destination; the generated
+    /// files are added to it.
+    fn generated_with_record(
+        &self,
+        rows: &mut BTreeMap<String, (String, u64)>,
+    ) -> Vec<(String, Vec<u8>, u32)> {
         let mut out = Vec::new();
         for (name, module, attr) in &self.launchers {
             let import_name = attr.split('.').next().unwrap_or(attr);
@@ -573,13 +723,36 @@ impl Plan {
                  sys.exit({attr}())\n",
                 String::from_utf8_lossy(SHEBANG)
             );
-            out.push((format!("bin/{name}"), script, 0o755));
+            out.push((format!("bin/{name}"), script.into_bytes(), 0o755));
         }
         out.push((
             format!("site-packages/{}/INSTALLER", self.dist_info),
-            "ofiuco\n".to_string(),
+            b"ofiuco\n".to_vec(),
             0o644,
         ));
+        for (dest, content, _) in &out {
+            rows.insert(
+                dest.clone(),
+                (hash_string(&Sha256::digest(content)), content.len() as u64),
+            );
+        }
+        let record_dest = format!("site-packages/{}/RECORD", self.dist_info);
+        let mut record = String::new();
+        rows.insert(record_dest.clone(), (String::new(), 0));
+        for (dest, (hash, size)) in rows.iter() {
+            let rel = match dest.strip_prefix("site-packages/") {
+                Some(rel) => rel.to_string(),
+                None => format!("../{dest}"),
+            };
+            let size = if hash.is_empty() {
+                String::new()
+            } else {
+                size.to_string()
+            };
+            let _ = writeln!(record, "{},{hash},{size}", csv_field(&rel));
+        }
+        rows.insert(record_dest.clone(), (String::new(), record.len() as u64));
+        out.push((record_dest, record.into_bytes(), 0o644));
         out
     }
 }
@@ -1527,7 +1700,7 @@ fn extract(
 }
 
 /// Reads until `buf` is full or the entry ends.
-fn fill(reader: &mut impl Read, buf: &mut [u8]) -> io::Result<usize> {
+fn fill(reader: &mut (impl Read + ?Sized), buf: &mut [u8]) -> io::Result<usize> {
     let mut filled = 0;
     while filled < buf.len() {
         match reader.read(&mut buf[filled..]) {
@@ -1548,19 +1721,53 @@ fn extract_entry(
     buf: &mut [u8],
     modes: Modes,
 ) -> Result<Installed, InstallError> {
-    let read_err = |e| cx.read_entry(&entry.name, e);
-    let mut reader = archive.by_index(entry.index).map_err(read_err)?;
+    let mut reader = archive
+        .by_index(entry.index)
+        .map_err(|e| cx.read_entry(&entry.name, e))?;
     let path = root.join(&entry.dest);
     let mode = if entry.executable { 0o755 } else { 0o644 };
     let mut out = create_file(&path, mode).map_err(|e| cx.io("create", &path, e))?;
-    let write_err = |e| cx.io("write", &path, e);
+    let installed = stream_entry(cx, &mut reader, entry, &mut out, buf).map_err(|e| match e {
+        StreamError::Install(e) => e,
+        StreamError::Write(e) => cx.io("write", &path, e),
+    })?;
+    if modes.chmod {
+        set_mode(&out, mode).map_err(|e| cx.io("set permissions of", &path, e))?;
+    }
+    Ok(installed)
+}
 
+/// Why checking a file's content failed: the wheel, or writing the output.
+#[derive(Debug)]
+pub enum StreamError {
+    Install(InstallError),
+    Write(io::Error),
+}
+
+impl From<InstallError> for StreamError {
+    fn from(e: InstallError) -> Self {
+        StreamError::Install(e)
+    }
+}
+
+/// Streams the content of `entry` from `reader` (its uncompressed bytes) to
+/// `out`, `#!python` of scripts rewritten, checking its size and its RECORD
+/// hash; returns the hash and size of what was written.
+fn stream_entry(
+    cx: &Cx,
+    reader: &mut dyn Read,
+    entry: &Entry,
+    out: &mut dyn Write,
+    buf: &mut [u8],
+) -> Result<Installed, StreamError> {
+    let read_err = |e| cx.read_entry(&entry.name, ZipError::Io(e));
+    let write_err = StreamError::Write;
     let mut original = Sha256::new();
     // Set when the content is rewritten (`#!python` scripts): hash of what was written.
     let mut written: Option<(Sha256, u64)> = None;
     let mut size: u64 = 0;
     loop {
-        let n = fill(&mut reader, buf).map_err(|e| read_err(ZipError::Io(e)))?;
+        let n = fill(reader, buf).map_err(read_err)?;
         if n == 0 {
             break;
         }
@@ -1597,7 +1804,8 @@ fn extract_entry(
             wheel: cx.wheel.clone(),
             entry: entry.name.clone(),
             declared: entry.size,
-        });
+        }
+        .into());
     }
     let digest = original.finalize();
     if let Some((expected, expected_size)) = &entry.expected {
@@ -1607,7 +1815,8 @@ fn extract_entry(
                 entry: entry.name.clone(),
                 expected: *expected_size,
                 actual: size,
-            });
+            }
+            .into());
         }
         if digest.as_slice() != expected {
             return Err(InstallError::HashMismatch {
@@ -1615,11 +1824,9 @@ fn extract_entry(
                 entry: entry.name.clone(),
                 expected: hash_string(expected),
                 actual: hash_string(&digest),
-            });
+            }
+            .into());
         }
-    }
-    if modes.chmod {
-        set_mode(&out, mode).map_err(|e| cx.io("set permissions of", &path, e))?;
     }
     let (hash, size) = match written {
         Some((hasher, len)) => (hash_string(&hasher.finalize()), len),

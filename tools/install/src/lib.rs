@@ -6,7 +6,7 @@ mod reader;
 pub use ofiuco_spec::text;
 
 pub use install::{
-    install, InstallError, InstallOptions, InstallReport, DEFAULT_BOMB_MIN_SIZE,
-    DEFAULT_MAX_COMPRESSION_RATIO, DEFAULT_MAX_UNPACKED_BYTES, MAX_METADATA_BYTES,
-    MAX_RECORD_BYTES,
+    install, CheckedWheel, InstallError, InstallOptions, InstallReport, RawEntry, StreamError,
+    WheelFile, DEFAULT_BOMB_MIN_SIZE, DEFAULT_MAX_COMPRESSION_RATIO, DEFAULT_MAX_UNPACKED_BYTES,
+    MAX_METADATA_BYTES, MAX_RECORD_BYTES,
 };
