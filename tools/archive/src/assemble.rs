@@ -57,9 +57,7 @@ use crate::exclude::Excludes;
 use crate::fragment::{fragment_comment, DEFAULT_LEVEL};
 use crate::pipeline::{run_ordered, thread_count};
 use crate::text::{shown, shown_path};
-use crate::tree::{
-    check_archive_path, file_directory_conflict, is_executable, parent_dir, write_atomically,
-};
+use crate::tree::{check_archive_path, file_directory_conflict, parent_dir, write_atomically};
 use crate::zipout::{archive_len, EntryMeta, Method, ZipOut};
 use crate::ArchiveError;
 
@@ -712,7 +710,7 @@ impl<'a> Assembly<'a> {
                 size: compressed.size,
                 crc32: compressed.crc32,
                 compressed_size: compressed.compressed_size,
-                executable: is_executable(&meta),
+                executable: app_file_is_executable(&app.source)?,
             };
             self.files.push(AppInput {
                 path: app.source.clone(),
@@ -853,6 +851,23 @@ impl<'a> Assembly<'a> {
 
 /// Compresses an application file like `ofiuco fragment` does: in memory
 /// when small, through a spool file beside the output when big.
+/// Whether an application file is written with mode 0755: decided by its
+/// first bytes (`#!` or an ELF header), never by its mode on disk, which is
+/// not the same everywhere the zip is built (remote execution uploads source
+/// inputs as executable, a local checkout has them 0644).
+fn app_file_is_executable(path: &Path) -> Result<bool, ArchiveError> {
+    let mut head = [0u8; 4];
+    let mut file = File::open(path).map_err(io_err("read", path))?;
+    let mut read = 0;
+    while read < head.len() {
+        match file.read(&mut head[read..]).map_err(io_err("read", path))? {
+            0 => break,
+            n => read += n,
+        }
+    }
+    Ok(head[..read].starts_with(b"#!") || head[..read] == *b"\x7fELF")
+}
+
 fn compress_app_file(
     source: &File,
     path: &Path,
@@ -1208,6 +1223,45 @@ mod tests {
             modes.push(format!("{} {:o}", file.name(), file.unix_mode().unwrap()));
         }
         assert_eq!(modes, ["a.py 100755", "b.txt 100644"]);
+    }
+
+    #[test]
+    fn app_file_modes_follow_content_not_disk() {
+        use std::os::unix::fs::PermissionsExt;
+        let tmp = tempfile::tempdir().unwrap();
+        let files = [
+            ("handler.py", &b"def handler(e, c): pass\n"[..], 0o755),
+            ("run.sh", &b"#!/bin/sh\necho hi\n"[..], 0o644),
+            ("tool", &b"\x7fELF\x02\x01\x01"[..], 0o644),
+            ("empty.py", &b""[..], 0o755),
+        ];
+        let mut opts = options(Vec::new());
+        for (name, bytes, mode) in files {
+            let src = tmp.path().join(name);
+            fs::write(&src, bytes).unwrap();
+            fs::set_permissions(&src, fs::Permissions::from_mode(mode)).unwrap();
+            opts.files.push(AppFile {
+                archive_path: name.into(),
+                source: src,
+            });
+        }
+        let out = tmp.path().join("out.zip");
+        assemble(&opts, &out).unwrap();
+        let mut archive = ZipArchive::new(fs::File::open(&out).unwrap()).unwrap();
+        let mut modes = Vec::new();
+        for i in 0..archive.len() {
+            let file = archive.by_index(i).unwrap();
+            modes.push(format!("{} {:o}", file.name(), file.unix_mode().unwrap()));
+        }
+        assert_eq!(
+            modes,
+            [
+                "empty.py 100644",
+                "handler.py 100644",
+                "run.sh 100755",
+                "tool 100755"
+            ]
+        );
     }
 
     #[test]
