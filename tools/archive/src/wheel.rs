@@ -411,7 +411,9 @@ fn check_big_elf(
             limit: MAX_ELF_BYTES,
         });
     }
-    let _one = big_elf.lock().unwrap_or_else(|e| e.into_inner());
+    let _one = big_elf
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
     let mut read = |buf: &mut [u8], offset: u64| {
         let n = data::read_at(spool, buf, offset)?;
         if n == buf.len() {
@@ -420,17 +422,17 @@ fn check_big_elf(
             Err(io::ErrorKind::UnexpectedEof.into())
         }
     };
-    let data = match elf::read_parts(size, &mut read).map_err(io_err("check", rel))? {
-        Some(parts) => parts,
-        None => {
+    let data =
+        if let Some(parts) = elf::read_parts(size, &mut read).map_err(io_err("check", rel))? {
+            parts
+        } else {
             // `size` is at most `MAX_ELF_BYTES`.
             let mut all = Vec::with_capacity(size as usize);
             RangeReader::new(spool, 0, size)
                 .read_to_end(&mut all)
                 .map_err(io_err("check", rel))?;
             all
-        }
-    };
+        };
     check_elf_data(&opts.package, rel, &data, &opts.check)
 }
 
@@ -622,6 +624,7 @@ mod tests {
         }
         zip.start_file("demo-1.0.dist-info/RECORD", SimpleFileOptions::default())
             .unwrap();
+        #[allow(clippy::format_collect)] // a test fixture: clarity over allocations
         let mut record: String = rows.values().map(|r| format!("{r}\n")).collect();
         record.push_str("demo-1.0.dist-info/RECORD,,\n");
         zip.write_all(record.as_bytes()).unwrap();

@@ -515,15 +515,14 @@ impl CheckedWheel {
             .find(|e| e.index == file.index)
             .ok_or_else(|| StreamError::Install(self.cx.invalid("internal error: no such file")))?;
         let mut buf = vec![0u8; CHUNK];
-        let result = match content {
-            Some(reader) => stream_entry(&self.cx, reader, entry, out, &mut buf),
-            None => {
-                let mut archive = self.archive.clone();
-                let mut reader = archive
-                    .by_index(entry.index)
-                    .map_err(|e| StreamError::Install(self.cx.read_entry(&entry.name, e)))?;
-                stream_entry(&self.cx, &mut reader, entry, out, &mut buf)
-            }
+        let result = if let Some(reader) = content {
+            stream_entry(&self.cx, reader, entry, out, &mut buf)
+        } else {
+            let mut archive = self.archive.clone();
+            let mut reader = archive
+                .by_index(entry.index)
+                .map_err(|e| StreamError::Install(self.cx.read_entry(&entry.name, e)))?;
+            stream_entry(&self.cx, &mut reader, entry, out, &mut buf)
         };
         result.map(|installed| (installed.hash, installed.size))
     }
