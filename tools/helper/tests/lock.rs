@@ -146,6 +146,15 @@ fn writes_the_sources_to_build_from() {
                 "path": "localpkg",
                 "editable": true,
             },
+            {
+                "kind": "git",
+                "repo": "sources__subpkg-0.1.git",
+                "package": "subpkg",
+                "version": "0.1",
+                "url": "git://127.0.0.1:39418/subpkg.git",
+                "commit": "39fcce6458364d89d46414dccef8824d3ae1edd1",
+                "reference": "main",
+            },
         ])
     );
     let six = &json["files"][0];
