@@ -87,6 +87,25 @@ pub struct FragmentManifest {
     pub entries: Vec<ManifestEntry>,
 }
 
+impl FragmentManifest {
+    /// An empty manifest for `package`, with an ELF summary when `elf_checked`.
+    pub(crate) fn empty(package: &str, elf_checked: bool, capacity: usize) -> Self {
+        FragmentManifest {
+            format: "ofiuco-fragment/1".into(),
+            package: package.to_owned(),
+            files: 0,
+            unzipped_bytes: 0,
+            zipped_bytes: 0,
+            elf: elf_checked.then_some(ElfSummary {
+                files: 0,
+                max_glibc: None,
+                max_glibc_file: None,
+            }),
+            entries: Vec::with_capacity(capacity),
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ElfSummary {
     pub files: u64,
@@ -157,19 +176,8 @@ pub fn pack_fragment(
 
     write_atomically(output, |file| {
         let mut zip = ZipOut::new(CrcWriter::new(BufWriter::with_capacity(data::CHUNK, file)));
-        let mut manifest = FragmentManifest {
-            format: "ofiuco-fragment/1".into(),
-            package: opts.package.clone(),
-            files: 0,
-            unzipped_bytes: 0,
-            zipped_bytes: 0,
-            elf: opts.check.is_enabled().then_some(ElfSummary {
-                files: 0,
-                max_glibc: None,
-                max_glibc_file: None,
-            }),
-            entries: Vec::with_capacity(files.len()),
-        };
+        let mut manifest =
+            FragmentManifest::empty(&opts.package, opts.check.is_enabled(), files.len());
         let mut max_glibc: Option<GlibcVersion> = None;
         let mut buf = vec![0u8; data::CHUNK];
         let mut add = |index: usize, packed: Packed| -> Result<(), ArchiveError> {

@@ -37,8 +37,7 @@ use crate::data::{self, compress_bytes, Compressed, CrcWriter, Data, RangeReader
 use crate::elf;
 use crate::error::io_err;
 use crate::fragment::{
-    check_elf_data, ElfSummary, FragmentManifest, FragmentOptions, ManifestEntry, MAX_ELF_BYTES,
-    MEMORY_BUDGET,
+    check_elf_data, FragmentManifest, FragmentOptions, ManifestEntry, MAX_ELF_BYTES, MEMORY_BUDGET,
 };
 use crate::pipeline::{run_ordered, thread_count};
 use crate::tree::{parent_dir, write_atomically};
@@ -97,19 +96,8 @@ pub fn pack_wheel_fragment(
 
     write_atomically(output, |file| {
         let mut zip = ZipOut::new(CrcWriter::new(BufWriter::with_capacity(data::CHUNK, file)));
-        let mut manifest = FragmentManifest {
-            format: "ofiuco-fragment/1".into(),
-            package: opts.package.clone(),
-            files: 0,
-            unzipped_bytes: 0,
-            zipped_bytes: 0,
-            elf: opts.check.is_enabled().then_some(ElfSummary {
-                files: 0,
-                max_glibc: None,
-                max_glibc_file: None,
-            }),
-            entries: Vec::with_capacity(items.len()),
-        };
+        let mut manifest =
+            FragmentManifest::empty(&opts.package, opts.check.is_enabled(), items.len());
         let mut max_glibc: Option<elf::GlibcVersion> = None;
         let mut buf = vec![0u8; data::CHUNK];
         let mut add = |index: usize, packed: Packed| -> Result<(), ArchiveError> {
