@@ -156,6 +156,11 @@ set -euo pipefail
 # The registry comes without a newline.
 server="$(cat)"
 echo "get $server" >>"$OFIUCO_TEST_CRED_LOG"
+# A helper whose login has expired, as docker-credential-ecr-login's does.
+if [[ "$(cat "$OFIUCO_TEST_CRED_SECRET")" == expired ]]; then
+  echo "ofiuco-test: the login has expired, log in again" >&2
+  exit 1
+fi
 printf '{"ServerURL": "%s", "Username": "ofiuco", "Secret": "%s"}\n' "$server" "$(cat "$OFIUCO_TEST_CRED_SECRET")"
 SH
 chmod +x "$WORK/bin/docker-credential-ofiuco-test"
@@ -174,6 +179,11 @@ grep -qF "refused the credentials for \`$SECURE/h\`" <<<"$out" || fail "the refu
 grep -q helper-wrong-secret <<<"$out" && fail "the helper's secret was printed"
 grep -qxF "get $SECURE" "$WORK/cred.log" || fail "skopeo did not ask docker-credential-ofiuco-test for $SECURE (log: $(cat "$WORK/cred.log" 2>/dev/null))"
 echo "a wrong secret from the helper: refused, not printed"
+echo expired >"$OFIUCO_TEST_CRED_SECRET"
+out="$(run //:push_arm64 --repository "$SECURE/h" --insecure --tag helper 2>&1)" && fail "the push with a failing credential helper succeeded"
+grep -qF "the credential helper for the registry \`$SECURE\` failed" <<<"$out" || fail "the failing helper: expected the message in:"$'\n'"$out"
+grep -qF "the helper said: ofiuco-test: the login has expired, log in again" <<<"$out" || fail "the failing helper: its own words are not in:"$'\n'"$out"
+echo "a failing credential helper: named, with its own words"
 echo right-password >"$OFIUCO_TEST_CRED_SECRET"
 : >"$WORK/cred.log"
 run //:push_arm64 --repository "$SECURE/h" --insecure --tag helper

@@ -228,6 +228,8 @@ fn push_error(repository: &str, tag: &str, stderr: &str) -> anyhow::Error {
         || lower.contains("network is unreachable")
     {
         format!("cannot reach the registry {}\nhint: check the repository (`repository` or --repository) and that the registry is up and reachable from here", quoted(registry))
+    } else if lower.contains("error getting credentials") {
+        credential_helper_failed(registry, stderr)
     } else if lower.contains("unauthorized")
         || lower.contains("authentication required")
         || lower.contains("denied")
@@ -241,6 +243,37 @@ fn push_error(repository: &str, tag: &str, stderr: &str) -> anyhow::Error {
         "cannot push to {}: {what}\nskopeo said: {}",
         quoted(&format!("{repository}:{tag}")),
         shown(&last)
+    )
+}
+
+/// What to say when skopeo could not get credentials from the Docker
+/// credential helper configured for `registry` (`credHelpers` or
+/// `credsStore`, as for docker-credential-ecr-login): the helper is missing,
+/// or it ran and failed; then its own words (what it printed on stderr,
+/// which skopeo passes through) come first.
+fn credential_helper_failed(registry: &str, stderr: &str) -> String {
+    let lower = stderr.to_ascii_lowercase();
+    let config = "`credHelpers` (or `credsStore`) of $DOCKER_CONFIG/config.json (default ~/.docker/config.json)";
+    if lower.contains("executable file not found")
+        || lower.contains("resolves to executable in current directory")
+    {
+        return format!(
+            "the credential helper for the registry {} is not on PATH\nhint: install the helper named for it in {config} (ECR: docker-credential-ecr-login) and put it on PATH, or remove the entry and log in with `skopeo login {}`",
+            quoted(registry),
+            shown(registry)
+        );
+    }
+    let said: Vec<String> = stderr
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty() && !l.starts_with("time=") && !l.starts_with("Error:"))
+        .map(|l| format!("\n  the helper said: {}", shown(&last_line(l))))
+        .collect();
+    let said = said[said.len().saturating_sub(3)..].concat();
+    format!(
+        "the credential helper for the registry {} failed{said}\nhint: run it by hand to see why: `echo {} | docker-credential-NAME get`, NAME from {config}; for ECR, docker-credential-ecr-login needs valid AWS credentials (`aws sso login`, AWS_PROFILE or AWS_ACCESS_KEY_ID)",
+        quoted(registry),
+        shown(registry)
     )
 }
 
@@ -808,6 +841,20 @@ mod tests {
             "{msg}"
         );
         assert!(msg.contains("skopeo login r.example"), "{msg}");
+        // skopeo 1.x's words when the credential helper exits 1 (captured
+        // here from a real skopeo and a helper printing to stderr).
+        let helper_failed = "token expired: run aws sso login\ntime=\"2026-12-02T11:53:50Z\" level=fatal msg=\"initializing destination docker://127.0.0.1:5999/w:t: getting username and password: 1 error occurred:\\n\\t* error getting credentials - err: exit status 1, out: ``\\n\\n\"";
+        let msg = push_error("127.0.0.1:5999/w", "t", helper_failed).to_string();
+        assert!(
+            msg.contains("the credential helper for the registry `127.0.0.1:5999` failed\n  the helper said: token expired: run aws sso login\nhint: run it by hand"),
+            "{msg}"
+        );
+        let helper_missing = "time=\"...\" level=fatal msg=\"initializing destination docker://r.example/w:t: getting username and password: 1 error occurred:\\n\\t* error getting credentials - err: exec: \\\"docker-credential-ecr-login\\\": executable file not found in $PATH, out: ``\\n\\n\"";
+        let msg = push_error("r.example/w", "t", helper_missing).to_string();
+        assert!(
+            msg.contains("the credential helper for the registry `r.example` is not on PATH"),
+            "{msg}"
+        );
         // The end of a long line is kept: that is where the cause is.
         let long = format!("msg=\"{}: unauthorized\"", "x".repeat(500));
         let msg = push_error("r.example/w", "v1", &long).to_string();
