@@ -34,6 +34,8 @@ step "buildifier"
 tools/dev/buildifier.sh
 step "lint (shellcheck, ruff)"
 tools/dev/lint.sh
+step "bytecode compiler (lib/private/bytecode_test.py, host python3)"
+python3 lib/private/bytecode_test.py
 
 step "bazel: provision"
 "$BAZEL" --setup

@@ -1,0 +1,126 @@
+"""Compiles the Python sources of a zip fragment (or application files) to hash-based bytecode.
+
+Runs under an interpreter of the target's minor Python version (the magic
+number of a `.pyc` differs per minor version) and writes a fragment of `.pyc`
+entries that `ofiuco zip` copies beside the sources:
+
+- `pkg/__pycache__/mod.cpython-311.pyc` for every `pkg/mod.py` (`--layout pyc`),
+  or `pkg/mod.pyc` (`--layout pyc-only`: the sourceless layout, the only one
+  CPython imports without the `.py`);
+- PEP 552 unchecked-hash pycs: a timestamp pyc in a zip with fixed dates would
+  always be stale, a checked-hash one rehashes the source on every import;
+- compiled with the path inside the archive as the file name, so tracebacks
+  show `pkg/mod.py`, not a sandbox path;
+- entries sorted, fixed dates and modes: the same sources give the same bytes.
+
+A source that does not compile (Python 2 files some wheels carry, templates)
+is left without bytecode, like pip and compileall do; the count is printed.
+
+Exit status: 0 done, 2 the interpreter is not of the target's version.
+"""
+
+import argparse
+import importlib.util
+import sys
+import zipfile
+from importlib import _bootstrap_external
+
+# zipfile's earliest date, as ofiuco's fragments use it.
+_DATE = (1980, 1, 1, 0, 0, 0)
+# The comment `ofiuco zip` recognizes a fragment by (version 1: no checksum).
+_COMMENT = "ofiuco-fragment/1 package="
+
+
+def parse_args(argv):
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("--python", required=True, help="the target's Python version, 3.X")
+    p.add_argument("--package", required=True, help="the name recorded in the output fragment")
+    p.add_argument("--output", required=True, help="the fragment of .pyc files to write")
+    p.add_argument("--layout", choices=["pyc", "pyc-only"], default="pyc")
+    p.add_argument(
+        "--fragment", action="append", default=[], help="a fragment whose .py entries are compiled"
+    )
+    p.add_argument(
+        "--file",
+        action="append",
+        default=[],
+        metavar="ARCHIVE_PATH=PATH",
+        help="an application file (only .py ones are compiled)",
+    )
+    return p.parse_args(argv)
+
+
+def check_interpreter(want):
+    have = f"{sys.version_info[0]}.{sys.version_info[1]}"
+    if have != want.rstrip("t"):
+        sys.stderr.write(
+            f"ofiuco: cannot compile bytecode for CPython {want} with CPython {have} ({sys.executable}): "
+            f"the .pyc format differs per minor version.\n"
+            f"hint: register a Python toolchain of version {want} selected by "
+            f"`@ofiuco//python/config:python_version` = {want} (as for source builds, docs/source-builds.md), "
+            f'or set `bytecode = "none"`.\n'
+        )
+        sys.exit(2)
+
+
+def sources(args):
+    """(archive path, source bytes) of every .py file, sorted by path."""
+    found = {}
+    for path in args.fragment:
+        with zipfile.ZipFile(path) as z:
+            for info in z.infolist():
+                if info.filename.endswith(".py") and not info.is_dir():
+                    found[info.filename] = z.read(info)
+    for spec in args.file:
+        name, _, path = spec.partition("=")
+        if name.endswith(".py"):
+            with open(path, "rb") as f:
+                found[name] = f.read()
+    return sorted(found.items())
+
+
+def pyc_path(name, layout):
+    if layout == "pyc-only":
+        return name + "c"
+    head, _, tail = name.rpartition("/")
+    cached = f"__pycache__/{tail[:-3]}.{sys.implementation.cache_tag}.pyc"
+    return f"{head}/{cached}" if head else cached
+
+
+def compile_one(name, source):
+    code = compile(source, name, "exec", dont_inherit=True, optimize=0)
+    return bytes(
+        _bootstrap_external._code_to_hash_pyc(
+            code, importlib.util.source_hash(source), checked=False
+        )
+    )
+
+
+def main(argv):
+    args = parse_args(argv)
+    check_interpreter(args.python)
+    skipped = []
+    with zipfile.ZipFile(
+        args.output, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=6
+    ) as out:
+        out.comment = (_COMMENT + args.package).encode()
+        compiled = []
+        for name, source in sources(args):
+            try:
+                compiled.append((pyc_path(name, args.layout), compile_one(name, source)))
+            except (SyntaxError, ValueError):
+                skipped.append(name)
+        for path, data in sorted(compiled):
+            info = zipfile.ZipInfo(path, date_time=_DATE)
+            info.compress_type = zipfile.ZIP_DEFLATED
+            info.external_attr = 0o100644 << 16
+            info.create_system = 3
+            out.writestr(info, data)
+    if skipped:
+        print(
+            f"ofiuco: {args.package}: {len(skipped)} file(s) do not compile and have no bytecode, e.g. {skipped[0]}"
+        )
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])
