@@ -229,7 +229,7 @@ fn push_error(repository: &str, tag: &str, stderr: &str) -> anyhow::Error {
     {
         format!("cannot reach the registry {}\nhint: check the repository (`repository` or --repository) and that the registry is up and reachable from here", quoted(registry))
     } else if lower.contains("error getting credentials") {
-        credential_helper_failed(registry, stderr)
+        credential_helper_failed(registry, stderr, &lower)
     } else if lower.contains("unauthorized")
         || lower.contains("authentication required")
         || lower.contains("denied")
@@ -250,9 +250,9 @@ fn push_error(repository: &str, tag: &str, stderr: &str) -> anyhow::Error {
 /// credential helper configured for `registry` (`credHelpers` or
 /// `credsStore`, as for docker-credential-ecr-login): the helper is missing,
 /// or it ran and failed; then its own words (what it printed on stderr,
-/// which skopeo passes through) come first.
-fn credential_helper_failed(registry: &str, stderr: &str) -> String {
-    let lower = stderr.to_ascii_lowercase();
+/// which skopeo passes through) come first. `lower` is `stderr` in ASCII
+/// lower case, as `push_error` has it.
+fn credential_helper_failed(registry: &str, stderr: &str, lower: &str) -> String {
     let config = "`credHelpers` (or `credsStore`) of $DOCKER_CONFIG/config.json (default ~/.docker/config.json)";
     if lower.contains("executable file not found")
         || lower.contains("resolves to executable in current directory")
