@@ -1,4 +1,4 @@
-"""Analysis failures: the python3.11 runtime (Amazon Linux 2, glibc 2.26) refuses numpy 2.4's arm64 wheels; a function zip and its layer disagree on numpy's version."""
+"""Analysis failures: the python3.11 runtime (Amazon Linux 2, glibc 2.26) refuses numpy 2.4's arm64 wheels; a function zip and its layer disagree on numpy's version; bytecode in `__pycache__` that an exclude drops."""
 
 load("@bazel_skylib//lib:unittest.bzl", "analysistest", "asserts")
 
@@ -19,3 +19,11 @@ def _layer_conflict_impl(ctx):
     return analysistest.end(env)
 
 layer_conflict_test = analysistest.make(_layer_conflict_impl, expect_failure = True)
+
+def _pycache_exclude_impl(ctx):
+    env = analysistest.begin(ctx)
+    asserts.expect_failure(env, "`bytecode = \"pyc\"` writes the bytecode to `__pycache__/`, which `exclude` entry \"**/__pycache__/**\" leaves out")
+    asserts.expect_failure(env, "hint: remove that entry")
+    return analysistest.end(env)
+
+pycache_exclude_test = analysistest.make(_pycache_exclude_impl, expect_failure = True)

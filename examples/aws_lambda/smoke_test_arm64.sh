@@ -16,7 +16,7 @@ export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$ROOT/target}"
 # shellcheck source=tools/dev/testlib.sh
 source "$ROOT/tools/dev/testlib.sh"
 
-targets=(//:deploy_python3_11 //:deploy_python3_12 //:layer_python3_12 //:runtime_boto3_python3_11 //:deploy_aws_lambda)
+targets=(//:deploy_python3_11 //:deploy_python3_11_pyc //:deploy_python3_11_pyc_only //:deploy_python3_12 //:layer_python3_12 //:runtime_boto3_python3_11 //:deploy_aws_lambda)
 "$BAZEL" build "${targets[@]}" || { echo "FAIL build"; echo "smoke: 0 passed, 1 failed"; exit 1; }
 bin="$("$BAZEL" info bazel-bin 2>/dev/null)"
 tmp="$(mktemp -d)"
@@ -50,12 +50,41 @@ print(json.dumps(lambda_function.handler({"x": 1, "y": 2, "radius": 3}, None)))'
 echo "    arm64 handler output: $out"
 expect "handler runs under emulated arm64 CPython 3.11" 'grep -q "\\\\\"area\\\\\": 28.27" <<<"$out" && grep -q "\\\\\"numpy\\\\\": \\\\\"2.2.6\\\\\"" <<<"$out"'
 
+# Bytecode (py_zip `bytecode`): pyc-only runs without a single .py file; the
+# pycs are PEP 552 unchecked-hash ones of CPython 3.11 (the magic number is
+# checked against this host's python3 when it is a 3.11, as on this machine).
+unzip_to "$bin/deploy_python3_11_pyc_only.zip" "$tmp/pyc_only"
+pyc_only="$(list "$bin/deploy_python3_11_pyc_only.zip")"
+pyc="$(list "$bin/deploy_python3_11_pyc.zip")"
+expect "pyc-only: no .py file, the handler and numpy as .pyc" '! grep -q "\.py$" <<<"$pyc_only" && grep -q "^lambda_function.pyc$" <<<"$pyc_only" && grep -q "^numpy/__init__.pyc$" <<<"$pyc_only"'
+expect "pyc: sources and __pycache__/*.cpython-311.pyc beside them" 'grep -q "^lambda_function.py$" <<<"$pyc" && grep -q "^__pycache__/lambda_function.cpython-311.pyc$" <<<"$pyc" && grep -q "^numpy/__pycache__/__init__.cpython-311.pyc$" <<<"$pyc"'
+header="$(python3 -c '
+import importlib.util, sys, zipfile
+data = zipfile.ZipFile(sys.argv[1]).read("__pycache__/lambda_function.cpython-311.pyc")
+flags = int.from_bytes(data[4:8], "little")
+same = data[:4] == importlib.util.MAGIC_NUMBER if sys.version_info[:2] == (3, 11) else "n/a"
+print("unchecked-hash" if flags == 1 else "flags=%d" % flags, "magic-3.11=%s" % same)' "$bin/deploy_python3_11_pyc.zip")"
+echo "    pyc header: $header"
+expect "pyc: unchecked-hash pycs of CPython 3.11" '[[ "$header" == "unchecked-hash magic-3.11=True" || "$header" == "unchecked-hash magic-3.11=n/a" ]]'
+# From $tmp: the current directory (first on sys.path) holds lambda_function.py.
+out="$(cd "$tmp" && PYTHONDONTWRITEBYTECODE=1 PYTHONPATH="$tmp/pyc_only:$tmp/runtime" "$ARM64_PYTHON" -c '
+import json, platform, lambda_function, numpy, pydantic_core
+assert platform.machine() == "aarch64", platform.machine()
+assert lambda_function.__file__.endswith("lambda_function.pyc"), lambda_function.__file__
+assert numpy.__file__.endswith("__init__.pyc"), numpy.__file__
+print(json.dumps(lambda_function.handler({"x": 1, "y": 2, "radius": 3}, None)))' 2>&1)"
+echo "    arm64 pyc-only handler output: $out"
+expect "pyc-only zip runs under emulated arm64 CPython 3.11 from bytecode alone" 'grep -q "\\\\\"area\\\\\": 28.27" <<<"$out" && grep -q "\\\\\"numpy\\\\\": \\\\\"2.2.6\\\\\"" <<<"$out"'
+
 sha1="$(sha256sum "$bin/deploy_python3_11.zip" | cut -d" " -f1)"
-"$BAZEL" --output_base="$repro_base" build //:deploy_python3_11 >/dev/null 2>&1
+pyc_sha1="$(sha256sum "$bin/deploy_python3_11_pyc_only.zip" | cut -d" " -f1)"
+"$BAZEL" --output_base="$repro_base" build //:deploy_python3_11 //:deploy_python3_11_pyc_only >/dev/null 2>&1
 bin2="$("$BAZEL" --output_base="$repro_base" info bazel-bin 2>/dev/null)"
 sha2="$(sha256sum "$bin2/deploy_python3_11.zip" 2>/dev/null | cut -d" " -f1)"
-echo "    sha256 $sha1 / $sha2"
+pyc_sha2="$(sha256sum "$bin2/deploy_python3_11_pyc_only.zip" 2>/dev/null | cut -d" " -f1)"
+echo "    sha256 $sha1 / $sha2; pyc-only $pyc_sha1 / $pyc_sha2"
 expect "byte-reproducible across output bases" '[[ -n "$sha2" && "$sha1" == "$sha2" ]]'
+expect "pyc-only zip byte-reproducible across output bases" '[[ -n "$pyc_sha2" && "$pyc_sha1" == "$pyc_sha2" ]]'
 
 echo
 summary "smoke"

@@ -5,6 +5,7 @@ load("//python/private:helper_toolchain.bzl", "HELPER_TOOLCHAIN_TYPE", "PATH_MAP
 
 # buildifier: disable=bzl-visibility
 load("//python/private:providers.bzl", "normalize_name")
+load(":bytecode.bzl", "BYTECODE_ATTRS", "bytecode_excludes", "compile_bytecode")
 load(":collect.bzl", "OfiucoCollectInfo", "archive_path", "collect_aspect", "select_packages")
 load(":transitions.bzl", "TRANSITION_ATTRS", "target_transition")
 
@@ -20,7 +21,7 @@ OfiucoZipInfo = provider(
 _LAMBDA_MAX_ZIPPED = 50 * 1024 * 1024
 _LAMBDA_MAX_UNZIPPED = 250 * 1024 * 1024
 
-def _zip_args(ctx, out, report_json, report_txt, packages, files):
+def _zip_args(ctx, out, report_json, report_txt, fragments, files):
     args = ctx.actions.args()
     args.use_param_file("@%s", use_always = True)
     args.set_param_file_format("multiline")
@@ -33,8 +34,8 @@ def _zip_args(ctx, out, report_json, report_txt, packages, files):
     args.add("--max-zipped", str(_LAMBDA_MAX_ZIPPED))
     args.add("--max-unzipped", str(_LAMBDA_MAX_UNZIPPED))
     args.add_all([struct(label = layer.label, report = layer[OfiucoZipInfo].report) for layer in ctx.attr.layers], before_each = "--layer-report", map_each = _layer_arg)
-    args.add_all(ctx.attr.exclude, before_each = "--exclude")
-    args.add_all([p.fragment for p in packages], before_each = "--fragment")
+    args.add_all(bytecode_excludes(ctx, ctx.attr.exclude), before_each = "--exclude")
+    args.add_all(fragments, before_each = "--fragment")
     args.add_all(files, before_each = "--file", map_each = _file_arg)
     return args
 
@@ -54,11 +55,12 @@ def _py_zip_impl(ctx):
     out = ctx.actions.declare_file(ctx.label.name + ".zip")
     report_json = ctx.actions.declare_file(ctx.label.name + ".report.json")
     report_txt = ctx.actions.declare_file(ctx.label.name + ".report.txt")
+    fragments = [p.fragment for p in packages] + compile_bytecode(ctx, packages, files, archive_path)
     ctx.actions.run(
         executable = helper(ctx),
         toolchain = HELPER_TOOLCHAIN_TYPE,
-        arguments = [_zip_args(ctx, out, report_json, report_txt, packages, files)],
-        inputs = [p.fragment for p in packages] + files + [layer[OfiucoZipInfo].report for layer in ctx.attr.layers],
+        arguments = [_zip_args(ctx, out, report_json, report_txt, fragments, files)],
+        inputs = fragments + files + [layer[OfiucoZipInfo].report for layer in ctx.attr.layers],
         outputs = [out, report_json, report_txt],
         mnemonic = "OfiucoZip",
         execution_requirements = PATH_MAPPING,
@@ -108,11 +110,12 @@ verified against its RECORD and copied, not recompressed, and no install
 action runs. The zip copies the fragments' entries in turn, so changing one
 source file rewrites only that file's entry. Every ELF file of a package is
 checked against the target (machine type, glibc symbol versions) when the
-fragment is made.
+fragment is made. With `bytecode`, one more action per fragment compiles its
+`.py` files for the target's Python version (hash-based pycs, see below).
 
 Outputs: `<name>.zip` and `<name>.report.txt` (per-package zipped/unzipped
 sizes); output group `report` adds `<name>.report.json`.""",
-    attrs = dict(TRANSITION_ATTRS, **{
+    attrs = dict(TRANSITION_ATTRS, **dict(BYTECODE_ATTRS, **{
         "exclude": attr.string_list(
             doc = "Glob patterns of paths inside the archive to leave out: `**` matches any number of directories, `*` and `?` stay within one path component. Matched against the full path in the archive (with `python/` in layer layout), e.g. `**/__pycache__/**`, `**.dist-info/**`, `numpy/tests/**`.",
         ),
@@ -142,6 +145,6 @@ sizes); output group `report` adds `<name>.report.json`.""",
             aspects = [collect_aspect],
             doc = "The Python target to ship (`py_library` or `py_binary`) with its `deps` closure.",
         ),
-    }),
+    })),
     toolchains = [HELPER_TOOLCHAIN_TYPE],
 )

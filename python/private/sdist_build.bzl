@@ -153,6 +153,9 @@ def _build(ctx, env, raw):
     python = ctx.attr._python[0][ExecPythonInfo]
     trees = req.site_packages.to_list()
     args = ctx.actions.args()
+
+    # -B: importing interpreter.py must not write bytecode beside the sources.
+    args.add("-B")
     args.add(ctx.file._frontend)
     if ctx.file.sdist:
         args.add("--sdist", ctx.file.sdist)
@@ -192,7 +195,7 @@ def _build(ctx, env, raw):
     ctx.actions.run(
         executable = python.interpreter,
         arguments = [args],
-        inputs = depset(sources + [ctx.file._frontend] + ctx.files.headers + trees, transitive = [python.files, compilers]),
+        inputs = depset(sources + [ctx.file._frontend, ctx.file._interpreter_check] + ctx.files.headers + trees, transitive = [python.files, compilers]),
         outputs = [raw],
         mnemonic = "OfiucoBuildWheel",
         progress_message = "Building {} {} from {} for {} (%{{label}})".format(ctx.attr.distribution, ctx.attr.version, origin, env.description),
@@ -276,6 +279,7 @@ out pure) and retags it `manylinux_<ceiling>_<cpu>`. No network.""",
         "_allowlist_function_transition": attr.label(default = "@bazel_tools//tools/allowlists/function_transition_allowlist"),
         "_cc": attr.label(default = "//python/private/build:cc"),
         "_frontend": attr.label(default = "//python/private/build:frontend.py", allow_single_file = True),
+        "_interpreter_check": attr.label(default = "//python/private/build:interpreter.py", allow_single_file = True),
         "_python": attr.label(default = "//python/private/build:exec_python", cfg = exec_side_transition, providers = [ExecPythonInfo]),
         "_zig": attr.label(default = "@ofiuco_zig//:ziglang/zig", allow_single_file = True),
         "_zig_cache": attr.label(default = "//python/private/build:zig_cache", allow_single_file = True),

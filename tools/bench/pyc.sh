@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Import time of a Lambda handler under the emulated linux/arm64 CPython 3.11,
 # without bytecode, with hash-based pycs (__pycache__) and pyc-only, and the
-# zip size of each (lib/private/bytecode.py compiles, under that interpreter).
+# zip size of each (python/private/build/bytecode.py compiles, under that interpreter).
 #
 #   tools/bench/pyc.sh FUNCTION.zip [MODULE [RUNS]]
 #
@@ -23,7 +23,7 @@ python3 -m zipfile -e "$ZIP" "$work/none"
 python3 -m zipfile -e "$ZIP" "$work/pyc"
 python3 -m zipfile -e "$ZIP" "$work/pyc-only"
 for layout in pyc pyc-only; do
-  "$PY" "$ROOT/lib/private/bytecode.py" --python 3.11 --package bench --layout "$layout" \
+  "$PY" "$ROOT/python/private/build/bytecode.py" --python 3.11 --package bench --layout "$layout" \
     --fragment "$ZIP" --output "$work/$layout.frag.zip" >/dev/null
   python3 -m zipfile -e "$work/$layout.frag.zip" "$work/$layout"
 done

@@ -34,8 +34,8 @@ step "buildifier"
 tools/dev/buildifier.sh
 step "lint (shellcheck, ruff)"
 tools/dev/lint.sh
-step "bytecode compiler (lib/private/bytecode_test.py, host python3)"
-python3 lib/private/bytecode_test.py
+step "bytecode compiler (python/private/build/bytecode_test.py, host python3)"
+python3 python/private/build/bytecode_test.py
 
 step "bazel: provision"
 "$BAZEL" --setup

@@ -26,6 +26,8 @@ import tarfile
 import zipfile
 from pathlib import Path
 
+import interpreter
+
 EPOCH = "315532800"  # 1980-01-01, the earliest date a zip entry can carry
 TAIL = 40
 
@@ -132,15 +134,17 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
 
 
 def check_interpreter(args: argparse.Namespace) -> None:
-    have = f"{sys.version_info[0]}.{sys.version_info[1]}"
-    if have != args.python:
+    have = interpreter.mismatch(args.python)
+    if have:
         raise BuildError(
             f"ofiuco: cannot build {args.package} {args.version} for {args.target}: the build runs on "
             f"CPython {have} ({sys.executable}), but the target is CPython {args.python}, and a backend must "
             f"run on the target's Python version.\n"
-            f"hint: register a Python toolchain of version {args.python} selected by "
-            f"`@ofiuco//python/config:python_version` = {args.python} (see ofiuco's README, "
-            f'"Building from source", and tests/pythons/toolchains/BUILD.bazel).'
+            + interpreter.toolchain_hint(
+                args.python,
+                'see ofiuco\'s README, "Building from source", and tests/pythons/toolchains/BUILD.bazel',
+            )
+            + "."
         )
 
 

@@ -1,6 +1,6 @@
 """Tests of bytecode.py: runs it as a program on real zips and imports the results in fresh interpreters.
 
-Run: python3 lib/private/bytecode_test.py (any CPython 3.8+; the pycs are for that version).
+Run: python3 python/private/build/bytecode_test.py (any CPython 3.8+; the pycs are for that version).
 With BYTECODE_TEST_PYTHON set to an interpreter command (e.g. tools/dev/arm64-python.sh, the emulated
 linux/arm64 CPython 3.11), compiling and importing run under that one instead.
 """
@@ -66,6 +66,19 @@ class BytecodeTest(unittest.TestCase):
             "--file",
             "handler.py=" + self.app,
         )
+
+    def test_a_pyc_the_wheel_ships_is_kept(self):
+        # numpy's wheel ships numpy/distutils/__pycache__/conv_template.cpython-311.pyc:
+        # a second one at the same path would conflict in the archive.
+        with zipfile.ZipFile(self.fragment, "a") as z:
+            z.writestr(f"pkg/__pycache__/mod.{TAG}.pyc", b"the wheel's own")
+        out = os.path.join(self.dir, "pyc.zip")
+        self.compile(out)
+        with zipfile.ZipFile(out) as z:
+            self.assertEqual(
+                z.namelist(),
+                [f"__pycache__/handler.{TAG}.pyc", f"pkg/__pycache__/__init__.{TAG}.pyc"],
+            )
 
     def test_hash_based_unchecked_pyc_for_this_version(self):
         out = os.path.join(self.dir, "pyc.zip")

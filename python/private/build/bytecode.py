@@ -25,6 +25,8 @@ import sys
 import zipfile
 from importlib import _bootstrap_external
 
+import interpreter
+
 # zipfile's earliest date, as ofiuco's fragments use it.
 _DATE = (1980, 1, 1, 0, 0, 0)
 # The comment `ofiuco zip` recognizes a fragment by (version 1: no checksum).
@@ -51,24 +53,25 @@ def parse_args(argv):
 
 
 def check_interpreter(want):
-    have = f"{sys.version_info[0]}.{sys.version_info[1]}"
-    if have != want.rstrip("t"):
+    have = interpreter.mismatch(want)
+    if have:
         sys.stderr.write(
             f"ofiuco: cannot compile bytecode for CPython {want} with CPython {have} ({sys.executable}): "
             f"the .pyc format differs per minor version.\n"
-            f"hint: register a Python toolchain of version {want} selected by "
-            f"`@ofiuco//python/config:python_version` = {want} (as for source builds, docs/source-builds.md), "
-            f'or set `bytecode = "none"`.\n'
+            + interpreter.toolchain_hint(want, "as for source builds, docs/source-builds.md")
+            + ', or set `bytecode = "none"`.\n'
         )
         sys.exit(2)
 
 
 def sources(args):
-    """(archive path, source bytes) of every .py file, sorted by path."""
+    """(archive path, source bytes) of every .py file, sorted by path, and the fragments' other names."""
     found = {}
+    names = set()
     for path in args.fragment:
         with zipfile.ZipFile(path) as z:
             for info in z.infolist():
+                names.add(info.filename)
                 if info.filename.endswith(".py") and not info.is_dir():
                     found[info.filename] = z.read(info)
     for spec in args.file:
@@ -76,7 +79,7 @@ def sources(args):
         if name.endswith(".py"):
             with open(path, "rb") as f:
                 found[name] = f.read()
-    return sorted(found.items())
+    return sorted(found.items()), names
 
 
 def pyc_path(name, layout):
@@ -105,9 +108,14 @@ def main(argv):
     ) as out:
         out.comment = (_COMMENT + args.package).encode()
         compiled = []
-        for name, source in sources(args):
+        found, shipped = sources(args)
+        for name, source in found:
+            target = pyc_path(name, args.layout)
+            if target in shipped:
+                # The wheel ships this pyc itself (numpy's distutils does): keep its own.
+                continue
             try:
-                compiled.append((pyc_path(name, args.layout), compile_one(name, source)))
+                compiled.append((target, compile_one(name, source)))
             except (SyntaxError, ValueError):
                 skipped.append(name)
         for path, data in sorted(compiled):
