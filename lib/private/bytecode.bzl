@@ -1,7 +1,6 @@
 """Bytecode for archives: the interpreter of the target's Python version and the compile actions.
 
-`py_zip(bytecode = ...)` and `py_image_layer(bytecode = ...)` compile every
-package fragment's (and the application's) `.py` files to PEP 552
+`py_zip(bytecode = ...)` compiles every package fragment's (and the application's) `.py` files to PEP 552
 unchecked-hash pycs with `python/private/build/bytecode.py`, one action per
 fragment, on a Python toolchain of the *target's* minor version resolved for
 the host (the same interpreter source builds use). Each action writes a
@@ -76,7 +75,7 @@ def bytecode_excludes(ctx, excludes):
         for glob in excludes:
             if "__pycache__" in glob:
                 fail(("{}: `bytecode = \"pyc\"` writes the bytecode to `__pycache__/`, which `exclude` entry \"{}\" leaves out\n" +
-                      "hint: remove that entry (ofiuco's pycs replace any a wheel ships), or use `bytecode = \"pyc-only\"`").format(ctx.label, glob))
+                      "hint: remove that entry (a pyc a wheel ships at the same path is kept, not duplicated), or use `bytecode = \"pyc-only\"`").format(ctx.label, glob))
     if ctx.attr.bytecode == "pyc-only":
         return excludes + ["**.py"]
     return excludes

@@ -65,7 +65,7 @@ def check_interpreter(want):
 
 
 def sources(args):
-    """(archive path, source bytes) of every .py file, sorted by path, and the fragments' other names."""
+    """(archive path, source bytes) of every .py file, sorted by path, and every entry name of the fragments."""
     found = {}
     names = set()
     for path in args.fragment:
