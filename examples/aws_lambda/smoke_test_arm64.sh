@@ -16,7 +16,8 @@ export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$ROOT/target}"
 # shellcheck source=tools/dev/testlib.sh
 source "$ROOT/tools/dev/testlib.sh"
 
-targets=(//:deploy_python3_11 //:deploy_python3_11_pyc //:deploy_python3_11_pyc_only //:deploy_python3_12 //:layer_python3_12 //:runtime_boto3_python3_11 //:deploy_aws_lambda)
+targets=(//:deploy_python3_11 //:deploy_python3_11_pyc //:deploy_python3_11_pyc_only //:deploy_python3_12 //:layer_python3_12 //:runtime_boto3_python3_11 //:deploy_aws_lambda
+  //:image_layers_python3_11_pyc //:image_layers_python3_11_pyc_only)
 "$BAZEL" build "${targets[@]}" || { echo "FAIL build"; echo "smoke: 0 passed, 1 failed"; exit 1; }
 bin="$("$BAZEL" info bazel-bin 2>/dev/null)"
 tmp="$(mktemp -d)"
@@ -76,15 +77,54 @@ print(json.dumps(lambda_function.handler({"x": 1, "y": 2, "radius": 3}, None)))'
 echo "    arm64 pyc-only handler output: $out"
 expect "pyc-only zip runs under emulated arm64 CPython 3.11 from bytecode alone" 'grep -q "\\\\\"area\\\\\": 28.27" <<<"$out" && grep -q "\\\\\"numpy\\\\\": \\\\\"2.2.6\\\\\"" <<<"$out"'
 
+# Bytecode in OCI layers (py_image_layer `bytecode`): the layers of a
+# transitioned target, unpacked bottom to top as a container runtime would.
+layers_of() { # TARGET [STARTUP_OPTION] -> the layer tarballs, bottom to top
+  local exec_root
+  exec_root="$("$BAZEL" ${2:+"$2"} info execution_root 2>/dev/null)"
+  "$BAZEL" ${2:+"$2"} cquery --output=files "$1" 2>/dev/null | sed "s|^|$exec_root/|"
+}
+unpack_layers() { # DIR TARBALL...
+  local dir=$1 t
+  shift
+  mkdir -p "$dir"
+  for t in "$@"; do tar -xzf "$t" -C "$dir"; done
+}
+mapfile -t img_only < <(layers_of //:image_layers_python3_11_pyc_only)
+mapfile -t img_pyc < <(layers_of //:image_layers_python3_11_pyc)
+echo "    layers: ${img_only[*]##*/}"
+unpack_layers "$tmp/img_only" "${img_only[@]}"
+unpack_layers "$tmp/img_pyc" "${img_pyc[@]}"
+expect "image layers pyc-only: numpy, packages, app; no .py file" '[[ "${img_only[*]##*/}" == "numpy.tar.gz packages.tar.gz app.tar.gz" ]] && [[ -z "$(find "$tmp/img_only" -name "*.py" | head -1)" ]] && [[ -f "$tmp/img_only/var/task/lambda_function.pyc" && -f "$tmp/img_only/opt/python/numpy/__init__.pyc" ]]'
+expect "image layers pyc: sources with __pycache__/*.cpython-311.pyc, the same bytes as in the pyc zip" '[[ -f "$tmp/img_pyc/var/task/lambda_function.py" && -f "$tmp/img_pyc/var/task/__pycache__/lambda_function.cpython-311.pyc" ]] && python3 -c "
+import sys, zipfile
+z = zipfile.ZipFile(sys.argv[1])
+for name in (\"numpy/__pycache__/__init__.cpython-311.pyc\", \"pydantic/__pycache__/main.cpython-311.pyc\"):
+    assert open(sys.argv[2] + \"/opt/python/\" + name, \"rb\").read() == z.read(name), name
+" "$bin/deploy_python3_11_pyc.zip" "$tmp/img_pyc"'
+out="$(cd "$tmp" && PYTHONDONTWRITEBYTECODE=1 PYTHONPATH="$tmp/img_only/var/task:$tmp/img_only/opt/python:$tmp/runtime" "$ARM64_PYTHON" -c '
+import json, platform, lambda_function, numpy
+assert platform.machine() == "aarch64", platform.machine()
+assert lambda_function.__file__.endswith("/var/task/lambda_function.pyc"), lambda_function.__file__
+assert numpy.__file__.endswith("/opt/python/numpy/__init__.pyc"), numpy.__file__
+print(json.dumps(lambda_function.handler({"x": 1, "y": 2, "radius": 3}, None)))' 2>&1)"
+echo "    arm64 pyc-only image handler output: $out"
+expect "pyc-only image layers run under emulated arm64 CPython 3.11 from bytecode alone" 'grep -q "\\\\\"area\\\\\": 28.27" <<<"$out" && grep -q "\\\\\"numpy\\\\\": \\\\\"2.2.6\\\\\"" <<<"$out"'
+
 sha1="$(sha256sum "$bin/deploy_python3_11.zip" | cut -d" " -f1)"
 pyc_sha1="$(sha256sum "$bin/deploy_python3_11_pyc_only.zip" | cut -d" " -f1)"
-"$BAZEL" --output_base="$repro_base" build //:deploy_python3_11 //:deploy_python3_11_pyc_only >/dev/null 2>&1
+"$BAZEL" --output_base="$repro_base" build //:deploy_python3_11 //:deploy_python3_11_pyc_only //:image_layers_python3_11_pyc_only >/dev/null 2>&1
 bin2="$("$BAZEL" --output_base="$repro_base" info bazel-bin 2>/dev/null)"
 sha2="$(sha256sum "$bin2/deploy_python3_11.zip" 2>/dev/null | cut -d" " -f1)"
 pyc_sha2="$(sha256sum "$bin2/deploy_python3_11_pyc_only.zip" 2>/dev/null | cut -d" " -f1)"
 echo "    sha256 $sha1 / $sha2; pyc-only $pyc_sha1 / $pyc_sha2"
 expect "byte-reproducible across output bases" '[[ -n "$sha2" && "$sha1" == "$sha2" ]]'
 expect "pyc-only zip byte-reproducible across output bases" '[[ -n "$pyc_sha2" && "$pyc_sha1" == "$pyc_sha2" ]]'
+img_sha1="$(sha256sum "${img_only[@]}" | cut -d" " -f1 | paste -sd " ")"
+mapfile -t img_only2 < <(layers_of //:image_layers_python3_11_pyc_only --output_base="$repro_base")
+img_sha2="$(sha256sum "${img_only2[@]}" 2>/dev/null | cut -d" " -f1 | paste -sd " ")"
+echo "    pyc-only layers $img_sha1 / $img_sha2"
+expect "pyc-only image layers byte-reproducible across output bases" '[[ -n "$img_sha2" && "$img_sha1" == "$img_sha2" ]]'
 
 echo
 summary "smoke"

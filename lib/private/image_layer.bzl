@@ -8,6 +8,7 @@ load("//python/private:providers.bzl", "normalize_name")
 
 # buildifier: disable=bzl-visibility
 load("//python/private:target_env.bzl", "TargetEnvInfo")
+load(":bytecode.bzl", "BYTECODE_ATTRS", "bytecode_excludes", "compile_bytecode_trees", "pyc_trees")
 load(":collect.bzl", "OfiucoCollectInfo", "archive_path", "collect_aspect", "select_packages")
 load(":image_info.bzl", "OfiucoImageLayerInfo", "oci_platform")
 load(":transitions.bzl", "TRANSITION_ATTRS", "target_transition")
@@ -40,7 +41,7 @@ def _groups(ctx, packages):
         out.append(("packages", rest))
     return out
 
-def _layer_action(ctx, layer_name, env, packages, files):
+def _layer_action(ctx, layer_name, env, packages, files, bytecode):
     tar = ctx.actions.declare_file("{}/{}.tar.gz".format(ctx.label.name, layer_name))
     descriptor = ctx.actions.declare_file("{}/{}.json".format(ctx.label.name, layer_name))
     args = ctx.actions.args()
@@ -51,20 +52,24 @@ def _layer_action(ctx, layer_name, env, packages, files):
     args.add("--descriptor", descriptor)
     args.add("--site-packages", ctx.attr.site_packages)
     args.add("--app-root", ctx.attr.app_root)
-    args.add_all(ctx.attr.exclude, before_each = "--exclude")
+    args.add_all(bytecode_excludes(ctx, ctx.attr.exclude), before_each = "--exclude")
     if packages:
         if env.os == "linux" and env.cpu != "unknown":
             args.add("--check-cpu", env.cpu)
         if env.glibc:
             args.add("--check-glibc", env.glibc)
+    pycs = pyc_trees(bytecode, packages)
     args.add_all(["{}={}".format(p.name, p.tree.path) for p in packages], before_each = "--tree")
+    args.add_all(["{}={}".format(t.name, t.pyc.path) for t in pycs], before_each = "--tree")
     app_root = ctx.attr.app_root.strip("/")
     args.add_all(["{}/{}={}".format(app_root, archive_path(f), f.path).lstrip("/") for f in files], before_each = "--file")
+    app_pyc = [bytecode.application] if files and bytecode.application else []
+    args.add_all(app_pyc, before_each = "--app-tree", expand_directories = False)
     ctx.actions.run(
         executable = helper(ctx),
         toolchain = HELPER_TOOLCHAIN_TYPE,
         arguments = [args],
-        inputs = [p.tree for p in packages] + files,
+        inputs = [p.tree for p in packages] + [t.pyc for t in pycs] + files + app_pyc,
         outputs = [tar, descriptor],
         mnemonic = "OfiucoLayer",
         progress_message = "Writing OCI layer {} of %{{label}} for {}".format(layer_name, env.description),
@@ -79,8 +84,10 @@ def _py_image_layer_impl(ctx):
     info = ctx.attr.target[OfiucoCollectInfo]
     exclude = {normalize_name(n): True for n in ctx.attr.exclude_packages}
     packages = select_packages(info, exclude, ctx.attr.exclude_package_dependencies)
-    layers = [_layer_action(ctx, group, env, members, []) for group, members in _groups(ctx, packages)]
-    layers.append(_layer_action(ctx, "app", env, [], info.files.to_list()))
+    files = info.files.to_list()
+    bytecode = compile_bytecode_trees(ctx, packages, files, archive_path)
+    layers = [_layer_action(ctx, group, env, members, [], bytecode) for group, members in _groups(ctx, packages)]
+    layers.append(_layer_action(ctx, "app", env, [], files, bytecode))
     return [
         DefaultInfo(files = depset([layer.tar for layer in layers])),
         OutputGroupInfo(descriptors = depset([layer.descriptor for layer in layers])),
@@ -109,7 +116,8 @@ a remote cache) as long as its packages do not change.
 
 Entries are sorted, with mtime 0, uid/gid 0 and modes 0755/0644; gzip carries
 no time or name. Every ELF file of a package is checked against the target CPU
-and glibc. The output group `descriptors` has each layer's digest, size and
+and glibc. With `bytecode`, each layer also holds the hash-based pycs of its
+packages (or application), compiled for the target's Python version. The output group `descriptors` has each layer's digest, size and
 `diff_id` as JSON.
 
 The defaults put packages in `/opt/python` and the application in
@@ -126,7 +134,7 @@ oci_image(name = "image", base = "@python_slim", tars = [":layers"],
           env = {"PYTHONPATH": "/var/task:/opt/python"},
           entrypoint = ["python3", "/var/task/worker.py"])
 ```""",
-    attrs = dict(TRANSITION_ATTRS, **{
+    attrs = dict(TRANSITION_ATTRS, **dict(BYTECODE_ATTRS, **{
         "app_root": attr.string(
             default = DEFAULT_APP_ROOT,
             doc = "The absolute directory of the image that receives the application files, at their paths in the repository (`/var/task/pkg/main.py` for `//pkg:main.py`). The default is AWS Lambda's `LAMBDA_TASK_ROOT`.",
@@ -153,7 +161,7 @@ oci_image(name = "image", base = "@python_slim", tars = [":layers"],
             doc = "The Python target to ship (`py_binary` or `py_library`) with its `deps` closure.",
         ),
         "_target_env": attr.label(default = "//python/envs:target", providers = [TargetEnvInfo]),
-    }),
+    })),
     provides = [OfiucoImageLayerInfo],
     toolchains = [HELPER_TOOLCHAIN_TYPE],
 )

@@ -3,7 +3,7 @@
 # Results go to tools/bench/results/NN-name.md (one section per benchmark) and are
 # assembled into docs/benchmarks.md; numbers are never typed by hand.
 #
-# usage: tools/bench/run.sh [BENCHMARK...]     (default: all of: lock hub hostile install lambda helper image)
+# usage: tools/bench/run.sh [BENCHMARK...]     (default: all of: lock hub hostile scale install lambda pyc helper image)
 #
 # Environment:
 #   OFIUCO_BENCH_CACHE     tools venv (uv, pip), wheels, uv cache, scratch  [~/.cache/ofiuco-bench]
@@ -23,6 +23,7 @@
 #   OFIUCO_BENCH_HELPER_CARGO_RUNS / _HELPER_MIRROR_RUNS  hyperfine runs of D (cargo / mirror) [2 / 3]
 #   OFIUCO_BENCH_IMAGE_RUNS / _IMAGE_INC_RUNS     hyperfine runs of E (clean / incremental) [3 / 5]
 #   OFIUCO_BENCH_IMAGE_WS   run E in this workspace in place [default: a git archive of HEAD's examples/aws_batch]
+#   OFIUCO_BENCH_PYC_RUNS      hyperfine runs of C4 (imports under emulation, per zip) [5]
 #   OFIUCO_BENCH_SOURCE_RUNS / _SOURCE_PIP_RUNS  hyperfine runs of F (ofiuco warm and cold / pip under emulation) [3 / 2]
 #   CARGO_TARGET_DIR       respected when building the helper
 #
@@ -30,7 +31,7 @@
 # $RESULTS/<NN>-<name>.md (start it with `<!-- section: NN-name -->`), add <name> to ALL.
 set -euo pipefail
 
-ALL=(lock hub hostile scale install lambda helper image)
+ALL=(lock hub hostile scale install lambda pyc helper image)
 # Only when named: F's emulated pip does not work yet (tools/bench/arm64_build_root.sh).
 NAMED_ONLY=(source)
 
@@ -514,6 +515,75 @@ bench_helper() {
     } >"$out"
     cp "$d/d-cargo.json" "$RESULTS/40-helper-cargo.json"
     cp "$d/d-mirror.json" "$RESULTS/40-helper-mirror.json"
+}
+
+# --- C4. bytecode for cold starts: py_zip's none / pyc / pyc-only zips under emulation ---
+# The three python3.11 arm64 zips of examples/aws_lambda (built in place), each
+# unpacked, and `import lambda_function` in fresh processes of the emulated
+# linux/arm64 CPython 3.11, boto3 beside it as the Lambda runtime provides it.
+bench_pyc() {
+    local out=$RESULTS/38-pyc.md runs=${OFIUCO_BENCH_PYC_RUNS:-5}
+    local ws=$ROOT/examples/aws_lambda bazel=$ROOT/tools/dev/bazel.sh py=$ROOT/tools/dev/arm64-python.sh
+    local d=/tmp/ofiuco-bench-pyc before after bin
+    export CARGO_TARGET_DIR=$TARGET_DIR
+    "$ROOT/tools/dev/arm64-python.sh" --setup >/dev/null
+    log "benchmark C4: building the python3.11 zips of examples/aws_lambda (none, pyc, pyc-only)"
+    (cd "$ws" && "$bazel" build //:deploy_python3_11 //:deploy_python3_11_pyc //:deploy_python3_11_pyc_only //:runtime_boto3_python3_11 >/dev/null 2>&1) \
+        || die "benchmark C4: bazel build in $ws failed"
+    bin=$(cd "$ws" && "$bazel" info bazel-bin 2>/dev/null)
+    rm -rf "$d" && mkdir -p "$d/empty"
+    local variant zip
+    for variant in none pyc pyc-only; do
+        zip=$bin/deploy_python3_11.zip
+        [[ $variant == none ]] || zip=$bin/deploy_python3_11_${variant//-/_}.zip
+        cp "$zip" "$d/$variant.zip"
+        python3 -m zipfile -e "$zip" "$d/$variant"
+    done
+    python3 -m zipfile -e "$bin/runtime_boto3_python3_11.zip" "$d/runtime"
+    "$py" -c 'import sys; assert sys.version_info[:2] == (3, 11), sys.version'
+    before=$(loadavg)
+    log "benchmark C4: import lambda_function under the emulated arm64 CPython 3.11, $runs runs per zip"
+    # From an empty directory: `-c` puts the current directory first on sys.path.
+    (cd "$d/empty" && hyperfine --shell=none --warmup 1 --runs "$runs" --style basic \
+        --export-json "$d/t.json" --export-markdown "$d/t.md" \
+        -n "none" "env PYTHONDONTWRITEBYTECODE=1 PYTHONPATH=$d/none:$d/runtime $py -c 'import lambda_function'" \
+        -n "pyc" "env PYTHONDONTWRITEBYTECODE=1 PYTHONPATH=$d/pyc:$d/runtime $py -c 'import lambda_function'" \
+        -n "pyc-only" "env PYTHONDONTWRITEBYTECODE=1 PYTHONPATH=$d/pyc-only:$d/runtime $py -c 'import lambda_function'")
+    after=$(loadavg)
+    {
+        echo "<!-- section: 38-pyc -->"
+        echo "## C4. Bytecode for cold starts: the example handler's import under the emulated arm64 CPython 3.11 (issue 11, point 5)"
+        echo
+        echo "\`import lambda_function\` (the handler of \`examples/aws_lambda\`: numpy, shapely, pydantic and pydantic-core, linux aarch64 cp311 wheels) from the three python3.11 zips that \`py_zip\` builds there: \`//:deploy_python3_11\` (\`bytecode = \"none\"\`: every process compiles every module it imports), \`//:deploy_python3_11_pyc\` (PEP 552 unchecked-hash pycs in \`__pycache__/*.cpython-311.pyc\` beside the sources) and \`//:deploy_python3_11_pyc_only\` (\`mod.pyc\` in place of \`mod.py\`). Each zip unpacked, boto3 beside it (\`//:runtime_boto3_python3_11\`, as the Lambda runtime provides it), fresh processes of the emulated linux/arm64 CPython 3.11 (\`tools/dev/arm64-python.sh\`, qemu-aarch64 user mode), \`PYTHONDONTWRITEBYTECODE=1\` as on Lambda's read-only \`/var/task\`. The pycs are compiled by the Python 3.11 toolchain of the example (x86_64), the bytes any 3.11 would write. \`py_image_layer(bytecode = ...)\` ships the same pycs (\`smoke_test_arm64.sh\` compares them)."
+        echo
+        echo "Measured $(date -u '+%Y-%m-%d %H:%M UTC') at ofiuco \`$rev\`; load average before: $before, after: $after on $(nproc) CPUs. hyperfine: \`--warmup 1 --runs $runs\`."
+        echo
+        python3 - "$d" <<'PY'
+import json, os, sys
+d = sys.argv[1]
+results = {r["command"]: r for r in json.load(open(os.path.join(d, "t.json")))["results"]}
+def unzipped(name):
+    total = 0
+    for root, _, files in os.walk(os.path.join(d, name)):
+        total += sum(os.path.getsize(os.path.join(root, f)) for f in files)
+    return total
+base = results["none"]["mean"]
+base_zip = os.path.getsize(os.path.join(d, "none.zip"))
+print("| zip | bytes | unzipped bytes | import, mean ± σ [s] | vs none |")
+print("|---|---:|---:|---:|---:|")
+for name in ("none", "pyc", "pyc-only"):
+    r, z = results[name], os.path.getsize(os.path.join(d, name + ".zip"))
+    size = f"{z:,}" if name == "none" else f"{z:,} ({100 * (z - base_zip) / base_zip:+.1f} %)"
+    print(f"| {name} | {size} | {unzipped(name):,} | {r['mean']:.2f} ± {r['stddev']:.2f} | {r['mean'] / base:.2f}× |")
+print()
+best = min(results["pyc"]["mean"], results["pyc-only"]["mean"])
+print(f"Shipped bytecode takes {100 * (1 - results['pyc']['mean'] / base):.0f} % (pyc) and {100 * (1 - results['pyc-only']['mean'] / base):.0f} % (pyc-only) off this handler's import under emulation. The absolute times are qemu's (roughly 10 to 20 times native); the ratio, compiling against unmarshalling, is what carries over, as an indication.")
+PY
+        echo
+        echo "Reproduce: \`tools/bench/run.sh pyc\` (\`OFIUCO_BENCH_PYC_RUNS\`, default 5)."
+    } >"$out"
+    cp "$d/t.json" "$RESULTS/38-pyc.json"
+    rm -rf "$d"
 }
 
 # --- E. the OCI image of examples/aws_batch (linux arm64): clean and after one .py edit ---

@@ -1,8 +1,12 @@
-"""Compiles the Python sources of a zip fragment (or application files) to hash-based bytecode.
+"""Compiles the Python sources of a package (or application files) to hash-based bytecode.
 
 Runs under an interpreter of the target's minor Python version (the magic
-number of a `.pyc` differs per minor version) and writes a fragment of `.pyc`
-entries that `ofiuco zip` copies beside the sources:
+number of a `.pyc` differs per minor version). Reads a zip fragment
+(`--fragment`, for `py_zip`) or an installed package tree (`--tree`, its
+`site-packages`, for `py_image_layer`) and application files (`--file`), and
+writes the `.pyc` files as a fragment that `ofiuco zip` copies beside the
+sources (`--output`), or as a directory that `ofiuco layer` takes as one more
+tree (`--output-dir`, with `--output-prefix site-packages` for a package):
 
 - `pkg/__pycache__/mod.cpython-311.pyc` for every `pkg/mod.py` (`--layout pyc`),
   or `pkg/mod.pyc` (`--layout pyc-only`: the sourceless layout, the only one
@@ -21,6 +25,7 @@ Exit status: 0 done, 2 the interpreter is not of the target's version.
 
 import argparse
 import importlib.util
+import os
 import sys
 import zipfile
 from importlib import _bootstrap_external
@@ -37,10 +42,23 @@ def parse_args(argv):
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--python", required=True, help="the target's Python version, 3.X")
     p.add_argument("--package", required=True, help="the name recorded in the output fragment")
-    p.add_argument("--output", required=True, help="the fragment of .pyc files to write")
+    out = p.add_mutually_exclusive_group(required=True)
+    out.add_argument("--output", help="the fragment of .pyc files to write")
+    out.add_argument(
+        "--output-dir", help="the (empty or new) directory to write the .pyc files into"
+    )
+    p.add_argument(
+        "--output-prefix", default="", help="with --output-dir: the subdirectory the paths go below"
+    )
     p.add_argument("--layout", choices=["pyc", "pyc-only"], default="pyc")
     p.add_argument(
         "--fragment", action="append", default=[], help="a fragment whose .py entries are compiled"
+    )
+    p.add_argument(
+        "--tree",
+        action="append",
+        default=[],
+        help="an installed package tree whose site-packages .py files are compiled",
     )
     p.add_argument(
         "--file",
@@ -65,7 +83,7 @@ def check_interpreter(want):
 
 
 def sources(args):
-    """(archive path, source bytes) of every .py file, sorted by path, and every entry name of the fragments."""
+    """(archive path, source bytes) of every .py file, sorted by path, and every file name of the fragments and trees."""
     found = {}
     names = set()
     for path in args.fragment:
@@ -74,6 +92,17 @@ def sources(args):
                 names.add(info.filename)
                 if info.filename.endswith(".py") and not info.is_dir():
                     found[info.filename] = z.read(info)
+    for tree in args.tree:
+        root = os.path.join(tree, "site-packages")
+        for dirpath, dirnames, filenames in os.walk(root):
+            dirnames.sort()
+            for filename in filenames:
+                path = os.path.join(dirpath, filename)
+                name = os.path.relpath(path, root).replace(os.sep, "/")
+                names.add(name)
+                if name.endswith(".py"):
+                    with open(path, "rb") as f:
+                        found[name] = f.read()
     for spec in args.file:
         name, _, path = spec.partition("=")
         if name.endswith(".py"):
@@ -99,31 +128,53 @@ def compile_one(name, source):
     )
 
 
-def main(argv):
-    args = parse_args(argv)
-    check_interpreter(args.python)
+def compile_all(args):
+    """(sorted [(pyc path, bytes)], [sources that do not compile])."""
+    compiled = []
     skipped = []
-    with zipfile.ZipFile(
-        args.output, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=6
-    ) as out:
-        out.comment = (_COMMENT + args.package).encode()
-        compiled = []
-        found, shipped = sources(args)
-        for name, source in found:
-            target = pyc_path(name, args.layout)
-            if target in shipped:
-                # The wheel ships this pyc itself (numpy's distutils does): keep its own.
-                continue
-            try:
-                compiled.append((target, compile_one(name, source)))
-            except (SyntaxError, ValueError):
-                skipped.append(name)
-        for path, data in sorted(compiled):
+    found, shipped = sources(args)
+    for name, source in found:
+        target = pyc_path(name, args.layout)
+        if target in shipped:
+            # The wheel ships this pyc itself (numpy's distutils does): keep its own.
+            continue
+        try:
+            compiled.append((target, compile_one(name, source)))
+        except (SyntaxError, ValueError):
+            skipped.append(name)
+    return sorted(compiled), skipped
+
+
+def write_zip(output, package, compiled):
+    with zipfile.ZipFile(output, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=6) as out:
+        out.comment = (_COMMENT + package).encode()
+        for path, data in compiled:
             info = zipfile.ZipInfo(path, date_time=_DATE)
             info.compress_type = zipfile.ZIP_DEFLATED
             info.external_attr = 0o100644 << 16
             info.create_system = 3
             out.writestr(info, data)
+
+
+def write_dir(output, prefix, compiled):
+    # The prefix exists even without a pyc: `ofiuco layer` reads DIR/site-packages.
+    root = os.path.join(output, prefix)
+    os.makedirs(root, exist_ok=True)
+    for path, data in compiled:
+        dest = os.path.join(root, *path.split("/"))
+        os.makedirs(os.path.dirname(dest), exist_ok=True)
+        with open(dest, "wb") as f:
+            f.write(data)
+
+
+def main(argv):
+    args = parse_args(argv)
+    check_interpreter(args.python)
+    compiled, skipped = compile_all(args)
+    if args.output:
+        write_zip(args.output, args.package, compiled)
+    else:
+        write_dir(args.output_dir, args.output_prefix, compiled)
     if skipped:
         print(
             f"ofiuco: {args.package}: {len(skipped)} file(s) do not compile and have no bytecode, e.g. {skipped[0]}"

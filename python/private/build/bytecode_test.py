@@ -175,6 +175,64 @@ class BytecodeTest(unittest.TestCase):
         # Without sources, tracebacks name the path in the archive (not a sandbox path).
         self.assertEqual(result.stdout.split(), ["42", "pkg/mod.py"])
 
+    def test_tree_to_directory_as_the_zip(self):
+        # py_image_layer's form: an installed tree in, a directory of pycs out,
+        # with the same pycs as the zip of the same sources.
+        tree = os.path.join(self.dir, "tree")
+        self.unpack([self.fragment], os.path.join(tree, "site-packages"))
+        out = os.path.join(self.dir, "out")
+        for layout, zipped in (("pyc", "pyc.zip"), ("pyc-only", "only.zip")):
+            dest = os.path.join(out, layout)
+            run(
+                "--python",
+                VERSION,
+                "--package",
+                "pkg",
+                "--layout",
+                layout,
+                "--tree",
+                tree,
+                "--output-dir",
+                dest,
+                "--output-prefix",
+                "site-packages",
+            )
+            self.compile(os.path.join(self.dir, zipped), layout=layout)
+            with zipfile.ZipFile(os.path.join(self.dir, zipped)) as z:
+                want = {
+                    n: z.read(n)
+                    for n in z.namelist()
+                    if not n.startswith(("handler.", "__pycache__/"))
+                }
+            got = {}
+            for dirpath, _, filenames in os.walk(os.path.join(dest, "site-packages")):
+                for filename in filenames:
+                    path = os.path.join(dirpath, filename)
+                    with open(path, "rb") as f:
+                        got[os.path.relpath(path, os.path.join(dest, "site-packages"))] = f.read()
+            self.assertEqual(got, want)
+            self.assertTrue(want)
+
+    def test_empty_tree_gives_the_prefix_directory(self):
+        # `ofiuco layer` reads DIR/site-packages of every tree: it must exist.
+        tree = os.path.join(self.dir, "tree")
+        os.makedirs(os.path.join(tree, "site-packages", "data"))
+        out = os.path.join(self.dir, "out")
+        run(
+            "--python",
+            VERSION,
+            "--package",
+            "pkg",
+            "--tree",
+            tree,
+            "--output-dir",
+            out,
+            "--output-prefix",
+            "site-packages",
+        )
+        self.assertEqual(os.listdir(out), ["site-packages"])
+        self.assertEqual(os.listdir(os.path.join(out, "site-packages")), [])
+
 
 if __name__ == "__main__":
     unittest.main()

@@ -73,6 +73,9 @@ pub struct LayerOptions {
     pub site_packages: String,
     /// Application files: `archive_path` is the path in the image, relative to `/`.
     pub files: Vec<crate::AppFile>,
+    /// Directories whose files go below `app_root` at their relative paths
+    /// (the application's compiled bytecode).
+    pub app_trees: Vec<PathBuf>,
     /// The directory of the image the application files are below (for
     /// `exclude` globs relative to it), relative to `/`.
     pub app_root: String,
@@ -99,7 +102,7 @@ pub struct LayerDescriptor {
     pub files: u64,
     /// The sum of their sizes.
     pub unpacked_bytes: u64,
-    /// The packages in the layer, as given.
+    /// The packages in the layer, as given (each once).
     pub packages: Vec<String>,
     /// Files excluded by the `exclude` globs.
     pub excluded_files: u64,
@@ -191,6 +194,29 @@ pub fn write_layer(opts: &LayerOptions, output: &Path) -> Result<LayerDescriptor
             },
         )?;
     }
+    for dir in &opts.app_trees {
+        owners.push(format!("application files of `{}`", shown_path(dir)));
+        for file in walk_files(dir)? {
+            let path = join(&app_root, &file.rel);
+            if opts.excludes.is_excluded(&path, Some(&file.rel)) {
+                excluded += 1;
+                continue;
+            }
+            add(
+                &mut entries,
+                &owners,
+                path,
+                Entry {
+                    source: file.abs,
+                    size: file.size,
+                    executable: file.executable,
+                    owner: owners.len() - 1,
+                    package: None,
+                    rel: file.rel,
+                },
+            )?;
+        }
+    }
     if let Some((file, inside)) = file_directory_conflict(entries.keys().map(String::as_str)) {
         return Err(ArchiveError::FileDirectoryConflict {
             file: file.to_string(),
@@ -212,7 +238,15 @@ pub fn write_layer(opts: &LayerOptions, output: &Path) -> Result<LayerDescriptor
         .collect();
     order.sort_by(|a, b| a.0.cmp(&b.0));
 
+    // Per tree, its package's name (for ELF messages); the descriptor lists
+    // each package once (a package's bytecode comes as a second tree).
     let packages: Vec<String> = opts.trees.iter().map(|t| t.package.clone()).collect();
+    let mut listed: Vec<String> = Vec::with_capacity(packages.len());
+    for name in &packages {
+        if !listed.contains(name) {
+            listed.push(name.clone());
+        }
+    }
     let (digest, size, diff_id, files, unpacked) = write_atomically(output, |out| {
         let compressed = HashingWriter::new(BufWriter::new(out));
         let gz = GzBuilder::new()
@@ -248,7 +282,7 @@ pub fn write_layer(opts: &LayerOptions, output: &Path) -> Result<LayerDescriptor
         diff_id: format!("sha256:{diff_id}"),
         files,
         unpacked_bytes: unpacked,
-        packages,
+        packages: listed,
         excluded_files: excluded,
     })
 }
@@ -466,6 +500,7 @@ mod tests {
             site_packages: "/opt/python".into(),
             files,
             app_root: "/var/task".into(),
+            app_trees: vec![],
             excludes: Excludes::new::<&str>(&[]).unwrap(),
             check: ElfCheck::default(),
         }
@@ -695,5 +730,65 @@ mod tests {
         assert!(!out.exists());
         opts.check.cpu = Some(crate::Cpu::X86_64);
         write_layer(&opts, &out).unwrap();
+    }
+
+    /// Bytecode comes as a second tree of a package (listed once in the
+    /// descriptor) and as an application tree below `app_root`; a pyc-only
+    /// `**.py` exclude drops the sources of both.
+    #[test]
+    fn bytecode_trees_join_their_package_and_the_application() {
+        let tmp = tempfile::tempdir().unwrap();
+        let tree = test_tree(
+            &tmp.path().join("pkg"),
+            &[("site-packages/pkg/__init__.py", "x = 1\n")],
+        );
+        let pyc = test_tree(
+            &tmp.path().join("pkg.pyc"),
+            &[("site-packages/pkg/__init__.pyc", "pyc")],
+        );
+        let app_pyc = test_tree(&tmp.path().join("app.pyc"), &[("app/main.pyc", "app pyc")]);
+        let app = tmp.path().join("main.py");
+        std::fs::write(&app, "print('hi')\n").unwrap();
+        let out = tmp.path().join("layer.tar.gz");
+        let mut opts = options(
+            vec![
+                LayerTree {
+                    package: "pkg".into(),
+                    dir: tree,
+                },
+                LayerTree {
+                    package: "pkg".into(),
+                    dir: pyc,
+                },
+            ],
+            vec![AppFile {
+                archive_path: "var/task/app/main.py".into(),
+                source: app,
+            }],
+        );
+        opts.app_trees = vec![app_pyc.clone()];
+        opts.excludes = Excludes::new(&["**.py"]).unwrap();
+        let d = write_layer(&opts, &out).unwrap();
+        assert_eq!(d.packages, vec!["pkg".to_string()]);
+        assert_eq!(d.excluded_files, 2);
+        let files: Vec<(String, Vec<u8>)> = listing(&out)
+            .into_iter()
+            .filter(|e| !e.0.ends_with('/'))
+            .map(|e| (e.0, e.5))
+            .collect();
+        assert_eq!(
+            files,
+            vec![
+                ("opt/python/pkg/__init__.pyc".to_string(), b"pyc".to_vec()),
+                ("var/task/app/main.pyc".to_string(), b"app pyc".to_vec()),
+            ]
+        );
+        // An application pyc at the path of an application file of other
+        // content is a conflict naming both.
+        std::fs::write(app_pyc.join("app/main.py"), "other\n").unwrap();
+        opts.excludes = Excludes::new::<&str>(&[]).unwrap();
+        let err = write_layer(&opts, &out).unwrap_err().to_string();
+        assert!(err.contains("var/task/app/main.py"), "{err}");
+        assert!(err.contains("application files of"), "{err}");
     }
 }

@@ -26,6 +26,10 @@ pub struct LayerArgs {
     /// An application file: `IMAGE_PATH` is its path in the image.
     #[arg(long = "file", value_name = "IMAGE_PATH=SRC_PATH")]
     files: Vec<AppFile>,
+    /// A directory whose files go below --app-root at their relative paths
+    /// (the application's bytecode).
+    #[arg(long = "app-tree", value_name = "DIR")]
+    app_trees: Vec<PathBuf>,
     /// The directory of the image the application files are below (for --exclude).
     #[arg(long, value_name = "DIR", default_value = "/var/task")]
     app_root: String,
@@ -47,6 +51,7 @@ pub fn run_layer(args: LayerArgs) -> anyhow::Result<()> {
         site_packages: args.site_packages,
         files: args.files,
         app_root: args.app_root,
+        app_trees: args.app_trees,
         excludes: Excludes::new(&args.excludes)?,
         check: ElfCheck {
             cpu: args.check_cpu,
