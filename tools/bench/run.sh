@@ -23,6 +23,7 @@
 #   OFIUCO_BENCH_HELPER_CARGO_RUNS / _HELPER_MIRROR_RUNS  hyperfine runs of D (cargo / mirror) [2 / 3]
 #   OFIUCO_BENCH_IMAGE_RUNS / _IMAGE_INC_RUNS     hyperfine runs of E (clean / incremental) [3 / 5]
 #   OFIUCO_BENCH_IMAGE_WS   run E in this workspace in place [default: a git archive of HEAD's examples/aws_batch]
+#   OFIUCO_BENCH_LAMBDA25_RUNS hyperfine runs of C3 (per row) [5]
 #   OFIUCO_BENCH_PYC_RUNS      hyperfine runs of C4 (imports under emulation, per zip) [5]
 #   OFIUCO_BENCH_SOURCE_RUNS / _SOURCE_PIP_RUNS  hyperfine runs of F (ofiuco warm and cold / pip under emulation) [3 / 2]
 #   CARGO_TARGET_DIR       respected when building the helper
@@ -31,7 +32,7 @@
 # $RESULTS/<NN>-<name>.md (start it with `<!-- section: NN-name -->`), add <name> to ALL.
 set -euo pipefail
 
-ALL=(lock hub hostile scale install lambda pyc helper image)
+ALL=(lock hub hostile scale install lambda lambda25 pyc helper image)
 # Only when named: F's emulated pip does not work yet (tools/bench/arm64_build_root.sh).
 NAMED_ONLY=(source)
 
@@ -458,6 +459,61 @@ bench_lambda() {
     cp "$tmp/c1.json" "$RESULTS/30-lambda-clean.json"  # raw timings, kept beside the section
     cp "$tmp/c2.json" "$RESULTS/30-lambda-incremental.json"
     rm -rf "$tmp"
+}
+
+# --- C3. the 25-package Lambda zip against uv + zip -qr ----------------------------------
+bench_lambda25() {
+    local out=$RESULTS/35-lambda25.md runs=${OFIUCO_BENCH_LAMBDA25_RUNS:-5} d
+    d=$(mktemp -d)
+    export CARGO_TARGET_DIR=$TARGET_DIR UV
+    log "benchmark C3: the 25-package Lambda zip (tools/bench/lambda25.sh $runs)"
+    "$HERE/lambda25.sh" "$runs" "$d" >&2 || die "benchmark C3: tools/bench/lambda25.sh failed"
+    python3 - "$d" "$rev" "$runs" >"$out" <<'PY'
+import datetime, json, os, sys
+d, rev, runs = sys.argv[1:4]
+res = {r["command"]: r for r in json.load(open(os.path.join(d, "c3.json")))["results"]}
+bz = res["ofiuco: bazel clean; bazel build //:deploy"]
+uv = res["uv pip install --offline + prune + zip -qr"]
+cold = res["ofiuco: bazel clean; bazel shutdown; bazel build //:deploy"]
+before, after = open(os.path.join(d, "load.txt")).read().split("\n")[:2]
+zipped, uvzip = (int(x) for x in open(os.path.join(d, "sizes.txt")).read().split())
+files = open(os.path.join(d, "files.txt")).read().strip().split("\n")
+sha = open(os.path.join(d, "sha256.txt")).read().split()[0]
+aquery = open(os.path.join(d, "aquery.txt")).read().strip()
+ratio, ratio_min = bz["mean"] / uv["mean"], bz["min"] / uv["min"]
+size = 100 * (zipped / uvzip - 1)
+now = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+print("<!-- section: 35-lambda25 -->")
+print("## C3. A 25-package Lambda zip: fragments straight from the wheels (issue 11, point 4)")
+print()
+print("`//:deploy` of `tools/bench/lambda25`: `py_zip` of 25 locked packages (numpy 2.2.6, shapely, pydantic and pydantic-core, cryptography and cffi, pillow 11.3, pyyaml, jinja2, requests and its four, attrs, click, python-dateutil, six, pytz, tzdata, …) for `@ofiuco//lib/platforms:aws_lambda_python3_11_arm64` (`*.dist-info`, `__pycache__`, the numpy and shapely tests excluded). Each package's fragment is made by `ofiuco fragment --wheel`: the wheel's compressed entries are verified (inflated once: size, CRC-32, RECORD hash, ELF checks) and copied; only RECORD, INSTALLER and entries the wheel stores uncompressed are deflated. A build of the zip runs 25 OfiucoFragment actions and one OfiucoZip and no OfiucoInstall (`aquery` below lists the install actions of the package targets too, which a zip does not need).")
+print()
+print("Rows, side by side in one hyperfine run: `bazel clean` (outputs and action cache gone; repositories, helper and server kept) then `bazel build //:deploy`; `tools/bench/lambda_uv_zip.sh --offline` (`uv pip install --target` from a warm cache, the same excludes, `zip -qr`); and the Bazel row again with `bazel shutdown` before each run (a fresh server and JVM, as on a CI machine's first build of the day). Every row has 2 warm-up runs: uv's cache and Bazel's server are warm in the first two rows.")
+print()
+print(f"Measured {now} at ofiuco `{rev}`, {runs} runs each; load average before: {before}, after: {after} on {os.cpu_count()} CPUs.")
+print()
+print(open(os.path.join(d, "c3.md")).read().strip())
+print()
+verdict = "met" if ratio <= 0.5 else "**not met**"
+print(f"With the server running, the rebuild takes **{ratio:.2f}×** the time of uv + `zip -qr` (means; {ratio_min:.2f}× by minimum): issue 11's goal of ≤ 0.5× is {verdict}. With a fresh server every time it takes {cold['mean'] / uv['mean']:.2f}× (the JVM's start and warm-up are most of the difference).")
+print()
+print("| | ofiuco (`py_zip`) | uv + `zip -qr` |")
+print("|---|---:|---:|")
+print(f"| zip size | {zipped:,} B | {uvzip:,} B |")
+print()
+for line in files:
+    print(f"- {line}")
+print()
+print(f"The zip is {size:+.2f} % against `zip -qr` (goal ≤ 3 %: {'met' if size <= 3 else '**not met**'}; the wheels' own deflate streams are kept, and uv's tree also holds `bin/` scripts). sha256 of the zip: `{sha}`.")
+if aquery:
+    print()
+    print("```")
+    print(aquery)
+    print("```")
+print()
+print("Reproduce: `tools/bench/run.sh lambda25` (`OFIUCO_BENCH_LAMBDA25_RUNS`, default 5), or `tools/bench/lambda25.sh [RUNS]` for the raw output (the first call warms uv's cache and Bazel; set `CARGO_TARGET_DIR` the same for every call, or the helper repository is rebuilt).")
+PY
+    rm -rf "$d"
 }
 
 # --- D. the cold first build: the helper built by cargo vs downloaded ------------------
