@@ -10,7 +10,10 @@
 #
 # usage: tools/bench/scale.sh HELPER LOCK OUT.md REV
 #   HELPER  the `ofiuco` binary to time (also served to Bazel as a prebuilt helper)
-# Environment: OFIUCO_BENCH_SCALE_COPIES [1 2 3 5], OFIUCO_BENCH_SCALE_BAZEL [1]: 0 skips Bazel.
+# Environment: OFIUCO_BENCH_SCALE_COPIES [1 2 3 5], OFIUCO_BENCH_SCALE_BAZEL [1]: 0 skips Bazel,
+# OFIUCO_BENCH_SCALE_ANALYSIS [1]: 0 skips the analysis columns (they download the wheels of
+# one platform, about 1 GB, once), OFIUCO_BENCH_SCALE_PLATFORM [the AWS Lambda python3.12
+# x86_64 preset].
 set -euo pipefail
 
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -71,6 +74,10 @@ EOF
     : >"$d/ws/BUILD.bazel"
     bazel=("$ROOT/tools/dev/bazel.sh")
     flags=("--repo_env=OFIUCO_HELPER_TABLE=$d/helpers.json" --lockfile_mode=off)
+    analyze=${OFIUCO_BENCH_SCALE_ANALYSIS:-1}
+    platform=${OFIUCO_BENCH_SCALE_PLATFORM:-@ofiuco//lib/platforms:aws_lambda_python3_12_x86_64}
+    aflags=(--nobuild --keep_going "--platforms=$platform")
+    printf 'common --noenable_workspace\n' >"$d/ws/.bazelrc"
     cp "$d/locks/k${copies[0]}/poetry.lock" "$d/locks/k${copies[0]}/pyproject.toml" "$d/ws/"
     (cd "$d/ws" && "${bazel[@]}" query "${flags[@]}" @hub//:all >/dev/null)  # server, helper, rules
     bazel_before=$(loadavg)
@@ -82,11 +89,30 @@ EOF
         hyperfine --shell=bash --runs 3 --style none --export-json "$d/w$k.json" \
             "cd $d/ws && ${bazel[*]} query ${flags[*]} @hub//:all >/dev/null 2>&1" >/dev/null
         targets=$(wc -l <"$d/q$k.txt")
-        bazel_rows+=("$k|$targets|$(python3 -c '
+        row="$k|$targets|$(python3 -c '
 import json, sys
 m = [1000 * json.load(open(p))["results"][0]["mean"] for p in sys.argv[1:]]
 print("%.0f|%.0f" % tuple(m))
-' "$d/q$k.json" "$d/w$k.json")")
+' "$d/q$k.json" "$d/w$k.json")"
+        if [[ $analyze != 0 ]]; then
+            # Analysis of every target of the hub for one platform. The first build fetches
+            # the wheels (the copies share the file repositories of the first); -i: a lock of
+            # the real world has targets that cannot be analyzed for this platform (counted).
+            (cd "$d/ws" && "${bazel[@]}" build "${flags[@]}" "${aflags[@]}" @hub//:all >"$d/a$k.log" 2>&1) || true
+            hyperfine -i --shell=bash --runs 3 --style none --export-json "$d/al$k.json" \
+                --prepare "cp $d/locks/k$k/poetry.lock $d/ws/poetry.lock && echo \"# \$RANDOM\$RANDOM\" >>$d/ws/poetry.lock" \
+                "cd $d/ws && ${bazel[*]} build ${flags[*]} ${aflags[*]} @hub//:all >/dev/null 2>&1" >/dev/null
+            # A changed --define discards the analysis cache and keeps the loaded packages.
+            hyperfine -i --shell=bash --runs 3 --style none --export-json "$d/ao$k.json" \
+                "cd $d/ws && ${bazel[*]} build ${flags[*]} ${aflags[*]} --define=ofiuco_bench=\$RANDOM\$RANDOM @hub//:all >$d/ao$k.log 2>&1" >/dev/null
+            ok=$(sed -nE 's/.*Analysis succeeded for only ([0-9]+) of ([0-9]+) top-level targets.*/\1 of \2/p; s/^INFO: Analyzed ([0-9]+) targets.*/\1 of \1/p' "$d/ao$k.log" | head -1)
+            row="$row|$ok|$(python3 -c '
+import json, sys
+m = [1000 * json.load(open(p))["results"][0]["mean"] for p in sys.argv[1:]]
+print("%.0f|%.0f" % tuple(m))
+' "$d/al$k.json" "$d/ao$k.json")"
+        fi
+        bazel_rows+=("$row")
     done
     bazel_after=$(loadavg)
     bazel_note="Bazel ($(cd "$d/ws" && "${bazel[@]}" --version)), one server, \`--lockfile_mode=off\`: load average before: $bazel_before, after: $bazel_after. hyperfine: 3 runs per row."
@@ -94,7 +120,7 @@ fi
 
 {
     echo "<!-- section: 17-scale -->"
-    echo "## A4. Scale: the helper and Bazel's loading of the hub, 441 to 2,205 packages"
+    echo "## A4. Scale: the helper, and Bazel's loading and analysis of the hub, 441 to 2,205 packages"
     echo
     echo "Locks made by \`tools/bench/scale_lock.py\` from \`${lock#"$ROOT"/}\`: K renamed copies of its 441 real packages (the same versions, files, sha256s, markers, dependencies and extras; copy k renames \`<name>\` to \`<name>-x<k>\`), so the work per package is a real lock's. Issue 11 point 6: cost grows linearly."
     echo
@@ -114,11 +140,29 @@ for r in rows[1:]:
 EOF
     echo
     if [[ ${#bazel_rows[@]} -gt 0 ]]; then
-        echo "\`bazel query @hub//:all\` in a module whose only dependency is the hub (\`$d/ws\`): after a change of the lock (the extension runs \`ofiuco lock\`, declares the file repositories, the hub repository is written and its BUILD file loaded), and again with nothing changed (Skyframe's cache). Analysis of the hub's targets needs the wheels of the target platform (every \`package\` depends on its file repository), which a shared benchmark machine does not download, so it is not in this table. $bazel_note"
+        echo "\`bazel query @hub//:all\` in a module whose only dependency is the hub (\`$d/ws\`): after a change of the lock (the extension runs \`ofiuco lock\`, declares the file repositories, the hub repository is written and its BUILD file loaded), and again with nothing changed (Skyframe's cache). $bazel_note"
         echo
-        echo "| copies | targets in @hub | query after a lock change (ms) | query, nothing changed (ms) |"
-        echo "|---:|---:|---:|---:|"
+        if [[ $analyze != 0 ]]; then
+            echo "Analysis: \`bazel build --nobuild --keep_going --platforms=$platform @hub//:all\` (every package target configured for that platform, its wheel's repository fetched: the first build of the first size downloads the wheels; the copies share those file repositories). After a change of the lock (extension, loading and analysis), and with only the analysis cache discarded (a changed \`--define\`: the loaded packages are kept). Some targets of this real lock cannot be analyzed for the platform, and fail fast as they would for a user (a git dependency on github.com, which this machine cannot reach; a wheel deleted from PyPI since the lock was made; packages with no wheel for CPython 3.12 whose source build needs pinned CPython 3.12 headers or build requirements ofiuco does not ship; \`pywin32\`'s own target on linux): the column says how many top-level targets were analyzed; the failed fetches are retried in every run."
+            echo
+            echo "| copies | targets in @hub | query after a lock change (ms) | query, nothing changed (ms) | top-level targets analyzed | analysis after a lock change (ms) | analysis only (ms) |"
+            echo "|---:|---:|---:|---:|---:|---:|---:|"
+        else
+            echo "| copies | targets in @hub | query after a lock change (ms) | query, nothing changed (ms) |"
+            echo "|---:|---:|---:|---:|"
+        fi
         for r in "${bazel_rows[@]}"; do echo "|$r|"; done
+        echo
+        python3 - "${bazel_rows[@]}" <<'EOF'
+import sys
+rows = [r.split("|") for r in sys.argv[1:]]
+base = rows[0]
+for r in rows[1:]:
+    line = "- %sx the packages (%s targets): %.2fx the query time after a lock change" % (r[0], r[1], float(r[2]) / float(base[2]))
+    if len(r) > 4:
+        line += ", %.2fx the analysis after a lock change, %.2fx the analysis only" % (float(r[5]) / float(base[5]), float(r[6]) / float(base[6]))
+    print(line + ".")
+EOF
         echo
     fi
     echo "Reproduce: \`tools/bench/run.sh scale\` (or \`tools/bench/scale.sh HELPER LOCK OUT.md REV\`)."

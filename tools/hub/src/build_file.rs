@@ -93,7 +93,8 @@ impl Writer {
             self.raw("\n# Where the target Python is outside the lock's range.\noutside_lock(\n    name = \"_outside_lock\",\n");
             self.field("lock", &ctx.lock_name);
             self.field("python_range", &ctx.python_range);
-            self.raw(")\n");
+            // Only ever a branch of a select: `bazel build @hub//:all` skips it.
+            self.raw("    tags = [\"manual\"],\n)\n");
         }
         self.raw("\n");
     }
