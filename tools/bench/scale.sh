@@ -55,13 +55,18 @@ if [[ ${OFIUCO_BENCH_SCALE_BAZEL:-1} != 0 ]]; then
     sha=$(sha256sum "$d/ofiuco" | cut -d' ' -f1)
     printf '{"version": "%s", "helpers": {"linux_x86_64": {"url": "file://%s", "sha256": "%s"}}}\n' \
         "$version" "$d/ofiuco" "$sha" >"$d/helpers.json"
+    # A snapshot of HEAD (git archive), so that edits of the checkout during the run do not
+    # reach the module (local_path_override reads the checkout's files live).
+    src=$d/ofiuco-src
+    rm -rf "$src" && mkdir -p "$src"
+    git -C "$ROOT" archive HEAD | tar -x -C "$src"
     cat >"$d/ws/MODULE.bazel" <<EOF
 module(name = "ofiuco_bench_scale")
 
 bazel_dep(name = "ofiuco")
 local_path_override(
     module_name = "ofiuco",
-    path = "$ROOT",
+    path = "$src",
 )
 
 poetry = use_extension("@ofiuco//python:extensions.bzl", "poetry")
@@ -72,7 +77,7 @@ poetry.parse(
 use_repo(poetry, "hub")
 EOF
     : >"$d/ws/BUILD.bazel"
-    bazel=("$ROOT/tools/dev/bazel.sh")
+    bazel=("$src/tools/dev/bazel.sh")
     flags=("--repo_env=OFIUCO_HELPER_TABLE=$d/helpers.json" --lockfile_mode=off)
     analyze=${OFIUCO_BENCH_SCALE_ANALYSIS:-1}
     platform=${OFIUCO_BENCH_SCALE_PLATFORM:-@ofiuco//lib/platforms:aws_lambda_python3_12_x86_64}
@@ -99,18 +104,16 @@ print("%.0f|%.0f" % tuple(m))
             # the wheels (the copies share the file repositories of the first); -i: a lock of
             # the real world has targets that cannot be analyzed for this platform (counted).
             (cd "$d/ws" && "${bazel[@]}" build "${flags[@]}" "${aflags[@]}" @hub//:all >"$d/a$k.log" 2>&1) || true
-            hyperfine -i --shell=bash --runs 3 --style none --export-json "$d/al$k.json" \
-                --prepare "cp $d/locks/k$k/poetry.lock $d/ws/poetry.lock && echo \"# \$RANDOM\$RANDOM\" >>$d/ws/poetry.lock" \
-                "cd $d/ws && ${bazel[*]} build ${flags[*]} ${aflags[*]} @hub//:all >/dev/null 2>&1" >/dev/null
+            first=$(sed -nE 's/^INFO: Elapsed time: ([0-9.]+)s.*/\1/p' "$d/a$k.log" | tail -1)
             # A changed --define discards the analysis cache and keeps the loaded packages.
             hyperfine -i --shell=bash --runs 3 --style none --export-json "$d/ao$k.json" \
                 "cd $d/ws && ${bazel[*]} build ${flags[*]} ${aflags[*]} --define=ofiuco_bench=\$RANDOM\$RANDOM @hub//:all >$d/ao$k.log 2>&1" >/dev/null
             ok=$(sed -nE 's/.*Analysis succeeded for only ([0-9]+) of ([0-9]+) top-level targets.*/\1 of \2/p; s/^INFO: Analyzed ([0-9]+) targets.*/\1 of \1/p' "$d/ao$k.log" | head -1)
             row="$row|$ok|$(python3 -c '
 import json, sys
-m = [1000 * json.load(open(p))["results"][0]["mean"] for p in sys.argv[1:]]
-print("%.0f|%.0f" % tuple(m))
-' "$d/al$k.json" "$d/ao$k.json")"
+r = json.load(open(sys.argv[1]))["results"][0]
+print("%.0f|%.0f ± %.0f" % (1000 * float(sys.argv[2] or 0), 1000 * r["mean"], 1000 * r["stddev"]))
+' "$d/ao$k.json" "$first")"
         fi
         bazel_rows+=("$row")
     done
@@ -143,9 +146,9 @@ EOF
         echo "\`bazel query @hub//:all\` in a module whose only dependency is the hub (\`$d/ws\`): after a change of the lock (the extension runs \`ofiuco lock\`, declares the file repositories, the hub repository is written and its BUILD file loaded), and again with nothing changed (Skyframe's cache). $bazel_note"
         echo
         if [[ $analyze != 0 ]]; then
-            echo "Analysis: \`bazel build --nobuild --keep_going --platforms=$platform @hub//:all\` (every package target configured for that platform, its wheel's repository fetched: the first build of the first size downloads the wheels; the copies share those file repositories). After a change of the lock (extension, loading and analysis), and with only the analysis cache discarded (a changed \`--define\`: the loaded packages are kept). Some targets of this real lock cannot be analyzed for the platform, and fail fast as they would for a user (a git dependency on github.com, which this machine cannot reach; a wheel deleted from PyPI since the lock was made; packages with no wheel for CPython 3.12 whose source build needs pinned CPython 3.12 headers or build requirements ofiuco does not ship; \`pywin32\`'s own target on linux): the column says how many top-level targets were analyzed; the failed fetches are retried in every run."
+            echo "Analysis: \`bazel build --nobuild --keep_going --platforms=$platform @hub//:all\` (every package target configured for that platform, its wheel's repository fetched; the copies' file repositories are their own, filled from the repository cache by sha256). The first build of each size (loading and analysis; for the first size also the downloads of the wheels, for the others copies out of the repository cache), and then, timed, with only the analysis cache discarded (a changed \`--define\`: the loaded packages are kept). (A lock change alone does not re-analyze: the hub's BUILD file comes out the same, and Bazel prunes the change.) Some targets of this real lock cannot be analyzed for the platform, and fail fast as they would for a user (a git dependency on github.com, which this machine cannot reach; a wheel deleted from PyPI since the lock was made; packages with no wheel for CPython 3.12 whose source build needs pinned CPython 3.12 headers or build requirements ofiuco does not ship; \`pywin32\`'s own target on linux): the column says how many top-level targets were analyzed; the failed fetches are retried in every run."
             echo
-            echo "| copies | targets in @hub | query after a lock change (ms) | query, nothing changed (ms) | top-level targets analyzed | analysis after a lock change (ms) | analysis only (ms) |"
+            echo "| copies | targets in @hub | query after a lock change (ms) | query, nothing changed (ms) | top-level targets analyzed | first build: loading + analysis (ms) | analysis only, mean ± σ (ms) |"
             echo "|---:|---:|---:|---:|---:|---:|---:|"
         else
             echo "| copies | targets in @hub | query after a lock change (ms) | query, nothing changed (ms) |"
@@ -160,7 +163,7 @@ base = rows[0]
 for r in rows[1:]:
     line = "- %sx the packages (%s targets): %.2fx the query time after a lock change" % (r[0], r[1], float(r[2]) / float(base[2]))
     if len(r) > 4:
-        line += ", %.2fx the analysis after a lock change, %.2fx the analysis only" % (float(r[5]) / float(base[5]), float(r[6]) / float(base[6]))
+        line += ", %.2fx the analysis time (analysis only)" % (float(r[6].split()[0]) / float(base[6].split()[0]))
     print(line + ".")
 EOF
         echo
