@@ -29,7 +29,11 @@ BuildRequiresInfo = provider(
     fields = {
         "backend": "str: the PEP 517 backend (`module:object`).",
         "backend_path": "list[str]: `backend-path` entries, relative to the source tree.",
+        "cargo_vendor": "depset[File]: the vendored crates of a Rust extension (empty for others).",
+        "cargo_vendor_dir": "str: the directory of `cargo_vendor` (one subdirectory per crate), or \"\".",
         "requires": "list[str]: `build-system.requires`, checked again in the build action.",
+        "rust": "depset[File]: rustc and cargo for the host with the targets' standard libraries (`@ofiuco_rust`), for Rust extensions; else empty.",
+        "rust_bin": "str: the directory of `cargo` and `rustc`, or \"\".",
         "site_packages": "depset[File]: installed trees of the build dependencies (and theirs), for PYTHONPATH.",
     },
 )
@@ -59,12 +63,25 @@ exec_side_transition = transition(
     outputs = [_PLATFORMS, _PINNED, _OFIUCO_FLAG],
 )
 
+def _dir_of(files, marker):
+    """The path up to and including `marker` of the first of `files` (whose paths hold it), or ""."""
+    for f in files:
+        head, sep, _ = f.path.partition("/" + marker + "/")
+        if sep:
+            return head + "/" + marker
+    return ""
+
 def _build_requires_impl(ctx):
     trees = [d[PyInfo].transitive_sources for d in ctx.attr.deps]
+    rust = ctx.files.rust
     return [BuildRequiresInfo(
         backend = ctx.attr.backend,
         backend_path = ctx.attr.backend_path,
+        cargo_vendor = depset(ctx.files.cargo_vendor),
+        cargo_vendor_dir = _dir_of(ctx.files.cargo_vendor, "_ofiuco_cargo_vendor"),
         requires = ctx.attr.requires,
+        rust = depset(rust),
+        rust_bin = [f.dirname for f in rust if f.basename == "cargo" and f.dirname.endswith("/bin")][0] if rust else "",
         site_packages = depset(transitive = trees),
     )]
 
@@ -74,8 +91,10 @@ build_requires = rule(
     attrs = {
         "backend": attr.string(mandatory = True, doc = "The PEP 517 `build-backend`."),
         "backend_path": attr.string_list(doc = "The `backend-path` entries."),
+        "cargo_vendor": attr.label_list(allow_files = True, doc = "The vendored crates of a Rust extension (`_ofiuco_cargo_vendor/**` of the sdist's repository)."),
         "deps": attr.label_list(providers = [PyInfo], doc = "The build tools' hub targets that provide `requires` (and `packaging`, which the frontend uses)."),
         "requires": attr.string_list(doc = "`build-system.requires` as written."),
+        "rust": attr.label(allow_files = True, doc = "For a Rust extension: `@ofiuco_rust//:files` (fetched only then)."),
     },
     provides = [BuildRequiresInfo],
 )
@@ -188,6 +207,11 @@ def _build(ctx, env, raw):
         args.add("--zig", ctx.file._zig)
         args.add("--zig-cache", ctx.file._zig_cache.path)
         compilers = depset([ctx.file._zig, ctx.file._zig_cache], transitive = [depset(ctx.files._zig_files)])
+    rust = []
+    if req.rust_bin:
+        args.add("--rust-bin", req.rust_bin)
+        args.add("--cargo-vendor", req.cargo_vendor_dir or "")
+        rust = [req.rust, req.cargo_vendor]
     args.add("--backend", req.backend)
     args.add_all(req.backend_path, before_each = "--backend-path")
     args.add_all(req.requires, before_each = "--requires")
@@ -195,7 +219,7 @@ def _build(ctx, env, raw):
     ctx.actions.run(
         executable = python.interpreter,
         arguments = [args],
-        inputs = depset(sources + [ctx.file._frontend, ctx.file._interpreter_check] + ctx.files.headers + trees, transitive = [python.files, compilers]),
+        inputs = depset(sources + [ctx.file._frontend, ctx.file._interpreter_check] + ctx.files.headers + trees, transitive = [python.files, compilers] + rust),
         outputs = [raw],
         mnemonic = "OfiucoBuildWheel",
         progress_message = "Building {} {} from {} for {} (%{{label}})".format(ctx.attr.distribution, ctx.attr.version, origin, env.description),
@@ -203,13 +227,11 @@ def _build(ctx, env, raw):
     )
 
 def _check(ctx, env, raw, wheel):
-    # A pure wheel's tags are the backend's choice (`py3-none-any`, or
-    # `py2.py3-none-any` for a "universal" setup.cfg): check-wheel names it
-    # in a directory, and the declared file (the name `package` installs
-    # from) is a copy.
-    checked = wheel
-    if not ctx.attr.native:
-        checked = ctx.actions.declare_directory("checked", sibling = wheel)
+    # The tags are the backend's choice (`py3-none-any`, or `py2.py3-none-any`
+    # for a "universal" setup.cfg; `cp310-abi3` for a PyO3 extension built
+    # for the stable ABI): check-wheel names it in a directory, and the
+    # declared file (the name `package` installs from) is a copy.
+    checked = ctx.actions.declare_directory("checked", sibling = wheel)
     args = ctx.actions.args()
     args.add("check-wheel")
     args.add("--wheel", raw)

@@ -18,7 +18,7 @@ package(default_visibility = ["//visibility:public"])
 # The package's source tree, built by the hub's `sdist_build` target.
 filegroup(
     name = "tree",
-    srcs = glob([{pattern}], exclude = ["BUILD.bazel"], exclude_directories = 1),
+    srcs = glob([{pattern}], exclude = ["BUILD.bazel", "_ofiuco_cargo_vendor/**"], exclude_directories = 1),
 )
 """
 

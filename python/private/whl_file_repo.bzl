@@ -164,9 +164,58 @@ build_requires(
     backend = {backend},
     backend_path = {backend_path},
     requires = {requires},
-    deps = {deps},
+    deps = {deps},{rust}
 )
 """
+
+_RUST = """
+    cargo_vendor = glob(["{dir}/**"], allow_empty = True),
+    rust = "@ofiuco_rust//:files","""
+
+# Where an sdist's (or tree's) crates are vendored inside its repository.
+CARGO_VENDOR_DIR = "_ofiuco_cargo_vendor"
+
+def _vendor_crates(rctx, info, what):
+    """Downloads the crates.io crates of the sdist's Cargo.lock, each checked by its checksum.
+
+    Args:
+      rctx: the repository_ctx.
+      info: the decoded `ofiuco sdist-info` output (`cargo_crates`: name, version, checksum, validated).
+      what: the source, for messages.
+    """
+    crates = info.get("cargo_crates", [])
+    rctx.report_progress("Vendoring {} crates of {}'s Cargo.lock".format(len(crates), what))
+    for c in crates:
+        stem = "{}-{}".format(c["name"], c["version"])
+        result = rctx.download_and_extract(
+            url = ["https://static.crates.io/crates/{}/{}.crate".format(c["name"], stem)],
+            sha256 = c["checksum"],
+            type = "tar.gz",
+            stripPrefix = stem,
+            output = "{}/{}".format(CARGO_VENDOR_DIR, stem),
+            allow_fail = True,
+        )
+        if not result.success:
+            fail(("ofiuco: cannot vendor the crate {crate} (sha256 {sha}) of {pkg} {version}'s Cargo.lock ({what}) " +
+                  "from crates.io.\nhint: check the network (static.crates.io), or supply a wheel with " +
+                  "`poetry.build(package = \"{pkg}\", wheel = ...)`.").format(
+                crate = stem,
+                sha = c["checksum"],
+                pkg = rctx.attr.package,
+                version = rctx.attr.version,
+                what = what,
+            ))
+
+        # cargo's directory sources: the package's checksum; the files are not listed.
+        rctx.file(
+            "{}/{}/.cargo-checksum.json".format(CARGO_VENDOR_DIR, stem),
+            json.encode({"files": {}, "package": c["checksum"]}),
+        )
+
+def _is_rust(info):
+    backend = info["backend"].split(":")[0].split(".")[0]
+    return bool(info.get("cargo_lock")) or backend == "maturin" or \
+           [r for r in info["requires"] if _requirement_name(r) in ["maturin", "setuptools-rust"]] != []
 
 def _requirement_name(text):
     """The normalized name of a PEP 508 requirement string ("" when it has none)."""
@@ -237,7 +286,22 @@ def build_requires_text(rctx, info_args, what):
     problem = missing_build_requirement(info, tools, rctx.attr.package, rctx.attr.version, what)
     if problem:
         fail(problem)
+    rust = ""
+    if _is_rust(info):
+        if not info.get("cargo_lock"):
+            fail(("ofiuco: cannot build {pkg} {version} from {what}: it compiles Rust (backend `{backend}`), " +
+                  "but it has no Cargo.lock, so its crates cannot be pinned for an offline build.\n" +
+                  "hint: use a version whose sdist ships its Cargo.lock, or supply a wheel with " +
+                  "`poetry.build(package = \"{pkg}\", wheel = ...)`.").format(
+                pkg = rctx.attr.package,
+                version = rctx.attr.version,
+                what = what,
+                backend = info["backend"],
+            ))
+        _vendor_crates(rctx, info, what)
+        rust = _RUST.format(dir = CARGO_VENDOR_DIR)
     return _BUILD_REQUIRES.format(
+        rust = rust,
         backend = repr(info["backend"]),
         backend_path = repr(info["backend_path"]),
         requires = repr(info["requires"]),

@@ -67,6 +67,13 @@ step "builds from sdists (examples/source_builds): host tests, arm64 zip under e
 tools/dev/arm64-python.sh --python 3.13 --setup
 examples/source_builds/run.sh
 
+# A Rust extension from its sdist (SudachiPy 0.7.0, 135 crates): ~2.5 min and
+# ~200 MB of downloads (Rust's archives, the crates, the dictionary) once per
+# machine. The second output base (byte-identical wheel, ~2 more minutes)
+# runs with `examples/rust_build/run.sh` alone.
+step "a Rust extension from its sdist (examples/rust_build): arm64 zip under emulation"
+OFIUCO_TEST_RUST_REPRO=0 examples/rust_build/run.sh
+
 # ~4-5 min in a fresh output base on a loaded 2-core machine (zig, build
 # tools, 7 pure builds per host and 3 for arm64, the emulated CPython);
 # ~1.5 min when warm. Issue 8's additions: the extension-time error in a

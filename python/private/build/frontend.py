@@ -15,7 +15,11 @@ Exit codes: 0 built; 1 the backend failed (its output's tail is printed);
 from __future__ import annotations
 
 import argparse
+import base64
+import hashlib
+import json
 import os
+import platform
 import pprint
 import shlex
 import shutil
@@ -118,6 +122,12 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     p.add_argument("--cxx", default="", help="the target's C++ compiler")
     p.add_argument("--ar", default="", help="the target's archiver")
     p.add_argument("--zig-cache", default="", help="a seeded zig cache to start from (copied)")
+    p.add_argument(
+        "--rust-bin", default="", help="the directory of cargo and rustc (Rust extensions)"
+    )
+    p.add_argument(
+        "--cargo-vendor", default="", help="the vendored crates of the sdist's Cargo.lock"
+    )
     p.add_argument("--backend", required=True)
     p.add_argument("--backend-path", action="append", default=[])
     p.add_argument("--requires", action="append", default=[], help="static build-system.requires")
@@ -325,7 +335,105 @@ def cross_env(args: argparse.Namespace, work: Path, src: Path) -> tuple[dict[str
         "ZIG_LOCAL_CACHE_DIR": str(cache),
     }
     (work / "tmp").mkdir()
+    for dep in deps:
+        # Build tools that are programs (maturin, ninja, cmake) are in their tree's bin/.
+        scripts = Path(dep).parent / "bin"
+        if scripts.is_dir():
+            env["PATH"] = f"{scripts}:{env['PATH']}"
+    if args.rust_bin:
+        env.update(rust_env(args, work, tools, cross))
+        env["PATH"] = f"{os.path.abspath(args.rust_bin)}:{env['PATH']}"
     return env, cross
+
+
+# rustc passes these to the linker for aarch64-unknown-linux-gnu; zig's linker
+# does not know them (the erratum workaround is for Cortex-A53 cores, which no
+# AWS Graviton has) or provides the same under another name.
+RUST_LINK_FILTER = """#!/bin/sh
+for a in "$@"; do
+  shift
+  case "$a" in
+    -Wl,--fix-cortex-a53-843419|-Wl,--no-undefined-version) ;;
+    -lgcc_s) set -- "$@" -lunwind ;;
+    *) set -- "$@" "$a" ;;
+  esac
+done
+exec {cc} "$@"
+"""
+
+
+def rust_env(args: argparse.Namespace, work: Path, tools: Path, cross: Path) -> dict[str, str]:
+    """cargo and rustc for the target, offline: vendored crates, zig as the linker."""
+    triple = f"{args.cpu}-unknown-linux-gnu"
+    host = f"{platform.machine()}-unknown-linux-gnu"
+    vendor = Path(args.cargo_vendor).absolute() if args.cargo_vendor else work / "cargo-vendor"
+    vendor.mkdir(parents=True, exist_ok=True)
+    link = tools / "rust-cc"
+    link.write_text(RUST_LINK_FILTER.format(cc=shlex.quote(str(tools / "cc"))))
+    link.chmod(0o755)
+    linkers = {triple: link}
+    if host != triple and args.zig:
+        # Build scripts and proc macros run here: linked for this host, for any glibc from 2.17.
+        host_cc = tools / "host-cc"
+        write_wrapper(
+            host_cc,
+            [
+                os.path.abspath(args.zig),
+                "cc",
+                "-target",
+                f"{platform.machine()}-linux-gnu.2.17",
+                "-g0",
+            ],
+        )
+        host_link = tools / "host-rust-cc"
+        host_link.write_text(RUST_LINK_FILTER.format(cc=shlex.quote(str(host_cc))))
+        host_link.chmod(0o755)
+        linkers[host] = host_link
+    home = work / "cargo-home"
+    home.mkdir()
+    config = [
+        "[source.crates-io]",
+        'replace-with = "ofiuco-vendored"',
+        "[source.ofiuco-vendored]",
+        f"directory = {json.dumps(str(vendor))}",
+        "[net]",
+        "offline = true",
+    ]
+    for t, path in linkers.items():
+        config += [f"[target.{t}]", f"linker = {json.dumps(str(path))}"]
+    (home / "config.toml").write_text("\n".join(config) + "\n")
+    env = {
+        "CARGO_HOME": str(home),
+        "CARGO_NET_OFFLINE": "true",
+        "CARGO_TARGET_DIR": str(work / "cargo-target"),
+        "CARGO_BUILD_TARGET": triple,
+        "CARGO_INCREMENTAL": "0",
+        # Paths of this build (the execroot, the work directory) do not reach the binaries.
+        "CARGO_ENCODED_RUSTFLAGS": "\x1f".join(
+            [
+                f"--remap-path-prefix={os.getcwd()}=/execroot",
+                f"--remap-path-prefix={work}=/build",
+                f"--remap-path-prefix={vendor}=/cargo/vendor",
+                "-Cstrip=symbols",
+            ]
+        ),
+        "RUSTC": str(Path(args.rust_bin).absolute() / "rustc"),
+        "CARGO": str(Path(args.rust_bin).absolute() / "cargo"),
+        # PyO3 reads the target interpreter from its sysconfigdata (no target Python runs).
+        "PYO3_CROSS_LIB_DIR": str(cross),
+        "PYO3_CROSS_PYTHON_VERSION": args.python,
+        # maturin: the target, no manylinux audit of its own (check-wheel audits and
+        # retags), offline. Not --frozen: maturin sdists leave out workspace members
+        # that the wheel does not need (a CLI), and cargo drops their lock entries;
+        # every crate still resolves to a vendored one, pinned by its checksum.
+        "MATURIN_PEP517_ARGS": f"--target {triple} --compatibility linux --auditwheel skip --offline",
+        f"CC_{triple.replace('-', '_')}": str(tools / "cc"),
+        f"CXX_{triple.replace('-', '_')}": str(tools / "c++"),
+        f"AR_{triple.replace('-', '_')}": str(tools / "ar"),
+    }
+    if host in linkers and host != triple:
+        env[f"CC_{host.replace('-', '_')}"] = str(tools / "host-cc")
+    return env
 
 
 def reproduce_command(argv: list[str], args: argparse.Namespace) -> str:
@@ -346,6 +454,41 @@ def reproduce_command(argv: list[str], args: argparse.Namespace) -> str:
     return 'cd "$(bazel info execution_root)" && ' + " ".join(
         shlex.quote(a) for a in [sys.executable, *sys.argv[:1], *kept]
     )
+
+
+def replace_in_sboms(wheel: Path, prefixes: dict[str, str]) -> None:
+    """Rewrites the build's own paths in `*.dist-info/sboms/*` (and their RECORD lines), in place."""
+    with zipfile.ZipFile(wheel) as z:
+        infos = z.infolist()
+        data = {i.filename: z.read(i) for i in infos}
+    changed = {}
+    for name, content in data.items():
+        parts = name.split("/")
+        if len(parts) == 3 and parts[0].endswith(".dist-info") and parts[1] == "sboms":
+            new = content
+            # Longest first: the work directory lies inside the execroot.
+            for old, repl in sorted(prefixes.items(), key=lambda kv: -len(kv[0])):
+                new = new.replace(old.encode(), repl.encode())
+            if new != content:
+                changed[name] = new
+    if not changed:
+        return
+    data.update(changed)
+    record = next((n for n in data if n.endswith(".dist-info/RECORD") and n.count("/") == 1), None)
+    if record:
+        lines = []
+        for line in data[record].decode().splitlines():
+            path = line.split(",", 1)[0]
+            if path in changed:
+                digest = base64.urlsafe_b64encode(hashlib.sha256(changed[path]).digest())
+                line = f"{path},sha256={digest.rstrip(b'=').decode()},{len(changed[path])}"
+            lines.append(line)
+        data[record] = ("\n".join(lines) + "\n").encode()
+    tmp = wheel.with_suffix(".sbom.tmp")
+    with zipfile.ZipFile(tmp, "w") as out:
+        for info in infos:
+            out.writestr(info, data[info.filename], compress_type=zipfile.ZIP_DEFLATED)
+    os.replace(tmp, wheel)
 
 
 def build(args: argparse.Namespace, argv: list[str]) -> None:
@@ -378,8 +521,6 @@ def build(args: argparse.Namespace, argv: list[str]) -> None:
     out_dir = work / "dist"
     out_dir.mkdir()
     log_path = work / "build.log"
-    import json
-
     cmd = [sys.executable, "-c", HOOKS, args.backend, str(out_dir), json.dumps(args.requires)]
     with open(log_path, "wb") as log:
         proc = subprocess.run(
@@ -420,6 +561,8 @@ def build(args: argparse.Namespace, argv: list[str]) -> None:
         )
     tmp = Path(args.output + ".tmp")
     shutil.copyfile(wheels[0], tmp)
+    # maturin's SBOMs (PEP 770) name the crate by the path it was built at.
+    replace_in_sboms(tmp, {str(work): "/build", os.getcwd(): "/execroot"})
     os.replace(tmp, args.output)
     if not args.workdir:
         shutil.rmtree(work, ignore_errors=True)

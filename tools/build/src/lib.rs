@@ -6,11 +6,12 @@
 //!   retagged `manylinux_<X>_<Y>_<arch>`, reproducibly.
 //! * [`sdist`]: `ofiuco sdist-info` reads what building an sdist or source
 //!   tree needs: its PEP 517 backend, PEP 518 requirements, name and version,
-//!   and its `Cargo.lock`, without extracting anything.
+//!   and its `Cargo.lock`'s crates ([`cargo`]), without extracting anything.
 //!
 //! Outputs are written to a temporary file beside them and renamed into
 //! place, so an error leaves nothing behind.
 
+pub mod cargo;
 pub mod policy;
 pub mod sdist;
 pub mod wheel;

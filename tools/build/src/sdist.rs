@@ -13,7 +13,7 @@
 //! [`BOMB_MIN_BYTES`], is refused.
 
 use std::cell::Cell;
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::fs::File;
 use std::io::{self, BufReader, Read, Seek, SeekFrom};
 use std::path::{Path, PathBuf};
@@ -35,6 +35,11 @@ pub const MAX_TAR_BYTES: u64 = 4 << 30;
 pub const MAX_RATIO: u64 = 200;
 /// See [`MAX_RATIO`].
 pub const BOMB_MIN_BYTES: u64 = 64 << 20;
+
+/// A `Cargo.lock` is refused past this size.
+pub const MAX_CARGO_LOCK_BYTES: u64 = 4 << 20;
+/// At most this many `Cargo.lock` files of an archive are kept for reading.
+const MAX_CARGO_LOCKS: usize = 16;
 
 /// PEP 517's fallback when pyproject.toml or its `build-backend` is absent.
 pub const LEGACY_BACKEND: &str = "setuptools.build_meta:__legacy__";
@@ -60,6 +65,9 @@ pub struct SdistInfo {
     pub cargo_manifest: Option<String>,
     /// The archive's top-level directory (`crcmod-1.7`); `null` for a directory.
     pub root: Option<String>,
+    /// The crates.io crates of `cargo_lock`, each with its checksum: what a
+    /// build vendors (empty without a lock).
+    pub cargo_crates: Vec<crate::cargo::Crate>,
 }
 
 /// Why a source cannot be described.
@@ -176,6 +184,17 @@ pub fn sdist_info(source: Source<'_>) -> Result<SdistInfo, SdistError> {
     if cargo_lock.is_none() && tree.is_file("Cargo.lock") {
         cargo_lock = Some("Cargo.lock".into());
     }
+    let cargo_crates = match &cargo_lock {
+        Some(rel) => {
+            let bytes = tree.cargo_lock(rel, &label)?;
+            let text = std::str::from_utf8(&bytes).map_err(|_| {
+                invalid(format!("`{}` is not UTF-8", shown(rel)), crate::cargo::HINT)
+            })?;
+            crate::cargo::registry_crates(text)
+                .map_err(|m| invalid(format!("`{}`: {m}", shown(rel)), crate::cargo::HINT))?
+        }
+        None => Vec::new(),
+    };
     Ok(SdistInfo {
         name,
         version,
@@ -185,6 +204,7 @@ pub fn sdist_info(source: Source<'_>) -> Result<SdistInfo, SdistError> {
         cargo_lock,
         cargo_manifest,
         root: tree.root,
+        cargo_crates,
     })
 }
 
@@ -214,11 +234,39 @@ struct Tree {
     pkg_info: Option<Vec<u8>>,
     /// Archives: the paths (below the root) of every `Cargo.toml` and `Cargo.lock`.
     cargo_files: BTreeSet<String>,
+    /// Archives: the bytes of (the first [`MAX_CARGO_LOCKS`]) `Cargo.lock` files.
+    cargo_locks: BTreeMap<String, Vec<u8>>,
     /// Directories: the tree itself.
     dir: Option<PathBuf>,
 }
 
 impl Tree {
+    /// The bytes of the `Cargo.lock` at `rel` (which [`Tree::is_file`] found).
+    fn cargo_lock(&self, rel: &str, label: &str) -> Result<Vec<u8>, SdistError> {
+        let too_many = || SdistError::Invalid {
+            sdist: label.to_string(),
+            message: format!(
+                "`{}` cannot be read: the archive has more than {MAX_CARGO_LOCKS} Cargo.lock files",
+                shown(rel)
+            ),
+            hint: crate::cargo::HINT,
+        };
+        let Some(dir) = &self.dir else {
+            return self.cargo_locks.get(rel).cloned().ok_or_else(too_many);
+        };
+        let path = dir.join(rel);
+        let size = std::fs::metadata(&path)
+            .map_err(|source| SdistError::Read {
+                path: path.clone(),
+                source,
+            })?
+            .len();
+        if size > MAX_CARGO_LOCK_BYTES {
+            return Err(too_large(label, rel, size, MAX_CARGO_LOCK_BYTES));
+        }
+        std::fs::read(&path).map_err(|source| SdistError::Read { path, source })
+    }
+
     fn is_file(&self, rel: &str) -> bool {
         match &self.dir {
             Some(dir) => dir.join(rel).is_file(),
@@ -265,6 +313,7 @@ fn scan_dir(dir: &Path) -> Result<Tree, SdistError> {
         pyproject: read("pyproject.toml", MAX_PYPROJECT_BYTES)?,
         pkg_info: read("PKG-INFO", MAX_PKG_INFO_BYTES)?,
         cargo_files: BTreeSet::new(),
+        cargo_locks: BTreeMap::new(),
         dir: Some(dir.to_path_buf()),
     })
 }
@@ -284,6 +333,9 @@ struct Scanner {
     pyproject: Option<Vec<u8>>,
     pkg_info: Option<Vec<u8>>,
     cargo_files: BTreeSet<String>,
+    cargo_locks: BTreeMap<String, Vec<u8>>,
+    /// The path of the `Cargo.lock` that `entry` just asked to read.
+    pending_cargo_lock: Option<String>,
 }
 
 /// What an archive entry is.
@@ -305,6 +357,8 @@ impl Scanner {
             pyproject: None,
             pkg_info: None,
             cargo_files: BTreeSet::new(),
+            cargo_locks: BTreeMap::new(),
+            pending_cargo_lock: None,
         }
     }
 
@@ -402,6 +456,12 @@ impl Scanner {
         let is_file = matches!(kind, Kind::File);
         if is_cargo_file(rel) && is_file {
             self.cargo_files.insert(rel.to_string());
+            if rel.rsplit('/').next() == Some("Cargo.lock")
+                && self.cargo_locks.len() < MAX_CARGO_LOCKS
+            {
+                self.pending_cargo_lock = Some(rel.to_string());
+                return Ok(Some("Cargo.lock"));
+            }
         }
         let wanted = match rel {
             "pyproject.toml" => "pyproject.toml",
@@ -434,6 +494,27 @@ impl Scanner {
         size: u64,
         reader: impl Read,
     ) -> Result<(), SdistError> {
+        if wanted == "Cargo.lock" {
+            let rel = self.pending_cargo_lock.take().unwrap_or_default();
+            if size > MAX_CARGO_LOCK_BYTES {
+                return Err(too_large(&self.label, &rel, size, MAX_CARGO_LOCK_BYTES));
+            }
+            let mut bytes = Vec::new();
+            reader
+                .take(MAX_CARGO_LOCK_BYTES + 1)
+                .read_to_end(&mut bytes)
+                .map_err(|e| self.invalid(format!("`{rel}` cannot be read: {e}"), HINT_ARCHIVE))?;
+            if bytes.len() as u64 > MAX_CARGO_LOCK_BYTES {
+                return Err(too_large(
+                    &self.label,
+                    &rel,
+                    bytes.len() as u64,
+                    MAX_CARGO_LOCK_BYTES,
+                ));
+            }
+            self.cargo_locks.insert(rel, bytes);
+            return Ok(());
+        }
         let limit = if wanted == "pyproject.toml" {
             MAX_PYPROJECT_BYTES
         } else {
@@ -469,6 +550,7 @@ impl Scanner {
             pyproject: self.pyproject,
             pkg_info: self.pkg_info,
             cargo_files: self.cargo_files,
+            cargo_locks: self.cargo_locks,
             dir: None,
         })
     }

@@ -1,0 +1,85 @@
+#!/usr/bin/env bash
+# A Rust extension built from its sdist, end to end (issue #8, point 3), with no
+# network in build actions: SudachiPy 0.7.0 (maturin + PyO3, 135 crates of its
+# Cargo.lock vendored by checksum at fetch time, Rust 1.99.1 from ofiuco's
+# pinned release archives, zig as the linker with glibc 2.26's stubs):
+#   1. the AWS Lambda python3.11 arm64 zip cross-built on this x86_64 host;
+#   2. the .so is aarch64, links no libpython, needs no GLIBC_ symbol version
+#      above 2.26 (PyPI's only aarch64 wheels are manylinux_2_28);
+#   3. unzipped and run under the emulated arm64 CPython 3.11: it tokenizes;
+#   4. a second output base builds a byte-identical wheel and zip (skipped with
+#      OFIUCO_TEST_RUST_REPRO=0, as tools/dev/test_all.sh does to stay in CI's
+#      time: about 2 more minutes).
+# shellcheck disable=SC2016,SC2034
+set -uo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")" || exit 1
+ROOT="$(cd ../.. && pwd -P)"
+BAZEL="$ROOT/tools/dev/bazel.sh"
+export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$ROOT/target}"
+NO_NET=(--sandbox_default_allow_network=false)
+export OFIUCO_BAZEL_SANDBOX=linux
+"$BAZEL" shutdown >/dev/null 2>&1
+# shellcheck source=tools/dev/testlib.sh
+source "$ROOT/tools/dev/testlib.sh"
+tmp="$(mktemp -d)"
+repro_base="$(mktemp -d /tmp/ofiuco-rustbuild-repro.XXXXXX)"
+cleanup() {
+  "$BAZEL" --output_base="$repro_base" shutdown >/dev/null 2>&1
+  rm -rf "$tmp" "$repro_base"
+}
+trap cleanup EXIT
+ZIP=deploy_python3_11_arm64
+
+start=$SECONDS
+if "$BAZEL" build "${NO_NET[@]}" "//:$ZIP"; then ok "python3.11 arm64 zip with SudachiPy built from its sdist, no network"; else ko "build of the zip"; fi
+echo "    build: $((SECONDS - start)) s"
+bin="$("$BAZEL" info bazel-bin 2>/dev/null)"
+fn="$tmp/fn"
+python3 -c 'import sys, zipfile; zipfile.ZipFile(sys.argv[1]).extractall(sys.argv[2])' "$bin/$ZIP.zip" "$fn"
+sos="$(cd "$fn" && find . -name '*.so' | sort)"
+echo "    shared objects: $(tr '\n' ' ' <<<"$sos")"
+expect "SudachiPy's Rust extension is in the zip" 'grep -q "^./sudachipy/sudachipy.abi3.so$" <<<"$sos"'
+so="$fn/sudachipy/sudachipy.abi3.so"
+max_glibc="$(readelf -V --wide "$so" 2>/dev/null | grep -o 'GLIBC_[0-9.]*' | sed 's/GLIBC_//' | sort -V | tail -1)"
+echo "    highest GLIBC_ symbol version: $max_glibc"
+expect "the .so is aarch64" 'readelf -h "$so" | grep -q "Machine:.*AArch64"'
+expect "the .so links no libpython" '! readelf -d "$so" | grep -q "NEEDED.*libpython"'
+expect "no GLIBC_ symbol version above 2.26" '[[ -n "$max_glibc" && "$(printf "%s\n2.26\n" "$max_glibc" | sort -V | tail -1)" == 2.26 ]]'
+
+"$ROOT/tools/dev/arm64-python.sh" --python 3.11 --setup
+out="$(cd "$tmp" && PYTHONPATH="$fn" "$ROOT/tools/dev/arm64-python.sh" --python 3.11 -c '
+import json, platform, sys, lambda_function, sudachipy
+assert sys.version_info[:2] == (3, 11), sys.version
+assert platform.machine() == "aarch64", platform.machine()
+assert sudachipy.__file__.startswith(sys.argv[1]), sudachipy.__file__
+print(json.dumps(lambda_function.handler({"text": "\u56fd\u5bb6\u516c\u52d9\u54e1\u306e\u7d66\u4e0e"}, None), ensure_ascii=False))' "$fn" 2>&1)"
+echo "    handler output under emulated arm64 CPython 3.11: $out"
+want='{"tokens": [["国家", "名詞", "国家"], ["公務", "名詞", "公務"], ["員", "接尾辞", "員"], ["の", "助詞", "の"], ["給与", "名詞", "給与"]]}'
+expect "the zip tokenizes Japanese under emulated arm64 CPython 3.11" '[[ "$out" == "$want" ]]'
+
+if [[ "${OFIUCO_TEST_RUST_REPRO:-1}" == 0 ]]; then
+  echo
+  summary "rust build"
+  exit
+fi
+
+# Reproducible: a second output base (other sandbox, execroot and temp paths).
+wheels() { find "$1" -path '*/bin/external/*/_ofiuco_build/*' -name 'sudachipy-*_aarch64.whl' ! -path '*/raw/*' -print0 2>/dev/null | xargs -0 -r sha256sum | sed "s|$1/[^/]*/bin/||" | sort; }
+w1="$(wheels "$("$BAZEL" info output_path 2>/dev/null)")"
+sha1="$(sha256sum "$bin/$ZIP.zip" | cut -d" " -f1)"
+start=$SECONDS
+"$BAZEL" --output_base="$repro_base" build "${NO_NET[@]}" "//:$ZIP" >"$tmp/repro.log" 2>&1 || tail -30 "$tmp/repro.log"
+echo "    second output base: $((SECONDS - start)) s"
+bin2="$("$BAZEL" --output_base="$repro_base" info bazel-bin 2>/dev/null)"
+w2="$(wheels "$("$BAZEL" --output_base="$repro_base" info output_path 2>/dev/null)")"
+sha2="$(sha256sum "$bin2/$ZIP.zip" 2>/dev/null | cut -d" " -f1)"
+printf '    wheel %s\n' "${w1//$'\n'/$'\n    wheel '}"
+[[ "$w1" == "$w2" ]] || printf '    other %s\n' "${w2//$'\n'/$'\n    other '}"
+echo "    zip sha256 $sha1 / $sha2"
+# Every wheel of the second output base is one of the first's (which may hold
+# older outputs of other configurations too).
+expect "built wheel byte-identical across output bases" '[[ -n "$w2" ]] && ! grep -vxF -f <(printf "%s\n" "$w1") <<<"$w2" >/dev/null'
+expect "zip byte-identical across output bases" '[[ -n "$sha2" && "$sha1" == "$sha2" ]]'
+
+echo
+summary "rust build"
