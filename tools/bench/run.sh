@@ -25,6 +25,7 @@
 #   OFIUCO_BENCH_IMAGE_WS   run E in this workspace in place [default: a git archive of HEAD's examples/aws_batch]
 #   OFIUCO_BENCH_LAMBDA25_RUNS hyperfine runs of C3 (per row) [5]
 #   OFIUCO_BENCH_PYC_RUNS      hyperfine runs of C4 (imports under emulation, per zip) [5]
+#   OFIUCO_BENCH_RUST_RUNS     hyperfine runs of G (the Rust wheel) [2]
 #   OFIUCO_BENCH_SOURCE_RUNS / _SOURCE_PIP_RUNS  hyperfine runs of F (ofiuco warm and cold / pip under emulation) [3 / 2]
 #   CARGO_TARGET_DIR       respected when building the helper
 #
@@ -33,8 +34,9 @@
 set -euo pipefail
 
 ALL=(lock hub hostile scale install lambda lambda25 pyc helper image)
-# Only when named: F's emulated pip does not work yet (tools/bench/arm64_build_root.sh).
-NAMED_ONLY=(source)
+# Only when named: F's emulated pip does not work yet (tools/bench/arm64_build_root.sh);
+# G builds a Rust extension from a fresh repository cache (minutes, hundreds of MB).
+NAMED_ONLY=(source rust)
 
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 ROOT=$(cd "$HERE/../.." && pwd)
@@ -514,6 +516,59 @@ print()
 print("Reproduce: `tools/bench/run.sh lambda25` (`OFIUCO_BENCH_LAMBDA25_RUNS`, default 5), or `tools/bench/lambda25.sh [RUNS]` for the raw output (the first call warms uv's cache and Bazel; set `CARGO_TARGET_DIR` the same for every call, or the helper repository is rebuilt).")
 PY
     rm -rf "$d"
+}
+
+# --- G. a Rust extension from its sdist: SudachiPy 0.7.0 for linux aarch64 -------------
+bench_rust() {
+    local out=$RESULTS/65-rust.md runs=${OFIUCO_BENCH_RUST_RUNS:-2}
+    local d=/tmp/ofiuco-bench-rust zip=deploy_python3_11_arm64 before after first_s first_load t0 outputs
+    rm -rf "$d" && mkdir -p "$d/ws" "$d/repos"
+    git -C "$ROOT" ls-files -z examples/rust_build | while IFS= read -r -d '' f; do
+        install -D -m 0644 "$ROOT/$f" "$d/ws/${f#examples/rust_build/}"
+    done
+    sed -i "s|path = \"../..\"|path = \"$ROOT\"|" "$d/ws/MODULE.bazel"
+    export CARGO_TARGET_DIR=$TARGET_DIR
+    local bazel=("$ROOT/tools/dev/bazel.sh" --output_user_root="$d/our")
+    local build=(build --repository_cache="$d/repos" --sandbox_default_allow_network=false "//:$zip")
+    log "benchmark G: the first build on this machine (fresh output base and repository cache)"
+    first_load=$(loadavg)
+    t0=$(date +%s.%N)
+    (cd "$d/ws" && "${bazel[@]}" "${build[@]}" >"$d/first.log" 2>&1) || { tail -40 "$d/first.log" >&2; die "benchmark G: the first build failed"; }
+    first_s=$(python3 -c "import sys, time; print(f'{time.time() - float(sys.argv[1]):.0f}')" "$t0")
+    local downloads
+    downloads=$(du -sm "$d/repos" | cut -f1)
+    outputs=$(cd "$d/ws" && "${bazel[@]}" info output_path 2>/dev/null)
+    # Each run deletes the built wheel (built, checked, named), so Bazel builds it again.
+    cat >"$d/again.sh" <<SH
+#!/bin/sh
+find "$outputs" -path '*/_ofiuco_build/sudachipy__*' -prune -exec rm -rf {} + 2>/dev/null
+exit 0
+SH
+    chmod +x "$d/again.sh"
+    before=$(loadavg)
+    log "benchmark G: $runs builds of the wheel (everything else cached)"
+    (cd "$d/ws" && hyperfine --runs "$runs" --style basic --export-json "$d/g.json" \
+        --prepare "$d/again.sh" -n "ofiuco: SudachiPy 0.7.0 for linux aarch64, glibc 2.26 (135 crates)" "${bazel[*]} ${build[*]}")
+    after=$(loadavg)
+    python3 - "$d/g.json" "$rev" "$first_s" "$first_load" "$before" "$after" "$downloads" "$runs" >"$out" <<'PY'
+import datetime, json, os, sys
+path, rev, first_s, first_load, before, after, downloads, runs = sys.argv[1:9]
+r = json.load(open(path))["results"][0]
+now = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+print("<!-- section: 65-rust -->")
+print("## G. A Rust extension from its sdist: SudachiPy 0.7.0 for AWS Lambda python3.11 arm64 (issue 8, point 8)")
+print()
+print("`//:deploy_python3_11_arm64` of `examples/rust_build` (SudachiPy 0.7.0, maturin and PyO3, 135 crates of its Cargo.lock; PyPI's only linux aarch64 wheels need glibc 2.28) cross-built on this x86_64 host for glibc 2.26, with the network off in build actions (`--sandbox_default_allow_network=false`).")
+print()
+print(f"Measured {now} at ofiuco `{rev}` on {os.cpu_count()} CPUs.")
+print()
+print(f"- The first build on this machine (fresh output base and repository cache: Rust 1.99.1's archives, the 135 crates, zig, the build tools, the python3.11 headers, the dictionary wheel and the SudachiPy sdist downloaded; the wheel built and checked; the zip): **{first_s} s**, {downloads} MB of downloads in the repository cache; load average before: {first_load}.")
+print(f"- The wheel alone (everything else cached; each run deletes the built wheel): **{r['mean']:.0f} ± {r['stddev']:.0f} s** (min {r['min']:.0f} s, {runs} runs); load average before: {before}, after: {after}. cargo compiles the 135 crates for the target (and the build scripts and proc macros for the host) on the machine's {os.cpu_count()} cores.")
+print()
+print("No emulated comparison: the workaround for Rust, `pip wheel` under an emulated arm64 CPython, would run rustc itself under qemu (not measured here: the emulated pip of benchmark F does not work in this sandbox yet, and cargo under qemu-user takes far longer than the C builds there).")
+print()
+print("Reproduce: `tools/bench/run.sh rust` (`OFIUCO_BENCH_RUST_RUNS`, default 2).")
+PY
 }
 
 # --- D. the cold first build: the helper built by cargo vs downloaded ------------------
