@@ -565,7 +565,7 @@ print()
 print(f"- The first build on this machine (fresh output base and repository cache: Rust 1.99.1's archives, the 135 crates, zig, the build tools, the python3.11 headers, the dictionary wheel and the SudachiPy sdist downloaded; the wheel built and checked; the zip): **{first_s} s**, {downloads} MB of downloads in the repository cache; load average before: {first_load}.")
 print(f"- The wheel alone (everything else cached; each run deletes the built wheel): **{r['mean']:.0f} ± {r['stddev']:.0f} s** (min {r['min']:.0f} s, {runs} runs); load average before: {before}, after: {after}. cargo compiles the 135 crates for the target (and the build scripts and proc macros for the host) on the machine's {os.cpu_count()} cores.")
 print()
-print("No emulated comparison: the workaround for Rust, `pip wheel` under an emulated arm64 CPython, would run rustc itself under qemu (not measured here: the emulated pip of benchmark F does not work in this sandbox yet, and cargo under qemu-user takes far longer than the C builds there).")
+print("No emulated comparison yet: the workaround, `pip wheel` under an emulated arm64 CPython, would run cargo and rustc under qemu, and the emulated pip of benchmark F does not work in this sandbox yet.")
 print()
 print("Reproduce: `tools/bench/run.sh rust` (`OFIUCO_BENCH_RUST_RUNS`, default 2).")
 PY
