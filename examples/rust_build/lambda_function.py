@@ -1,5 +1,6 @@
-"""Tokenizes Japanese text with SudachiPy (a Rust extension) and its small dictionary."""
+"""Tokenizes Japanese text with SudachiPy and its small dictionary, and hashes a password with bcrypt (two Rust extensions)."""
 
+import bcrypt
 from sudachipy import Dictionary, SplitMode
 
 
@@ -11,5 +12,17 @@ def tokenize(text: str) -> list[tuple[str, str, str]]:
     ]
 
 
+def password_round_trip(password: bytes) -> dict[str, bool]:
+    """bcrypt's hash of `password` (cost 4) verifies it, and only it."""
+    hashed = bcrypt.hashpw(password, bcrypt.gensalt(rounds=4))
+    return {
+        "bcrypt_ok": bcrypt.checkpw(password, hashed),
+        "bcrypt_rejects": not bcrypt.checkpw(password + b"!", hashed),
+    }
+
+
 def handler(event, context):
-    return {"tokens": tokenize(event.get("text", "国家公務員"))}
+    return {
+        "tokens": tokenize(event.get("text", "国家公務員")),
+        **password_round_trip(event.get("password", "hunter2").encode()),
+    }
