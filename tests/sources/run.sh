@@ -100,6 +100,11 @@ msg="$(grep -A1 '^ERROR: .*ofiuco: cannot build' "$tmp/nopyproject.log" | head -
 echo "    no pyproject.toml: $msg"
 expect "a directory without pyproject.toml or setup.py: one message naming the package and the directory" \
   'grep -q "cannot build nopyproject 0.1 from the local directory \"nopyproject\" (of @@//broken:poetry.lock): .*/broken/nopyproject has neither a pyproject.toml nor a setup.py" <<<"$msg"'
+"$BAZEL" fetch --repo="@@ofiuco~~poetry~broken__nocargolock-0.1.src" >"$tmp/nocargolock.log" 2>&1
+msg="$(grep -A2 '^ERROR: .*ofiuco: cannot build' "$tmp/nocargolock.log" | head -3)"
+echo "    a Rust extension without Cargo.lock: $msg"
+expect "a Rust extension without a Cargo.lock: one message naming the package, the backend and what to do" \
+  'grep -q "cannot build nocargolock 0.1 from the local directory \"nocargolock\" (of @@//broken:poetry.lock): it compiles Rust (backend .maturin.), but it has no Cargo.lock" <<<"$msg" && grep -q "^hint: use a version whose sdist ships its Cargo.lock" <<<"$msg"'
 # A directory whose backend no build tools hub provides: the module extension
 # fails (missing_tool/, a module of its own: the failure stops its extension).
 (cd missing_tool && "$BAZEL" build //:app >"$tmp/missing_tool.log" 2>&1; "$BAZEL" shutdown >/dev/null 2>&1)
