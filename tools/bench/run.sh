@@ -528,16 +528,16 @@ bench_rust() {
     done
     sed -i "s|path = \"../..\"|path = \"$ROOT\"|" "$d/ws/MODULE.bazel"
     export CARGO_TARGET_DIR=$TARGET_DIR
-    local bazel=("$ROOT/tools/dev/bazel.sh" --output_user_root="$d/our")
+    local rbazel=("$ROOT/tools/dev/bazel.sh" --output_user_root="$d/our")
     local build=(build --repository_cache="$d/repos" --sandbox_default_allow_network=false "//:$zip")
     log "benchmark G: the first build on this machine (fresh output base and repository cache)"
     first_load=$(loadavg)
     t0=$(date +%s.%N)
-    (cd "$d/ws" && "${bazel[@]}" "${build[@]}" >"$d/first.log" 2>&1) || { tail -40 "$d/first.log" >&2; die "benchmark G: the first build failed"; }
+    (cd "$d/ws" && "${rbazel[@]}" "${build[@]}" >"$d/first.log" 2>&1) || { tail -40 "$d/first.log" >&2; die "benchmark G: the first build failed"; }
     first_s=$(python3 -c "import sys, time; print(f'{time.time() - float(sys.argv[1]):.0f}')" "$t0")
     local downloads
     downloads=$(du -sm "$d/repos" | cut -f1)
-    outputs=$(cd "$d/ws" && "${bazel[@]}" info output_path 2>/dev/null)
+    outputs=$(cd "$d/ws" && "${rbazel[@]}" info output_path 2>/dev/null)
     # Each run deletes the built wheel (built, checked, named), so Bazel builds it again.
     cat >"$d/again.sh" <<SH
 #!/bin/sh
@@ -548,7 +548,7 @@ SH
     before=$(loadavg)
     log "benchmark G: $runs builds of the wheel (everything else cached)"
     (cd "$d/ws" && hyperfine --runs "$runs" --style basic --export-json "$d/g.json" \
-        --prepare "$d/again.sh" -n "ofiuco: SudachiPy 0.7.0 for linux aarch64, glibc 2.26 (135 crates)" "${bazel[*]} ${build[*]}")
+        --prepare "$d/again.sh" -n "ofiuco: SudachiPy 0.7.0 for linux aarch64, glibc 2.26 (135 crates)" "${rbazel[*]} ${build[*]}")
     after=$(loadavg)
     python3 - "$d/g.json" "$rev" "$first_s" "$first_load" "$before" "$after" "$downloads" "$runs" >"$out" <<'PY'
 import datetime, json, os, sys
