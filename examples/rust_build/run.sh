@@ -9,7 +9,9 @@
 #      above 2.26 (PyPI's only SudachiPy aarch64 wheels are manylinux_2_28);
 #   3. unzipped and run under the emulated arm64 CPython 3.11: it tokenizes
 #      and hashes and checks a password;
-#   4. a second output base builds a byte-identical wheel and zip (skipped with
+#   4. bcrypt built for the host too (the python3.13 toolchain) and used by
+#      //:host_test_3_13;
+#   5. a second output base builds a byte-identical wheel and zip (skipped with
 #      OFIUCO_TEST_RUST_REPRO=0, as tools/dev/test_all.sh does to stay in CI's
 #      time: about 2 more minutes).
 # shellcheck disable=SC2016,SC2034
@@ -65,6 +67,10 @@ print(json.dumps(lambda_function.handler({"text": "\u56fd\u5bb6\u516c\u52d9\u54e
 echo "    handler output under emulated arm64 CPython 3.11: $out"
 want='{"tokens": [["国家", "名詞", "国家"], ["公務", "名詞", "公務"], ["員", "接尾辞", "員"], ["の", "助詞", "の"], ["給与", "名詞", "給与"]], "bcrypt_ok": true, "bcrypt_rejects": true}'
 expect "the zip tokenizes Japanese and checks a bcrypt hash under emulated arm64 CPython 3.11" '[[ "$out" == "$want" ]]'
+
+start=$SECONDS
+if "$BAZEL" test "${NO_NET[@]}" //:host_test_3_13; then ok "host test (python3.13): bcrypt built from its sdist for linux x86_64, no network"; else ko "host test"; fi
+echo "    host test: $((SECONDS - start)) s"
 
 if [[ "${OFIUCO_TEST_RUST_REPRO:-1}" == 0 ]]; then
   echo
