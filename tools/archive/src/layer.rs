@@ -138,26 +138,14 @@ pub fn write_layer(opts: &LayerOptions, output: &Path) -> Result<LayerDescriptor
             });
         }
         owners.push(format!("package `{}`", shown(&tree.package)));
-        for file in walk_files(&root)? {
-            let path = join(&site_packages, &file.rel);
-            if opts.excludes.is_excluded(&path, Some(&file.rel)) {
-                excluded += 1;
-                continue;
-            }
-            add(
-                &mut entries,
-                &owners,
-                path,
-                Entry {
-                    source: file.abs,
-                    size: file.size,
-                    executable: file.executable,
-                    owner: index,
-                    package: Some(index),
-                    rel: file.rel,
-                },
-            )?;
-        }
+        excluded += add_tree(
+            &mut entries,
+            &owners,
+            opts,
+            &root,
+            &site_packages,
+            Some(index),
+        )?;
     }
     for app in &opts.files {
         let owner = format!("`{}`", shown_path(&app.source));
@@ -196,26 +184,7 @@ pub fn write_layer(opts: &LayerOptions, output: &Path) -> Result<LayerDescriptor
     }
     for dir in &opts.app_trees {
         owners.push(format!("application files of `{}`", shown_path(dir)));
-        for file in walk_files(dir)? {
-            let path = join(&app_root, &file.rel);
-            if opts.excludes.is_excluded(&path, Some(&file.rel)) {
-                excluded += 1;
-                continue;
-            }
-            add(
-                &mut entries,
-                &owners,
-                path,
-                Entry {
-                    source: file.abs,
-                    size: file.size,
-                    executable: file.executable,
-                    owner: owners.len() - 1,
-                    package: None,
-                    rel: file.rel,
-                },
-            )?;
-        }
+        excluded += add_tree(&mut entries, &owners, opts, dir, &app_root, None)?;
     }
     if let Some((file, inside)) = file_directory_conflict(entries.keys().map(String::as_str)) {
         return Err(ArchiveError::FileDirectoryConflict {
@@ -307,6 +276,40 @@ fn join(dir: &str, rel: &str) -> String {
     } else {
         format!("{dir}/{rel}")
     }
+}
+
+/// Adds every file below `dir` at `prefix/<its path>`, owned by the last of
+/// `owners` (and by `package`); returns how many the excludes dropped.
+fn add_tree(
+    entries: &mut BTreeMap<String, Entry>,
+    owners: &[String],
+    opts: &LayerOptions,
+    dir: &Path,
+    prefix: &str,
+    package: Option<usize>,
+) -> Result<u64, ArchiveError> {
+    let mut excluded = 0;
+    for file in walk_files(dir)? {
+        let path = join(prefix, &file.rel);
+        if opts.excludes.is_excluded(&path, Some(&file.rel)) {
+            excluded += 1;
+            continue;
+        }
+        add(
+            entries,
+            owners,
+            path,
+            Entry {
+                source: file.abs,
+                size: file.size,
+                executable: file.executable,
+                owner: owners.len() - 1,
+                package,
+                rel: file.rel,
+            },
+        )?;
+    }
+    Ok(excluded)
 }
 
 fn add(
