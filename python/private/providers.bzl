@@ -11,6 +11,11 @@ OfiucoPackageInfo = provider(
     },
 )
 
+# Where an sdist's (or source tree's) crates are vendored inside its
+# repository (Rust extensions): written by the repository rules, read by
+# `build_requires`.
+CARGO_VENDOR_DIR = "_ofiuco_cargo_vendor"
+
 def normalize_name(name):
     """PEP 503 normalization: lower case, runs of `-`, `_` and `.` become one `-`.
 

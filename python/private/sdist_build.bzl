@@ -10,7 +10,7 @@ load("@rules_python//python:py_info.bzl", "PyInfo")
 load(":build_cc.bzl", "BuildCcInfo")
 load(":envs.bzl", "target_python_version")
 load(":helper_toolchain.bzl", "HELPER_TOOLCHAIN_TYPE", "helper")
-load(":providers.bzl", "dist_info_name")
+load(":providers.bzl", "CARGO_VENDOR_DIR", "dist_info_name")
 load(":target_env.bzl", "TargetEnvInfo")
 
 _PY_TOOLCHAIN = "@bazel_tools//tools/python:toolchain_type"
@@ -78,7 +78,7 @@ def _build_requires_impl(ctx):
         backend = ctx.attr.backend,
         backend_path = ctx.attr.backend_path,
         cargo_vendor = depset(ctx.files.cargo_vendor),
-        cargo_vendor_dir = _dir_of(ctx.files.cargo_vendor, "_ofiuco_cargo_vendor"),
+        cargo_vendor_dir = _dir_of(ctx.files.cargo_vendor, CARGO_VENDOR_DIR),
         requires = ctx.attr.requires,
         rust = depset(rust),
         rust_bin = [f.dirname for f in rust if f.basename == "cargo" and f.dirname.endswith("/bin")][0] if rust else "",

@@ -1,6 +1,7 @@
 """Source trees of packages built from source: `git_source_repo` (a git checkout pinned to the locked commit) and `local_source_repo` (a directory of the workspace)."""
 
 load(":local_path.bzl", "check_project_dir", "resolve_local_path")
+load(":providers.bzl", "CARGO_VENDOR_DIR")
 load(":whl_file_repo.bzl", "build_requires_text")
 
 # Files that are Bazel's, not the Python project's: a BUILD file inside the
@@ -18,7 +19,7 @@ package(default_visibility = ["//visibility:public"])
 # The package's source tree, built by the hub's `sdist_build` target.
 filegroup(
     name = "tree",
-    srcs = glob([{pattern}], exclude = ["BUILD.bazel", "_ofiuco_cargo_vendor/**"], exclude_directories = 1),
+    srcs = glob([{pattern}], exclude = ["BUILD.bazel", {vendor}], exclude_directories = 1),
 )
 """
 
@@ -93,7 +94,7 @@ def _git_source_repo_impl(rctx):
     if not root.exists:
         fail("ofiuco: cannot build {} from {}: the commit has no subdirectory {}.\nhint: re-lock, or fix the dependency's `subdirectory`.".format(what, origin, repr(sub)))
     check_project_dir(root, what, origin + (" (subdirectory {})".format(repr(sub)) if sub else ""))
-    build = _TREE_BUILD.format(pattern = repr(sub + "/**" if sub else "**"))
+    build = _TREE_BUILD.format(pattern = repr(sub + "/**" if sub else "**"), vendor = repr(CARGO_VENDOR_DIR + "/**"))
     build += build_requires_text(rctx, ["--dir", str(root)], origin)
     rctx.file("BUILD.bazel", build)
 
@@ -191,7 +192,7 @@ def _local_source_repo_impl(rctx):
     # Any change below the directory re-runs this rule, and the build sees it.
     rctx.watch_tree(directory)
     _link_tree(rctx, directory)
-    build = _TREE_BUILD.format(pattern = repr("**"))
+    build = _TREE_BUILD.format(pattern = repr("**"), vendor = repr(CARGO_VENDOR_DIR + "/**"))
     build += build_requires_text(rctx, ["--dir", str(rctx.path("."))], origin)
     rctx.file("BUILD.bazel", build)
 

@@ -2,7 +2,7 @@
 
 load("@bazel_tools//tools/build_defs/repo:utils.bzl", "get_auth")
 load(":local_path.bzl", "resolve_local_path")
-load(":providers.bzl", "normalize_name")
+load(":providers.bzl", "CARGO_VENDOR_DIR", "normalize_name")
 
 # `{filename}` is a string literal made by repr(): text from the lock file
 # never reaches this BUILD file unescaped.
@@ -171,9 +171,6 @@ build_requires(
 _RUST = """
     cargo_vendor = glob(["{dir}/**"], allow_empty = True),
     rust = "@ofiuco_rust//:files","""
-
-# Where an sdist's (or tree's) crates are vendored inside its repository.
-CARGO_VENDOR_DIR = "_ofiuco_cargo_vendor"
 
 def _vendor_crates(rctx, info, what):
     """Downloads the crates.io crates of the sdist's Cargo.lock, each checked by its checksum.

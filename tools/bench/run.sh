@@ -54,6 +54,14 @@ log() { printf '\033[1m[bench]\033[0m %s\n' "$*" >&2; }
 die() { log "error: $*"; exit 1; }
 loadavg() { cut -d' ' -f1-3 /proc/loadavg; }
 as_root() { if [[ $(id -u) == 0 ]]; then "$@"; else sudo "$@"; fi; }
+# copy_example NAME DEST: the tracked files of examples/NAME into DEST, its
+# local_path_override pointing at this checkout.
+copy_example() {
+    git -C "$ROOT" ls-files -z "examples/$1" | while IFS= read -r -d '' f; do
+        install -D -m 0644 "$ROOT/$f" "$2/${f#examples/"$1"/}"
+    done
+    sed -i "s|path = \"../..\"|path = \"$ROOT\"|" "$2/MODULE.bazel"
+}
 
 selected=("$@")
 [[ ${#selected[@]} -gt 0 ]] || selected=("${ALL[@]}")
@@ -523,10 +531,7 @@ bench_rust() {
     local out=$RESULTS/65-rust.md runs=${OFIUCO_BENCH_RUST_RUNS:-2}
     local d=/tmp/ofiuco-bench-rust zip=deploy_python3_11_arm64 before after first_s first_load t0 outputs
     rm -rf "$d" && mkdir -p "$d/ws" "$d/repos"
-    git -C "$ROOT" ls-files -z examples/rust_build | while IFS= read -r -d '' f; do
-        install -D -m 0644 "$ROOT/$f" "$d/ws/${f#examples/rust_build/}"
-    done
-    sed -i "s|path = \"../..\"|path = \"$ROOT\"|" "$d/ws/MODULE.bazel"
+    copy_example rust_build "$d/ws"
     export CARGO_TARGET_DIR=$TARGET_DIR
     local rbazel=("$ROOT/tools/dev/bazel.sh" --output_user_root="$d/our")
     local build=(build --repository_cache="$d/repos" --sandbox_default_allow_network=false "//:$zip")
@@ -587,10 +592,7 @@ bench_helper() {
     # shellcheck disable=SC2064 # expanded now: $server is a local
     trap "kill $server 2>/dev/null || true" EXIT
     mkdir -p "$d/ws"
-    git -C "$ROOT" ls-files -z examples/basic | while IFS= read -r -d '' f; do
-        install -D -m 0644 "$ROOT/$f" "$d/ws/${f#examples/basic/}"
-    done
-    sed -i "s|path = \"../..\"|path = \"$ROOT\"|" "$d/ws/MODULE.bazel"
+    copy_example basic "$d/ws"
     log "benchmark D: warming the repository cache with examples/basic's wheels"
     "$HERE/helper_cold.sh" prepare "$d/mirror-run"
     "$HERE/helper_cold.sh" build "$d/mirror-run" "$d/ws" "$d/repos" "--repo_env=OFIUCO_HELPER_TABLE=$d/mirror/prebuilt_helpers.json"
@@ -844,10 +846,7 @@ bench_source() {
     local d=/tmp/ofiuco-bench-source zip=deploy_python3_11_arm64 before after first_s first_load
     # Under /tmp: tools/dev/bazel.sh's chroot sees /tmp (and not $CACHE).
     rm -rf "$d" && mkdir -p "$d/ws" "$d/repos" "$d/pip"
-    git -C "$ROOT" ls-files -z examples/source_builds | while IFS= read -r -d '' f; do
-        install -D -m 0644 "$ROOT/$f" "$d/ws/${f#examples/source_builds/}"
-    done
-    sed -i "s|path = \"../..\"|path = \"$ROOT\"|" "$d/ws/MODULE.bazel"
+    copy_example source_builds "$d/ws"
     local bazel=("$ROOT/tools/dev/bazel.sh" --output_user_root="$d/our")
     local build=(build --repository_cache="$d/repos" --sandbox_default_allow_network=false "//:$zip")
     log "benchmark F: the first build on this machine (fresh output base and repository cache; the helper from CARGO_TARGET_DIR)"

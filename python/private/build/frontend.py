@@ -366,12 +366,17 @@ def rust_env(args: argparse.Namespace, work: Path, tools: Path, cross: Path) -> 
     """cargo and rustc for the target, offline: vendored crates, zig as the linker."""
     triple = f"{args.cpu}-unknown-linux-gnu"
     host = f"{platform.machine()}-unknown-linux-gnu"
+    rust_bin = Path(args.rust_bin).absolute()
     vendor = Path(args.cargo_vendor).absolute() if args.cargo_vendor else work / "cargo-vendor"
     vendor.mkdir(parents=True, exist_ok=True)
-    link = tools / "rust-cc"
-    link.write_text(RUST_LINK_FILTER.format(cc=shlex.quote(str(tools / "cc"))))
-    link.chmod(0o755)
-    linkers = {triple: link}
+
+    def link_filter(name: str, cc: Path) -> Path:
+        path = tools / name
+        path.write_text(RUST_LINK_FILTER.format(cc=shlex.quote(str(cc))))
+        path.chmod(0o755)
+        return path
+
+    linkers = {triple: link_filter("rust-cc", tools / "cc")}
     if host != triple and args.zig:
         # Build scripts and proc macros run here: linked for this host, for any glibc from 2.17.
         host_cc = tools / "host-cc"
@@ -385,10 +390,7 @@ def rust_env(args: argparse.Namespace, work: Path, tools: Path, cross: Path) -> 
                 "-g0",
             ],
         )
-        host_link = tools / "host-rust-cc"
-        host_link.write_text(RUST_LINK_FILTER.format(cc=shlex.quote(str(host_cc))))
-        host_link.chmod(0o755)
-        linkers[host] = host_link
+        linkers[host] = link_filter("host-rust-cc", host_cc)
     home = work / "cargo-home"
     home.mkdir()
     config = [
@@ -417,8 +419,8 @@ def rust_env(args: argparse.Namespace, work: Path, tools: Path, cross: Path) -> 
                 "-Cstrip=symbols",
             ]
         ),
-        "RUSTC": str(Path(args.rust_bin).absolute() / "rustc"),
-        "CARGO": str(Path(args.rust_bin).absolute() / "cargo"),
+        "RUSTC": str(rust_bin / "rustc"),
+        "CARGO": str(rust_bin / "cargo"),
         # PyO3 reads the target interpreter from its sysconfigdata (no target Python runs).
         "PYO3_CROSS_LIB_DIR": str(cross),
         "PYO3_CROSS_PYTHON_VERSION": args.python,
