@@ -20,6 +20,14 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
+/// mimalloc in place of the system allocator: `ofiuco lock` allocates per
+/// TOML value and per hub line, and glibc's malloc and free were a quarter
+/// of its instructions (docs/benchmarks.md, A2). Not in the static musl
+/// release binaries, which are linked without a C compiler for the target.
+#[cfg(not(target_env = "musl"))]
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 mod cmd_archive;
 mod cmd_build;
 mod cmd_check_lock;

@@ -51,21 +51,21 @@ pub(crate) struct SdistBuild {
     pub(crate) native: bool,
 }
 
-/// The sdist of a package: the first file that is no wheel.
-fn sdist_file(p: &Package) -> Option<&DistFile> {
-    p.files.iter().find(|f| {
-        (f.filename.ends_with(".tar.gz") || f.filename.ends_with(".zip"))
-            && f.filename.parse::<WheelFilename>().is_err()
+/// The sdist of a package: the first file that is no wheel. `names` holds
+/// each file's parsed wheel name ([`crate::wheels::Choice::names`]).
+fn sdist_file<'p>(p: &'p Package, names: &[Option<WheelFilename>]) -> Option<&'p DistFile> {
+    p.files.iter().zip(names).find_map(|(f, name)| {
+        (name.is_none() && (f.filename.ends_with(".tar.gz") || f.filename.ends_with(".zip")))
+            .then_some(f)
     })
 }
 
 /// Whether the lock has a binary (not pure-Python) wheel of the package.
-fn has_binary_wheel(p: &Package) -> bool {
-    p.files.iter().any(|f| {
-        f.filename
-            .parse::<WheelFilename>()
-            .is_ok_and(|w| w.platform_tags.iter().any(|t| t != "any"))
-    })
+fn has_binary_wheel(names: &[Option<WheelFilename>]) -> bool {
+    names
+        .iter()
+        .flatten()
+        .any(|w| w.platform_tags.iter().any(|t| t != "any"))
 }
 
 /// The wheel fields of package targets, built in lock order (file repository
@@ -273,7 +273,7 @@ impl<'a> WheelSide<'a> {
                     .iter()
                     .fold(EnvSet::empty(self.env_count), |acc, (_, e)| acc | e);
                 let rest = !&covered;
-                match sdist_file(p) {
+                match sdist_file(p, &names) {
                     Some(sdist) if policy.mode != BuildMode::Never && !rest.is_empty() => {
                         let repo = self.files.sdist_repo(p, sdist);
                         let build = SdistBuild {
@@ -283,7 +283,7 @@ impl<'a> WheelSide<'a> {
                             tree_root: None,
                             origin: None,
                             requires: format!("@{repo}//:build_requires"),
-                            native: policy.native.unwrap_or_else(|| has_binary_wheel(p)),
+                            native: policy.native.unwrap_or_else(|| has_binary_wheel(&names)),
                         };
                         groups.push((format!(":{}", build.name), rest));
                         part.build = Some(build);

@@ -14,6 +14,7 @@ mod format;
 mod fresh;
 mod fresh_uv;
 mod model;
+mod pieces;
 mod poetry;
 mod pylock;
 mod pyproject;

@@ -50,7 +50,7 @@ pub fn parse_poetry_lock(
     pyproject: Option<(&str, &Path)>,
 ) -> Result<Lock, LockError> {
     let path = path_for_messages;
-    let raw: RawLock = match toml::from_str(text) {
+    let raw: RawLock = match crate::pieces::raw_lock(text) {
         Ok(raw) => raw,
         Err(err) => {
             // A lock of another version may not match our schema: report the

@@ -96,32 +96,39 @@ pub(crate) fn file_name_problem(file: &str) -> Option<FileNameProblem> {
     if !file.starts_with(|c: char| c.is_ascii_alphanumeric()) {
         return Some(Start);
     }
-    let parts_ok = |parts: &[&str]| {
-        parts.iter().enumerate().all(|(i, part)| {
-            let allowed = if i == 1 {
-                is_version_char
-            } else {
-                is_part_char
-            };
-            !part.is_empty() && part.bytes().all(allowed)
+    // The `-`-separated parts of a stem: each non-empty, the second (the
+    // version) of version characters, the others of part characters.
+    let parts_ok = |stem: &str| {
+        stem.split('-').enumerate().all(|(i, part)| {
+            !part.is_empty()
+                && if i == 1 {
+                    part.bytes().all(is_version_char)
+                } else {
+                    part.bytes().all(is_part_char)
+                }
         })
     };
+    let part_count = |stem: &str| stem.bytes().filter(|&b| b == b'-').count() + 1;
     if let Some(stem) = file.strip_suffix(".whl") {
-        let parts: Vec<&str> = stem.split('-').collect();
-        if !matches!(parts.len(), 5 | 6) {
+        let parts = part_count(stem);
+        if !matches!(parts, 5 | 6) {
             return Some(WheelParts);
         }
-        if !parts_ok(&parts) {
+        if !parts_ok(stem) {
             return Some(WheelPart);
         }
-        if parts.len() == 6 && !parts[2].starts_with(|c: char| c.is_ascii_digit()) {
+        if parts == 6
+            && !stem
+                .split('-')
+                .nth(2)
+                .is_some_and(|build| build.starts_with(|c: char| c.is_ascii_digit()))
+        {
             return Some(BuildTag);
         }
         return None;
     }
     if let Some(stem) = file.strip_suffix(".egg") {
-        let parts: Vec<&str> = stem.split('-').collect();
-        if !(2..=4).contains(&parts.len()) || !parts_ok(&parts) {
+        if !(2..=4).contains(&part_count(stem)) || !parts_ok(stem) {
             return Some(Egg);
         }
         return None;
