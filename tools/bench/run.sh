@@ -25,7 +25,7 @@
 #   OFIUCO_BENCH_IMAGE_WS   run E in this workspace in place [default: a git archive of HEAD's examples/aws_batch]
 #   OFIUCO_BENCH_LAMBDA25_RUNS hyperfine runs of C3 (per row) [5]
 #   OFIUCO_BENCH_PYC_RUNS      hyperfine runs of C4 (imports under emulation, per zip) [5]
-#   OFIUCO_BENCH_RUST_RUNS     hyperfine runs of G (the Rust wheel) [2]
+#   OFIUCO_BENCH_RUST_RUNS / _RUST_PIP_RUNS  hyperfine runs of G (the Rust wheel / pip under emulation) [2 / 1]
 #   OFIUCO_BENCH_SOURCE_RUNS / _SOURCE_PIP_RUNS  hyperfine runs of F (ofiuco warm and cold / pip under emulation) [3 / 2]
 #   CARGO_TARGET_DIR       respected when building the helper
 #
@@ -34,8 +34,8 @@
 set -euo pipefail
 
 ALL=(lock hub hostile scale install lambda lambda25 pyc helper image)
-# Only when named: F's emulated pip does not work yet (tools/bench/arm64_build_root.sh);
-# G builds a Rust extension from a fresh repository cache (minutes, hundreds of MB).
+# Only when named: F and G build in an emulated arm64 root (tools/bench/arm64_build_root.sh:
+# a binfmt_misc handler, root), G also from a fresh repository cache (tens of minutes, hundreds of MB).
 NAMED_ONLY=(source rust)
 
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -528,7 +528,7 @@ PY
 
 # --- G. a Rust extension from its sdist: SudachiPy 0.7.0 for linux aarch64 -------------
 bench_rust() {
-    local out=$RESULTS/65-rust.md runs=${OFIUCO_BENCH_RUST_RUNS:-2}
+    local out=$RESULTS/65-rust.md runs=${OFIUCO_BENCH_RUST_RUNS:-2} pip_runs=${OFIUCO_BENCH_RUST_PIP_RUNS:-1}
     local d=/tmp/ofiuco-bench-rust zip=deploy_python3_11_arm64 before after first_s first_load t0 outputs
     rm -rf "$d" && mkdir -p "$d/ws" "$d/repos"
     copy_example rust_build "$d/ws"
@@ -554,11 +554,38 @@ SH
     log "benchmark G: $runs builds of the wheel (everything else cached)"
     (cd "$d/ws" && hyperfine --runs "$runs" --style basic --export-json "$d/g.json" \
         --prepare "$d/again.sh" -n "ofiuco: SudachiPy 0.7.0 for linux aarch64, glibc 2.26 (135 crates)" "${rbazel[*]} ${build[*]}")
+    # Today's workaround, side by side: pip wheel of the same sdist (the file
+    # Bazel downloaded, checked against the lock) in the emulated arm64 root,
+    # with Rust 1.99.1 for aarch64 there. Its caches are warmed first without
+    # compiling (cargo fetch of the sdist's Cargo.lock, pip download of
+    # maturin), so that the timed runs download nothing.
+    local base
+    base=$(cd "$d/ws" && "${rbazel[@]}" info output_base 2>/dev/null)
+    mkdir -p "$d/pip"
+    find -L "$base/external" -maxdepth 2 -name sudachipy-0.7.0.tar.gz -exec cp {} "$d/pip/" \;
+    [[ -f $d/pip/sudachipy-0.7.0.tar.gz ]] || die "benchmark G: the sdist is not in $base/external"
+    (cd "$d/ws" && "${rbazel[@]}" shutdown >/dev/null 2>&1) || true
+    "$HERE/arm64_build_root.sh" setup --rust
+    log "benchmark G: warming the emulated root's cargo and pip caches (no compiling)"
+    (cd "$d/pip" && "$HERE/arm64_build_root.sh" run sh -ec 'rm -rf /tmp/warm && mkdir -p /tmp/warm && tar -xzf sudachipy-0.7.0.tar.gz -C /tmp/warm && cargo fetch -q --manifest-path /tmp/warm/sudachipy-0.7.0/Cargo.toml && pip download -q -d /tmp/warm/pip "maturin>=1.9.4,<2"')
+    cat >"$d/pip.sh" <<SH
+#!/bin/sh
+set -e
+cd "$d/pip" && rm -rf out
+exec "$HERE/arm64_build_root.sh" run pip wheel --quiet --no-deps --use-pep517 -w out sudachipy-0.7.0.tar.gz
+SH
+    chmod +x "$d/pip.sh"
+    log "benchmark G: $pip_runs emulated pip wheel runs (tens of minutes each)"
+    hyperfine --runs "$pip_runs" --style basic --export-json "$d/g-pip.json" \
+        -n "pip wheel of the same sdist under the emulated arm64 CPython 3.11 (qemu, binfmt_misc; Rust 1.99.1 for aarch64)" "$d/pip.sh"
+    local pip_wheel
+    pip_wheel=$(cd "$d/pip/out" && printf '%s' *.whl)
     after=$(loadavg)
-    python3 - "$d/g.json" "$rev" "$first_s" "$first_load" "$before" "$after" "$downloads" "$runs" >"$out" <<'PY'
+    python3 - "$d/g.json" "$rev" "$first_s" "$first_load" "$before" "$after" "$downloads" "$runs" "$d/g-pip.json" "$pip_wheel" >"$out" <<'PY'
 import datetime, json, os, sys
-path, rev, first_s, first_load, before, after, downloads, runs = sys.argv[1:9]
+path, rev, first_s, first_load, before, after, downloads, runs, pip_path, pip_wheel = sys.argv[1:11]
 r = json.load(open(path))["results"][0]
+p = json.load(open(pip_path))["results"][0]
 now = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
 print("<!-- section: 65-rust -->")
 print("## G. A Rust extension from its sdist: SudachiPy 0.7.0 for AWS Lambda python3.11 arm64 (issue 8, point 8)")
@@ -570,9 +597,11 @@ print()
 print(f"- The first build on this machine (fresh output base and repository cache: Rust 1.99.1's archives, the 135 crates, zig, the build tools, the python3.11 headers, the dictionary wheel and the SudachiPy sdist downloaded; the wheel built and checked; the zip): **{first_s} s**, {downloads} MB of downloads in the repository cache; load average before: {first_load}.")
 print(f"- The wheel alone (everything else cached; each run deletes the built wheel): **{r['mean']:.0f} ± {r['stddev']:.0f} s** (min {r['min']:.0f} s, {runs} runs); load average before: {before}, after: {after}. cargo compiles the 135 crates for the target (and the build scripts and proc macros for the host) on the machine's {os.cpu_count()} cores.")
 print()
-print("No emulated comparison yet: the workaround, `pip wheel` under an emulated arm64 CPython, would run cargo and rustc under qemu, and the emulated pip of benchmark F does not work in this sandbox yet.")
+print(f"- Today's workaround, side by side: `pip wheel --no-deps` of the same sdist in the emulated linux/arm64 Debian bookworm of benchmark F, with Rust 1.99.1 for aarch64 (`tools/bench/arm64_build_root.sh setup --rust`), cargo's and pip's caches warm: **{p['mean']:.0f} s** ({len(p['times'])} run{'s' if len(p['times']) > 1 else ''}; cargo and rustc run under qemu). It built `{pip_wheel}` (glibc 2.36: too new for Amazon Linux 2 without an older root and auditwheel).")
 print()
-print("Reproduce: `tools/bench/run.sh rust` (`OFIUCO_BENCH_RUST_RUNS`, default 2).")
+print(f"pip under emulation takes **{p['mean'] / r['mean']:.1f}x** the time of ofiuco's cross build.")
+print()
+print("Reproduce: `tools/bench/run.sh rust` (`OFIUCO_BENCH_RUST_RUNS`, default 2; `OFIUCO_BENCH_RUST_PIP_RUNS`, default 1).")
 PY
 }
 
@@ -888,7 +917,7 @@ exec "$HERE/arm64_build_root.sh" run pip wheel --quiet --no-deps --use-pep517 -w
 SH
     chmod +x "$d/pip.sh"
     local n_warm="ofiuco: cwcwidth + crcmod for linux aarch64, zig cache warm" n_cold="ofiuco: the same, zig cache cold (seeded again)"
-    local n_pip="pip wheel of the same sdists under the emulated arm64 CPython 3.11 (proot + qemu)"
+    local n_pip="pip wheel of the same sdists under the emulated arm64 CPython 3.11 (qemu, binfmt_misc)"
     log "benchmark F: $runs + $runs ofiuco runs, $pip_runs pip runs (after one warm-up each)"
     before=$(loadavg)
     (cd "$d/ws" && hyperfine --runs "$runs" --warmup 1 --style basic --export-json "$d/f-warm.json" --export-markdown "$d/e-warm.md" \
@@ -905,7 +934,7 @@ SH
         echo "<!-- section: 60-source -->"
         echo "## F. Building cwcwidth and crcmod from their sdists for linux aarch64 (AWS Lambda python3.11)"
         echo
-        echo "\`bazel build --sandbox_default_allow_network=false //:$zip\` in a copy of \`examples/source_builds\` (CPython 3.11, glibc 2.26; the exec interpreter is bookworm's python3.11). Each ofiuco run first deletes the two built wheels, so that Bazel builds both again (two \`OfiucoBuildWheel\` and two \`OfiucoCheckWheel\` actions, and the zip when a wheel changed); the cold runs also delete zig's seeded cache (\`OfiucoZigCache\`, once per target CPU and glibc). Today's workaround, side by side: \`pip wheel --no-deps\` of the same two sdists in an emulated linux/arm64 Debian bookworm (CPython 3.11, gcc 12; \`tools/bench/arm64_build_root.sh\`: proot + qemu-aarch64-static, no binfmt_misc), pip's cache warm (its build dependencies, setuptools and Cython, come from PyPI on the first run). It built: $pip_wheels(linux_aarch64, glibc 2.36: too new for Amazon Linux 2 without auditwheel and an older root)."
+        echo "\`bazel build --sandbox_default_allow_network=false //:$zip\` in a copy of \`examples/source_builds\` (CPython 3.11, glibc 2.26; the exec interpreter is bookworm's python3.11). Each ofiuco run first deletes the two built wheels, so that Bazel builds both again (two \`OfiucoBuildWheel\` and two \`OfiucoCheckWheel\` actions, and the zip when a wheel changed); the cold runs also delete zig's seeded cache (\`OfiucoZigCache\`, once per target CPU and glibc). Today's workaround, side by side: \`pip wheel --no-deps\` of the same two sdists in an emulated linux/arm64 Debian bookworm (CPython 3.11, gcc 12; \`tools/bench/arm64_build_root.sh\`: a chroot whose arm64 processes run under qemu-aarch64-static through binfmt_misc, as \`docker run --platform linux/arm64\` runs them), pip's cache warm (its build dependencies, setuptools and Cython, come from PyPI on the first run). It built: $pip_wheels(linux_aarch64, glibc 2.36: too new for Amazon Linux 2 without auditwheel and an older root)."
         echo
         echo "Measured $(date -u '+%Y-%m-%d %H:%M UTC') at ofiuco \`$rev\`; load average before: $before, after: $after on $(nproc) CPUs (a machine shared with other sessions)."
         echo
