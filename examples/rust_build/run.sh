@@ -9,7 +9,7 @@
 #      above 2.26 (PyPI's only SudachiPy aarch64 wheels are manylinux_2_28);
 #   3. unzipped and run under the emulated arm64 CPython 3.11: it tokenizes
 #      and hashes and checks a password;
-#   4. bcrypt built for the host too (the python3.13 toolchain) and used by
+#   4. bcrypt and SudachiPy built for the host too (the python3.13 toolchain) and used by
 #      //:host_test_3_13;
 #   5. a second output base builds a byte-identical wheel and zip (skipped with
 #      OFIUCO_TEST_RUST_REPRO=0, as tools/dev/test_all.sh does to stay in CI's
@@ -69,7 +69,7 @@ want='{"tokens": [["国家", "名詞", "国家"], ["公務", "名詞", "公務"]
 expect "the zip tokenizes Japanese and checks a bcrypt hash under emulated arm64 CPython 3.11" '[[ "$out" == "$want" ]]'
 
 start=$SECONDS
-if "$BAZEL" test "${NO_NET[@]}" //:host_test_3_13; then ok "host test (python3.13): bcrypt built from its sdist for linux x86_64, no network"; else ko "host test"; fi
+if "$BAZEL" test "${NO_NET[@]}" //:host_test_3_13; then ok "host test (python3.13): bcrypt and SudachiPy built from their sdists for linux x86_64, no network"; else ko "host test"; fi
 echo "    host test: $((SECONDS - start)) s"
 
 if [[ "${OFIUCO_TEST_RUST_REPRO:-1}" == 0 ]]; then

@@ -572,7 +572,8 @@ SH
 #!/bin/sh
 set -e
 cd "$d/pip" && rm -rf out
-exec "$HERE/arm64_build_root.sh" run pip wheel --quiet --no-deps --use-pep517 -w out sudachipy-0.7.0.tar.gz
+# pip keeps the wheels it builds from sdists named by version, and would reuse them.
+exec "$HERE/arm64_build_root.sh" run sh -c 'rm -rf /tmp/.cache/pip/wheels && exec pip wheel --quiet --no-deps --use-pep517 -w out sudachipy-0.7.0.tar.gz'
 SH
     chmod +x "$d/pip.sh"
     log "benchmark G: $pip_runs emulated pip wheel runs (tens of minutes each)"
@@ -913,7 +914,8 @@ SH
 #!/bin/sh
 set -e
 cd "$d/pip" && rm -rf out
-exec "$HERE/arm64_build_root.sh" run pip wheel --quiet --no-deps --use-pep517 -w out cwcwidth-0.1.9.tar.gz crcmod-1.7.tar.gz
+# pip keeps the wheels it builds from sdists named by version, and would reuse them.
+exec "$HERE/arm64_build_root.sh" run sh -c 'rm -rf /tmp/.cache/pip/wheels && exec pip wheel --quiet --no-deps --use-pep517 -w out cwcwidth-0.1.9.tar.gz crcmod-1.7.tar.gz'
 SH
     chmod +x "$d/pip.sh"
     local n_warm="ofiuco: cwcwidth + crcmod for linux aarch64, zig cache warm" n_cold="ofiuco: the same, zig cache cold (seeded again)"
