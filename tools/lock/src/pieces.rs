@@ -83,17 +83,22 @@ pub(crate) fn raw_lock_in(text: &str, pieces: usize) -> Result<RawLock, toml::de
 /// first of the text and the first at or after each of `pieces - 1` even
 /// steps. Just `[0]` when the text is not to be cut.
 fn cuts(text: &str, pieces: usize) -> Vec<usize> {
-    const HEADER: &str = "\n[[package]]";
-    if pieces < 2 || text.contains("\"\"\"") || text.contains("'''") {
+    use memchr::memmem;
+    let header = memmem::Finder::new(b"\n[[package]]");
+    let bytes = text.as_bytes();
+    if pieces < 2
+        || memmem::find(bytes, b"\"\"\"").is_some()
+        || memmem::find(bytes, b"'''").is_some()
+    {
         return vec![0];
     }
     // The start of the first `[[package]]` line at or after `from`.
     let header_at = |from: usize| {
         let mut at = from.saturating_sub(1);
-        while let Some(found) = text.get(at..)?.find(HEADER) {
+        while let Some(found) = header.find(bytes.get(at..)?) {
             let line = at + found + 1;
-            let after = line + HEADER.len() - 1;
-            if matches!(text.as_bytes().get(after), Some(b'\n' | b'\r')) {
+            let after = line + header.needle().len() - 1;
+            if matches!(bytes.get(after), Some(b'\n' | b'\r')) {
                 return Some(line);
             }
             at = line;

@@ -141,8 +141,8 @@ pub(crate) struct TextFile<'a> {
 
 impl<'a> TextFile<'a> {
     pub(crate) fn new(path: &'a Path, text: &str) -> Self {
-        // `match_indices` finds a `char` with memchr.
-        let newlines = text.match_indices('\n').map(|(i, _)| i).collect();
+        // Every line's end, found with SIMD (a 2 MB lock has 50,000 lines).
+        let newlines = memchr::memchr_iter(b'\n', text.as_bytes()).collect();
         Self {
             path,
             newlines,
