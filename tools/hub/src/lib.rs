@@ -350,23 +350,30 @@ impl<'a> Renderer<'a> {
         let fit = fit::FitTable::new(envs);
         let fit = &fit;
         let (head_targets, tail_targets) = self.targets.split_at(split);
+        let opts = &self.opts;
+        let head_side = move || {
+            let mut side = files::WheelSide::new(
+                hub_name,
+                (&opts.build, opts.build_default),
+                envs.len(),
+                packages.len(),
+                fit,
+            );
+            side.extend(head, head_targets, wheels::choose_all(head, envs));
+            side
+        };
         let (parts, side) = std::thread::scope(|scope| {
-            let worker = scope.spawn(move || {
-                let mut side = files::WheelSide::new(
-                    hub_name,
-                    (&self.opts.build, self.opts.build_default),
-                    envs.len(),
-                    packages.len(),
-                    fit,
-                );
-                side.extend(head, head_targets, wheels::choose_all(head, envs));
-                side
-            });
+            // Without a worker (a process limit, no memory for its stack)
+            // this thread does its part too.
+            let worker = std::thread::Builder::new().spawn_scoped(scope, head_side);
             let parts = self.wheel_independent_parts();
             let tail_choices = wheels::choose_all(tail, envs);
-            let mut side = worker
-                .join()
-                .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+            let mut side = match worker {
+                Ok(worker) => worker
+                    .join()
+                    .unwrap_or_else(|panic| std::panic::resume_unwind(panic)),
+                Err(_) => head_side(),
+            };
             side.extend(tail, tail_targets, tail_choices);
             (parts, side)
         });

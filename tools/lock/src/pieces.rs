@@ -59,16 +59,26 @@ pub(crate) fn raw_lock_in(text: &str, pieces: usize) -> Result<RawLock, toml::de
     // this thread reads it and the last piece, the others one piece each.
     let parse = |&(start, end): &(usize, usize)| toml::from_str::<Piece>(&text[start..end]);
     let last = ranges.len() - 1;
+    // A piece whose thread cannot be started (a process limit, no memory
+    // for its stack) is read here, after the others.
     let parsed: Vec<Result<Piece, toml::de::Error>> = std::thread::scope(|scope| {
         let handles: Vec<_> = ranges[1..last]
             .iter()
-            .map(|range| scope.spawn(move || parse(range)))
+            .map(|range| {
+                std::thread::Builder::new()
+                    .spawn_scoped(scope, move || parse(range))
+                    .map_err(|_| range)
+            })
             .collect();
         let (first, last) = (parse(&ranges[0]), parse(&ranges[last]));
         std::iter::once(first)
-            .chain(handles.into_iter().map(|h| {
-                h.join()
-                    .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+            .chain(handles.into_iter().map(|handle| {
+                match handle {
+                    Ok(h) => h
+                        .join()
+                        .unwrap_or_else(|panic| std::panic::resume_unwind(panic)),
+                    Err(range) => parse(range),
+                }
             }))
             .chain([last])
             .collect()
