@@ -688,3 +688,63 @@ fn uv_conflict_forks_and_local_flat_indexes_are_refused() {
         assert_eq!(message.lines().count(), 2, "{message}");
     }
 }
+
+/// The 441-package corpus lock (964 KB): `ofiuco lock` reads its TOML in
+/// pieces on several threads (tools/lock/src/pieces.rs).
+fn large_lock() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../tests/corpus/dlt-hub__dlt/@b1cff8cc66/poetry.lock")
+}
+
+/// Without threads (every spawn fails when each stack would be 256 TiB),
+/// the same hub: the pieces and the wheel side are done by the main thread.
+#[test]
+fn writes_the_same_hub_when_no_thread_can_be_started() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (threads, alone) = (tmp.path().join("threads"), tmp.path().join("alone"));
+    let output = ofiuco_lock(&large_lock(), &threads, &[]);
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let output = Command::new(env!("CARGO_BIN_EXE_ofiuco"))
+        .env("RUST_MIN_STACK", "281474976710656")
+        .arg("lock")
+        .arg(large_lock())
+        .arg("--output")
+        .arg(&alone)
+        .output()
+        .unwrap();
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    for file in ["BUILD.bazel", "files.json"] {
+        let (a, b) = (fs::read(threads.join(file)), fs::read(alone.join(file)));
+        assert!(a.is_ok(), "{file}: {a:?}");
+        assert!(a.ok() == b.ok(), "{file} differs without threads");
+    }
+}
+
+/// A bad name in the last package of a large lock (read in pieces) is
+/// reported at its line of the whole file.
+#[test]
+fn an_error_in_a_late_piece_names_the_line_of_the_whole_file() {
+    let text = fs::read_to_string(large_lock()).unwrap();
+    let at = text.rfind("name = \"zstandard\"").unwrap();
+    let line = text[..at].matches('\n').count() + 1;
+    assert!(line > 11_000, "{line}");
+    let bad = format!(
+        "{}name = \"zstandard!\"{}",
+        &text[..at],
+        &text[at + "name = \"zstandard\"".len()..]
+    );
+    let message = refuse("poetry.lock", &bad, &[]);
+    assert!(
+        message.contains(&format!("poetry.lock:{line}")),
+        "line {line}: {message}"
+    );
+    assert!(message.contains("zstandard!"), "{message}");
+}
