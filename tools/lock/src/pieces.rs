@@ -22,7 +22,7 @@
 //! deserialized as one (its errors are the ones reported): the pieces only
 //! ever make a valid lock faster.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
 
 use serde::de::{Deserialize, Deserializer, IgnoredAny, MapAccess, Visitor};
@@ -86,7 +86,7 @@ pub(crate) fn raw_lock_in(text: &str, pieces: usize) -> Result<RawLock, toml::de
     let Ok(parsed) = parsed.into_iter().collect::<Result<Vec<Piece>, _>>() else {
         return toml::from_str(text);
     };
-    join(parsed, &ranges).map_or_else(|| toml::from_str(text), Ok)
+    join(parsed, &cuts).map_or_else(|| toml::from_str(text), Ok)
 }
 
 /// Where the pieces start: 0, then up to `pieces` `[[package]]` lines, the
@@ -131,23 +131,28 @@ fn cuts(text: &str, pieces: usize) -> Vec<usize> {
     cuts
 }
 
-/// The pieces joined into the whole text's [`RawLock`], or `None` when the
-/// pieces may not mean what the whole text means (see the module doc).
-fn join(pieces: Vec<Piece>, ranges: &[(usize, usize)]) -> Option<RawLock> {
-    let mut seen: BTreeMap<String, usize> = BTreeMap::new();
+/// The pieces, starting at `starts`, joined into the whole text's
+/// [`RawLock`], or `None` when the pieces may not mean what the whole text
+/// means (see the module doc).
+fn join(pieces: Vec<Piece>, starts: &[usize]) -> Option<RawLock> {
+    let mut seen: BTreeSet<&str> = BTreeSet::new();
     for (i, piece) in pieces.iter().enumerate() {
         for key in &piece.keys {
-            if key == "package" && i > 0 {
-                continue;
-            }
-            if key == "package" || seen.insert(key.clone(), i).is_some() {
+            // `package` is an array of tables in every piece but the first,
+            // which must not define it; any other key is defined once.
+            let defined_once = if key == "package" {
+                i > 0
+            } else {
+                seen.insert(key)
+            };
+            if !defined_once {
                 return None;
             }
         }
     }
     let mut package = Vec::new();
     let mut metadata = None;
-    for (piece, &(offset, _)) in pieces.into_iter().zip(ranges) {
+    for (piece, &offset) in pieces.into_iter().zip(starts) {
         package.extend(piece.package.into_iter().map(|p| p.shifted(offset)));
         if let Some(m) = piece.metadata {
             metadata = Some(m.shifted(offset));
