@@ -62,6 +62,27 @@ copy_example() {
     done
     sed -i "s|path = \"../..\"|path = \"$ROOT\"|" "$2/MODULE.bazel"
 }
+# emulated_pip DIR BASE SDIST...: today's workaround for benchmarks F and G.
+# Copies the SDISTs (the files Bazel downloaded into BASE/external, checked
+# against the lock) into DIR and writes DIR/pip.sh, which builds them with
+# `pip wheel` in the emulated arm64 root (tools/bench/arm64_build_root.sh).
+emulated_pip() {
+    local dir=$1 base=$2 sdist
+    shift 2
+    mkdir -p "$dir"
+    for sdist in "$@"; do
+        find -L "$base/external" -maxdepth 2 -name "$sdist" -exec cp {} "$dir/" \;
+        [[ -f $dir/$sdist ]] || die "$sdist is not in $base/external"
+    done
+    cat >"$dir/pip.sh" <<SH
+#!/bin/sh
+set -e
+cd "$dir" && rm -rf out
+# pip keeps the wheels it builds from sdists named by version, and would reuse them.
+exec "$HERE/arm64_build_root.sh" run sh -c 'rm -rf /tmp/.cache/pip/wheels && exec pip wheel --quiet --no-deps --use-pep517 -w out $*'
+SH
+    chmod +x "$dir/pip.sh"
+}
 
 selected=("$@")
 [[ ${#selected[@]} -gt 0 ]] || selected=("${ALL[@]}")
@@ -561,21 +582,11 @@ SH
     # maturin), so that the timed runs download nothing.
     local base
     base=$(cd "$d/ws" && "${rbazel[@]}" info output_base 2>/dev/null)
-    mkdir -p "$d/pip"
-    find -L "$base/external" -maxdepth 2 -name sudachipy-0.7.0.tar.gz -exec cp {} "$d/pip/" \;
-    [[ -f $d/pip/sudachipy-0.7.0.tar.gz ]] || die "benchmark G: the sdist is not in $base/external"
+    emulated_pip "$d/pip" "$base" sudachipy-0.7.0.tar.gz
     (cd "$d/ws" && "${rbazel[@]}" shutdown >/dev/null 2>&1) || true
     "$HERE/arm64_build_root.sh" setup --rust
     log "benchmark G: warming the emulated root's cargo and pip caches (no compiling)"
     (cd "$d/pip" && "$HERE/arm64_build_root.sh" run sh -ec 'rm -rf /tmp/warm && mkdir -p /tmp/warm && tar -xzf sudachipy-0.7.0.tar.gz -C /tmp/warm && cargo fetch -q --manifest-path /tmp/warm/sudachipy-0.7.0/Cargo.toml && pip download -q -d /tmp/warm/pip "maturin>=1.9.4,<2"')
-    cat >"$d/pip.sh" <<SH
-#!/bin/sh
-set -e
-cd "$d/pip" && rm -rf out
-# pip keeps the wheels it builds from sdists named by version, and would reuse them.
-exec "$HERE/arm64_build_root.sh" run sh -c 'rm -rf /tmp/.cache/pip/wheels && exec pip wheel --quiet --no-deps --use-pep517 -w out sudachipy-0.7.0.tar.gz'
-SH
-    chmod +x "$d/pip.sh"
     log "benchmark G: $pip_runs emulated pip wheel runs (tens of minutes each)"
     hyperfine --runs "$pip_runs" --style basic --export-json "$d/g-pip.json" \
         -n "pip wheel of the same sdist under the emulated arm64 CPython 3.11 (qemu, binfmt_misc; Rust 1.99.1 for aarch64)" "$d/pip.sh"
@@ -907,17 +918,8 @@ SH
     # sha256) for the emulated pip; its build dependencies come from PyPI.
     local base
     base=$(cd "$d/ws" && "${bazel[@]}" info output_base 2>/dev/null)
-    find -L "$base/external" -maxdepth 2 \( -name cwcwidth-0.1.9.tar.gz -o -name crcmod-1.7.tar.gz \) -exec cp {} "$d/pip/" \;
-    [[ -f $d/pip/cwcwidth-0.1.9.tar.gz && -f $d/pip/crcmod-1.7.tar.gz ]] || die "benchmark F: the sdists are not in $base/external"
+    emulated_pip "$d/pip" "$base" cwcwidth-0.1.9.tar.gz crcmod-1.7.tar.gz
     "$HERE/arm64_build_root.sh" setup
-    cat >"$d/pip.sh" <<SH
-#!/bin/sh
-set -e
-cd "$d/pip" && rm -rf out
-# pip keeps the wheels it builds from sdists named by version, and would reuse them.
-exec "$HERE/arm64_build_root.sh" run sh -c 'rm -rf /tmp/.cache/pip/wheels && exec pip wheel --quiet --no-deps --use-pep517 -w out cwcwidth-0.1.9.tar.gz crcmod-1.7.tar.gz'
-SH
-    chmod +x "$d/pip.sh"
     local n_warm="ofiuco: cwcwidth + crcmod for linux aarch64, zig cache warm" n_cold="ofiuco: the same, zig cache cold (seeded again)"
     local n_pip="pip wheel of the same sdists under the emulated arm64 CPython 3.11 (qemu, binfmt_misc)"
     log "benchmark F: $runs + $runs ofiuco runs, $pip_runs pip runs (after one warm-up each)"
