@@ -145,7 +145,7 @@ zig_cache = rule(
     attrs = {
         "target_env": attr.label(default = "//python/envs:target", providers = [TargetEnvInfo], doc = "Describes the target configuration."),
         "_zig": attr.label(default = "@ofiuco_zig//:ziglang/zig", allow_single_file = True),
-        "_zig_files": attr.label(default = "@ofiuco_zig//:files"),
+        "_zig_files": attr.label(default = "//python/private/build:target_zig_files"),
     },
 )
 
@@ -305,7 +305,7 @@ out pure) and retags it `manylinux_<ceiling>_<cpu>`. No network.""",
         "_python": attr.label(default = "//python/private/build:exec_python", cfg = exec_side_transition, providers = [ExecPythonInfo]),
         "_zig": attr.label(default = "@ofiuco_zig//:ziglang/zig", allow_single_file = True),
         "_zig_cache": attr.label(default = "//python/private/build:zig_cache", allow_single_file = True),
-        "_zig_files": attr.label(default = "@ofiuco_zig//:files"),
+        "_zig_files": attr.label(default = "//python/private/build:target_zig_files"),
     },
     toolchains = [HELPER_TOOLCHAIN_TYPE],
 )
