@@ -23,8 +23,9 @@ package(default_visibility = ["//visibility:public"])
 
 # The zig driver; `:files` is everything it reads (its lib/ with the libc
 # headers and glibc stubs of every target). A build from source takes the
-# subset of one target instead, `:files_linux_<cpu>_gnu` (about 4,300 files
-# instead of 19,500: each is a symlink in every sandbox of a build).
+# subset of one target (and of this host, for what runs here) instead,
+# `:files_linux_<cpu>_gnu`: about 4,400 files instead of 19,500, each a
+# symlink in every sandbox of a build.
 exports_files(["ziglang/zig{exe}"])
 
 filegroup(
@@ -42,11 +43,30 @@ filegroup(
         "ziglang/lib/libc/include/generic-glibc/**",
         "ziglang/lib/libc/include/{zig_cpu}-linux-any/**",
         "ziglang/lib/libc/include/{zig_cpu}-linux-gnu/**",
-    ], exclude = {exclude}),
+    ] + {host}, exclude = {exclude}),
 )
 """
 
 _EXCLUDE = ["ziglang/doc/**", "ziglang/**/*.py", "ziglang/**/__pycache__/**"]
+
+def _host_libc(key):
+    """The part of zig's lib/libc for compiling and linking for the host itself.
+
+    For what runs on the host during a build: Rust build scripts and proc
+    macros, and a crate's C code compiled for them.
+
+    Args:
+      key: the host's key (`linux_x86_64`, ...).
+
+    Returns:
+      Glob patterns.
+    """
+    os, _, cpu = key.partition("_")
+    if os == "linux" and cpu in ZIG_LINUX_CPUS:
+        return ["ziglang/lib/libc/include/{}-linux-{}/**".format(ZIG_LINUX_CPUS[cpu], abi) for abi in ["any", "gnu"]]
+    if os == "macos":
+        return ["ziglang/lib/libc/darwin/**", "ziglang/lib/libc/include/any-darwin-any/**"]
+    return []
 
 def _zig_repo_impl(rctx):
     key = host_key(rctx)
@@ -63,7 +83,8 @@ def _zig_repo_impl(rctx):
     exe = ".exe" if key.startswith("windows") else ""
     if not exe:
         rctx.execute(["chmod", "+x", "ziglang/zig"])
-    targets = "".join([_TARGET.format(cpu = cpu, zig_cpu = zig_cpu, exclude = repr(_EXCLUDE)) for cpu, zig_cpu in sorted(ZIG_LINUX_CPUS.items())])
+    host = repr(_host_libc(key))
+    targets = "".join([_TARGET.format(cpu = cpu, zig_cpu = zig_cpu, exclude = repr(_EXCLUDE), host = host) for cpu, zig_cpu in sorted(ZIG_LINUX_CPUS.items())])
     rctx.file("BUILD.bazel", _BUILD.format(exe = exe, exclude = repr(_EXCLUDE), targets = targets))
 
 zig_repo = repository_rule(

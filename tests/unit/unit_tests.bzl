@@ -12,6 +12,9 @@ load("//python/private:hints.bzl", "declared_names", "hint_names", "hints_build_
 load("//python/private:providers.bzl", "normalize_name")
 
 # buildifier: disable=bzl-visibility
+load("//python/private:rust_repo.bzl", "manifest_archive")
+
+# buildifier: disable=bzl-visibility
 load("//python/private:whl_file_repo.bzl", "url_auth_testing")
 
 def _normalize_name_test_impl(ctx):
@@ -154,6 +157,59 @@ def _url_userinfo_test_impl(ctx):
 
 url_userinfo_test = unittest.make(_url_userinfo_test_impl)
 
+# Three tables of Rust 1.99.1's channel-rust-1.99.1.toml as its dist server
+# wrote them, and two that a tampered manifest could hold.
+_RUST_MANIFEST = """manifest-version = "2"
+date = "2026-10-15"
+
+[pkg.rustc.target.aarch64-apple-darwin]
+available = false
+
+[pkg.rust-std.target.aarch64-unknown-linux-gnu]
+available = true
+url = "https://static.rust-lang.org/dist/2026-10-15/rust-std-1.99.1-aarch64-unknown-linux-gnu.tar.gz"
+hash = "32d1ddb44cd49d6497ab6a24f440d4286a20b2667fdf928b876f59c66d13d722"
+xz_url = "https://static.rust-lang.org/dist/2026-10-15/rust-std-1.99.1-aarch64-unknown-linux-gnu.tar.xz"
+xz_hash = "e25668477083d6a9ddb87b9beb9c00742225f38233ccb4bfba3afa7a07427f52"
+
+[pkg.rustc.target.x86_64-unknown-linux-gnu]
+available = true
+url = "https://static.rust-lang.org/dist/2026-10-15/rustc-1.99.1-x86_64-unknown-linux-gnu.tar.gz"
+hash = "85e7c0e6f21636f714e2a42966011364a6cc56b6548126d32144d6ba90904966"
+xz_url = "https://static.rust-lang.org/dist/2026-10-15/rustc-1.99.1-x86_64-unknown-linux-gnu.tar.xz"
+xz_hash = "2ff05ff9c08a90861e7f6e4065b40a8b87463b4576186fd613871c3e37f2091f"
+
+[pkg.cargo.target.x86_64-unknown-linux-gnu]
+available = true
+xz_url = "https://evil.example/dist/cargo.tar.xz"
+xz_hash = "2ff05ff9c08a90861e7f6e4065b40a8b87463b4576186fd613871c3e37f2091f"
+
+[pkg.cargo.target.aarch64-unknown-linux-gnu]
+available = true
+xz_url = "https://static.rust-lang.org/dist/2026-10-15/cargo.tar.xz"
+xz_hash = "2FF05FF9c08a90861e7f6e4065b40a8b87463b4576186fd613871c3e37f2091f"
+"""
+
+def _manifest_archive_test_impl(ctx):
+    env = unittest.begin(ctx)
+    got = manifest_archive(_RUST_MANIFEST, "rustc", "x86_64-unknown-linux-gnu")
+    asserts.equals(env, "https://static.rust-lang.org/dist/2026-10-15/rustc-1.99.1-x86_64-unknown-linux-gnu.tar.xz", got.url)
+    asserts.equals(env, "2ff05ff9c08a90861e7f6e4065b40a8b87463b4576186fd613871c3e37f2091f", got.sha256)
+
+    # A table in the middle ends at the next one.
+    got = manifest_archive(_RUST_MANIFEST, "rust-std", "aarch64-unknown-linux-gnu")
+    asserts.equals(env, "e25668477083d6a9ddb87b9beb9c00742225f38233ccb4bfba3afa7a07427f52", got.sha256)
+    for component, triple, why in [
+        ("rustc", "aarch64-apple-darwin", "the release has no rustc for aarch64-apple-darwin (`available = false`)"),
+        ("rustc", "riscv64gc-unknown-linux-gnu", "the manifest lists no rustc for riscv64gc-unknown-linux-gnu"),
+        ("cargo", "x86_64-unknown-linux-gnu", "the manifest's URL of cargo for x86_64-unknown-linux-gnu is not a .tar.xz under https://static.rust-lang.org/dist/"),
+        ("cargo", "aarch64-unknown-linux-gnu", "the manifest's sha256 of cargo for aarch64-unknown-linux-gnu is not 64 hex digits"),
+    ]:
+        asserts.equals(env, why, manifest_archive(_RUST_MANIFEST, component, triple))
+    return unittest.end(env)
+
+manifest_archive_test = unittest.make(_manifest_archive_test_impl)
+
 def unit_test_suite(name):
     unittest.suite(
         name,
@@ -163,4 +219,5 @@ def unit_test_suite(name):
         hint_names_test,
         declared_names_test,
         hints_build_text_test,
+        manifest_archive_test,
     )

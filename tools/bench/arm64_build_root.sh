@@ -40,18 +40,22 @@ register() {
 
 rust() {
   [[ -x $ROOT/opt/rust/bin/cargo ]] && return 0
-  # The aarch64 archives and sha256s of python/private/rust_repo.bzl.
-  local version date
-  version=$(sed -n 's/^RUST_VERSION = "\(.*\)"/\1/p' "$HERE/../../python/private/rust_repo.bzl")
-  date=$(sed -n 's/^RUST_DATE = "\(.*\)"/\1/p' "$HERE/../../python/private/rust_repo.bzl")
-  local tmp component sha stem
+  # The aarch64 archives of python/private/rust_repo.bzl: from the release's
+  # channel manifest, pinned by sha256, which pins them.
+  local bzl=$HERE/../../python/private/rust_repo.bzl version manifest_sha
+  version=$(sed -n 's/^RUST_VERSION = "\(.*\)"/\1/p' "$bzl")
+  manifest_sha=$(sed -n 's/^RUST_MANIFEST_SHA256 = "\(.*\)"/\1/p' "$bzl")
+  [[ -n $version && -n $manifest_sha ]] || die "no RUST_VERSION or RUST_MANIFEST_SHA256 in python/private/rust_repo.bzl"
+  local tmp component url sha stem
   tmp=$(mktemp -d)
   mkdir -p "$ROOT/opt/rust.new"
+  curl -fsSL --retry 3 -o "$tmp/manifest.toml" "https://static.rust-lang.org/dist/channel-rust-$version.toml"
+  echo "$manifest_sha  $tmp/manifest.toml" | sha256sum -c --quiet - || die "channel-rust-$version.toml does not match its sha256"
   for component in rustc cargo rust-std; do
-    sha=$(awk -v c="\"$component\": {" '$0 ~ c {on = 1; next} on && /aarch64-unknown-linux-gnu/ {gsub(/[",]/, "", $2); print $2; exit}' "$HERE/../../python/private/rust_repo.bzl")
-    [[ -n $sha ]] || die "no sha256 for $component in python/private/rust_repo.bzl"
+    read -r url sha < <(python3 -c 'import sys, tomllib; t = tomllib.load(open(sys.argv[1], "rb"))["pkg"][sys.argv[2]]["target"]["aarch64-unknown-linux-gnu"]; print(t["xz_url"], t["xz_hash"]) if t["available"] else sys.exit(1)' "$tmp/manifest.toml" "$component") ||
+      die "Rust $version has no $component for aarch64-unknown-linux-gnu"
     stem=$component-$version-aarch64-unknown-linux-gnu
-    curl -fsSL --retry 3 -o "$tmp/$stem.tar.xz" "https://static.rust-lang.org/dist/$date/$stem.tar.xz"
+    curl -fsSL --retry 3 -o "$tmp/$stem.tar.xz" "$url"
     echo "$sha  $tmp/$stem.tar.xz" | sha256sum -c --quiet - || die "$stem.tar.xz does not match its sha256"
     tar -xJf "$tmp/$stem.tar.xz" -C "$tmp"
     cp -a "$tmp/$stem/${component/rust-std/rust-std-aarch64-unknown-linux-gnu}/." "$ROOT/opt/rust.new/"

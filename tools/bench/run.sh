@@ -928,7 +928,10 @@ SH
         --prepare "$d/warm.sh" -n "$n_warm" "${bazel[*]} ${build[*]}")
     (cd "$d/ws" && hyperfine --runs "$runs" --style basic --export-json "$d/f-cold.json" --export-markdown "$d/e-cold.md" \
         --prepare "$d/cold.sh" -n "$n_cold" "${bazel[*]} ${build[*]}")
-    hyperfine --runs "$pip_runs" --warmup 1 --style basic --export-json "$d/f-pip.json" --export-markdown "$d/e-pip.md" \
+    # The warm-up run outside hyperfine, so that a failure shows pip's output
+    # (it fetches the build dependencies, setuptools and Cython, from PyPI).
+    "$d/pip.sh" >"$d/pip-warmup.log" 2>&1 || { tail -n 40 "$d/pip-warmup.log" >&2; die "benchmark F: the emulated pip wheel failed"; }
+    hyperfine --runs "$pip_runs" --style basic --export-json "$d/f-pip.json" --export-markdown "$d/e-pip.md" \
         -n "$n_pip" "$d/pip.sh"
     after=$(loadavg)
     local pip_wheels

@@ -362,10 +362,20 @@ exec {cc} "$@"
 """
 
 
+def rust_host() -> tuple[str, str]:
+    """This machine's Rust triple, and zig's target for linking what runs here
+    (on linux: for any glibc from 2.17)."""
+    machine = platform.machine().lower()
+    machine = {"arm64": "aarch64", "amd64": "x86_64"}.get(machine, machine)
+    if sys.platform == "darwin":
+        return f"{machine}-apple-darwin", f"{machine}-macos"
+    return f"{machine}-unknown-linux-gnu", f"{machine}-linux-gnu.2.17"
+
+
 def rust_env(args: argparse.Namespace, work: Path, tools: Path, cross: Path) -> dict[str, str]:
     """cargo and rustc for the target, offline: vendored crates, zig as the linker."""
     triple = f"{args.cpu}-unknown-linux-gnu"
-    host = f"{platform.machine()}-unknown-linux-gnu"
+    host, host_zig_target = rust_host()
     rust_bin = Path(args.rust_bin).absolute()
     vendor = Path(args.cargo_vendor).absolute() if args.cargo_vendor else work / "cargo-vendor"
     vendor.mkdir(parents=True, exist_ok=True)
@@ -378,18 +388,9 @@ def rust_env(args: argparse.Namespace, work: Path, tools: Path, cross: Path) -> 
 
     linkers = {triple: link_filter("rust-cc", tools / "cc")}
     if host != triple and args.zig:
-        # Build scripts and proc macros run here: linked for this host, for any glibc from 2.17.
+        # Build scripts and proc macros run here: linked for this host.
         host_cc = tools / "host-cc"
-        write_wrapper(
-            host_cc,
-            [
-                os.path.abspath(args.zig),
-                "cc",
-                "-target",
-                f"{platform.machine()}-linux-gnu.2.17",
-                "-g0",
-            ],
-        )
+        write_wrapper(host_cc, [os.path.abspath(args.zig), "cc", "-target", host_zig_target, "-g0"])
         linkers[host] = link_filter("host-rust-cc", host_cc)
     home = work / "cargo-home"
     home.mkdir()
