@@ -589,7 +589,7 @@ SH
     (cd "$d/pip" && "$HERE/arm64_build_root.sh" run sh -ec 'rm -rf /tmp/warm && mkdir -p /tmp/warm && tar -xzf sudachipy-0.7.0.tar.gz -C /tmp/warm && cargo fetch -q --manifest-path /tmp/warm/sudachipy-0.7.0/Cargo.toml && pip download -q -d /tmp/warm/pip "maturin>=1.9.4,<2"')
     log "benchmark G: $pip_runs emulated pip wheel runs (tens of minutes each)"
     hyperfine --runs "$pip_runs" --style basic --export-json "$d/g-pip.json" \
-        -n "pip wheel of the same sdist under the emulated arm64 CPython 3.11 (qemu, binfmt_misc; Rust 1.99.1 for aarch64)" "$d/pip.sh"
+        -n "pip wheel of the same sdist under the emulated arm64 CPython 3.11 (qemu, binfmt_misc; Rust 1.99.1 for aarch64)" "$d/pip/pip.sh"
     local pip_wheel
     pip_wheel=$(cd "$d/pip/out" && printf '%s' *.whl)
     after=$(loadavg)
@@ -930,9 +930,9 @@ SH
         --prepare "$d/cold.sh" -n "$n_cold" "${bazel[*]} ${build[*]}")
     # The warm-up run outside hyperfine, so that a failure shows pip's output
     # (it fetches the build dependencies, setuptools and Cython, from PyPI).
-    "$d/pip.sh" >"$d/pip-warmup.log" 2>&1 || { tail -n 40 "$d/pip-warmup.log" >&2; die "benchmark F: the emulated pip wheel failed"; }
+    "$d/pip/pip.sh" >"$d/pip-warmup.log" 2>&1 || { tail -n 40 "$d/pip-warmup.log" >&2; die "benchmark F: the emulated pip wheel failed"; }
     hyperfine --runs "$pip_runs" --style basic --export-json "$d/f-pip.json" --export-markdown "$d/e-pip.md" \
-        -n "$n_pip" "$d/pip.sh"
+        -n "$n_pip" "$d/pip/pip.sh"
     after=$(loadavg)
     local pip_wheels
     pip_wheels=$(cd "$d/pip/out" && printf '%s ' *.whl)
