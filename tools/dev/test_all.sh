@@ -36,6 +36,8 @@ step "lint (shellcheck, ruff)"
 tools/dev/lint.sh
 step "bytecode compiler (python/private/build/bytecode_test.py, host python3)"
 python3 python/private/build/bytecode_test.py
+step "build frontend (python/private/build/frontend_test.py, host python3)"
+python3 python/private/build/frontend_test.py
 
 step "bazel: provision"
 "$BAZEL" --setup
