@@ -31,6 +31,7 @@ BuildRequiresInfo = provider(
         "backend_path": "list[str]: `backend-path` entries, relative to the source tree.",
         "cargo_vendor": "depset[File]: the vendored crates of a Rust extension (empty for others).",
         "cargo_vendor_dir": "str: the directory of `cargo_vendor` (one subdirectory per crate), or \"\".",
+        "cxx": "bool: the source has C++ files (or builds with pybind11/nanobind): its build starts from a compiler cache with the C++ runtime built.",
         "requires": "list[str]: `build-system.requires`, checked again in the build action.",
         "rust": "depset[File]: rustc and cargo for the host with the targets' standard libraries (`@ofiuco_rust`), for Rust extensions; else empty.",
         "rust_bin": "str: the directory of `cargo` and `rustc`, or \"\".",
@@ -79,6 +80,7 @@ def _build_requires_impl(ctx):
         backend_path = ctx.attr.backend_path,
         cargo_vendor = depset(ctx.files.cargo_vendor),
         cargo_vendor_dir = _dir_of(ctx.files.cargo_vendor, CARGO_VENDOR_DIR),
+        cxx = ctx.attr.cxx,
         requires = ctx.attr.requires,
         rust = depset(rust),
         rust_bin = [f.dirname for f in rust if f.basename == "cargo" and f.dirname.endswith("/bin")][0] if rust else "",
@@ -92,6 +94,7 @@ build_requires = rule(
         "backend": attr.string(mandatory = True, doc = "The PEP 517 `build-backend`."),
         "backend_path": attr.string_list(doc = "The `backend-path` entries."),
         "cargo_vendor": attr.label_list(allow_files = True, doc = "The vendored crates of a Rust extension (`_ofiuco_cargo_vendor/**` of the sdist's repository)."),
+        "cxx": attr.bool(doc = "The source has C++ files (`ofiuco sdist-info`'s `cxx`)."),
         "deps": attr.label_list(providers = [PyInfo], doc = "The build tools' hub targets that provide `requires` (and `packaging`, which the frontend uses)."),
         "requires": attr.string_list(doc = "`build-system.requires` as written."),
         "rust": attr.label(allow_files = True, doc = "For a Rust extension: `@ofiuco_rust//:files` (fetched only then)."),
@@ -118,6 +121,12 @@ work="$(mktemp -d)"
 mkdir -p "$out"
 printf '#include <stdio.h>\\n#include <math.h>\\n#include <pthread.h>\\nint f(double x) { printf("%%f", sqrt(x)); return 0; }\\n' >"$work/seed.c"
 ZIG_GLOBAL_CACHE_DIR="$PWD/$out" ZIG_LOCAL_CACHE_DIR="$PWD/$out" "$zig" cc -target "$target" -g0 -fno-sanitize=undefined -O2 -fPIC -shared -s -o "$work/seed.so" "$work/seed.c" -lm -lpthread
+if [ "$4" = cxx ]; then
+  # libc++, libc++abi and libunwind: about a minute on two cores, once here
+  # instead of in every C++ build.
+  printf '#include <string>\n#include <vector>\n#include <stdexcept>\nint g(const char *s) { std::vector<std::string> v{s}; try { return std::stoi(v[0]); } catch (const std::exception &) { return -1; } }\n' >"$work/seed.cc"
+  ZIG_GLOBAL_CACHE_DIR="$PWD/$out" ZIG_LOCAL_CACHE_DIR="$PWD/$out" "$zig" c++ -target "$target" -g0 -fno-sanitize=undefined -O2 -fPIC -shared -s -o "$work/seed-cxx.so" "$work/seed.cc"
+fi
 rm -rf "$work"
 # z/ holds the ZIR of zig's own sources (compiler_rt, the glibc stubs): only
 # needed to compile them again, which a build whose flags match the seed's does
@@ -135,19 +144,20 @@ def _zig_cache_impl(ctx):
     target = "{}-linux-gnu.{}".format(env.cpu, env.glibc)
     ctx.actions.run_shell(
         command = _SEED,
-        arguments = [out.path, ctx.file._zig.path, target],
+        arguments = [out.path, ctx.file._zig.path, target, "cxx" if ctx.attr.cxx else "c"],
         inputs = depset([ctx.file._zig], transitive = [depset(ctx.files._zig_files)]),
         outputs = [out],
         mnemonic = "OfiucoZigCache",
-        progress_message = "Seeding zig's cache for {} (libc stubs of glibc {}; once per target)".format(env.cpu, env.glibc),
+        progress_message = "Seeding zig's cache for {} (libc stubs of glibc {}{}; once per target)".format(env.cpu, env.glibc, ", libc++" if ctx.attr.cxx else ""),
         execution_requirements = _NO_NETWORK,
     )
     return [DefaultInfo(files = depset([out]))]
 
 zig_cache = rule(
     implementation = _zig_cache_impl,
-    doc = "zig's global cache after compiling a tiny C library for the target (its libc startup files and glibc stubs built once), copied into each build from source.",
+    doc = "zig's global cache after compiling a tiny C library for the target (its libc startup files and glibc stubs built once; with `cxx`, a C++ one too: libc++), copied into each build from source.",
     attrs = {
+        "cxx": attr.bool(doc = "Also build the C++ runtime (libc++, libc++abi, libunwind), for sources with C++ files."),
         "target_env": attr.label(default = "//python/envs:target", providers = [TargetEnvInfo], doc = "Describes the target configuration."),
         "_zig": attr.label(default = "@ofiuco_zig//:ziglang/zig", allow_single_file = True),
         "_zig_files": attr.label(default = "//python/private/build:target_zig_files"),
@@ -210,8 +220,9 @@ def _build(ctx, env, raw):
         compilers = cc.files
     else:
         args.add("--zig", ctx.file._zig)
-        args.add("--zig-cache", ctx.file._zig_cache.path)
-        compilers = depset([ctx.file._zig, ctx.file._zig_cache], transitive = [depset(ctx.files._zig_files)])
+        zig_cache = ctx.file._zig_cache_cxx if req.cxx else ctx.file._zig_cache
+        args.add("--zig-cache", zig_cache.path)
+        compilers = depset([ctx.file._zig, zig_cache], transitive = [depset(ctx.files._zig_files)])
     rust = []
     if req.rust_bin:
         args.add("--rust-bin", req.rust_bin)
@@ -310,6 +321,7 @@ out pure) and retags it `manylinux_<ceiling>_<cpu>`. No network.""",
         "_python": attr.label(default = "//python/private/build:exec_python", cfg = exec_side_transition, providers = [ExecPythonInfo]),
         "_zig": attr.label(default = "@ofiuco_zig//:ziglang/zig", allow_single_file = True),
         "_zig_cache": attr.label(default = "//python/private/build:zig_cache", allow_single_file = True),
+        "_zig_cache_cxx": attr.label(default = "//python/private/build:zig_cache_cxx", allow_single_file = True),
         "_zig_files": attr.label(default = "//python/private/build:target_zig_files"),
     },
     toolchains = [HELPER_TOOLCHAIN_TYPE],

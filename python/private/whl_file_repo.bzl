@@ -163,6 +163,7 @@ build_requires(
     name = "build_requires",
     backend = {backend},
     backend_path = {backend_path},
+    cxx = {cxx},
     requires = {requires},
     deps = {deps},{rust}
 )
@@ -301,6 +302,7 @@ def build_requires_text(rctx, info_args, what):
         rust = rust,
         backend = repr(info["backend"]),
         backend_path = repr(info["backend_path"]),
+        cxx = repr(info.get("cxx", False) == True),
         requires = repr(info["requires"]),
         deps = repr(sorted(deps.keys())),
     )

@@ -1,5 +1,6 @@
 """A Lambda handler using one package of each source kind, all built by ofiuco."""
 
+import cxxpkg
 import iniconfig
 import localpkg
 import six
@@ -12,5 +13,6 @@ def handler(event, _context):
         "shout": localpkg.shout(event.get("text", "")),
         "message": localpkg.MESSAGE,
         "six": six.__version__,
+        "sorted": cxxpkg.sort_words(event.get("words", "")),
         "second_commit": hasattr(iniconfig, "OFIUCO_SECOND_COMMIT"),
     }

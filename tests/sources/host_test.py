@@ -5,6 +5,7 @@ import os
 import unittest
 
 import app
+import cxxpkg
 import iniconfig
 import localpkg
 import six
@@ -32,6 +33,14 @@ class BuiltFromSourcesTest(unittest.TestCase):
         self.assertEqual(localpkg.MESSAGE, want)
         # Installed as a wheel (not editable): the module lives in the package's tree.
         self.assertIn("site-packages", localpkg.__file__)
+
+    def test_local_cxx_extension(self):
+        self.assertEqual(cxxpkg.sort_words("pear apple fig"), "apple fig pear")
+        self.assertEqual(cxxpkg.parse_int("42"), 42)
+        # Thrown by libc++'s std::stoi, caught in the extension.
+        with self.assertRaisesRegex(ValueError, "not a number: x"):
+            cxxpkg.parse_int("x")
+        self.assertTrue(cxxpkg._words.__file__.endswith(".so"))
 
     def test_local_sdist(self):
         self.assertEqual(six.__version__, "1.17.0")

@@ -10,8 +10,9 @@
 #      //:host_test uses iniconfig (git, subdirectory python/), localpkg (a
 #      directory here, editable in the lock) and six (a local sdist file);
 #   3. a change to localpkg's files is seen by the next build;
-#   4. the AWS Lambda python3.13 arm64 zip holds all three and runs under the
-#      emulated arm64 CPython 3.13;
+#   4. the AWS Lambda python3.13 arm64 zip holds all four (cxxpkg: a local
+#      C++ extension, built from a zig cache with libc++ seeded) and runs
+#      under the emulated arm64 CPython 3.13;
 #   5. builds that fail (//broken): a C extension that does not compile for
 #      aarch64, and a build backend that downloads from 127.0.0.1:39419 (a
 #      server this script runs), which build actions cannot reach whatever
@@ -126,6 +127,19 @@ else
   ko "host tests"
 fi
 echo "    host test: $((SECONDS - start)) s"
+# cxxpkg has a .cpp file: its build starts from the zig cache with libc++
+# built (zig_cache_cxx); six (C-free) from the plain one.
+"$BAZEL" aquery "${NO_NET[@]}" 'mnemonic("OfiucoBuildWheel", deps(//:host_test))' --output=jsonproto >"$tmp/aquery.json" 2>"$tmp/aquery.log"
+caches="$(python3 -c '
+import json, sys
+for a in json.load(open(sys.argv[1]))["actions"]:
+    args = a["arguments"]
+    pkg = args[args.index("--package") + 1]
+    cache = args[args.index("--zig-cache") + 1].rsplit("/", 1)[1] if "--zig-cache" in args else "none"
+    if pkg in ("cxxpkg", "six"):
+        print(f"{pkg}={cache}")' "$tmp/aquery.json" 2>&1 | sort | tr '\n' ' ')"
+echo "    zig caches: $caches"
+expect "a source with C++ files builds from the zig cache with libc++ seeded" '[[ "$caches" == "cxxpkg=zig_cache_cxx six=zig_cache " ]]'
 # Fetched once: the checkout no longer needs the server.
 stop_daemon
 
@@ -148,15 +162,26 @@ start=$SECONDS
 echo "    arm64 zip: $((SECONDS - start)) s"
 zip="$("$BAZEL" info bazel-bin 2>/dev/null)/deploy_python3_13_arm64.zip"
 python3 -c 'import sys, zipfile; zipfile.ZipFile(sys.argv[1]).extractall(sys.argv[2])' "$zip" "$tmp/fn"
-expect "the zip holds the three packages' dist-infos" \
-  '[[ -d "$tmp/fn/iniconfig-2.1.0.dist-info" && -d "$tmp/fn/localpkg-0.3.0.dist-info" && -d "$tmp/fn/six-1.17.0.dist-info" ]]'
+expect "the zip holds the four packages' dist-infos" \
+  '[[ -d "$tmp/fn/cxxpkg-0.1.0.dist-info" && -d "$tmp/fn/iniconfig-2.1.0.dist-info" && -d "$tmp/fn/localpkg-0.3.0.dist-info" && -d "$tmp/fn/six-1.17.0.dist-info" ]]'
+sos=("$tmp"/fn/cxxpkg/_words*.so)
+# e_machine (offset 18, little-endian): 183 is EM_AARCH64.
+machine="$(python3 -c 'import sys; d = open(sys.argv[1], "rb").read(20); print(d[18] if d[:4] == b"\x7fELF" else "not ELF")' "${sos[0]}" 2>&1)"
+expect "cxxpkg's C++ extension is an aarch64 ELF" '[[ $machine == 183 ]]'
 "${ARM64_PYTHON[@]}" --setup >/dev/null
 out="$(cd "$tmp" && PYTHONPATH="$tmp/fn" "${ARM64_PYTHON[@]}" -c '
 import json, platform, app
 assert platform.machine() == "aarch64", platform.machine()
-print(json.dumps(app.handler({"ini": "[one]\nk = v\n[two]\n", "text": "arm"}, None), sort_keys=True))' 2>&1)"
+print(json.dumps(app.handler({"ini": "[one]\nk = v\n[two]\n", "text": "arm", "words": "zeta alpha mu"}, None), sort_keys=True))
+assert app.cxxpkg.parse_int("7") == 7
+try:
+    app.cxxpkg.parse_int("x")
+except ValueError as e:
+    assert "std::invalid_argument" in str(e), e
+else:
+    raise AssertionError("no ValueError")' 2>&1)"
 echo "    arm64 handler output: $out"
-want='{"message": "built from the directory", "second_commit": false, "sections": ["one", "two"], "shout": "ARM!", "six": "1.17.0"}'
+want='{"message": "built from the directory", "second_commit": false, "sections": ["one", "two"], "shout": "ARM!", "six": "1.17.0", "sorted": "alpha mu zeta"}'
 expect "the zip runs under emulated arm64 CPython 3.13" '[[ "$out" == "$want" ]]'
 
 # 5. Failed builds, and no network in build actions.

@@ -38,6 +38,8 @@ pub const BOMB_MIN_BYTES: u64 = 64 << 20;
 
 /// A `Cargo.lock` is refused past this size.
 pub const MAX_CARGO_LOCK_BYTES: u64 = 4 << 20;
+/// At most this many entries of a source directory are looked at for C++ files.
+const MAX_DIR_ENTRIES: usize = 20_000;
 /// At most this many `Cargo.lock` files of an archive are kept for reading.
 const MAX_CARGO_LOCKS: usize = 16;
 
@@ -65,6 +67,11 @@ pub struct SdistInfo {
     pub cargo_manifest: Option<String>,
     /// The archive's top-level directory (`crcmod-1.7`); `null` for a directory.
     pub root: Option<String>,
+    /// The source has C++ files (`.cpp`, `.cc`, `.cxx`, `.c++`), or its build
+    /// requires pybind11 or nanobind: its build gets a compiler cache with the
+    /// C++ runtime already built. Only a hint: C++ that it misses still
+    /// compiles, building that runtime in the action.
+    pub cxx: bool,
     /// The crates.io crates of `cargo_lock`, each with its checksum: what a
     /// build vendors (empty without a lock).
     pub cargo_crates: Vec<crate::cargo::Crate>,
@@ -195,9 +202,11 @@ pub fn sdist_info(source: Source<'_>) -> Result<SdistInfo, SdistError> {
         }
         None => Vec::new(),
     };
+    let cxx = tree.cxx || requires_cxx(&build.requires);
     Ok(SdistInfo {
         name,
         version,
+        cxx,
         backend: build.backend,
         backend_path: build.backend_path,
         requires: build.requires,
@@ -206,6 +215,56 @@ pub fn sdist_info(source: Source<'_>) -> Result<SdistInfo, SdistError> {
         root: tree.root,
         cargo_crates,
     })
+}
+
+/// File names that only C++ compilers take.
+pub fn is_cxx_source(rel: &str) -> bool {
+    let Some((_, ext)) = rel.rsplit_once('.') else {
+        return false;
+    };
+    ["cpp", "cc", "cxx", "c++"]
+        .iter()
+        .any(|e| ext.eq_ignore_ascii_case(e))
+}
+
+/// Build requirements that are C++ binding libraries.
+fn requires_cxx(requires: &[String]) -> bool {
+    requires.iter().any(|r| {
+        let name: String = r
+            .trim_start()
+            .chars()
+            .take_while(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
+            .collect();
+        matches!(name.to_ascii_lowercase().as_str(), "pybind11" | "nanobind")
+    })
+}
+
+/// Whether a source directory holds a C++ file (or a link named like one),
+/// looking at up to `MAX_DIR_ENTRIES` entries, skipping hidden directories
+/// (`.git`, `.venv`...) and not following links to directories.
+fn dir_has_cxx(dir: &Path) -> bool {
+    let mut pending = vec![dir.to_path_buf()];
+    let mut seen = 0usize;
+    while let Some(d) = pending.pop() {
+        let Ok(entries) = std::fs::read_dir(&d) else {
+            continue;
+        };
+        for entry in entries.flatten() {
+            seen += 1;
+            if seen > MAX_DIR_ENTRIES {
+                return false;
+            }
+            let name = entry.file_name();
+            let name = name.to_string_lossy();
+            match entry.file_type() {
+                Ok(t) if t.is_dir() && !name.starts_with('.') => pending.push(entry.path()),
+                // Files, or links to them: local directories are fetched as links.
+                Ok(t) if !t.is_dir() && is_cxx_source(&name) => return true,
+                _ => {}
+            }
+        }
+    }
+    false
 }
 
 /// The `Cargo.lock` beside `manifest` or in a directory above it (a
@@ -238,6 +297,8 @@ struct Tree {
     cargo_locks: BTreeMap<String, Vec<u8>>,
     /// Directories: the tree itself.
     dir: Option<PathBuf>,
+    /// A C++ source file was seen.
+    cxx: bool,
 }
 
 impl Tree {
@@ -315,6 +376,7 @@ fn scan_dir(dir: &Path) -> Result<Tree, SdistError> {
         cargo_files: BTreeSet::new(),
         cargo_locks: BTreeMap::new(),
         dir: Some(dir.to_path_buf()),
+        cxx: dir_has_cxx(dir),
     })
 }
 
@@ -336,6 +398,7 @@ struct Scanner {
     cargo_locks: BTreeMap<String, Vec<u8>>,
     /// The path of the `Cargo.lock` that `entry` just asked to read.
     pending_cargo_lock: Option<String>,
+    cxx: bool,
 }
 
 /// What an archive entry is.
@@ -359,6 +422,7 @@ impl Scanner {
             cargo_files: BTreeSet::new(),
             cargo_locks: BTreeMap::new(),
             pending_cargo_lock: None,
+            cxx: false,
         }
     }
 
@@ -454,6 +518,7 @@ impl Scanner {
             Kind::File | Kind::Dir => {}
         }
         let is_file = matches!(kind, Kind::File);
+        self.cxx |= is_file && is_cxx_source(rel);
         if is_cargo_file(rel) && is_file {
             self.cargo_files.insert(rel.to_string());
             if rel.rsplit('/').next() == Some("Cargo.lock")
@@ -552,6 +617,7 @@ impl Scanner {
             cargo_files: self.cargo_files,
             cargo_locks: self.cargo_locks,
             dir: None,
+            cxx: self.cxx,
         })
     }
 }
@@ -939,6 +1005,30 @@ pub fn parse_pkg_info(bytes: &[u8]) -> Result<(Option<String>, Option<String>), 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn cxx_sources_and_requirements() {
+        for name in ["a.cpp", "src/b.cc", "c.CXX", "d.c++"] {
+            assert!(is_cxx_source(name), "{name}");
+        }
+        for name in ["a.c", "b.h", "c.hpp", "cpp", "d.pyx", "e.cc/f"] {
+            assert!(!is_cxx_source(name), "{name}");
+        }
+        let req = |r: &[&str]| requires_cxx(&r.iter().map(ToString::to_string).collect::<Vec<_>>());
+        assert!(req(&["setuptools", "pybind11[global]>=2.6"]));
+        assert!(req(&["nanobind >=2"]));
+        assert!(!req(&["setuptools", "pybind11-stubgen", "Cython"]));
+    }
+
+    #[test]
+    fn archive_with_a_cxx_file() {
+        let mut scan = Scanner::new("p-1.tar.gz".into());
+        scan.entry("p-1/src/a.c", &Kind::File).unwrap();
+        scan.entry("p-1/src/b.cpp/", &Kind::Dir).unwrap();
+        assert!(!scan.cxx);
+        scan.entry("p-1/src/ext.cpp", &Kind::File).unwrap();
+        assert!(scan.finish().unwrap().cxx);
+    }
 
     #[test]
     fn legacy_when_no_build_system() {

@@ -573,6 +573,7 @@ fn real_sdists() {
       "cargo_lock": null,
       "cargo_manifest": null,
       "root": "crcmod-1.7",
+      "cxx": false,
       "cargo_crates": []
     }
     "#);
@@ -589,6 +590,7 @@ fn real_sdists() {
       "cargo_lock": null,
       "cargo_manifest": null,
       "root": "cwcwidth-0.1.9",
+      "cxx": false,
       "cargo_crates": []
     }
     "#);
@@ -604,6 +606,7 @@ fn real_sdists() {
       "cargo_lock": "Cargo.lock",
       "cargo_manifest": "Cargo.toml",
       "root": "rpds_py-0.20.0",
+      "cxx": false,
       "cargo_crates": "25 crates, the first archery 1.2.0 sha256 8967cd1cc9e9e1954f644e14fbd6042fe9a37da96c52a67e44a2ac18261f8561"
     }
     "#);
@@ -631,6 +634,39 @@ fn real_sdists() {
 }
 
 #[test]
+fn source_directory_with_cxx_files() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    let src = dir.join("src");
+    fs::create_dir_all(src.join("lib/native")).unwrap();
+    fs::create_dir_all(src.join(".git")).unwrap();
+    fs::write(
+        src.join("pyproject.toml"),
+        "[build-system]\nrequires = [\"setuptools\"]\nbuild-backend = \"setuptools.build_meta\"\n",
+    )
+    .unwrap();
+    fs::write(src.join("lib/native/a.c"), "int a;").unwrap();
+    // A C++ file only under a hidden directory does not count.
+    fs::write(src.join(".git/x.cpp"), "").unwrap();
+    let info = sdist_info(dir, &["--dir", src.to_str().unwrap()]);
+    assert!(info.contains("\"cxx\": false"), "{info}");
+    fs::write(src.join("lib/native/b.CC"), "int b;").unwrap();
+    let info = sdist_info(dir, &["--dir", src.to_str().unwrap()]);
+    assert!(info.contains("\"cxx\": true"), "{info}");
+    // A link to a C++ file, as a local directory's repository holds them.
+    fs::remove_file(src.join("lib/native/b.CC")).unwrap();
+    fs::write(dir.join("real.cpp"), "int c;").unwrap();
+    std::os::unix::fs::symlink(dir.join("real.cpp"), src.join("lib/native/c.cpp")).unwrap();
+    let info = sdist_info(dir, &["--dir", src.to_str().unwrap()]);
+    assert!(info.contains("\"cxx\": true"), "{info}");
+    fs::remove_file(src.join("lib/native/c.cpp")).unwrap();
+    // pybind11 in the build requirements is C++ too.
+    fs::write(src.join("pyproject.toml"), "[build-system]\nrequires = [\"setuptools\", \"pybind11>=2.6\"]\nbuild-backend = \"setuptools.build_meta\"\n").unwrap();
+    let info = sdist_info(dir, &["--dir", src.to_str().unwrap()]);
+    assert!(info.contains("\"cxx\": true"), "{info}");
+}
+
+#[test]
 fn source_directory_with_a_maturin_manifest_path() {
     let tmp = tempfile::tempdir().unwrap();
     let dir = tmp.path();
@@ -655,6 +691,7 @@ fn source_directory_with_a_maturin_manifest_path() {
       "cargo_lock": "rust/Cargo.lock",
       "cargo_manifest": "rust/Cargo.toml",
       "root": null,
+      "cxx": false,
       "cargo_crates": []
     }
     "#);
