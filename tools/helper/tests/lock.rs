@@ -129,6 +129,13 @@ fn writes_the_sources_to_build_from() {
         json["sources"],
         serde_json::json!([
             {
+                "kind": "directory",
+                "repo": "sources__cxxpkg-0.1.0.src",
+                "package": "cxxpkg",
+                "version": "0.1.0",
+                "path": "cxxpkg",
+            },
+            {
                 "kind": "git",
                 "repo": "sources__iniconfig-2.1.0.git",
                 "package": "iniconfig",
