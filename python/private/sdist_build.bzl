@@ -124,7 +124,7 @@ ZIG_GLOBAL_CACHE_DIR="$PWD/$out" ZIG_LOCAL_CACHE_DIR="$PWD/$out" "$zig" cc -targ
 if [ "$4" = cxx ]; then
   # libc++, libc++abi and libunwind: about a minute on two cores, once here
   # instead of in every C++ build.
-  printf '#include <string>\n#include <vector>\n#include <stdexcept>\nint g(const char *s) { std::vector<std::string> v{s}; try { return std::stoi(v[0]); } catch (const std::exception &) { return -1; } }\n' >"$work/seed.cc"
+  printf '#include <string>\\n#include <vector>\\n#include <stdexcept>\\nint g(const char *s) { std::vector<std::string> v{s}; try { return std::stoi(v[0]); } catch (const std::exception &) { return -1; } }\\n' >"$work/seed.cc"
   ZIG_GLOBAL_CACHE_DIR="$PWD/$out" ZIG_LOCAL_CACHE_DIR="$PWD/$out" "$zig" c++ -target "$target" -g0 -fno-sanitize=undefined -O2 -fPIC -shared -s -o "$work/seed-cxx.so" "$work/seed.cc"
 fi
 rm -rf "$work"

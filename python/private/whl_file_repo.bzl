@@ -302,7 +302,7 @@ def build_requires_text(rctx, info_args, what):
         rust = rust,
         backend = repr(info["backend"]),
         backend_path = repr(info["backend_path"]),
-        cxx = repr(info.get("cxx", False) == True),
+        cxx = repr(info["cxx"] == True),
         requires = repr(info["requires"]),
         deps = repr(sorted(deps.keys())),
     )

@@ -124,6 +124,8 @@ pub struct BuildSystem {
     /// Cargo manifests named by `[tool.maturin] manifest-path` and
     /// `[tool.setuptools-rust]`, relative to the root, in that order.
     pub cargo_manifests: Vec<String>,
+    /// `requires` names a C++ binding library (pybind11, nanobind).
+    pub requires_cxx_bindings: bool,
 }
 
 impl BuildSystem {
@@ -202,7 +204,7 @@ pub fn sdist_info(source: Source<'_>) -> Result<SdistInfo, SdistError> {
         }
         None => Vec::new(),
     };
-    let cxx = tree.cxx || requires_cxx(&build.requires);
+    let cxx = tree.cxx || build.requires_cxx_bindings;
     Ok(SdistInfo {
         name,
         version,
@@ -218,25 +220,13 @@ pub fn sdist_info(source: Source<'_>) -> Result<SdistInfo, SdistError> {
 }
 
 /// File names that only C++ compilers take.
-pub fn is_cxx_source(rel: &str) -> bool {
+fn is_cxx_source(rel: &str) -> bool {
     let Some((_, ext)) = rel.rsplit_once('.') else {
         return false;
     };
     ["cpp", "cc", "cxx", "c++"]
         .iter()
         .any(|e| ext.eq_ignore_ascii_case(e))
-}
-
-/// Build requirements that are C++ binding libraries.
-fn requires_cxx(requires: &[String]) -> bool {
-    requires.iter().any(|r| {
-        let name: String = r
-            .trim_start()
-            .chars()
-            .take_while(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
-            .collect();
-        matches!(name.to_ascii_lowercase().as_str(), "pybind11" | "nanobind")
-    })
 }
 
 /// Whether a source directory holds a C++ file (or a link named like one),
@@ -831,13 +821,14 @@ pub fn parse_pyproject(text: &str) -> Result<BuildSystem, String> {
                     shown(requirement)
                 ));
             }
-            Requirement::<VerbatimUrl>::from_str(requirement).map_err(|e| {
+            let parsed = Requirement::<VerbatimUrl>::from_str(requirement).map_err(|e| {
                 format!(
                     "`build-system.requires` has the invalid requirement `{}`: {}",
                     shown(requirement),
                     e.message
                 )
             })?;
+            build.requires_cxx_bindings |= matches!(parsed.name.as_ref(), "pybind11" | "nanobind");
         }
         if let Some(backend) = system.get("build-backend") {
             let backend = backend
@@ -1014,10 +1005,14 @@ mod tests {
         for name in ["a.c", "b.h", "c.hpp", "cpp", "d.pyx", "e.cc/f"] {
             assert!(!is_cxx_source(name), "{name}");
         }
-        let req = |r: &[&str]| requires_cxx(&r.iter().map(ToString::to_string).collect::<Vec<_>>());
-        assert!(req(&["setuptools", "pybind11[global]>=2.6"]));
-        assert!(req(&["nanobind >=2"]));
-        assert!(!req(&["setuptools", "pybind11-stubgen", "Cython"]));
+        let req = |r: &str| {
+            parse_pyproject(&format!("[build-system]\nrequires = [{r}]\n"))
+                .unwrap()
+                .requires_cxx_bindings
+        };
+        assert!(req(r#""setuptools", "pybind11[global]>=2.6""#));
+        assert!(req(r#""nanobind >=2""#));
+        assert!(!req(r#""setuptools", "pybind11-stubgen", "Cython""#));
     }
 
     #[test]
